@@ -1,0 +1,67 @@
+/** SQL for the incident projection and incident numbers. */
+import type pg from 'pg';
+import type { IncidentState } from '../../domain/incident.ts';
+
+type Q = Pick<pg.ClientBase, 'query'>;
+
+/** Locks the incident row for the rest of the transaction, so commands on one incident apply one at a time. */
+export async function lockIncident(db: Q, id: string): Promise<IncidentState | undefined> {
+  const r = await db.query<{ state: IncidentState }>('select state from incidents where id = $1::uuid for update', [id]);
+  return r.rows[0]?.state;
+}
+
+export async function readIncident(db: Q, id: string): Promise<IncidentState | undefined> {
+  const r = await db.query<{ state: IncidentState }>('select state from incidents where id = $1::uuid', [id]);
+  return r.rows[0]?.state;
+}
+
+export async function findIncidentIdByChannel(db: Q, channelId: string): Promise<string | undefined> {
+  const r = await db.query<{ id: string }>('select id from incidents where channel_id = $1', [channelId]);
+  return r.rows[0]?.id;
+}
+
+export async function findIncidentIdByNumber(db: Q, n: number): Promise<string | undefined> {
+  const r = await db.query<{ id: string }>('select id from incidents where number = $1::int', [n]);
+  return r.rows[0]?.id;
+}
+
+export async function nextIncidentNumber(db: Q): Promise<number> {
+  const r = await db.query<{ n: string }>("select nextval('incident_number_seq')::text as n");
+  return Number(r.rows[0]?.n);
+}
+
+/** Inserts or replaces the projection; `version` counts applied events. */
+export async function saveIncident(db: Q, s: IncidentState, now: Date): Promise<void> {
+  await db.query(
+    `insert into incidents (id, number, title, severity, status, private, channel_id, state, version, created_at, updated_at)
+     values ($1::uuid, $2::int, $3, $4, $5, $6::boolean, $7, $8::jsonb, $9::int, $10::timestamptz, $10::timestamptz)
+     on conflict (id) do update set title = excluded.title, severity = excluded.severity, status = excluded.status,
+       private = excluded.private, channel_id = excluded.channel_id, state = excluded.state,
+       version = excluded.version, updated_at = excluded.updated_at`,
+    [s.id, s.number, s.title, s.severity, s.status, s.private, s.channelId ?? null, JSON.stringify(s), s.eventCount, now.toISOString()],
+  );
+}
+
+export interface IncidentRow {
+  id: string;
+  number: number;
+  title: string;
+  severity: string;
+  status: string;
+  channelId: string | null;
+}
+
+/** Open incidents (not closed), newest first. */
+export async function listOpenIncidents(db: Q, limit = 50): Promise<IncidentRow[]> {
+  const r = await db.query<{ id: string; number: number; title: string; severity: string; status: string; channel_id: string | null }>(
+    `select id, number, title, severity, status, channel_id from incidents where status <> 'closed' order by number desc limit $1::int`,
+    [limit],
+  );
+  return r.rows.map((x) => ({ id: x.id, number: x.number, title: x.title, severity: x.severity, status: x.status, channelId: x.channel_id }));
+}
+
+/** States of all open incidents, for the reminder scheduler. */
+export async function readOpenStates(db: Q): Promise<IncidentState[]> {
+  const r = await db.query<{ state: IncidentState }>(`select state from incidents where status <> 'closed' or updated_at > now() - interval '30 days'`);
+  return r.rows.map((x) => x.state);
+}

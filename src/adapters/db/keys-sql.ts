@@ -1,0 +1,33 @@
+/** SQL for command idempotency keys and PagerDuty links. */
+import type pg from 'pg';
+
+type Q = Pick<pg.ClientBase, 'query'>;
+
+/**
+ * Claims a command key. A concurrent transaction with the same key waits on
+ * the unique index and then sees the conflict, so a command applies once.
+ */
+export async function claimCommandKey(db: Q, key: string, incidentId: string | undefined): Promise<boolean> {
+  const r = await db.query('insert into command_keys (key, incident_id) values ($1, $2::uuid) on conflict (key) do nothing returning key', [key, incidentId ?? null]);
+  return (r.rowCount ?? 0) === 1;
+}
+
+export async function commandKeyIncident(db: Q, key: string): Promise<string | undefined> {
+  const r = await db.query<{ incident_id: string | null }>('select incident_id from command_keys where key = $1', [key]);
+  return r.rows[0]?.incident_id ?? undefined;
+}
+
+export async function setCommandKeyIncident(db: Q, key: string, incidentId: string): Promise<void> {
+  await db.query('update command_keys set incident_id = $2::uuid where key = $1', [key, incidentId]);
+}
+
+/** Links a PagerDuty incident; false when another transaction linked it first. */
+export async function linkPagerDuty(db: Q, pdIncidentId: string, incidentId: string): Promise<boolean> {
+  const r = await db.query('insert into pagerduty_links (pd_incident_id, incident_id) values ($1, $2::uuid) on conflict do nothing returning pd_incident_id', [pdIncidentId, incidentId]);
+  return (r.rowCount ?? 0) === 1;
+}
+
+export async function findIncidentIdByPagerDuty(db: Q, pdIncidentId: string): Promise<string | undefined> {
+  const r = await db.query<{ incident_id: string }>('select incident_id from pagerduty_links where pd_incident_id = $1', [pdIncidentId]);
+  return r.rows[0]?.incident_id;
+}

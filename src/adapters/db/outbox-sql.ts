@@ -1,0 +1,168 @@
+/**
+ * SQL for the outbox. Rows sharing an order_key are delivered strictly one at
+ * a time in id order (order per Slack channel); a dead row stops blocking.
+ */
+import type pg from 'pg';
+
+type Q = Pick<pg.ClientBase, 'query'>;
+
+export interface NewOutboxRow {
+  incidentId?: string;
+  target: string;
+  orderKey: string;
+  op: string;
+  payload: unknown;
+  idempotencyKey: string;
+}
+
+export interface OutboxRow extends NewOutboxRow {
+  id: number;
+  attempts: number;
+  createdAt: string;
+}
+
+/** Inserts rows; an idempotency key seen before is skipped. */
+export async function enqueueOutbox(db: Q, rows: readonly NewOutboxRow[], now: Date): Promise<number> {
+  if (rows.length === 0) return 0;
+  const r = await db.query(
+    `insert into outbox (incident_id, target, order_key, op, payload, idempotency_key, created_at, next_attempt_at)
+     select u.incident_id, u.target, u.order_key, u.op, u.payload, u.idempotency_key, $7::timestamptz, $7::timestamptz
+     from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
+       with ordinality as u(incident_id, target, order_key, op, payload, idempotency_key, n)
+     order by u.n
+     on conflict (idempotency_key) do nothing`,
+    [
+      rows.map((r) => r.incidentId ?? null),
+      rows.map((r) => r.target),
+      rows.map((r) => r.orderKey),
+      rows.map((r) => r.op),
+      rows.map((r) => JSON.stringify(r.payload)),
+      rows.map((r) => r.idempotencyKey),
+      now.toISOString(),
+    ],
+  );
+  return r.rowCount ?? 0;
+}
+
+interface Row {
+  id: string;
+  incident_id: string | null;
+  target: string;
+  order_key: string;
+  op: string;
+  payload: unknown;
+  idempotency_key: string;
+  attempts: number;
+  created_at: Date;
+}
+
+/**
+ * Leases the head row of each order key that is due and not leased by a live
+ * worker. SKIP LOCKED lets N replicas claim disjoint rows; the lease lets a
+ * crashed worker's rows be taken over once it expires.
+ */
+export async function claimOutbox(db: Q, o: { now: Date; limit: number; leaseMs: number; workerId: string; targets?: string[] }): Promise<OutboxRow[]> {
+  const r = await db.query<Row>(
+    `with heads as (
+       select distinct on (order_key) id, order_key, next_attempt_at, lease_until
+       from outbox
+       where status = 'pending'
+       order by order_key, id
+     ), due as (
+       select o.id from outbox o join heads h on h.id = o.id
+       where h.next_attempt_at <= $1::timestamptz
+         and (h.lease_until is null or h.lease_until < $1::timestamptz)
+         and ($5::text[] is null or o.target = any($5::text[]))
+       order by o.id
+       limit $2::int
+       for update of o skip locked
+     )
+     update outbox set lease_until = $1::timestamptz + ($3::int * interval '1 millisecond'), leased_by = $4, attempts = attempts + 1
+     from due where outbox.id = due.id
+     returning outbox.id, outbox.incident_id, outbox.target, outbox.order_key, outbox.op, outbox.payload,
+               outbox.idempotency_key, outbox.attempts, outbox.created_at`,
+    [o.now.toISOString(), o.limit, o.leaseMs, o.workerId, o.targets ?? null],
+  );
+  return r.rows
+    .map((x) => ({
+      id: Number(x.id),
+      ...(x.incident_id ? { incidentId: x.incident_id } : {}),
+      target: x.target,
+      orderKey: x.order_key,
+      op: x.op,
+      payload: x.payload,
+      idempotencyKey: x.idempotency_key,
+      attempts: x.attempts,
+      createdAt: x.created_at.toISOString(),
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+export async function markDelivered(db: Q, id: number, workerId: string, result: unknown, now: Date): Promise<boolean> {
+  const r = await db.query(
+    `update outbox set status = 'delivered', delivered_at = $3::timestamptz, result = $4::jsonb, lease_until = null, last_error = null
+     where id = $1::bigint and leased_by = $2 and status = 'pending'`,
+    [id, workerId, now.toISOString(), JSON.stringify(result ?? null)],
+  );
+  return (r.rowCount ?? 0) === 1;
+}
+
+export async function markRetry(db: Q, id: number, workerId: string, error: string, nextAttemptAt: Date): Promise<void> {
+  await db.query(
+    `update outbox set next_attempt_at = $3::timestamptz, last_error = $4, lease_until = null
+     where id = $1::bigint and leased_by = $2 and status = 'pending'`,
+    [id, workerId, nextAttemptAt.toISOString(), error.slice(0, 2000)],
+  );
+}
+
+/** Poison messages go to the dead state: shown by doctor and metrics, no longer blocking their key. */
+export async function markDead(db: Q, id: number, workerId: string, error: string): Promise<void> {
+  await db.query(
+    `update outbox set status = 'dead', last_error = $3, lease_until = null where id = $1::bigint and leased_by = $2 and status = 'pending'`,
+    [id, workerId, error.slice(0, 2000)],
+  );
+}
+
+export interface OutboxStats {
+  pending: number;
+  dead: number;
+  oldestPendingAgeSeconds: number;
+}
+
+export async function outboxStats(db: Q, now: Date): Promise<OutboxStats> {
+  const r = await db.query<{ pending: string; dead: string; oldest: Date | null }>(
+    `select count(*) filter (where status = 'pending')::text as pending,
+            count(*) filter (where status = 'dead')::text as dead,
+            min(created_at) filter (where status = 'pending') as oldest
+     from outbox`,
+  );
+  const row = r.rows[0];
+  return {
+    pending: Number(row?.pending ?? 0),
+    dead: Number(row?.dead ?? 0),
+    oldestPendingAgeSeconds: row?.oldest ? Math.max(0, (now.getTime() - row.oldest.getTime()) / 1000) : 0,
+  };
+}
+
+export interface DeadLetter {
+  id: number;
+  target: string;
+  op: string;
+  orderKey: string;
+  lastError: string | null;
+  createdAt: string;
+}
+
+export async function listDeadLetters(db: Q, limit = 20): Promise<DeadLetter[]> {
+  const r = await db.query<{ id: string; target: string; op: string; order_key: string; last_error: string | null; created_at: Date }>(
+    `select id, target, op, order_key, last_error, created_at from outbox where status = 'dead' order by id desc limit $1::int`,
+    [limit],
+  );
+  return r.rows.map((x) => ({ id: Number(x.id), target: x.target, op: x.op, orderKey: x.order_key, lastError: x.last_error, createdAt: x.created_at.toISOString() }));
+}
+
+/** Delivered results of an order key, in order (tests and the demo read what went out). */
+export async function outboxResults(db: Q, incidentId: string): Promise<{ op: string; status: string; result: unknown }[]> {
+  const r = await db.query<{ op: string; status: string; result: unknown }>('select op, status, result from outbox where incident_id = $1::uuid order by id', [incidentId]);
+  return r.rows;
+}

@@ -1,0 +1,77 @@
+/**
+ * The Postgres implementation of the app's `Store`: each transaction hands
+ * use cases a `UnitOfWork` bound to one client, so events, projection and
+ * outbox rows commit together.
+ */
+import type pg from 'pg';
+import type { NewOutboxRow, OutboxQueue, Store, UnitOfWork } from '../../app/ports.ts';
+import * as events from './events-sql.ts';
+import * as incidents from './incidents-sql.ts';
+import * as keys from './keys-sql.ts';
+import * as outbox from './outbox-sql.ts';
+import * as slack from './slack-sql.ts';
+
+type Q = Pick<pg.ClientBase, 'query'>;
+
+/** Deadlocks and serialization failures are retried; anything else is the caller's. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+export function unitOfWork(db: Q): UnitOfWork {
+  return {
+    claimCommandKey: (key, incidentId) => keys.claimCommandKey(db, key, incidentId),
+    commandKeyIncident: (key) => keys.commandKeyIncident(db, key),
+    setCommandKeyIncident: (key, id) => keys.setCommandKeyIncident(db, key, id),
+    lockIncident: (id) => incidents.lockIncident(db, id),
+    readIncident: (id) => incidents.readIncident(db, id),
+    findIncidentIdByChannel: (c) => incidents.findIncidentIdByChannel(db, c),
+    findIncidentIdByNumber: (n) => incidents.findIncidentIdByNumber(db, n),
+    findIncidentIdByPagerDuty: (pd) => keys.findIncidentIdByPagerDuty(db, pd),
+    linkPagerDuty: (pd, id) => keys.linkPagerDuty(db, pd, id),
+    nextIncidentNumber: () => incidents.nextIncidentNumber(db),
+    appendEvents: (evs) => events.appendEvents(db, evs),
+    loadEvents: (id) => events.loadEvents(db, id),
+    saveIncident: (s, now) => incidents.saveIncident(db, s, now),
+    enqueue: (rows: readonly NewOutboxRow[], now) => outbox.enqueueOutbox(db, rows, now),
+    saveReport: (id, md, sha) => slack.saveReport(db, id, md, sha),
+    saveSlot: (id, slot, ch, ts) => slack.saveSlot(db, id, slot, ch, ts),
+    findSlot: (id, slot) => slack.findSlot(db, id, slot),
+    recordChannelMessage: (m) => slack.recordChannelMessage(db, m),
+    editChannelMessage: (ch, ts, text, at) => slack.editChannelMessage(db, ch, ts, text, at),
+    deleteChannelMessage: (ch, ts) => slack.deleteChannelMessage(db, ch, ts),
+    findChannelMessage: (ch, ts) => slack.findChannelMessage(db, ch, ts),
+    markOutboxDelivered: (id, workerId, result, now) => outbox.markDelivered(db, id, workerId, result, now),
+    listOpenIncidents: (limit) => incidents.listOpenIncidents(db, limit),
+  };
+}
+
+/** Outbox bookkeeping on the pool (outside use-case transactions). */
+export function outboxQueue(pool: pg.Pool): OutboxQueue {
+  return {
+    claim: (o) => outbox.claimOutbox(pool, o),
+    retry: (id, workerId, error, at) => outbox.markRetry(pool, id, workerId, error, at),
+    dead: (id, workerId, error) => outbox.markDead(pool, id, workerId, error),
+  };
+}
+
+export class PostgresStore implements Store {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('begin');
+        const result = await fn(unitOfWork(client));
+        await client.query('commit');
+        return result;
+      } catch (e) {
+        await client.query('rollback').catch(() => undefined);
+        const code = (e as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < 4) continue;
+        throw e;
+      } finally {
+        client.release();
+      }
+    }
+  }
+}

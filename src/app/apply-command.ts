@@ -1,0 +1,101 @@
+/**
+ * The one path every command takes: in one transaction, claim the command's
+ * idempotency key, lock the incident, run the pure transition, append the
+ * events, update the projection and write the outbox rows. A domain error
+ * rolls everything back, so a bad command records nothing.
+ */
+import type { Command } from '../domain/commands.ts';
+import type { DomainError } from '../domain/errors.ts';
+import type { Actor, IncidentEvent, SourceRef } from '../domain/events.ts';
+import type { IncidentState } from '../domain/incident.ts';
+import type { Effect } from '../domain/effects.ts';
+import { transition } from '../domain/transition.ts';
+import { effectsToRows } from './outbox-rows.ts';
+import type { AppDeps, UnitOfWork } from './ports.ts';
+
+/** Who asked, from where, and the key that makes a retry harmless. */
+export interface CommandMeta {
+  actor: Actor;
+  source: SourceRef;
+  idempotencyKey: string;
+  /** Source time, when it is not now (a Slack message's ts). */
+  occurredAt?: Date;
+}
+
+/** How a command names its incident. */
+export type IncidentRef = { id: string } | { channelId: string } | { number: number } | { pdIncidentId: string };
+
+export type AppError = DomainError | { code: 'incident.not_found'; message: string };
+
+export type CommandOutcome =
+  | { ok: true; incidentId: string; state: IncidentState; events: IncidentEvent[]; effects: Effect[]; duplicate: boolean }
+  | { ok: false; error: AppError };
+
+/** Thrown inside a transaction to roll it back and still return a value. */
+class Rollback {
+  constructor(readonly outcome: CommandOutcome) {}
+}
+
+export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Promise<string | undefined> {
+  if ('id' in ref) return ref.id;
+  if ('channelId' in ref) return uow.findIncidentIdByChannel(ref.channelId);
+  if ('number' in ref) return uow.findIncidentIdByNumber(ref.number);
+  return uow.findIncidentIdByPagerDuty(ref.pdIncidentId);
+}
+
+export function notFound(ref: IncidentRef): AppError {
+  const where =
+    'channelId' in ref ? 'This channel is not an incident channel. Run it in the incident\'s channel, or `/incident list` to find it.'
+    : 'number' in ref ? `There is no INC-${ref.number}.`
+    : 'No such incident.';
+  return { code: 'incident.not_found', message: where };
+}
+
+/** Applies a command in its own transaction. */
+export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
+  try {
+    return await deps.store.transaction((uow) => applyCommandIn(uow, deps, ref, command, meta));
+  } catch (e) {
+    if (e instanceof Rollback) return e.outcome;
+    throw e;
+  }
+}
+
+/** Applies a command inside a caller's transaction (e.g. with an outbox delivery). Throws `Rollback` on domain errors. */
+export async function applyCommandIn(uow: UnitOfWork, deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
+  const incidentId = await resolveIncidentId(uow, ref);
+  if (!incidentId) throw new Rollback({ ok: false, error: notFound(ref) });
+  if (!(await uow.claimCommandKey(meta.idempotencyKey, incidentId))) {
+    const state = await uow.readIncident(incidentId);
+    if (!state) throw new Rollback({ ok: false, error: notFound(ref) });
+    return { ok: true, incidentId, state, events: [], effects: [], duplicate: true };
+  }
+  const current = await uow.lockIncident(incidentId);
+  if (!current) throw new Rollback({ ok: false, error: notFound(ref) });
+  const now = deps.clock.now();
+  const r = transition(current, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
+  if (!r.ok) throw new Rollback({ ok: false, error: r.error });
+  return commitTransition(uow, deps, incidentId, current, r.value, meta.idempotencyKey, now);
+}
+
+/** Writes a transition's events, projection and outbox rows. */
+export async function commitTransition(
+  uow: UnitOfWork,
+  deps: AppDeps,
+  incidentId: string,
+  before: IncidentState | undefined,
+  t: { events: IncidentEvent[]; effects: Effect[]; state: IncidentState | undefined },
+  commandKey: string,
+  now: Date,
+): Promise<CommandOutcome> {
+  const state = t.state ?? before;
+  if (!state) throw new Error(`transition for ${incidentId} produced no state`);
+  if (t.events.length > 0) {
+    await uow.appendEvents(t.events);
+    await uow.saveIncident(state, now);
+  }
+  await uow.enqueue(effectsToRows(incidentId, t.effects, commandKey), now);
+  return { ok: true, incidentId, state, events: t.events, effects: t.effects, duplicate: false };
+}
+
+export { Rollback };

@@ -1,0 +1,45 @@
+/**
+ * Declares an incident, from a person (`/incident declare`) or a page
+ * (PagerDuty `incident.triggered`). The command key makes a retried slash
+ * command or a double click open one incident; for pages the key is the
+ * PagerDuty incident id, so an alert storm over N replicas opens one.
+ */
+import type { Command } from '../domain/commands.ts';
+import { transition } from '../domain/transition.ts';
+import { Rollback, commitTransition, type CommandMeta, type CommandOutcome } from './apply-command.ts';
+import type { AppDeps } from './ports.ts';
+
+export type DeclareInput = Omit<Extract<Command, { type: 'declare' }>, 'type' | 'number'>;
+
+export async function declareIncident(deps: AppDeps, input: DeclareInput, meta: CommandMeta): Promise<CommandOutcome> {
+  try {
+    return await deps.store.transaction(async (uow) => {
+      if (!(await uow.claimCommandKey(meta.idempotencyKey))) {
+        const id = await uow.commandKeyIncident(meta.idempotencyKey);
+        const state = id ? await uow.readIncident(id) : undefined;
+        if (!id || !state) throw new Rollback({ ok: false, error: { code: 'incident.not_found', message: 'This request was already handled.' } });
+        return { ok: true, incidentId: id, state, events: [], effects: [], duplicate: true };
+      }
+      if (input.pagerDuty) {
+        // A page for a PagerDuty incident that already has a Kranz incident joins it.
+        const existing = await uow.findIncidentIdByPagerDuty(input.pagerDuty.pdIncidentId);
+        const state = existing ? await uow.readIncident(existing) : undefined;
+        if (existing && state) return { ok: true, incidentId: existing, state, events: [], effects: [], duplicate: true };
+      }
+      const now = deps.clock.now();
+      const incidentId = deps.newId();
+      const number = await uow.nextIncidentNumber();
+      const r = transition(undefined, { type: 'declare', number, ...input }, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
+      if (!r.ok) throw new Rollback({ ok: false, error: r.error });
+      // The projection row first: events and links reference it.
+      if (r.value.state) await uow.saveIncident(r.value.state, now);
+      const outcome = await commitTransition(uow, deps, incidentId, undefined, r.value, meta.idempotencyKey, now);
+      if (input.pagerDuty) await uow.linkPagerDuty(input.pagerDuty.pdIncidentId, incidentId);
+      await uow.setCommandKeyIncident(meta.idempotencyKey, incidentId);
+      return outcome;
+    });
+  } catch (e) {
+    if (e instanceof Rollback) return e.outcome;
+    throw e;
+  }
+}

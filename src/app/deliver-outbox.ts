@@ -1,0 +1,128 @@
+/**
+ * Delivers outbox rows: at most one in flight per order key, retried with
+ * exponential backoff and jitter (or exactly the server's Retry-After), never
+ * dropped on a retryable failure. A permanent failure (e.g. channel_not_found)
+ * goes to the dead state so it stops blocking the rows behind it.
+ */
+import type { Command } from '../domain/commands.ts';
+import { applyCommandIn, Rollback, type CommandMeta } from './apply-command.ts';
+import type { AppDeps, ClaimedOutboxRow, NewOutboxRow, OutboxQueue } from './ports.ts';
+
+/** Something the delivery learned that must be recorded with it (same transaction). */
+export type FollowUp =
+  | { kind: 'command'; incidentId: string; command: Command; meta: CommandMeta }
+  | { kind: 'slot'; incidentId: string; slot: string; channelId: string; ts: string }
+  | { kind: 'enqueue'; rows: NewOutboxRow[] };
+
+export type DeliveryOutcome =
+  | { ok: true; result?: unknown; followUps?: FollowUp[] }
+  | { ok: false; retryable: true; error: string; retryAfterMs?: number }
+  | { ok: false; retryable: false; error: string };
+
+/** Delivers rows of one target (`slack`, `pagerduty`, …). */
+export interface Deliverer {
+  deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome>;
+}
+
+export interface OutboxWorkerOptions {
+  workerId: string;
+  batch?: number;
+  leaseMs?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  random?: () => number;
+  onDelivered?: (row: ClaimedOutboxRow) => void;
+  onFailed?: (row: ClaimedOutboxRow, outcome: Exclude<DeliveryOutcome, { ok: true }>) => void;
+}
+
+/** Exponential backoff with full jitter between half and all of the step. */
+export function backoffMs(attempts: number, base: number, max: number, random: () => number): number {
+  const step = Math.min(max, base * 2 ** Math.max(0, attempts - 1));
+  return Math.round(step / 2 + (random() * step) / 2);
+}
+
+export class OutboxWorker {
+  private readonly batch: number;
+  private readonly leaseMs: number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly deps: AppDeps,
+    private readonly queue: OutboxQueue,
+    private readonly deliverers: Record<string, Deliverer>,
+    private readonly opts: OutboxWorkerOptions,
+  ) {
+    this.batch = opts.batch ?? 20;
+    this.leaseMs = opts.leaseMs ?? 60_000;
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Claims and delivers one batch; returns how many rows were attempted. */
+  async runOnce(): Promise<number> {
+    const rows = await this.queue.claim({ now: this.deps.clock.now(), limit: this.batch, leaseMs: this.leaseMs, workerId: this.opts.workerId });
+    // Each row is the head of its order key, so they can go in parallel.
+    await Promise.all(rows.map((row) => this.deliverOne(row)));
+    return rows.length;
+  }
+
+  /** Runs batches until nothing is due (tests and shutdown flushes). */
+  async drain(maxRounds = 1_000): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < maxRounds; i++) {
+      const n = await this.runOnce();
+      total += n;
+      if (n === 0) break;
+    }
+    return total;
+  }
+
+  private async deliverOne(row: ClaimedOutboxRow): Promise<void> {
+    const deliverer = this.deliverers[row.target];
+    let outcome: DeliveryOutcome;
+    if (!deliverer) {
+      outcome = { ok: false, retryable: false, error: `no deliverer for target "${row.target}"` };
+    } else {
+      try {
+        outcome = await deliverer.deliver(row);
+      } catch (e) {
+        // An unexpected throw is treated as transient: better late than lost.
+        outcome = { ok: false, retryable: true, error: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    if (outcome.ok) {
+      await this.complete(row, outcome.result, outcome.followUps ?? []);
+      this.opts.onDelivered?.(row);
+      return;
+    }
+    this.opts.onFailed?.(row, outcome);
+    if (!outcome.retryable) {
+      await this.queue.dead(row.id, this.opts.workerId, outcome.error);
+      return;
+    }
+    const wait = outcome.retryAfterMs ?? backoffMs(row.attempts, this.opts.baseBackoffMs ?? 1_000, this.opts.maxBackoffMs ?? 300_000, this.random);
+    await this.queue.retry(row.id, this.opts.workerId, outcome.error, new Date(this.deps.clock.now().getTime() + wait));
+  }
+
+  private async complete(row: ClaimedOutboxRow, result: unknown, followUps: FollowUp[]): Promise<void> {
+    const now = this.deps.clock.now();
+    try {
+      await this.deps.store.transaction(async (uow) => {
+        if (!(await uow.markOutboxDelivered(row.id, this.opts.workerId, result ?? null, now))) return;
+        for (const f of followUps) {
+          if (f.kind === 'slot') await uow.saveSlot(f.incidentId, f.slot, f.channelId, f.ts);
+          else if (f.kind === 'enqueue') await uow.enqueue(f.rows, now);
+          else {
+            try {
+              await applyCommandIn(uow, this.deps, { id: f.incidentId }, f.command, f.meta);
+            } catch (e) {
+              // A follow-up the domain refuses (already recorded) must not undo the delivery.
+              if (!(e instanceof Rollback)) throw e;
+            }
+          }
+        }
+      });
+    } catch (e) {
+      await this.queue.retry(row.id, this.opts.workerId, `recording the delivery failed: ${e instanceof Error ? e.message : String(e)}`, new Date(now.getTime() + 1_000));
+    }
+  }
+}

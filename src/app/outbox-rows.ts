@@ -1,0 +1,42 @@
+/**
+ * Turns a transition's effects into outbox rows. The order key decides what
+ * must stay in order: everything in one incident channel shares a key (so the
+ * channel exists before anything is posted in it), other channels and DMs get
+ * their own, PagerDuty calls are ordered per PagerDuty incident.
+ */
+import type { ChannelRef, Effect } from '../domain/effects.ts';
+import type { NewOutboxRow } from './ports.ts';
+
+export function orderKeyFor(incidentId: string, effect: Effect): string {
+  switch (effect.kind) {
+    case 'slack.post':
+      return channelOrderKey(incidentId, effect.to);
+    case 'pagerduty.note':
+    case 'pagerduty.resolve':
+      return `pagerduty:${effect.pdIncidentId}`;
+    case 'pagerduty.page':
+      return `pagerduty:page:${incidentId}`;
+    default:
+      // Creating, inviting, topic, slots, report, archive, on-call invites: all in the incident channel.
+      return `slack:incident:${incidentId}`;
+  }
+}
+
+export function channelOrderKey(incidentId: string, to: ChannelRef): string {
+  if (to.kind === 'incident') return `slack:incident:${incidentId}`;
+  return to.kind === 'channel' ? `slack:channel:${to.id}` : `slack:user:${to.id}`;
+}
+
+export function effectsToRows(incidentId: string, effects: readonly Effect[], commandKey: string): NewOutboxRow[] {
+  return effects.map((effect, i) => {
+    const [target, op] = effect.kind.split('.') as [string, string];
+    return {
+      incidentId,
+      target,
+      orderKey: orderKeyFor(incidentId, effect),
+      op,
+      payload: effect,
+      idempotencyKey: `${commandKey}:fx${i}`,
+    };
+  });
+}

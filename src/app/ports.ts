@@ -1,0 +1,84 @@
+/**
+ * The ports use cases reach the world through. Adapters implement them
+ * (Postgres in adapters/db, Slack and PagerDuty in their folders); tests may
+ * pass fakes. Nothing here does I/O.
+ */
+import type { IncidentEvent } from '../domain/events.ts';
+import type { IncidentState } from '../domain/incident.ts';
+import type { Policy } from '../domain/policy.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A side effect waiting in the outbox. */
+export interface NewOutboxRow {
+  incidentId?: string;
+  /** Which deliverer handles it: `slack`, `pagerduty`, or a test target. */
+  target: string;
+  /** Rows with the same key are delivered one at a time, in order. */
+  orderKey: string;
+  op: string;
+  payload: unknown;
+  idempotencyKey: string;
+}
+
+/** Everything a use case may do inside one database transaction. */
+export interface UnitOfWork {
+  claimCommandKey(key: string, incidentId?: string): Promise<boolean>;
+  commandKeyIncident(key: string): Promise<string | undefined>;
+  setCommandKeyIncident(key: string, incidentId: string): Promise<void>;
+  lockIncident(id: string): Promise<IncidentState | undefined>;
+  readIncident(id: string): Promise<IncidentState | undefined>;
+  findIncidentIdByChannel(channelId: string): Promise<string | undefined>;
+  findIncidentIdByNumber(n: number): Promise<string | undefined>;
+  findIncidentIdByPagerDuty(pdIncidentId: string): Promise<string | undefined>;
+  linkPagerDuty(pdIncidentId: string, incidentId: string): Promise<boolean>;
+  nextIncidentNumber(): Promise<number>;
+  appendEvents(events: readonly IncidentEvent[]): Promise<string[]>;
+  loadEvents(incidentId: string): Promise<IncidentEvent[]>;
+  saveIncident(state: IncidentState, now: Date): Promise<void>;
+  enqueue(rows: readonly NewOutboxRow[], now: Date): Promise<number>;
+  saveReport(incidentId: string, markdown: string, sha256: string): Promise<void>;
+  saveSlot(incidentId: string, slot: string, channelId: string, ts: string): Promise<void>;
+  findSlot(incidentId: string, slot: string): Promise<{ channelId: string; ts: string } | undefined>;
+  recordChannelMessage(m: { channelId: string; ts: string; incidentId?: string; userId?: string; text: string; threadTs?: string }): Promise<void>;
+  editChannelMessage(channelId: string, ts: string, text: string, at: Date): Promise<void>;
+  deleteChannelMessage(channelId: string, ts: string): Promise<void>;
+  findChannelMessage(channelId: string, ts: string): Promise<{ text: string; userId?: string; deleted: boolean; incidentId?: string } | undefined>;
+  /** Marks a leased outbox row delivered; false when the lease was lost to another worker. */
+  markOutboxDelivered(id: number, workerId: string, result: unknown, now: Date): Promise<boolean>;
+  listOpenIncidents(limit?: number): Promise<{ id: string; number: number; title: string; severity: string; status: string; channelId: string | null }[]>;
+}
+
+/** Runs `fn` in one transaction: all of it commits, or none of it. */
+export interface Store {
+  transaction<T>(fn: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+}
+
+/** What every use case gets. */
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  policy: Policy;
+  newId: () => string;
+  /** Digest for stored reports (node:crypto in production); injected to keep app/ I/O-free. */
+  sha256: (text: string) => string;
+}
+
+/** A leased outbox row, as a deliverer sees it. */
+export interface ClaimedOutboxRow extends NewOutboxRow {
+  id: number;
+  /** 1 on the first try. */
+  attempts: number;
+  createdAt: string;
+}
+
+/** Outbox bookkeeping outside use-case transactions. */
+export interface OutboxQueue {
+  claim(o: { now: Date; limit: number; leaseMs: number; workerId: string }): Promise<ClaimedOutboxRow[]>;
+  retry(id: number, workerId: string, error: string, nextAttemptAt: Date): Promise<void>;
+  dead(id: number, workerId: string, error: string): Promise<void>;
+}

@@ -1,0 +1,48 @@
+/**
+ * What people (and PagerDuty) ask of an incident. Commands are validated by
+ * `transition`; only the events it returns are facts.
+ */
+import type { ActionKind, NoteVia, Role, Status } from './events.ts';
+
+export type Command =
+  | {
+      type: 'declare';
+      number: number;
+      title: string;
+      severity: string;
+      description?: string;
+      private?: boolean;
+      commanderId?: string;
+      customers?: string[];
+      impactStartedAt?: string;
+      pagerDuty?: { pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string };
+    }
+  | { type: 'record_channel'; channelId: string; channelName: string }
+  | { type: 'member_joined'; userId: string }
+  | { type: 'change_severity'; severity: string; reason?: string }
+  | { type: 'set_status'; status: Status }
+  | { type: 'assign_role'; role: string; userId: string }
+  | { type: 'check_item'; itemId: string }
+  | { type: 'post_status_update'; status?: Status; summary: string; nextUpdateInMs?: number }
+  | { type: 'record_customer_contact'; customer?: string; details: string }
+  | { type: 'add_note'; text: string; via: NoteVia; authorId?: string; messageTs?: string; permalink?: string }
+  | { type: 'edit_message'; messageTs: string; text: string }
+  | { type: 'delete_message'; messageTs: string }
+  | { type: 'link_pagerduty'; pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string }
+  | { type: 'record_pagerduty_event'; eventType: string; pdIncidentId: string; summary: string; suggestion?: 'resolve' | { severity: string } }
+  | { type: 'record_reminder'; reminder: string; level: number; dueAt: string; recipient: string; mention: string[]; text: string }
+  | { type: 'record_root_cause'; text: string }
+  | { type: 'add_action_item'; kind: ActionKind; text: string }
+  | { type: 'resolve'; summary?: string }
+  | { type: 'close' }
+  | { type: 'reopen'; reason?: string }
+  | { type: 'record_report'; length: number; sha256: string }
+  | { type: 'page'; target: { kind: 'service'; serviceId: string } | { kind: 'user'; userId: string }; message: string };
+
+export type CommandType = Command['type'];
+
+/** Statuses a responder may set by hand; resolved and closed have their own commands. */
+export const SETTABLE_STATUSES: readonly Status[] = ['investigating', 'identified', 'monitoring'];
+
+export const isRole = (r: string): r is Role =>
+  ['commander', 'customer_liaison', 'scribe', 'communications', 'subject_expert'].includes(r);

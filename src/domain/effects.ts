@@ -1,0 +1,37 @@
+/**
+ * Side effects a transition asks for. They are intents, not calls: the app
+ * layer writes each as an outbox row in the same transaction as the events,
+ * and adapters render and deliver them later (so an outage is a delay).
+ */
+
+/** Where a Slack message goes. `incident` is resolved at delivery time to the incident channel. */
+export type ChannelRef = { kind: 'incident' } | { kind: 'channel'; id: string } | { kind: 'user'; id: string };
+
+/** Messages are semantic; Block Kit is rendered by the Slack adapter from current state. */
+export type MessageSpec =
+  | { template: 'incident_announced' }
+  | { template: 'status_update'; eventId: string }
+  | { template: 'text'; text: string }
+  | { template: 'reminder'; reminder: string; level: number; mention: string[]; text: string }
+  | { template: 'pagerduty_event'; eventType: string; text: string; action?: PdSuggestion }
+  | { template: 'report'; markdown: string };
+
+/** A button Kranz offers in response to a PagerDuty event. */
+export type PdSuggestion = { kind: 'resolve' } | { kind: 'change_severity'; severity: string };
+
+/** Messages Kranz keeps up to date in place. */
+export type Slot = 'summary' | 'checklist';
+
+export type Effect =
+  | { kind: 'slack.create_channel'; name: string; private: boolean; invite: string[] }
+  | { kind: 'slack.invite'; userIds: string[] }
+  | { kind: 'slack.set_topic' }
+  | { kind: 'slack.post'; to: ChannelRef; message: MessageSpec }
+  | { kind: 'slack.post_slot'; slot: Slot; pin: boolean }
+  | { kind: 'slack.refresh_slot'; slot: Slot }
+  | { kind: 'slack.publish_report' }
+  | { kind: 'slack.archive' }
+  | { kind: 'pagerduty.invite_oncall'; serviceId: string }
+  | { kind: 'pagerduty.note'; pdIncidentId: string; content: string; as: 'note' | 'status_update' }
+  | { kind: 'pagerduty.resolve'; pdIncidentId: string }
+  | { kind: 'pagerduty.page'; target: { kind: 'service'; serviceId: string } | { kind: 'user'; userId: string }; message: string };

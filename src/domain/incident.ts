@@ -1,0 +1,199 @@
+/**
+ * The incident as a projection of its events. `applyEvent` is the only way
+ * state changes, so replaying the log always gives the same incident.
+ */
+import type { ActionKind, IncidentEvent, Role, Status } from './events.ts';
+
+export interface ChecklistItemState {
+  id: string;
+  title: string;
+  dueAt?: string;
+  doneAt?: string;
+  doneBy?: string;
+}
+
+export interface TimelineNote {
+  eventId: string;
+  occurredAt: string;
+  text: string;
+  messageTs?: string;
+  deleted: boolean;
+}
+
+/** Times that matter for the report's metrics, ISO 8601 UTC. */
+export interface KeyTimes {
+  impactStartedAt?: string;
+  detectedAt?: string;
+  declaredAt: string;
+  acknowledgedAt?: string;
+  customerContactedAt?: string;
+  mitigatedAt?: string;
+  resolvedAt?: string;
+  closedAt?: string;
+}
+
+export interface IncidentState {
+  id: string;
+  number: number;
+  title: string;
+  description: string;
+  severity: string;
+  status: Status;
+  private: boolean;
+  channelId?: string;
+  channelName?: string;
+  roles: Partial<Record<Role, string>>;
+  members: string[];
+  customers: string[];
+  pagerDutyIncidents: { id: string; number?: number; url?: string; serviceId?: string }[];
+  checklist: ChecklistItemState[];
+  times: KeyTimes;
+  lastStatusUpdateAt?: string;
+  nextUpdateDueAt?: string;
+  statusUpdates: number;
+  lastActivityAt: string;
+  rootCause?: string;
+  actionItems: { kind: ActionKind; text: string }[];
+  /** Messages flagged into the timeline, by Slack ts. */
+  notes: TimelineNote[];
+  eventCount: number;
+}
+
+export const human = (s: Pick<IncidentState, 'number'>): string => `INC-${s.number}`;
+
+const addMember = (members: string[], id: string | undefined): string[] =>
+  id && !members.includes(id) ? [...members, id] : members;
+
+/** Applies one event. Unknown-to-state events (e.g. reminders) only touch activity counters. */
+export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): IncidentState {
+  if (e.type === 'declared') {
+    const d = e.data;
+    return {
+      id: e.incidentId,
+      number: d.number,
+      title: d.title,
+      description: d.description,
+      severity: d.severity,
+      status: 'investigating',
+      private: d.private,
+      roles: d.commanderId ? { commander: d.commanderId } : {},
+      members: addMember(addMember([], d.declaredBy), d.commanderId),
+      customers: d.customers,
+      pagerDutyIncidents: [],
+      checklist: d.checklist.map((i) => ({ ...i })),
+      times: {
+        declaredAt: e.occurredAt,
+        impactStartedAt: d.impactStartedAt ?? d.detectedAt ?? e.occurredAt,
+        detectedAt: d.detectedAt ?? e.occurredAt,
+        // A human declaring an incident has acknowledged it; a page has not.
+        ...(e.actor.kind === 'user' ? { acknowledgedAt: e.occurredAt } : {}),
+      },
+      statusUpdates: 0,
+      lastActivityAt: e.occurredAt,
+      actionItems: [],
+      notes: [],
+      eventCount: 1,
+    };
+  }
+  if (!state) throw new Error(`event ${e.type} ${e.id} before the incident was declared`);
+  const s: IncidentState = { ...state, eventCount: state.eventCount + 1 };
+  if (e.type !== 'reminder_sent' && e.type !== 'report_drafted') s.lastActivityAt = maxIso(s.lastActivityAt, e.occurredAt);
+  switch (e.type) {
+    case 'channel_created':
+      return { ...s, channelId: e.data.channelId, channelName: e.data.channelName };
+    case 'member_joined':
+      return { ...s, members: addMember(s.members, e.data.userId) };
+    case 'severity_changed':
+      return { ...s, severity: e.data.to };
+    case 'status_changed': {
+      const times = { ...s.times };
+      if ((e.data.to === 'monitoring' || e.data.to === 'resolved') && !times.mitigatedAt) times.mitigatedAt = e.occurredAt;
+      return { ...s, status: e.data.to, times };
+    }
+    case 'role_assigned': {
+      const times = { ...s.times };
+      if (e.data.role === 'commander' && !times.acknowledgedAt) times.acknowledgedAt = e.occurredAt;
+      return { ...s, roles: { ...s.roles, [e.data.role]: e.data.userId }, members: addMember(s.members, e.data.userId), times };
+    }
+    case 'checklist_item_done':
+      return {
+        ...s,
+        checklist: s.checklist.map((i) =>
+          i.id === e.data.itemId && !i.doneAt ? { ...i, doneAt: e.occurredAt, doneBy: actorId(e) } : i,
+        ),
+      };
+    case 'status_update_posted':
+      return {
+        ...s,
+        status: e.data.status,
+        statusUpdates: s.statusUpdates + 1,
+        lastStatusUpdateAt: e.occurredAt,
+        nextUpdateDueAt: e.data.nextUpdateAt,
+      };
+    case 'customer_contacted':
+      return {
+        ...s,
+        times: { ...s.times, customerContactedAt: s.times.customerContactedAt ?? e.occurredAt },
+        checklist: s.checklist.map((i) =>
+          i.id === CALL_CUSTOMER_ITEM && !i.doneAt ? { ...i, doneAt: e.occurredAt, doneBy: actorId(e) } : i,
+        ),
+      };
+    case 'note_added':
+      return { ...s, notes: [...s.notes, { eventId: e.id, occurredAt: e.occurredAt, text: e.data.text, ...(e.data.messageTs ? { messageTs: e.data.messageTs } : {}), deleted: false }] };
+    case 'message_edited':
+      return { ...s, notes: s.notes.map((n) => (n.messageTs === e.data.messageTs ? { ...n, text: e.data.text } : n)) };
+    case 'message_deleted':
+      return { ...s, notes: s.notes.map((n) => (n.messageTs === e.data.messageTs ? { ...n, deleted: true } : n)) };
+    case 'pagerduty_linked':
+      if (s.pagerDutyIncidents.some((p) => p.id === e.data.pdIncidentId)) return s;
+      return {
+        ...s,
+        pagerDutyIncidents: [
+          ...s.pagerDutyIncidents,
+          { id: e.data.pdIncidentId, ...(e.data.pdIncidentNumber !== undefined ? { number: e.data.pdIncidentNumber } : {}), ...(e.data.url ? { url: e.data.url } : {}), ...(e.data.serviceId ? { serviceId: e.data.serviceId } : {}) },
+        ],
+      };
+    case 'pagerduty_event':
+      if (e.data.eventType === 'incident.acknowledged' && !s.times.acknowledgedAt) {
+        return { ...s, times: { ...s.times, acknowledgedAt: e.occurredAt } };
+      }
+      return s;
+    case 'root_cause_recorded':
+      return { ...s, rootCause: e.data.text };
+    case 'action_item_added':
+      return { ...s, actionItems: [...s.actionItems, { kind: e.data.kind, text: e.data.text }] };
+    case 'resolved':
+      return {
+        ...s,
+        status: 'resolved',
+        times: { ...s.times, resolvedAt: e.occurredAt, mitigatedAt: s.times.mitigatedAt ?? e.occurredAt },
+      };
+    case 'closed':
+      return { ...s, status: 'closed', times: { ...s.times, closedAt: e.occurredAt } };
+    case 'reopened': {
+      const { resolvedAt: _r, closedAt: _c, ...times } = s.times;
+      return { ...s, status: 'investigating', times };
+    }
+    case 'reminder_sent':
+    case 'report_drafted':
+      return s;
+  }
+}
+
+/** Replays a log from scratch. */
+export function project(events: readonly IncidentEvent[]): IncidentState | undefined {
+  let s: IncidentState | undefined;
+  for (const e of events) s = applyEvent(s, e);
+  return s;
+}
+
+/** The checklist item every customer-impacting incident starts with. */
+export const CALL_CUSTOMER_ITEM = 'call-customer';
+
+function actorId(e: IncidentEvent): string {
+  return e.actor.kind === 'user' ? e.actor.userId : e.actor.kind === 'pagerduty' ? (e.actor.name ?? 'PagerDuty') : 'Kranz';
+}
+
+function maxIso(a: string, b: string): string {
+  return a >= b ? a : b;
+}

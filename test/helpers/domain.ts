@@ -1,0 +1,55 @@
+/** Builders for pure domain tests: a fixed clock, counting ids, a test policy. */
+import type { Command } from '../../src/domain/commands.ts';
+import { DEFAULT_POLICY } from '../../src/domain/default-policy.ts';
+import type { Actor } from '../../src/domain/events.ts';
+import type { IncidentState } from '../../src/domain/incident.ts';
+import type { Policy } from '../../src/domain/policy.ts';
+import { transition, type TransitionEnv } from '../../src/domain/transition.ts';
+
+export const T0 = new Date('2026-03-02T13:00:00.000Z');
+export const at = (min: number): Date => new Date(T0.getTime() + min * 60_000);
+
+export const testPolicy: Policy = {
+  ...DEFAULT_POLICY,
+  announcementsChannel: 'CANNOUNCE',
+  stakeholderChannel: 'CSTAKE',
+  customers: [
+    {
+      id: 'acme',
+      name: 'Acme Corp',
+      mainContact: { name: 'Dana Reyes', phone: '+1 555 0100', email: 'dana@acme.test' },
+      slackChannel: 'CACME',
+      sla: { targetPercent: 99.9, periodDays: 30 },
+      serviceCredits: [{ belowPercent: 99.9, creditPercent: 10 }, { belowPercent: 99, creditPercent: 25 }],
+    },
+  ],
+};
+
+export function envFor(overrides: Partial<TransitionEnv> = {}): TransitionEnv {
+  let n = 0;
+  return {
+    policy: testPolicy,
+    incidentId: '00000000-0000-4000-8000-000000000001',
+    actor: { kind: 'user', userId: 'UCOMMANDER' } satisfies Actor,
+    source: { kind: 'slack', channelId: 'CINC' },
+    idempotencyKey: `k-${Math.random()}`,
+    newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    ...overrides,
+  };
+}
+
+/** Applies commands in order, failing loudly on a domain error. */
+export function run(commands: Command[], start?: IncidentState, now = T0): IncidentState {
+  let s = start;
+  for (const c of commands) {
+    const r = transition(s, c, now, envFor());
+    if (!r.ok) throw new Error(`${c.type}: ${r.error.message}`);
+    s = r.value.state;
+  }
+  if (!s) throw new Error('no state');
+  return s;
+}
+
+export const declare = (o: Partial<Extract<Command, { type: 'declare' }>> = {}): Command => ({
+  type: 'declare', number: 42, title: 'Checkout API returns 500s', severity: 'SEV1', customers: ['acme'], ...o,
+});
