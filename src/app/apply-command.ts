@@ -9,6 +9,7 @@ import type { DomainError } from '../domain/errors.ts';
 import type { Actor, IncidentEvent, SourceRef } from '../domain/events.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import type { Effect } from '../domain/effects.ts';
+import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
 import { effectsToRows } from './outbox-rows.ts';
 import type { AppDeps, UnitOfWork } from './ports.ts';
@@ -93,6 +94,8 @@ export async function commitTransition(
   if (t.events.length > 0) {
     await uow.appendEvents(t.events);
     await uow.saveIncident(state, now);
+    // Every state change replans the incident's reminders in the same transaction.
+    await uow.syncReminders(incidentId, planReminders(state, deps.policy), now);
   }
   await uow.enqueue(effectsToRows(incidentId, t.effects, commandKey), now);
   return { ok: true, incidentId, state, events: t.events, effects: t.effects, duplicate: false };

@@ -6,6 +6,7 @@
 import type { IncidentEvent } from '../domain/events.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy.ts';
+import type { PlannedReminder, ReminderKind } from '../domain/reminders.ts';
 
 export interface Clock {
   now(): Date;
@@ -39,6 +40,7 @@ export interface UnitOfWork {
   nextIncidentNumber(): Promise<number>;
   appendEvents(events: readonly IncidentEvent[]): Promise<string[]>;
   loadEvents(incidentId: string): Promise<IncidentEvent[]>;
+  loadEvent(eventId: string): Promise<IncidentEvent | undefined>;
   saveIncident(state: IncidentState, now: Date): Promise<void>;
   enqueue(rows: readonly NewOutboxRow[], now: Date): Promise<number>;
   saveReport(incidentId: string, markdown: string, sha256: string): Promise<void>;
@@ -51,6 +53,54 @@ export interface UnitOfWork {
   /** Marks a leased outbox row delivered; false when the lease was lost to another worker. */
   markOutboxDelivered(id: number, workerId: string, result: unknown, now: Date): Promise<boolean>;
   listOpenIncidents(limit?: number): Promise<{ id: string; number: number; title: string; severity: string; status: string; channelId: string | null }[]>;
+  /** Stores the incident's reminder plan (see reminders-sql.ts for how a changed due time resets a reminder). */
+  syncReminders(incidentId: string, planned: readonly PlannedReminder[], now: Date): Promise<void>;
+  /** Locks up to `limit` due reminders with their incidents (SKIP LOCKED: other senders get other rows). */
+  claimDueReminders(now: Date, limit: number): Promise<DueReminder[]>;
+  advanceReminder(a: ReminderAdvance): Promise<void>;
+  /** Snoozes the pending reminders of a kind (all subjects when `subject` is undefined); returns them. */
+  snoozeReminder(incidentId: string, kind: ReminderKind, subject: string | undefined, until: Date, now: Date): Promise<SnoozedReminder[]>;
+  /** True for exactly one caller per scheduler tick `name`/`tick` across replicas. */
+  claimTick(name: string, tick: Date): Promise<boolean>;
+  reminderBacklog(now: Date): Promise<ReminderBacklog>;
+}
+
+/** A stored reminder locked for sending. `plannedAt` is when the thing is due, `dueAt` when this step fires. */
+export interface DueReminder {
+  incidentId: string;
+  kind: ReminderKind;
+  subject: string;
+  plannedAt: string;
+  dueAt: string;
+  level: number;
+  snoozedUntil?: string;
+  sentCount: number;
+}
+
+/** What a sender writes back after a step: the next level and fire time (null: finished). */
+export interface ReminderAdvance {
+  incidentId: string;
+  kind: ReminderKind;
+  subject: string;
+  level: number;
+  dueAt: string | null;
+  /** False when the step was deferred (quiet hours) rather than sent. */
+  sent: boolean;
+  now: Date;
+}
+
+export interface SnoozedReminder {
+  kind: ReminderKind;
+  subject: string;
+  plannedAt: string;
+  dueAt: string;
+  snoozedUntil: string;
+}
+
+/** Reminders due and not yet sent, for the scheduler's housekeeping log. */
+export interface ReminderBacklog {
+  due: number;
+  oldestDueAt?: string;
 }
 
 /** Runs `fn` in one transaction: all of it commits, or none of it. */

@@ -29,7 +29,7 @@ export type Effect =
   | { kind: 'slack.post'; to: ChannelRef; message: MessageSpec }
   | { kind: 'slack.post_slot'; slot: Slot; pin: boolean }
   | { kind: 'slack.refresh_slot'; slot: Slot }
-  | { kind: 'slack.publish_report' }
+  | { kind: 'slack.publish_report'; markdown?: string }
   | { kind: 'slack.archive' }
   | { kind: 'pagerduty.invite_oncall'; serviceId: string }
   | { kind: 'pagerduty.note'; pdIncidentId: string; content: string; as: 'note' | 'status_update' }

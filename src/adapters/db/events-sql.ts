@@ -70,3 +70,14 @@ export async function countEvents(db: Q, incidentId?: string): Promise<number> {
     : await db.query<{ n: string }>('select count(*)::text as n from incident_events');
   return Number(r.rows[0]?.n ?? 0);
 }
+
+/** One event by id (e.g. the status update a relay renders). */
+export async function loadEvent(db: Q, id: string): Promise<IncidentEvent | undefined> {
+  const r = await db.query<EventRow>(
+    'select id, incident_id, type, occurred_at, recorded_at, actor, source, idempotency_key, data from incident_events where id = $1::uuid',
+    [id],
+  );
+  const x = r.rows[0];
+  if (!x) return undefined;
+  return { id: x.id, incidentId: x.incident_id, type: x.type, occurredAt: x.occurred_at.toISOString(), recordedAt: x.recorded_at.toISOString(), actor: x.actor, source: x.source, idempotencyKey: x.idempotency_key, data: x.data } as IncidentEvent;
+}

@@ -9,6 +9,7 @@ import * as events from './events-sql.ts';
 import * as incidents from './incidents-sql.ts';
 import * as keys from './keys-sql.ts';
 import * as outbox from './outbox-sql.ts';
+import * as reminders from './reminders-sql.ts';
 import * as slack from './slack-sql.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
@@ -30,6 +31,7 @@ export function unitOfWork(db: Q): UnitOfWork {
     nextIncidentNumber: () => incidents.nextIncidentNumber(db),
     appendEvents: (evs) => events.appendEvents(db, evs),
     loadEvents: (id) => events.loadEvents(db, id),
+    loadEvent: (id) => events.loadEvent(db, id),
     saveIncident: (s, now) => incidents.saveIncident(db, s, now),
     enqueue: (rows: readonly NewOutboxRow[], now) => outbox.enqueueOutbox(db, rows, now),
     saveReport: (id, md, sha) => slack.saveReport(db, id, md, sha),
@@ -41,6 +43,12 @@ export function unitOfWork(db: Q): UnitOfWork {
     findChannelMessage: (ch, ts) => slack.findChannelMessage(db, ch, ts),
     markOutboxDelivered: (id, workerId, result, now) => outbox.markDelivered(db, id, workerId, result, now),
     listOpenIncidents: (limit) => incidents.listOpenIncidents(db, limit),
+    syncReminders: (id, planned, now) => reminders.syncReminders(db, id, planned, now),
+    claimDueReminders: (now, limit) => reminders.claimDueReminders(db, now, limit),
+    advanceReminder: (a) => reminders.advanceReminder(db, a),
+    snoozeReminder: (id, kind, subject, until, now) => reminders.snoozeReminder(db, id, kind, subject, until, now),
+    claimTick: (name, tick) => reminders.claimTick(db, name, tick),
+    reminderBacklog: (now) => reminders.reminderBacklog(db, now),
   };
 }
 

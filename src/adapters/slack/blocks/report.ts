@@ -1,0 +1,66 @@
+/**
+ * The report at close: a Block Kit summary, plus the full Markdown as a
+ * canvas, a file, or (last resort) chunked messages that each respect Block
+ * Kit's limits (50 blocks per message, 3,000 characters per section).
+ */
+import type { IncidentState } from '../../../domain/incident.ts';
+import { context, esc, section, slackDate, title, type Block } from './format.ts';
+
+export const MAX_BLOCKS = 50;
+export const MAX_SECTION = 3000;
+
+export function reportSummaryMessage(s: IncidentState, where: string): { text: string; blocks: Block[] } {
+  const d = (a?: string, b?: string): string => (a && b ? `${Math.round((Date.parse(b) - Date.parse(a)) / 60_000)} min` : '—');
+  return {
+    text: `Incident report drafted for ${title(s)}`,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: `Report: INC-${s.number}`.slice(0, 150) } },
+      section(`*${esc(title(s))}* is closed. The drafted report is ${where}: review it and fill in what is marked _Not recorded_.`),
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: `*Severity*\n${s.severity}` },
+          { type: 'mrkdwn', text: `*Impact*\n${d(s.times.impactStartedAt, s.times.resolvedAt)}` },
+          { type: 'mrkdwn', text: `*To customer contact*\n${d(s.times.declaredAt, s.times.customerContactedAt)}` },
+          { type: 'mrkdwn', text: `*To resolve*\n${d(s.times.declaredAt, s.times.resolvedAt)}` },
+          { type: 'mrkdwn', text: `*Status updates*\n${s.statusUpdates}` },
+          { type: 'mrkdwn', text: `*Actions*\n${s.actionItems.length}` },
+        ],
+      },
+      context(`Closed ${s.times.closedAt ? slackDate(s.times.closedAt) : ''}`),
+    ],
+  };
+}
+
+/**
+ * Splits Markdown into messages of at most 50 sections of at most 3,000
+ * characters, breaking at line ends (a single longer line is hard-split).
+ */
+export function chunkMarkdown(markdown: string): { text: string; blocks: Block[] }[] {
+  const sections: string[] = [];
+  let cur = '';
+  const push = (): void => {
+    if (cur) sections.push(cur);
+    cur = '';
+  };
+  for (const rawLine of markdown.split('\n')) {
+    let line = rawLine;
+    while (line.length > MAX_SECTION) {
+      push();
+      sections.push(line.slice(0, MAX_SECTION));
+      line = line.slice(MAX_SECTION);
+    }
+    if (cur.length + line.length + 1 > MAX_SECTION) push();
+    cur = cur ? `${cur}\n${line}` : line;
+  }
+  push();
+  const messages: { text: string; blocks: Block[] }[] = [];
+  for (let i = 0; i < sections.length; i += MAX_BLOCKS) {
+    const part = sections.slice(i, i + MAX_BLOCKS);
+    messages.push({
+      text: `Incident report (part ${messages.length + 1})`,
+      blocks: part.map((t) => ({ type: 'section', text: { type: 'mrkdwn', text: t, verbatim: true } })),
+    });
+  }
+  return messages;
+}

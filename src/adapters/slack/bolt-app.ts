@@ -1,0 +1,81 @@
+/**
+ * The Bolt app. In HTTP mode Kranz owns the HTTP server (one port for Slack,
+ * PagerDuty, health and metrics) and hands `/slack/events` requests to Bolt's
+ * HTTPReceiver. With SLACK_APP_TOKEN set, Bolt connects over Socket Mode.
+ */
+import bolt from '@slack/bolt';
+import type { RequestListener } from 'node:http';
+import { WebClient, LogLevel } from '@slack/web-api';
+import { registerListeners, type SlackListenerDeps } from './listeners/index.ts';
+
+const { App, HTTPReceiver, LogLevel: BoltLogLevel } = bolt;
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string;
+  apiUrl: string;
+  appToken?: string;
+  listeners: SlackListenerDeps;
+}
+
+export interface SlackApp {
+  app: InstanceType<typeof App>;
+  /** Handles `POST /slack/events` in HTTP mode; undefined in Socket Mode. */
+  requestListener?: RequestListener;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A WebClient for the outbox: no hidden retries (the outbox retries and keeps order), 429s surface at once. */
+export function outboxWebClient(botToken: string, apiUrl: string): WebClient {
+  return new WebClient(botToken, { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, logLevel: LogLevel.ERROR });
+}
+
+export function createSlackApp(o: SlackAppOptions): SlackApp {
+  const clientOptions = { slackApiUrl: o.apiUrl, retryConfig: { retries: 1 }, timeout: 10_000 };
+  const logger = boltLogger(o.listeners.log);
+  let app: InstanceType<typeof App>;
+  let receiver: InstanceType<typeof HTTPReceiver> | undefined;
+  if (o.appToken) {
+    app = new App({ token: o.botToken, appToken: o.appToken, socketMode: true, clientOptions, logger, logLevel: BoltLogLevel.INFO });
+  } else {
+    receiver = new HTTPReceiver({
+      signingSecret: o.signingSecret,
+      endpoints: '/slack/events',
+      logger,
+      // Kranz acks every request itself; this only bounds a listener that forgot to.
+      unhandledRequestTimeoutMillis: 2_900,
+      processBeforeResponse: false,
+    });
+    app = new App({ token: o.botToken, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO });
+  }
+  app.error(async (e) => {
+    o.listeners.log.error({ err: { code: (e as { code?: string }).code, message: e.message } }, 'slack listener error');
+  });
+  registerListeners(app, o.listeners);
+  return {
+    app,
+    ...(receiver ? { requestListener: receiver.requestListener } : {}),
+    start: async () => {
+      if (o.appToken) await app.start();
+    },
+    stop: async () => {
+      if (o.appToken) await app.stop().catch(() => undefined);
+    },
+  };
+}
+
+function boltLogger(log: SlackListenerDeps['log']) {
+  let level = BoltLogLevel.INFO;
+  return {
+    debug: (...m: unknown[]) => log.debug({ bolt: m.map(String).join(' ') }),
+    info: (...m: unknown[]) => log.info({ bolt: m.map(String).join(' ') }),
+    warn: (...m: unknown[]) => log.warn({ bolt: m.map(String).join(' ') }),
+    error: (...m: unknown[]) => log.error({ bolt: m.map(String).join(' ') }),
+    setLevel: (l: typeof level) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

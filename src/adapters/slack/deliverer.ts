@@ -1,0 +1,179 @@
+/**
+ * The Slack outbox target: renders each queued effect from the incident's
+ * current state and makes the Web API calls. Every call goes through here,
+ * so a 429 or an outage only delays messages; order per channel is the
+ * outbox's job.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Deliverer, DeliveryOutcome, FollowUp } from '../../app/deliver-outbox.ts';
+import type { ClaimedOutboxRow, NewOutboxRow, Store } from '../../app/ports.ts';
+import type { ChannelRef, Effect, MessageSpec } from '../../domain/effects.ts';
+import type { IncidentState } from '../../domain/incident.ts';
+import type { Policy } from '../../domain/policy.ts';
+import { channelName } from '../../domain/channel-name.ts';
+import { toDeliveryOutcome, slackErrorCode } from './errors.ts';
+import { topicText, type Block } from './blocks/format.ts';
+import { announcementMessage, checklistMessage, pagerDutyEventMessage, reminderMessage, statusUpdateMessage, summaryMessage } from './blocks/incident.ts';
+import { chunkMarkdown, reportSummaryMessage } from './blocks/report.ts';
+import { adoptOrCreateChannel } from './channels.ts';
+import { publishDocument } from './report-publisher.ts';
+
+export interface SlackDelivererDeps {
+  client: WebClient;
+  store: Store;
+  policy: Policy;
+  botUserId: () => Promise<string>;
+}
+
+type Rendered = { text: string; blocks: Block[] };
+
+/** Marks each post with its outbox key, so a retry after a crash can find what already went out. */
+const metadata = (row: ClaimedOutboxRow) => ({ event_type: 'kranz_outbox', event_payload: { key: row.idempotencyKey } });
+
+export class SlackDeliverer implements Deliverer {
+  constructor(private readonly d: SlackDelivererDeps) {}
+
+  async deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome> {
+    const effect = row.payload as Effect;
+    const incidentId = row.incidentId;
+    if (!incidentId) return { ok: false, retryable: false, error: 'slack rows need an incident' };
+    const state = await this.d.store.transaction((u) => u.readIncident(incidentId));
+    if (!state) return { ok: false, retryable: false, error: `incident ${incidentId} not found` };
+    try {
+      return await this.run(row, effect, state);
+    } catch (e) {
+      return toDeliveryOutcome(e);
+    }
+  }
+
+  private async run(row: ClaimedOutboxRow, effect: Effect, s: IncidentState): Promise<DeliveryOutcome> {
+    const c = this.d.client;
+    if (row.op === 'post_raw') {
+      const p = row.payload as { channel: string; message: Rendered };
+      const ts = await this.postOnce(row, p.channel, p.message);
+      return { ok: true, result: { channel: p.channel, ts } };
+    }
+    if (effect.kind === 'slack.create_channel') {
+      if (s.channelId) return { ok: true, result: { channelId: s.channelId, adopted: true } };
+      const ch = await adoptOrCreateChannel(c, {
+        incidentId: s.id, private: effect.private, botUserId: await this.d.botUserId(),
+        nameFor: (suffix) => (suffix === 1 ? effect.name : channelName(this.d.policy, s, new Date(s.times.declaredAt), suffix)),
+        purpose: `Incident INC-${s.number}, managed by Kranz. kranz:${s.id}`,
+      });
+      await this.invite(ch.id, effect.invite);
+      const followUps: FollowUp[] = [{
+        kind: 'command', incidentId: s.id, command: { type: 'record_channel', channelId: ch.id, channelName: ch.name },
+        meta: { actor: { kind: 'kranz' }, source: { kind: 'slack', channelId: ch.id }, idempotencyKey: `${row.idempotencyKey}:recorded` },
+      }];
+      return { ok: true, result: ch, followUps };
+    }
+    const channel = s.channelId;
+    if (!channel) return { ok: false, retryable: true, error: 'incident channel not created yet' };
+    switch (effect.kind) {
+      case 'slack.invite':
+        await this.invite(channel, effect.userIds);
+        return { ok: true };
+      case 'slack.set_topic':
+        await c.conversations.setTopic({ channel, topic: topicText(s) });
+        return { ok: true };
+      case 'slack.post': {
+        const target = await this.resolve(effect.to, channel);
+        const msg = await this.render(effect.message, s, effect.to.kind === 'incident' ? 'incident' : 'relay');
+        const r = await this.postOnce(row, target, msg);
+        return { ok: true, result: { channel: target, ts: r } };
+      }
+      case 'slack.post_slot': {
+        const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s);
+        const ts = await this.postOnce(row, channel, msg);
+        if (effect.pin) await c.pins.add({ channel, timestamp: ts }).catch((e: unknown) => {
+          if (slackErrorCode(e) !== 'already_pinned') throw e;
+        });
+        return { ok: true, result: { ts }, followUps: [{ kind: 'slot', incidentId: s.id, slot: effect.slot, channelId: channel, ts }] };
+      }
+      case 'slack.refresh_slot': {
+        const slot = await this.d.store.transaction((u) => u.findSlot(s.id, effect.slot));
+        if (!slot) return { ok: false, retryable: true, error: `slot ${effect.slot} not posted yet` };
+        const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s);
+        await c.chat.update({ channel: slot.channelId, ts: slot.ts, text: msg.text, blocks: msg.blocks as never });
+        return { ok: true };
+      }
+      case 'slack.publish_report':
+        return this.publishReport(row, s, channel);
+      case 'slack.archive':
+        await c.conversations.archive({ channel }).catch((e: unknown) => {
+          if (slackErrorCode(e) !== 'already_archived') throw e;
+        });
+        return { ok: true };
+      default:
+        return { ok: false, retryable: false, error: `the Slack target cannot deliver ${effect.kind}` };
+    }
+  }
+
+  private async invite(channel: string, userIds: readonly string[]): Promise<void> {
+    const bot = await this.d.botUserId();
+    const users = userIds.filter((u) => u !== bot);
+    if (users.length === 0) return;
+    try {
+      await this.d.client.conversations.invite({ channel, users: users.join(',') });
+    } catch (e) {
+      // Already there, or a deactivated user: the rest of the response must go on.
+      if (!['already_in_channel', 'cant_invite_self', 'user_not_found', 'cant_invite'].includes(slackErrorCode(e))) throw e;
+    }
+  }
+
+  private async resolve(to: ChannelRef, incidentChannel: string): Promise<string> {
+    if (to.kind === 'incident') return incidentChannel;
+    return to.id; // chat.postMessage to a user id opens the DM.
+  }
+
+  /**
+   * Posts unless an earlier attempt of the same row already did (the process
+   * may have died between Slack's answer and our commit).
+   */
+  private async postOnce(row: ClaimedOutboxRow, channel: string, msg: Rendered): Promise<string> {
+    if (row.attempts > 1 && /^[CG]/.test(channel)) {
+      const oldest = String(Math.floor(Date.parse(row.createdAt) / 1000) - 1);
+      const h = await this.d.client.conversations.history({ channel, oldest, limit: 200, include_all_metadata: true }).catch(() => undefined);
+      const found = h?.messages?.find((m) => (m as { metadata?: { event_payload?: { key?: string } } }).metadata?.event_payload?.key === row.idempotencyKey);
+      if (found?.ts) return found.ts;
+    }
+    const r = await this.d.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, metadata: metadata(row), unfurl_links: false });
+    return r.ts ?? '';
+  }
+
+  private async render(m: MessageSpec, s: IncidentState, audience: 'incident' | 'relay'): Promise<Rendered> {
+    switch (m.template) {
+      case 'incident_announced':
+        return announcementMessage(s, s.channelId);
+      case 'status_update': {
+        const e = await this.d.store.transaction((u) => u.loadEvent(m.eventId));
+        if (!e || e.type !== 'status_update_posted') return { text: 'Status update', blocks: [] };
+        return statusUpdateMessage(s, e, audience);
+      }
+      case 'text':
+        return { text: m.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: m.text.slice(0, 3000) } }] };
+      case 'reminder':
+        return reminderMessage(m.text, m.mention, JSON.stringify({ incidentId: s.id, reminder: m.reminder }));
+      case 'pagerduty_event':
+        return pagerDutyEventMessage(s, m.text, m.action);
+      case 'report':
+        return { text: m.markdown.slice(0, 3000), blocks: [] };
+    }
+  }
+
+  private async publishReport(row: ClaimedOutboxRow, s: IncidentState, channel: string): Promise<DeliveryOutcome> {
+    const markdown = (row.payload as { markdown?: string }).markdown ?? '';
+    const doc = await publishDocument(this.d.client, { channel, title: `INC-${s.number} incident report`, markdown, filename: `INC-${s.number}-report.md` });
+    const rows: NewOutboxRow[] = [];
+    const key = `slack:incident:${s.id}`;
+    const summary = reportSummaryMessage(s, doc.kind === 'messages' ? 'below' : doc.kind === 'canvas' ? 'in the channel canvas' : 'attached as a file');
+    const post = (i: number, message: MessageSpec | { template: 'raw'; text: string; blocks: Block[] }): NewOutboxRow => ({
+      incidentId: s.id, target: 'slack', orderKey: key, op: 'post_raw', idempotencyKey: `${row.idempotencyKey}:part${i}`,
+      payload: { kind: 'slack.post_raw', channel, message },
+    });
+    rows.push(post(0, { template: 'raw', ...summary }));
+    // Fallback: each chunk is its own outbox row, so a 429 halfway never posts a chunk twice.
+    if (doc.kind === 'messages') chunkMarkdown(markdown).forEach((m, i) => rows.push(post(i + 1, { template: 'raw', ...m })));
+    return { ok: true, result: doc, followUps: [{ kind: 'enqueue', rows }] };
+  }
+}

@@ -1,0 +1,70 @@
+/** Buttons: checklist items, PagerDuty suggestions, reminder snooze and "post an update". */
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { applyCommand } from '../../../app/apply-command.ts';
+import { findIncident } from '../../../app/query-incidents.ts';
+import { findSeverity } from '../../../domain/policy.ts';
+import { updateModal } from '../blocks/modals.ts';
+import { humanSlackError } from '../errors.ts';
+import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
+import { tell } from './views.ts';
+
+function parseValue<T>(raw: string | undefined): T | undefined {
+  try {
+    return JSON.parse(raw ?? '') as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerActions(app: App, deps: SlackListenerDeps): void {
+  app.action<BlockAction<ButtonAction>>(/^checklist_done:/, async ({ ack, action, body, client }) => {
+    await ack();
+    const v = parseValue<{ incidentId: string; itemId: string }>(action.value);
+    const channelId = body.channel?.id;
+    if (!v) return;
+    // Keyed by the item: a double click or two people clicking tick it once.
+    const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'check_item', itemId: v.itemId }, userMeta(body.user.id, channelId, `slack:check:${v.incidentId}:${v.itemId}`));
+    if (o.ok && !o.duplicate) deps.kick();
+    if (!o.ok) await tell(client, channelId, body.user.id, outcomeText(o, ''), deps);
+  });
+
+  app.action<BlockAction<ButtonAction>>('pd_resolve', async ({ ack, action, body, client }) => {
+    await ack();
+    const channelId = body.channel?.id;
+    const o = await applyCommand(deps.app, { id: action.value ?? '' }, { type: 'resolve' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:pd_resolve`));
+    if (o.ok && !o.duplicate) deps.kick();
+    await tell(client, channelId, body.user.id, outcomeText(o, ':white_check_mark: Resolved.'), deps);
+  });
+
+  app.action<BlockAction<ButtonAction>>('pd_change_severity', async ({ ack, action, body, client }) => {
+    await ack();
+    const v = parseValue<{ incidentId: string; severity: string }>(action.value);
+    const channelId = body.channel?.id;
+    if (!v) return;
+    const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'change_severity', severity: v.severity, reason: 'PagerDuty priority changed' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:sev:${v.severity}`));
+    if (o.ok && !o.duplicate) deps.kick();
+    await tell(client, channelId, body.user.id, outcomeText(o, `Severity changed to ${v.severity}.`), deps);
+  });
+
+  app.action<BlockAction<ButtonAction>>('snooze_reminder', async ({ ack, action, body, client }) => {
+    await ack();
+    const v = parseValue<{ incidentId: string; reminder: string }>(action.value);
+    const channelId = body.channel?.id;
+    if (!v || !deps.snooze || !channelId) return;
+    const r = await deps.snooze(channelId, { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`));
+    await tell(client, channelId, body.user.id, r.ok ? r.message : `:warning: ${r.message}`, deps);
+  });
+
+  app.action<BlockAction<ButtonAction>>('open_update_modal', async ({ ack, body, client }) => {
+    await ack();
+    const channelId = body.channel?.id ?? '';
+    try {
+      const s = await findIncident(deps.app, { channelId });
+      if (!s) return;
+      const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
+      await client.views.open({ trigger_id: body.trigger_id, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId) as never });
+    } catch (e) {
+      await tell(client, channelId, body.user.id, `:warning: ${humanSlackError(e)}`, deps);
+    }
+  });
+}

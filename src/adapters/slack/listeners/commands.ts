@@ -1,0 +1,136 @@
+/**
+ * `/incident …`: ack at once (with the usage text for bad input), open
+ * modals before anything slow (trigger ids expire in 3 s), then call one use
+ * case and answer ephemerally.
+ */
+import type { App, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { applyCommand, type CommandMeta } from '../../../app/apply-command.ts';
+import { closeIncident, redraftReport } from '../../../app/close-incident.ts';
+import { declareIncident } from '../../../app/declare-incident.ts';
+import { findIncident, listOpenIncidents } from '../../../app/query-incidents.ts';
+import type { Command } from '../../../domain/commands.ts';
+import { findSeverity } from '../../../domain/policy.ts';
+import { statusEphemeral } from '../blocks/incident.ts';
+import { declareModal, updateModal } from '../blocks/modals.ts';
+import { humanSlackError } from '../errors.ts';
+import { parseIncidentCommand, usageText, type Subcommand } from '../command-parser.ts';
+import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
+
+export function registerCommands(app: App, deps: SlackListenerDeps): void {
+  app.command('/incident', async ({ command, ack, respond, client }) => {
+    const parsed = parseIncidentCommand(command.text ?? '');
+    if (!parsed.ok) {
+      await ack({ response_type: 'ephemeral', text: parsed.message });
+      return;
+    }
+    const sub = parsed.command;
+    if (sub.kind === 'help') {
+      await ack({ response_type: 'ephemeral', text: usageText() });
+      return;
+    }
+    await ack();
+    const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`);
+    try {
+      await handle(sub, { deps, client, respond, channelId: command.channel_id, userId: command.user_id, triggerId: command.trigger_id, meta });
+    } catch (e) {
+      deps.log.error({ err: e, sub: sub.kind }, 'slash command failed');
+      await respond({ response_type: 'ephemeral', text: `:warning: ${humanSlackError(e)}` }).catch(() => undefined);
+    }
+  });
+}
+
+interface Ctx {
+  deps: SlackListenerDeps;
+  client: WebClient;
+  respond: RespondFn;
+  channelId: string;
+  userId: string;
+  triggerId: string;
+  meta: CommandMeta;
+}
+
+const say = (ctx: Ctx, text: string) => ctx.respond({ response_type: 'ephemeral', text });
+
+async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Promise<void> {
+  const { deps, channelId } = ctx;
+  const here = { channelId };
+  const apply = async (c: Command, success: string): Promise<void> => {
+    const o = await applyCommand(deps.app, here, c, ctx.meta);
+    if (o.ok && !o.duplicate) deps.kick();
+    await say(ctx, outcomeText(o, success));
+  };
+  switch (sub.kind) {
+    case 'declare_modal':
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: declareModal(deps.app.policy, { channelId, userId: ctx.userId }) as never });
+      return;
+    case 'declare': {
+      const o = await declareIncident(deps.app, { title: sub.title, severity: sub.severity, commanderId: ctx.userId }, ctx.meta);
+      if (o.ok && !o.duplicate) deps.kick();
+      await say(ctx, outcomeText(o, o.ok ? `:rotating_light: Declared INC-${o.state.number} (${o.state.severity}). Kranz is opening its channel and inviting you.` : ''));
+      return;
+    }
+    case 'update_modal': {
+      const s = await findIncident(deps.app, here);
+      if (!s) return void (await say(ctx, ':warning: Run `/incident update` in an incident channel.'));
+      const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId) as never });
+      return;
+    }
+    case 'sev':
+      return apply({ type: 'change_severity', severity: sub.severity }, `Severity set to ${sub.severity}.`);
+    case 'role':
+      return apply({ type: 'assign_role', role: sub.role, userId: sub.userId }, `<@${sub.userId}> is now ${sub.role}.`);
+    case 'note':
+      return apply({ type: 'add_note', text: sub.text, via: 'command', authorId: ctx.userId }, 'Added to the timeline.');
+    case 'customer_contacted':
+      return apply({ type: 'record_customer_contact', details: sub.text }, ':telephone_receiver: Customer contact recorded and ticked on the checklist.');
+    case 'root_cause':
+      return apply({ type: 'record_root_cause', text: sub.text }, 'Root cause recorded for the report.');
+    case 'action':
+      return apply({ type: 'add_action_item', kind: sub.actionKind, text: sub.text }, `Action added (${sub.actionKind === 'prevent' ? 'prevent it' : 'fail better'}).`);
+    case 'resolve':
+      return apply(sub.summary ? { type: 'resolve', summary: sub.summary } : { type: 'resolve' }, ':white_check_mark: Resolved. Close it with `/incident close` to draft the report.');
+    case 'reopen':
+      return apply(sub.reason ? { type: 'reopen', reason: sub.reason } : { type: 'reopen' }, 'Reopened.');
+    case 'close': {
+      const o = await closeIncident(deps.app, here, ctx.meta);
+      if (o.ok && !o.duplicate) deps.kick();
+      await say(ctx, outcomeText(o, ':lock: Closed. The drafted report is being posted here.'));
+      return;
+    }
+    case 'report': {
+      const o = await redraftReport(deps.app, here, ctx.meta);
+      if (o.ok && !o.duplicate) deps.kick();
+      await say(ctx, outcomeText(o, 'Report re-drafted; posting it here.'));
+      return;
+    }
+    case 'status': {
+      const s = await findIncident(deps.app, here);
+      await say(ctx, s ? statusEphemeral(s, deps.app.policy) : ':warning: This channel is not an incident channel. `/incident list` shows the open ones.');
+      return;
+    }
+    case 'list': {
+      const rows = await listOpenIncidents(deps.app);
+      const lines = rows.map((r) => `• *INC-${r.number}* ${r.severity} · ${r.status} · ${r.channelId ? `<#${r.channelId}>` : '(channel pending)'} · ${r.title}`);
+      await say(ctx, lines.length ? `*Open incidents*\n${lines.join('\n')}` : 'No open incidents. :tada:');
+      return;
+    }
+    case 'page': {
+      const target = sub.target.kind === 'user' ? { kind: 'user' as const, userId: sub.target.userId } : pdService(deps, sub.target.name);
+      if (!target) return void (await say(ctx, `:warning: Unknown PagerDuty service "${sub.target.kind === 'service' ? sub.target.name : ''}". Configured: ${deps.app.policy.pagerduty.services.map((s) => s.serviceId).join(', ') || 'none'}.`));
+      return apply({ type: 'page', target, message: sub.message || 'Kranz page' }, ':pager: Page queued for PagerDuty.');
+    }
+    case 'snooze': {
+      if (!deps.snooze) return void (await say(ctx, ':warning: Reminders are not running on this Kranz.'));
+      const r = await deps.snooze(channelId, { durationMs: sub.durationMs, ...(sub.reminder ? { kind: sub.reminder } : {}) }, ctx.meta);
+      await say(ctx, r.ok ? r.message : `:warning: ${r.message}`);
+      return;
+    }
+  }
+}
+
+function pdService(deps: SlackListenerDeps, name: string): { kind: 'service'; serviceId: string } | undefined {
+  const s = deps.app.policy.pagerduty.services.find((x) => x.serviceId.toLowerCase() === name.toLowerCase());
+  return s ? { kind: 'service', serviceId: s.serviceId } : undefined;
+}

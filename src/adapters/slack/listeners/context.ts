@@ -1,0 +1,36 @@
+/** What every Slack listener gets, and the helpers they share. */
+import type { CommandOutcome, CommandMeta } from '../../../app/apply-command.ts';
+import type { AppDeps } from '../../../app/ports.ts';
+
+export interface Logger {
+  info(o: unknown, msg?: string): void;
+  warn(o: unknown, msg?: string): void;
+  error(o: unknown, msg?: string): void;
+  debug(o: unknown, msg?: string): void;
+}
+
+export interface SnoozeFn {
+  (channelId: string, o: { kind?: string; durationMs: number }, meta: CommandMeta): Promise<{ ok: boolean; message: string }>;
+}
+
+export interface SlackListenerDeps {
+  app: AppDeps;
+  /** Wakes the outbox worker after a commit, so replies feel instant. */
+  kick: () => void;
+  log: Logger;
+  snooze?: SnoozeFn;
+}
+
+export const userMeta = (userId: string, channelId: string | undefined, key: string, occurredAt?: Date): CommandMeta => ({
+  actor: { kind: 'user', userId },
+  source: { kind: 'slack', ...(channelId ? { channelId } : {}) },
+  idempotencyKey: key,
+  ...(occurredAt ? { occurredAt } : {}),
+});
+
+/** The one line a responder sees after a command. */
+export function outcomeText(o: CommandOutcome, success: string): string {
+  if (!o.ok) return `:warning: ${o.error.message}`;
+  if (o.duplicate) return `${success} (already done; nothing changed)`;
+  return success;
+}

@@ -1,0 +1,24 @@
+/** The message shortcut "Add to incident timeline". */
+import type { App, MessageShortcut } from '@slack/bolt';
+import { flagMessage } from '../../../app/capture-timeline.ts';
+import type { SlackListenerDeps } from './context.ts';
+import { outcomeText } from './context.ts';
+import { tell } from './views.ts';
+
+export const ADD_TO_TIMELINE = 'add_to_timeline';
+
+export function registerShortcuts(app: App, deps: SlackListenerDeps): void {
+  app.shortcut<MessageShortcut>(ADD_TO_TIMELINE, async ({ ack, shortcut, client }) => {
+    await ack();
+    const channelId = shortcut.channel.id;
+    const ts = shortcut.message.ts;
+    const permalink = await client.chat.getPermalink({ channel: channelId, message_ts: ts }).then((r) => r.permalink).catch(() => undefined);
+    const o = await flagMessage(deps.app, {
+      channelId, ts, text: shortcut.message.text ?? '',
+      ...(shortcut.message.user ? { authorId: shortcut.message.user } : {}),
+      ...(permalink ? { permalink } : {}),
+    }, 'shortcut', shortcut.user.id);
+    if (o.ok && !o.duplicate) deps.kick();
+    await tell(client, channelId, shortcut.user.id, outcomeText(o, ':pushpin: Added to the incident timeline.'), deps);
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Modal submissions. Field errors are answered in the ack (Slack shows them
+ * inline); everything else happens after the ack, and the result reaches the
+ * user as an ephemeral message (or a DM when Kranz is not in that channel).
+ */
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { applyCommand } from '../../../app/apply-command.ts';
+import { declareIncident } from '../../../app/declare-incident.ts';
+import { parseDuration } from '../../../domain/duration.ts';
+import { findSeverity } from '../../../domain/policy.ts';
+import { DECLARE_CALLBACK, UPDATE_CALLBACK, parseDeclareSubmission, parseUpdateSubmission } from '../blocks/modals.ts';
+import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
+
+export function registerViews(app: App, deps: SlackListenerDeps): void {
+  app.view(DECLARE_CALLBACK, async ({ ack, view, body, client }) => {
+    const parsed = parseDeclareSubmission(view.state.values as never);
+    if (parsed.ok && !findSeverity(deps.app.policy, parsed.value.severity)) {
+      await ack({ response_action: 'errors', errors: { severity: 'Unknown severity.' } });
+      return;
+    }
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    await ack();
+    const meta = parseMeta(view.private_metadata);
+    const userId = body.user.id;
+    // The view id is the same for both requests of a double-clicked submit.
+    const o = await declareIncident(deps.app, parsed.value, userMeta(userId, meta.channelId, `slack:view:${view.id}`));
+    if (o.ok && !o.duplicate) deps.kick();
+    await tell(client, meta.channelId, userId, outcomeText(o, o.ok ? `:rotating_light: Declared INC-${o.state.number} (${o.state.severity}). Kranz is opening its channel and inviting you.` : ''), deps);
+  });
+
+  app.view(UPDATE_CALLBACK, async ({ ack, view, body, client }) => {
+    const parsed = parseUpdateSubmission(view.state.values as never, parseDuration);
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    await ack();
+    const meta = parseMeta(view.private_metadata);
+    const userId = body.user.id;
+    const o = await applyCommand(deps.app, meta.incidentId ? { id: meta.incidentId } : { channelId: meta.channelId ?? '' }, { type: 'post_status_update', ...parsed.value }, userMeta(userId, meta.channelId, `slack:view:${view.id}`));
+    if (o.ok && !o.duplicate) deps.kick();
+    await tell(client, meta.channelId, userId, outcomeText(o, ':mega: Status update posted and relayed.'), deps);
+  });
+}
+
+function parseMeta(raw: string | undefined): { channelId?: string; incidentId?: string } {
+  try {
+    const v = JSON.parse(raw ?? '{}') as { channelId?: string; incidentId?: string };
+    return v && typeof v === 'object' ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Ephemeral in the channel when possible, else a DM: the user must hear back either way. */
+export async function tell(client: WebClient, channelId: string | undefined, userId: string, text: string, deps: SlackListenerDeps): Promise<void> {
+  try {
+    if (channelId) {
+      await client.chat.postEphemeral({ channel: channelId, user: userId, text });
+      return;
+    }
+  } catch (e) {
+    deps.log.debug({ err: e }, 'ephemeral reply failed; sending a DM');
+  }
+  await client.chat.postMessage({ channel: userId, text }).catch((e: unknown) => deps.log.warn({ err: e }, 'could not reach the user'));
+}

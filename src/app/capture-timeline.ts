@@ -1,0 +1,92 @@
+/**
+ * Timeline capture from Slack: every message of an incident channel goes to
+ * the channel log; a 📌 reaction, a pin or the "Add to incident timeline"
+ * shortcut turns one into a timeline note that keeps the message's own time.
+ * Edits and deletions of flagged messages become events, keeping history.
+ */
+import type { NoteVia } from '../domain/events.ts';
+import { applyCommandIn, Rollback, type CommandOutcome } from './apply-command.ts';
+import type { AppDeps } from './ports.ts';
+
+export interface SlackMessageRef {
+  channelId: string;
+  ts: string;
+  userId?: string;
+  text: string;
+  threadTs?: string;
+  permalink?: string;
+}
+
+/** Slack timestamps are seconds since the epoch, with microseconds after the dot. */
+export const tsToDate = (ts: string): Date => new Date(Math.round(Number(ts) * 1000));
+
+/** Records a message in the channel log; false when the channel is no incident's. */
+export async function recordMessage(deps: AppDeps, m: SlackMessageRef): Promise<boolean> {
+  return deps.store.transaction(async (uow) => {
+    const incidentId = await uow.findIncidentIdByChannel(m.channelId);
+    if (!incidentId) return false;
+    await uow.recordChannelMessage({ ...m, incidentId });
+    return true;
+  });
+}
+
+async function guarded(fn: () => Promise<CommandOutcome>): Promise<CommandOutcome> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof Rollback) return e.outcome;
+    throw e;
+  }
+}
+
+export async function recordEdit(deps: AppDeps, channelId: string, ts: string, text: string, editorId: string | undefined, eventKey: string): Promise<CommandOutcome | undefined> {
+  return guarded(() => deps.store.transaction(async (uow) => {
+    const incidentId = await uow.findIncidentIdByChannel(channelId);
+    if (!incidentId) throw new Rollback({ ok: false, error: { code: 'incident.not_found', message: 'not an incident channel' } });
+    const now = deps.clock.now();
+    await uow.editChannelMessage(channelId, ts, text, now);
+    return applyCommandIn(uow, deps, { id: incidentId }, { type: 'edit_message', messageTs: ts, text }, {
+      actor: editorId ? { kind: 'user', userId: editorId } : { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
+    });
+  }));
+}
+
+export async function recordDeletion(deps: AppDeps, channelId: string, ts: string, eventKey: string): Promise<CommandOutcome | undefined> {
+  return guarded(() => deps.store.transaction(async (uow) => {
+    const incidentId = await uow.findIncidentIdByChannel(channelId);
+    if (!incidentId) throw new Rollback({ ok: false, error: { code: 'incident.not_found', message: 'not an incident channel' } });
+    await uow.deleteChannelMessage(channelId, ts);
+    return applyCommandIn(uow, deps, { id: incidentId }, { type: 'delete_message', messageTs: ts }, {
+      actor: { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
+    });
+  }));
+}
+
+/**
+ * Flags a message into the timeline. The text comes from the channel log
+ * when Kranz saw the message, else from the caller (e.g. fetched from Slack).
+ */
+export async function flagMessage(
+  deps: AppDeps,
+  m: { channelId: string; ts: string; text?: string; authorId?: string; permalink?: string },
+  via: NoteVia,
+  flaggedBy: string,
+): Promise<CommandOutcome> {
+  return guarded(() => deps.store.transaction(async (uow) => {
+    const incidentId = await uow.findIncidentIdByChannel(m.channelId);
+    if (!incidentId) throw new Rollback({ ok: false, error: { code: 'incident.not_found', message: 'This channel is not an incident channel, so there is no timeline to add to.' } });
+    const logged = await uow.findChannelMessage(m.channelId, m.ts);
+    const text = logged?.text ?? m.text ?? '';
+    const authorId = logged?.userId ?? m.authorId;
+    return applyCommandIn(uow, deps, { id: incidentId }, {
+      type: 'add_note', text: text || '(message without text)', via, messageTs: m.ts,
+      ...(authorId ? { authorId } : {}), ...(m.permalink ? { permalink: m.permalink } : {}),
+    }, {
+      actor: { kind: 'user', userId: flaggedBy },
+      source: { kind: 'slack', channelId: m.channelId, ts: m.ts, ...(m.permalink ? { permalink: m.permalink } : {}) },
+      // One note per message, however many pins and 📌 it gets.
+      idempotencyKey: `slack:flag:${m.channelId}:${m.ts}`,
+      occurredAt: tsToDate(m.ts),
+    });
+  }));
+}

@@ -1,0 +1,66 @@
+/**
+ * Closing drafts the incident report from the recorded events, stores it,
+ * records that it was drafted, and queues its publication: all in the same
+ * transaction as the `closed` event. `/incident report` re-drafts the same way.
+ */
+import type { Command } from '../domain/commands.ts';
+import type { Effect } from '../domain/effects.ts';
+import type { IncidentEvent } from '../domain/events.ts';
+import type { IncidentState } from '../domain/incident.ts';
+import { draftReport } from '../domain/report/index.ts';
+import { transition } from '../domain/transition.ts';
+import { Rollback, commitTransition, notFound, resolveIncidentId, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
+import type { AppDeps } from './ports.ts';
+
+export type CloseOutcome = CommandOutcome & { markdown?: string };
+
+export async function closeIncident(deps: AppDeps, ref: IncidentRef, meta: CommandMeta): Promise<CloseOutcome> {
+  return draftAndPublish(deps, ref, meta, { type: 'close' });
+}
+
+/** Re-drafts the report now (any status) and posts it again. */
+export async function redraftReport(deps: AppDeps, ref: IncidentRef, meta: CommandMeta): Promise<CloseOutcome> {
+  return draftAndPublish(deps, ref, meta, undefined);
+}
+
+async function draftAndPublish(deps: AppDeps, ref: IncidentRef, meta: CommandMeta, first: Command | undefined): Promise<CloseOutcome> {
+  try {
+    return await deps.store.transaction(async (uow) => {
+      const incidentId = await resolveIncidentId(uow, ref);
+      if (!incidentId) throw new Rollback({ ok: false, error: notFound(ref) });
+      if (!(await uow.claimCommandKey(meta.idempotencyKey, incidentId))) {
+        const state = await uow.readIncident(incidentId);
+        if (!state) throw new Rollback({ ok: false, error: notFound(ref) });
+        return { ok: true, incidentId, state, events: [], effects: [], duplicate: true };
+      }
+      const before = await uow.lockIncident(incidentId);
+      if (!before) throw new Rollback({ ok: false, error: notFound(ref) });
+      const now = deps.clock.now();
+      const env = { policy: deps.policy, incidentId, newId: deps.newId, ...meta };
+      const events: IncidentEvent[] = [];
+      const effects: Effect[] = [];
+      let state: IncidentState | undefined = before;
+      if (first) {
+        const r = transition(state, first, now, env);
+        if (!r.ok) throw new Rollback({ ok: false, error: r.error });
+        events.push(...r.value.events);
+        effects.push(...r.value.effects);
+        state = r.value.state;
+      }
+      const markdown = draftReport([...(await uow.loadEvents(incidentId)), ...events], deps.policy);
+      const sha256 = deps.sha256(markdown);
+      const recorded = transition(state, { type: 'record_report', length: markdown.length, sha256 }, now, { ...env, idempotencyKey: `${meta.idempotencyKey}:report` });
+      if (!recorded.ok) throw new Rollback({ ok: false, error: recorded.error });
+      events.push(...recorded.value.events);
+      state = recorded.value.state;
+      if (!effects.some((f) => f.kind === 'slack.publish_report')) effects.push({ kind: 'slack.publish_report' });
+      const withReport = effects.map((f) => (f.kind === 'slack.publish_report' ? { ...f, markdown } : f));
+      await uow.saveReport(incidentId, markdown, sha256);
+      const outcome = await commitTransition(uow, deps, incidentId, before, { events, effects: withReport, state }, meta.idempotencyKey, now);
+      return { ...outcome, markdown };
+    });
+  } catch (e) {
+    if (e instanceof Rollback) return e.outcome;
+    throw e;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Snoozes a reminder: `/incident snooze 30m [kind]` and the Snooze button on
+ * a reminder message both end here. The reminder is held until now + the
+ * duration; its escalation level is kept (a snooze delays the chain, it does
+ * not reset it). A new plan for the reminder (say, a status update posted)
+ * keeps the snooze only if it ends after the new due time.
+ */
+import { formatLocalTime } from '../domain/business-days.ts';
+import { formatDuration } from '../domain/duration.ts';
+import { human } from '../domain/incident.ts';
+import { REMINDER_LABELS, isReminderKind, parseReminderName, type ReminderKind } from '../domain/reminders.ts';
+import { notFound, resolveIncidentId, type AppError, type CommandMeta, type IncidentRef } from './apply-command.ts';
+import type { AppDeps, SnoozedReminder } from './ports.ts';
+
+export interface SnoozeInput {
+  /** A kind, a word for one (`update`, `customer`, `checklist`, …) or a reminder name from a button. Default: the status update. */
+  kind?: string;
+  /** One checklist item; all pending reminders of the kind when absent. */
+  subject?: string;
+  durationMs: number;
+}
+
+export type SnoozeError = AppError | { code: 'reminder.unknown_kind' | 'reminder.none' | 'reminder.bad_duration'; message: string };
+
+export type SnoozeOutcome =
+  | { ok: true; incidentId: string; until: string; reminders: SnoozedReminder[]; duplicate: boolean; message: string }
+  | { ok: false; error: SnoozeError };
+
+/** Longest snooze: a day. Longer means the reminder is wrong, not early. */
+export const MAX_SNOOZE_MS = 24 * 60 * 60_000;
+
+const ALIASES: Record<string, ReminderKind> = {
+  update: 'status_update', updates: 'status_update', status: 'status_update',
+  customer: 'customer_contact', call: 'customer_contact', contact: 'customer_contact',
+  checklist: 'checklist_item', item: 'checklist_item',
+  activity: 'no_activity', quiet: 'no_activity', idle: 'no_activity',
+  close: 'resolved_not_closed', resolved: 'resolved_not_closed',
+  review: 'review_due', report: 'review_due',
+};
+
+/** Reads a kind as people type it; undefined when it is not one. */
+export function parseSnoozeKind(text: string | undefined): { kind: ReminderKind; subject?: string } | undefined {
+  const t = (text ?? '').trim();
+  if (!t) return { kind: 'status_update' };
+  const named = parseReminderName(t);
+  if (named) return named.subject ? named : { kind: named.kind };
+  const k = t.toLowerCase().replace(/[-\s]+/g, '_');
+  if (isReminderKind(k)) return { kind: k };
+  const alias = ALIASES[k];
+  return alias ? { kind: alias } : undefined;
+}
+
+class Refused {
+  constructor(readonly error: SnoozeError) {}
+}
+
+/** Snoozes a reminder of the incident `ref` names for `durationMs` from now. */
+export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: SnoozeInput, meta: CommandMeta): Promise<SnoozeOutcome> {
+  const parsed = parseSnoozeKind(input.kind);
+  if (!parsed) {
+    return { ok: false, error: { code: 'reminder.unknown_kind', message: `Unknown reminder "${input.kind}". Snooze one of: update, customer, checklist, activity, close, review.` } };
+  }
+  if (!Number.isFinite(input.durationMs) || input.durationMs <= 0 || input.durationMs > MAX_SNOOZE_MS) {
+    return { ok: false, error: { code: 'reminder.bad_duration', message: 'Snooze for a duration between 1m and 24h, e.g. `/incident snooze 30m`.' } };
+  }
+  const label = REMINDER_LABELS[parsed.kind];
+  const tz = deps.policy.reportTimezone;
+  try {
+    return await deps.store.transaction(async (uow): Promise<SnoozeOutcome> => {
+      const incidentId = await resolveIncidentId(uow, ref);
+      if (!incidentId) throw new Refused(notFound(ref));
+      const fresh = await uow.claimCommandKey(meta.idempotencyKey, incidentId);
+      // Locking the incident waits for a sender that is sending this reminder right now.
+      const state = await uow.lockIncident(incidentId);
+      if (!state) throw new Refused(notFound(ref));
+      const inc = human(state);
+      if (!fresh) {
+        return { ok: true, incidentId, until: deps.clock.now().toISOString(), reminders: [], duplicate: true, message: `That snooze for ${inc} was already applied.` };
+      }
+      const now = deps.clock.now();
+      const until = new Date(now.getTime() + input.durationMs);
+      const rows = await uow.snoozeReminder(incidentId, parsed.kind, input.subject ?? parsed.subject, until, now);
+      if (rows.length === 0) throw new Refused({ code: 'reminder.none', message: `${inc} has no pending ${label} reminder to snooze.` });
+      const first = rows.reduce((a, b) => (a.dueAt <= b.dueAt ? a : b));
+      const message = Date.parse(first.dueAt) >= until.getTime()
+        ? `The ${label} reminder for ${inc} is not due before ${formatLocalTime(new Date(first.dueAt), tz)} anyway, so snoozing changes nothing.`
+        : `Snoozed the ${label} reminder${rows.length > 1 ? 's' : ''} for ${inc} for ${formatDuration(input.durationMs)}, until ${formatLocalTime(until, tz)}.`;
+      return { ok: true, incidentId, until: until.toISOString(), reminders: rows, duplicate: false, message };
+    });
+  } catch (e) {
+    if (e instanceof Refused) return { ok: false, error: e.error };
+    throw e;
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * Reminders: how Kranz makes sure customers hear from the team on time.
+ *
+ * `planReminders` derives from an incident's state alone (no clock) which
+ * reminders exist and when each is due; the app stores that plan on every
+ * state change. `reminderStep` says what to send when one fires (who, which
+ * text) and when the next step of its escalation chain is due:
+ *
+ * - status update / customer contact: level 1 in the incident channel
+ *   mentioning the commander and the customer liaison; level 2 a DM to the
+ *   commander after the severity's grace; level 3 the configured escalation
+ *   target; then level 1 again at the update cadence. Levels with nobody to
+ *   reach (no commander, no target) are skipped.
+ * - checklist item, no activity, review due: one message, once.
+ * - resolved but not closed: one message, repeated every `resolvedNotClosedMs`.
+ *
+ * Every next time is computed from `now`, the moment a step is actually sent,
+ * so after downtime each overdue reminder goes out once and the chain resumes
+ * from there instead of replaying the missed steps.
+ */
+import { dueDate, quietHoursEnd, zonedTimeToUtc } from './business-days.ts';
+import { formatDuration } from './duration.ts';
+import { CALL_CUSTOMER_ITEM, human, type IncidentState } from './incident.ts';
+import { findSeverity, type Policy } from './policy.ts';
+import type { Status } from './events.ts';
+
+export const REMINDER_KINDS = ['status_update', 'customer_contact', 'checklist_item', 'no_activity', 'resolved_not_closed', 'review_due'] as const;
+export type ReminderKind = (typeof REMINDER_KINDS)[number];
+
+export const isReminderKind = (k: string): k is ReminderKind => (REMINDER_KINDS as readonly string[]).includes(k);
+
+/** Words people use for a kind, e.g. in `/incident snooze 30m customer`. */
+export const REMINDER_LABELS: Record<ReminderKind, string> = {
+  status_update: 'status update',
+  customer_contact: 'customer call',
+  checklist_item: 'checklist item',
+  no_activity: 'no activity',
+  resolved_not_closed: 'resolved but not closed',
+  review_due: 'report review',
+};
+
+/** One reminder an incident should have. `subject` tells apart reminders of one kind (a checklist item id, else ''). */
+export interface PlannedReminder {
+  kind: ReminderKind;
+  subject: string;
+  /** When the thing reminded about is due, ISO 8601 UTC. */
+  dueAt: string;
+}
+
+/** What to send for one step of a reminder, and when the next step is due. */
+export interface ReminderStep {
+  /** The level actually sent (a level with nobody to reach is skipped). */
+  level: number;
+  /** `incident` (the incident channel), a user id (DM) or a channel id. */
+  recipient: string;
+  mention: string[];
+  text: string;
+  nextLevel: number;
+  /** Absent when the reminder is finished (one-shot kinds). */
+  nextDueAt?: string;
+}
+
+/** The review reminder goes out at the start of the working day on the due date, in the report zone. */
+export const REVIEW_REMINDER_HOUR = 9;
+
+const OPEN: readonly Status[] = ['investigating', 'identified', 'monitoring'];
+const ESCALATING: readonly ReminderKind[] = ['status_update', 'customer_contact'];
+// Matches the fallback `transition` uses when a severity vanished from the policy.
+const FALLBACK = { updateCadenceMs: 30 * 60_000, escalationGraceMs: 10 * 60_000, reviewDue: { days: 5, business: true } };
+
+/** `status_update`, or `checklist_item:notify-execs`: the name stored in `reminder_sent` events. */
+export const reminderName = (r: { kind: ReminderKind; subject: string }): string => (r.subject ? `${r.kind}:${r.subject}` : r.kind);
+
+/** Inverse of {@link reminderName} (a snooze button carries the name). */
+export function parseReminderName(name: string): { kind: ReminderKind; subject: string } | undefined {
+  const i = name.indexOf(':');
+  const kind = i < 0 ? name : name.slice(0, i);
+  return isReminderKind(kind) ? { kind, subject: i < 0 ? '' : name.slice(i + 1) } : undefined;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const sevOf = (state: IncidentState, policy: Policy) => findSeverity(policy, state.severity) ?? FALLBACK;
+
+/**
+ * When the next status update is due: the time the last update promised,
+ * unless the current severity's cadence counted from the last update (or the
+ * declaration) is sooner. The cadence is a maximum ("at least this often"),
+ * so a severity raised mid-interval pulls the due time in at once; a promise
+ * sooner than the cadence is honoured. A lowered severity does not push back
+ * a time already promised in an update: customers were told that time.
+ */
+export function statusUpdateDueAt(state: IncidentState, policy: Policy): string {
+  const base = Date.parse(state.lastStatusUpdateAt ?? state.times.declaredAt);
+  const byCadence = base + sevOf(state, policy).updateCadenceMs;
+  const promised = state.nextUpdateDueAt ? Date.parse(state.nextUpdateDueAt) : Number.POSITIVE_INFINITY;
+  return iso(Math.min(byCadence, promised));
+}
+
+/** The instant the report-review reminder is due after close: {@link REVIEW_REMINDER_HOUR} on the due date. */
+export function reviewDueAt(closedAt: string, rule: { days: number; business: boolean }, timeZone: string): string {
+  return zonedTimeToUtc(dueDate(new Date(closedAt), rule, timeZone), REVIEW_REMINDER_HOUR, 0, timeZone).toISOString();
+}
+
+/** The reminders `state` should have under `policy`. Pure and clock-free: the same state plans the same reminders. */
+export function planReminders(state: IncidentState, policy: Policy): PlannedReminder[] {
+  const out: PlannedReminder[] = [];
+  if (OPEN.includes(state.status)) {
+    out.push({ kind: 'status_update', subject: '', dueAt: statusUpdateDueAt(state, policy) });
+    for (const item of state.checklist) {
+      if (item.doneAt || !item.dueAt) continue;
+      out.push(item.id === CALL_CUSTOMER_ITEM
+        ? { kind: 'customer_contact', subject: '', dueAt: item.dueAt }
+        : { kind: 'checklist_item', subject: item.id, dueAt: item.dueAt });
+    }
+    if (policy.reminders.noActivityMs > 0) {
+      out.push({ kind: 'no_activity', subject: '', dueAt: iso(Date.parse(state.lastActivityAt) + policy.reminders.noActivityMs) });
+    }
+  }
+  if (state.status === 'resolved' && state.times.resolvedAt && policy.reminders.resolvedNotClosedMs > 0) {
+    out.push({ kind: 'resolved_not_closed', subject: '', dueAt: iso(Date.parse(state.times.resolvedAt) + policy.reminders.resolvedNotClosedMs) });
+  }
+  if (state.status === 'closed' && state.times.closedAt) {
+    out.push({ kind: 'review_due', subject: '', dueAt: reviewDueAt(state.times.closedAt, sevOf(state, policy).reviewDue, policy.reportTimezone) });
+  }
+  return out;
+}
+
+/**
+ * Quiet hours: when a level-1 channel reminder of `reminder` would go out
+ * during the severity's quiet hours, the time to send it instead (the end of
+ * the quiet hours); otherwise undefined. Status-update and customer-contact
+ * reminders of customer-impacting severities are never silenced: a customer
+ * waiting at 3 a.m. is still waiting, and the person on call is awake for the
+ * incident anyway. Escalation DMs only follow a level-1 message, so deferring
+ * level 1 defers the chain. The review reminder is a DM at 09:00 and is left alone.
+ */
+export function quietHoursDeferral(reminder: PlannedReminder, level: number, state: IncidentState, policy: Policy, now: Date): string | undefined {
+  if (level !== 1 || reminder.kind === 'review_due') return undefined;
+  const sev = findSeverity(policy, state.severity);
+  if (!sev?.quietHours) return undefined;
+  if (ESCALATING.includes(reminder.kind) && sev.customerImpacting) return undefined;
+  return quietHoursEnd(sev.quietHours, now)?.toISOString();
+}
+
+/** Whether a level reaches anyone: 1 always (the channel), 2 a commander, 3 an escalation target. */
+function reachable(level: number, state: IncidentState, policy: Policy): boolean {
+  if (level === 1) return true;
+  if (level === 2) return Boolean(state.roles.commander);
+  return level === 3 && Boolean(policy.reminders.escalationTarget);
+}
+
+/** The level to send for a requested one: it, or the next one that reaches someone, else a new round at 1. */
+function effectiveLevel(level: number, state: IncidentState, policy: Policy): number {
+  for (let l = Math.max(1, level); l <= 3; l++) if (reachable(l, state, policy)) return l;
+  return 1;
+}
+
+/** What one step of `reminder` at `level` sends at `now`, and when the next step is due. */
+export function reminderStep(reminder: PlannedReminder, level: number, state: IncidentState, policy: Policy, now: Date): ReminderStep {
+  const sev = sevOf(state, policy);
+  const t = now.getTime();
+  const overdueMs = t - Date.parse(reminder.dueAt);
+  const commander = state.roles.commander;
+  const inc = human(state);
+  const where = state.channelId ? `<#${state.channelId}>` : `the ${inc} channel`;
+  const tag = (ids: string[]): string => (ids.length ? `${ids.map((u) => `<@${u}>`).join(' ')}: ` : '');
+  const owners = commander ? [commander] : [];
+  const channel = (text: string, mention: string[]): Pick<ReminderStep, 'recipient' | 'mention' | 'text'> => ({ recipient: 'incident', mention, text });
+  const once = (s: Pick<ReminderStep, 'recipient' | 'mention' | 'text'>): ReminderStep => ({ level: 1, ...s, nextLevel: 1 });
+
+  switch (reminder.kind) {
+    case 'status_update':
+    case 'customer_contact': {
+      const lvl = effectiveLevel(level, state, policy);
+      let next = 1;
+      for (let l = lvl + 1; l <= 3; l++) if (reachable(l, state, policy)) { next = l; break; }
+      const nextDueAt = iso(t + (next === 1 ? sev.updateCadenceMs : sev.escalationGraceMs));
+      const sevText = `${state.severity}, every ${minutes(sev.updateCadenceMs)}`;
+      const update = reminder.kind === 'status_update';
+      const liaison = state.roles.customer_liaison;
+      const mention = [...owners, ...(liaison && liaison !== commander ? [liaison] : [])];
+      const callWho = state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM)?.title ?? "Call the customer's main contact";
+      let s: Pick<ReminderStep, 'recipient' | 'mention' | 'text'>;
+      if (lvl === 1) {
+        s = channel(update
+          ? `:alarm_clock: Status update ${late(overdueMs)} for ${inc} (${sevText}). ${tag(mention) || 'Please '}post one with \`/incident update\`.`
+          : `:telephone_receiver: Customer call ${late(overdueMs)} for ${inc} (${state.severity}): ${callWho}. ${tag(mention) || 'Please '}call now, then tick it off on the checklist.`, mention);
+      } else if (lvl === 2) {
+        s = { recipient: commander ?? 'incident', mention: owners, text: update
+          ? `:rotating_light: ${inc} (${state.severity}) is ${late(overdueMs)} for a status update and the reminder in ${where} went unanswered. You are the commander: post one with \`/incident update\`, or snooze it with \`/incident snooze 15m\`.`
+          : `:rotating_light: ${inc} (${state.severity}): the customer still has not been called, ${ago(overdueMs)} past the deadline. You are the commander: make sure someone calls now (${callWho}).` };
+      } else {
+        s = { recipient: policy.reminders.escalationTarget ?? 'incident', mention: owners, text: update
+          ? `:sos: Escalation: ${inc} "${state.title}" (${sevText}) has had no status update for ${ago(overdueMs)} past due. ${commander ? `The commander <@${commander}> was reminded in the channel${reachable(2, state, policy) ? ' and by DM' : ''}. ` : 'It has no commander. '}Please step in: ${where}.`
+          : `:sos: Escalation: nobody has called the customer for ${inc} "${state.title}" (${state.severity}), ${ago(overdueMs)} past the deadline. ${commander ? `Commander: <@${commander}>. ` : 'It has no commander. '}Please step in: ${where}.` };
+      }
+      return { level: lvl, ...s, nextLevel: next, nextDueAt };
+    }
+    case 'checklist_item': {
+      const title = state.checklist.find((i) => i.id === reminder.subject)?.title ?? reminder.subject;
+      return once(channel(`:ballot_box_with_check: "${title}" is ${late(overdueMs)} for ${inc}. ${tag(owners) || 'Please '}do it, then tick it off on the checklist.`, owners));
+    }
+    case 'no_activity': {
+      const quiet = formatDuration(t - Date.parse(state.lastActivityAt));
+      return once(channel(`:zzz: ${inc} has been quiet for ${quiet}: no updates, notes or changes. ${tag(owners)}Is it still being worked on? Post an update with \`/incident update\`, or \`/incident resolve\` if it is over.`, owners));
+    }
+    case 'resolved_not_closed': {
+      const since = formatDuration(t - Date.parse(state.times.resolvedAt ?? reminder.dueAt));
+      const repeatMs = policy.reminders.resolvedNotClosedMs;
+      return { level: 1, ...channel(`:broom: ${inc} was resolved ${since} ago and is still not closed. ${tag(owners) || 'Please '}record the root cause and actions, then \`/incident close\` to draft the report.`, owners), nextLevel: 1, ...(repeatMs > 0 ? { nextDueAt: iso(t + repeatMs) } : {}) };
+    }
+    case 'review_due':
+      return once({
+        recipient: commander ?? 'incident', mention: owners,
+        text: `:memo: The review of the ${inc} report ("${state.title}") is due today. ${commander ? 'You were the commander: ' : ''}please review it with the team and file the follow-up actions.`,
+      });
+  }
+}
+
+/** `20 min`, or `4h` for long ones. */
+function minutes(ms: number): string {
+  return ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : formatDuration(ms);
+}
+
+/** `4 min`, `2h 40m`; under a minute reads `moments`. */
+function ago(ms: number): string {
+  return ms < 60_000 ? 'moments' : minutes(ms);
+}
+
+/** `overdue by 4 min`, or `due now` within the first minute. */
+function late(ms: number): string {
+  return ms < 60_000 ? 'due now' : `overdue by ${minutes(ms)}`;
+}

@@ -1,0 +1,211 @@
+/**
+ * One linear pass over the event log that collects everything the report
+ * needs: the projected state (via `applyEvent`, so metrics agree with what
+ * Kranz shows in Slack), the chronological timeline, and the few histories
+ * the state does not keep (severity changes, update times, note fates).
+ */
+import type { EventType, IncidentEvent, IncidentEventOf } from '../events.ts';
+import { applyEvent, type IncidentState } from '../incident.ts';
+
+/** Lines derived from the `declared` event's payload rather than from an event of their own. */
+export type TimelineMarker = 'impact_started' | 'detected';
+
+/** One line of the timeline, before rendering. */
+export interface TimelineEntry {
+  /** Where it sits in the timeline (epoch ms). */
+  ms: number;
+  /** Log order, the tie-breaker for equal times. */
+  seq: number;
+  event: IncidentEvent;
+  marker?: TimelineMarker;
+  /** For an edit or a deletion: the id of the `note_added` event it changes. */
+  noteId?: string;
+}
+
+/** What happened to a flagged message after it was added. */
+export interface NoteFate {
+  edits: number;
+  deleted: boolean;
+}
+
+/** A severity in force from `ms` on. */
+export interface SeverityStep {
+  ms: number;
+  severity: string;
+  event: IncidentEvent;
+}
+
+/** Everything the renderers read; built once per report. */
+export interface ReportFacts {
+  state: IncidentState;
+  declared: IncidentEventOf<'declared'>;
+  declaredMs: number;
+  /** Sorted by time, then log order. */
+  entries: TimelineEntry[];
+  /** Slack user id → display name, from actors that carried one. */
+  names: Map<string, string>;
+  /** Every Slack user who took part, in order of first appearance. */
+  people: string[];
+  notes: Map<string, NoteFate>;
+  /** Severity in force over time, starting with the declared one; chronological. */
+  severities: SeverityStep[];
+  /** Times status updates were posted; ascending. */
+  updates: number[];
+  rootCause?: IncidentEventOf<'root_cause_recorded'>;
+  rootCauseRevisions: number;
+  actions: IncidentEventOf<'action_item_added'>[];
+  resolved?: IncidentEventOf<'resolved'>;
+  /** Latest activity (reminders and report drafts do not count), epoch ms. */
+  lastMs: number;
+  eventCount: number;
+}
+
+// `applyEvent` copies the notes array on each of these, which is quadratic over a long log.
+// They change nothing else in the state, and the report tracks notes itself.
+const NOTE_ONLY: ReadonlySet<EventType> = new Set<EventType>(['note_added', 'message_edited', 'message_deleted']);
+// Mirrors `lastActivityAt` in incident.ts: bookkeeping is not activity.
+const NOT_ACTIVITY: ReadonlySet<EventType> = new Set<EventType>(['reminder_sent', 'report_drafted']);
+// Joins are noise in a timeline; drafts of this very report are not part of the incident.
+const NOT_IN_TIMELINE: ReadonlySet<EventType> = new Set<EventType>(['member_joined', 'report_drafted']);
+
+const byTimeThenLog = (a: { ms: number; seq: number }, b: { ms: number; seq: number }): number => a.ms - b.ms || a.seq - b.seq;
+
+function sortIfNeeded<T extends { ms: number; seq: number }>(items: T[]): void {
+  for (let i = 1; i < items.length; i++) {
+    const prev = items[i - 1] as T;
+    const cur = items[i] as T;
+    if (byTimeThenLog(prev, cur) > 0) {
+      items.sort(byTimeThenLog);
+      return;
+    }
+  }
+}
+
+/**
+ * Gathers the report's facts. Throws (like `project`) when the log has no
+ * `declared` event or has events before it: that is a caller bug, not a state.
+ */
+export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
+  let state: IncidentState | undefined;
+  let declared: IncidentEventOf<'declared'> | undefined;
+  let declaredMs = 0;
+  const entries: TimelineEntry[] = [];
+  const names = new Map<string, string>();
+  const people = new Set<string>();
+  const noteByTs = new Map<string, string>();
+  const notes = new Map<string, NoteFate>();
+  const severities: (SeverityStep & { seq: number })[] = [];
+  const updates: number[] = [];
+  const actions: IncidentEventOf<'action_item_added'>[] = [];
+  let rootCause: IncidentEventOf<'root_cause_recorded'> | undefined;
+  let rootCauseRevisions = 0;
+  let resolved: IncidentEventOf<'resolved'> | undefined;
+  let lastMs = -Infinity;
+  let prevMs = 0;
+  let seq = 0;
+
+  const person = (id: string | undefined): void => {
+    if (id) people.add(id);
+  };
+
+  for (const e of events) {
+    seq += 2;
+    // A malformed time keeps the event at its place in the log rather than dropping it.
+    let ms = Date.parse(e.occurredAt);
+    if (Number.isNaN(ms)) ms = Date.parse(e.recordedAt);
+    if (Number.isNaN(ms)) ms = prevMs;
+    prevMs = ms;
+    if (!NOT_ACTIVITY.has(e.type) && ms > lastMs) lastMs = ms;
+    if (!NOTE_ONLY.has(e.type)) state = applyEvent(state, e);
+    if (e.actor.kind === 'user') {
+      if (e.actor.name && !names.has(e.actor.userId)) names.set(e.actor.userId, e.actor.name);
+      person(e.actor.userId);
+    }
+    const entry: TimelineEntry = { ms, seq, event: e };
+
+    switch (e.type) {
+      case 'declared': {
+        declared = e;
+        declaredMs = ms;
+        person(e.data.declaredBy);
+        person(e.data.commanderId);
+        severities.push({ ms, seq, severity: e.data.severity, event: e });
+        const impact = e.data.impactStartedAt ?? e.data.detectedAt;
+        const impactMs = impact ? Date.parse(impact) : NaN;
+        if (!Number.isNaN(impactMs) && impactMs !== ms) entries.push({ ms: impactMs, seq: seq - 1, event: e, marker: 'impact_started' });
+        const detectedMs = e.data.detectedAt ? Date.parse(e.data.detectedAt) : NaN;
+        if (!Number.isNaN(detectedMs) && detectedMs !== ms && detectedMs !== impactMs) {
+          entries.push({ ms: detectedMs, seq: seq - 1, event: e, marker: 'detected' });
+        }
+        break;
+      }
+      case 'member_joined':
+      case 'role_assigned':
+        person(e.data.userId);
+        break;
+      case 'severity_changed':
+        severities.push({ ms, seq, severity: e.data.to, event: e });
+        break;
+      case 'status_update_posted':
+        updates.push(ms);
+        break;
+      case 'note_added':
+        person(e.data.authorId);
+        notes.set(e.id, { edits: 0, deleted: false });
+        if (e.data.messageTs) noteByTs.set(e.data.messageTs, e.id);
+        break;
+      case 'message_edited':
+      case 'message_deleted': {
+        const noteId = noteByTs.get(e.data.messageTs);
+        const fate = noteId === undefined ? undefined : notes.get(noteId);
+        if (noteId !== undefined && fate) {
+          entry.noteId = noteId;
+          if (e.type === 'message_edited') fate.edits += 1;
+          else {
+            fate.deleted = true;
+            noteByTs.delete(e.data.messageTs);
+          }
+        }
+        break;
+      }
+      case 'root_cause_recorded':
+        rootCause = e;
+        rootCauseRevisions += 1;
+        break;
+      case 'action_item_added':
+        actions.push(e);
+        break;
+      case 'resolved':
+        resolved = e;
+        break;
+      default:
+        break;
+    }
+    if (!NOT_IN_TIMELINE.has(e.type)) entries.push(entry);
+  }
+
+  if (!state || !declared) throw new Error('draftReport: the event log has no `declared` event');
+  sortIfNeeded(entries);
+  sortIfNeeded(severities);
+  let sortedUpdates = true;
+  for (let i = 1; i < updates.length && sortedUpdates; i++) sortedUpdates = (updates[i - 1] as number) <= (updates[i] as number);
+  if (!sortedUpdates) updates.sort((a, b) => a - b);
+
+  return {
+    state,
+    declared,
+    declaredMs,
+    entries,
+    names,
+    people: [...people],
+    notes,
+    severities: severities.map(({ ms, severity, event }) => ({ ms, severity, event })),
+    updates,
+    ...(rootCause ? { rootCause } : {}),
+    rootCauseRevisions,
+    actions,
+    ...(resolved ? { resolved } : {}),
+    lastMs: Number.isFinite(lastMs) ? lastMs : declaredMs,
+    eventCount: events.length,
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * The incident report drafter: `draftReport(events, policy)` turns an
+ * incident's event log into a Markdown report (summary, timeline, root cause,
+ * corrective measures, metrics). Pure and deterministic.
+ */
+export { draftReport, REPORT_SECTIONS, type DraftReportOptions } from './draft.ts';
+export { PLACEHOLDERS } from './sections.ts';
+export { slaImpact, formatNumber, formatNumberDown, type SlaImpact } from './sla.ts';
+export { updateGaps, customerContact, type UpdateGap, type ContactCheck } from './cadence.ts';
+export { createReportClock, type ReportClock, type MinuteStamp } from './clock.ts';
+export { escapeInline, escapeBlock } from './markdown.ts';
+export { citation } from './timeline.ts';

@@ -1,0 +1,207 @@
+/**
+ * The report's Summary: what happened, how bad, for whom, who responded, and
+ * whether we kept the promises policy makes (customer call, update cadence,
+ * SLA), each stated with the numbers behind it.
+ */
+import { formatDuration } from '../duration.ts';
+import { ROLES } from '../events.ts';
+import type { RenderContext } from './context.ts';
+import { ROLE_LABELS } from './context.ts';
+import { customerContact, updateGaps, type UpdateGap } from './cadence.ts';
+import { escapeBlock, escapeInline, link, quote } from './markdown.ts';
+import { formatNumber, formatNumberDown, slaImpact } from './sla.ts';
+
+/** Lists longer than this are cut, pointing at the timeline for the rest. */
+const MAX_LISTED = 10;
+const WARN = '⚠️';
+
+/** The impact window: start, end (resolution, or the last activity while ongoing) and whether it is over. */
+export interface ImpactWindow {
+  startMs: number;
+  endMs: number;
+  ongoing: boolean;
+  /** True when neither impact start nor detection was recorded, so the declaration stands in. */
+  startAssumed: boolean;
+}
+
+/** Reads the impact window from the projected times. */
+export function impactWindow(ctx: RenderContext): ImpactWindow {
+  const { state, declared, declaredMs, lastMs } = ctx.facts;
+  const parsed = Date.parse(state.times.impactStartedAt ?? '');
+  const startMs = Number.isNaN(parsed) ? declaredMs : parsed;
+  const resolved = Date.parse(state.times.resolvedAt ?? '');
+  const ongoing = Number.isNaN(resolved);
+  return {
+    startMs,
+    endMs: Math.max(startMs, ongoing ? lastMs : resolved),
+    ongoing,
+    startAssumed: !declared.data.impactStartedAt && !declared.data.detectedAt,
+  };
+}
+
+function capped(items: string[], more: (n: number) => string): string {
+  if (items.length <= MAX_LISTED) return items.join('; ');
+  return `${items.slice(0, MAX_LISTED).join('; ')}; ${more(items.length - MAX_LISTED)}`;
+}
+
+function severityLine(ctx: RenderContext): string {
+  const steps = ctx.facts.severities;
+  // Policy lists severities from the most to the least severe; unknown keys rank last.
+  const rank = (key: string): number => {
+    const k = key.trim().toUpperCase();
+    const i = ctx.policy.severities.findIndex((s) => s.key.toUpperCase() === k);
+    return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const label = (key: string): string => {
+    const sev = ctx.severity(key);
+    return sev ? `**${escapeInline(key)}** (${escapeInline(sev.label)})` : `**${escapeInline(key)}**`;
+  };
+  const first = steps[0]?.severity ?? ctx.facts.state.severity;
+  if (steps.length <= 1) return `- **Severity:** ${label(first)}, unchanged`;
+  let highest = first;
+  for (const s of steps) if (rank(s.severity) < rank(highest)) highest = s.severity;
+  const changes = steps.slice(1).map((s) => {
+    const e = s.event;
+    const reason = e.type === 'severity_changed' && e.data.reason ? ` (${quote(e.data.reason, 200)})` : '';
+    return `${escapeInline(e.type === 'severity_changed' ? e.data.from : '')} → ${escapeInline(s.severity)} at ${ctx.time(s.ms)}${reason}`;
+  });
+  return `- **Severity:** ${label(highest)} at its highest. Changes: ${capped(changes, (n) => `and ${n} more in the timeline`)}`;
+}
+
+function statusLine(ctx: RenderContext): string {
+  const t = ctx.facts.state.times;
+  const at = (label: string, iso: string | undefined): string[] => {
+    const ms = Date.parse(iso ?? '');
+    return Number.isNaN(ms) ? [] : [`${label} ${ctx.time(ms)}`];
+  };
+  const steps = [...at('mitigated', t.mitigatedAt), ...at('resolved', t.resolvedAt), ...at('closed', t.closedAt)];
+  return `- **Status:** ${escapeInline(ctx.facts.state.status)}${steps.length ? ` (${steps.join(', ')})` : ''}`;
+}
+
+function impactLine(ctx: RenderContext, w: ImpactWindow): string {
+  const s = ctx.stamp(w.startMs);
+  const assumed = w.startAssumed ? ' (impact start not recorded; the declaration time stands in)' : '';
+  if (w.ongoing) {
+    return `- **Impact:** from ${ctx.time(w.startMs)} (${s.utc} UTC), **ongoing**: at least ${formatDuration(w.endMs - w.startMs)} as of the last recorded activity at ${ctx.timeUtc(w.endMs)}${assumed}`;
+  }
+  const e = ctx.stamp(w.endMs);
+  return `- **Impact:** ${ctx.time(w.startMs)} → ${ctx.time(w.endMs)} (${s.utc} → ${e.utc} UTC), **${formatDuration(w.endMs - w.startMs)}** from impact start to resolution${assumed}`;
+}
+
+function respondersLines(ctx: RenderContext): string[] {
+  const roles = ctx.facts.state.roles;
+  const holders = new Set<string>();
+  const lines = ['- **Responders:**'];
+  for (const role of ROLES) {
+    const id = roles[role];
+    if (id) holders.add(id);
+    // The three roles policy expects are always listed, so a missing one shows.
+    if (id || role === 'commander' || role === 'customer_liaison' || role === 'scribe') {
+      lines.push(`  - ${ROLE_LABELS[role]}: ${id ? ctx.personFull(id) : '_not assigned_'}`);
+    }
+  }
+  const others = ctx.facts.people.filter((p) => !holders.has(p)).map(ctx.personFull);
+  lines.push(`  - Also involved: ${others.length ? capped(others, (n) => `and ${n} more`) : '_no one else recorded_'}`);
+  return lines;
+}
+
+function contactLine(ctx: RenderContext): string {
+  const c = customerContact(ctx.facts, ctx.severity);
+  const declaredMs = ctx.facts.declaredMs;
+  const deadline = c.deadlineMs === undefined ? '' : `the ${formatDuration(c.deadlineMs - declaredMs)} deadline (${ctx.time(c.deadlineMs)})`;
+  if (c.contactedMs !== undefined) {
+    const head = `- **Customer first contacted:** ${ctx.time(c.contactedMs)}, ${formatDuration(c.contactedMs - declaredMs)} after declaration`;
+    if (c.late && c.deadlineMs !== undefined) return `${head}: ${WARN} **${formatDuration(c.contactedMs - c.deadlineMs)} past** ${deadline}`;
+    return deadline ? `${head}: within ${deadline}` : head;
+  }
+  if (!c.required) return '- **Customer first contacted:** not recorded (not required at this severity)';
+  const missed = !deadline ? '' : c.late ? ` ${WARN} **missed** ${deadline}` : ` (${deadline.replace(/^the /, '')})`;
+  return `- **Customer first contacted:** _Not recorded yet: run \`/incident customer-contacted …\`_${missed}`;
+}
+
+function gapText(ctx: RenderContext, g: UpdateGap): string {
+  const span = `${g.fromDeclaration ? 'declaration' : ctx.time(g.fromMs)} → ${ctx.time(g.toMs)}`;
+  return `${formatDuration(g.toMs - g.fromMs)} (${span})`;
+}
+
+function updatesLine(ctx: RenderContext): string {
+  const gaps = updateGaps(ctx.facts, ctx.severity);
+  const n = gaps.length;
+  if (n === 0) {
+    return `- **Status updates:** ${WARN} _None sent yet: run \`/incident update\`_`;
+  }
+  let longest = gaps[0] as UpdateGap;
+  for (const g of gaps) if (g.toMs - g.fromMs > longest.toMs - longest.fromMs) longest = g;
+  const late = gaps.filter((g) => g.late);
+  const head = `- **Status updates:** ${n} sent; longest gap ${gapText(ctx, longest)}`;
+  const against = (g: UpdateGap): string => `${escapeInline(g.severity ?? '')}'s ${formatDuration(g.cadenceMs ?? 0)} update cadence`;
+  if (!late.length) return `${head}, within the update cadence`;
+  if (late.length === 1 && late[0] === longest) return `${head}: ${WARN} above ${against(longest)}`;
+  const listed = late.map((g) => `${gapText(ctx, g)} against ${against(g)}`);
+  return `${head}. ${WARN} ${late.length} gaps above the cadence: ${capped(listed, (k) => `and ${k} more`)}`;
+}
+
+function slaLines(ctx: RenderContext, w: ImpactWindow): string[] {
+  const minutes = (w.endMs - w.startMs) / 60_000;
+  const ids = ctx.facts.state.customers;
+  const sofar = w.ongoing ? ' so far' : '';
+  if (!ids.length) return ['- **SLA:** _No affected customers recorded, so no SLA impact computed_'];
+  const lines = [`- **SLA:** ${formatNumber(minutes, 1)} minutes of impact${sofar}. Counted alone against each customer's SLA period:`];
+  for (const id of ids) {
+    const c = ctx.customer(id);
+    if (!c) {
+      lines.push(`  - ${escapeInline(id)}: _no SLA configured_`);
+      continue;
+    }
+    const r = slaImpact(minutes, c.sla, c.serviceCredits);
+    const credit = r.creditPercent > 0 ? `**${formatNumber(r.creditPercent, 2)} % service credit**` : 'no service credit';
+    const over = r.consumedPercent > 100 ? `${WARN} ` : '';
+    const days = formatNumber(c.sla.periodDays, 2);
+    lines.push(
+      `  - ${escapeInline(c.name)} (${formatNumber(c.sla.targetPercent, 4)} % over ${days} days): ` +
+        `${over}${formatNumber(r.consumedPercent, 1)} % of the ${formatNumber(r.budgetMinutes, 1)}-minute error budget used; ` +
+        `${days}-day availability ${formatNumberDown(r.availabilityPercent, 3)} % → ${credit}${sofar}`,
+    );
+  }
+  return lines;
+}
+
+function pagerDutyLine(ctx: RenderContext): string {
+  const linked = ctx.facts.state.pagerDutyIncidents.map((p) => {
+    const label = link(p.number === undefined ? p.id : `#${p.number}`, p.url);
+    const extra = [p.number === undefined ? '' : escapeInline(p.id), p.serviceId ? `service ${escapeInline(p.serviceId)}` : ''].filter(Boolean);
+    return extra.length ? `${label} (${extra.join(', ')})` : label;
+  });
+  return `- **PagerDuty:** ${linked.length ? capped(linked, (n) => `and ${n} more`) : '_None linked_'}`;
+}
+
+function resolutionLine(ctx: RenderContext): string[] {
+  const resolved = ctx.facts.resolved;
+  // After a reopen the old resolution no longer holds.
+  if (!ctx.facts.state.times.resolvedAt || !resolved?.data.summary) return [];
+  return [`- **Resolution:** ${escapeInline(resolved.data.summary)}`];
+}
+
+/** The `## Summary` section, heading included. */
+export function renderSummary(ctx: RenderContext): string[] {
+  const { state } = ctx.facts;
+  const w = impactWindow(ctx);
+  const customers = state.customers.map((id) => escapeInline(ctx.customer(id)?.name ?? id));
+  const lines = ['## Summary', '', `**What happened:** ${escapeInline(state.title)}`];
+  const description = escapeBlock(state.description);
+  if (description) lines.push('', description);
+  lines.push(
+    '',
+    severityLine(ctx),
+    statusLine(ctx),
+    impactLine(ctx, w),
+    ...resolutionLine(ctx),
+    `- **Customers affected:** ${customers.length ? customers.join(', ') : '_None recorded_'}`,
+    ...respondersLines(ctx),
+    contactLine(ctx),
+    updatesLine(ctx),
+    ...slaLines(ctx, w),
+    pagerDutyLine(ctx),
+  );
+  return lines;
+}

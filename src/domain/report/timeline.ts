@@ -1,0 +1,160 @@
+/**
+ * The resolution and recovery timeline: one line per event that matters, in
+ * local time with UTC beside it, each ending with its citation so every
+ * claim in the report can be traced to the log, Slack or PagerDuty.
+ */
+import type { IncidentEvent, NoteVia } from '../events.ts';
+import type { RenderContext } from './context.ts';
+import { ROLE_LABELS } from './context.ts';
+import type { TimelineEntry } from './facts.ts';
+import { codeSpan, escapeInline, link, quote, safeUrl } from './markdown.ts';
+
+/** Long pastes would drown the timeline; the citation leads to the full text. */
+export const MAX_QUOTE = 500;
+const MAX_ROOT_CAUSE_QUOTE = 200;
+/** Separates the parts of a timeline line: time, what, who, citation. */
+export const SEPARATOR = ' — ';
+
+const VIA: Record<NoteVia, string> = {
+  pin: 'pinned',
+  reaction: 'flagged with 📌',
+  command: 'added with /incident note',
+  shortcut: 'added with the message shortcut',
+};
+
+/** Characters of an event id shown when a permalink already makes the citation unique. */
+const SHORT_ID = 8;
+
+/**
+ * The citation for an event: the Slack permalink when there is one (for a
+ * note, the flagged message's), the PagerDuty event id for PagerDuty facts,
+ * else the Kranz event id.
+ */
+export function citation(e: IncidentEvent): string {
+  const src = e.source;
+  if (src.kind === 'pagerduty') {
+    const label = `PagerDuty event ${src.eventId}`;
+    return safeUrl(src.url) ? link(label, src.url) : codeSpan(label);
+  }
+  const permalink = safeUrl(e.type === 'note_added' && e.data.permalink ? e.data.permalink : src.kind === 'slack' ? src.permalink : undefined);
+  if (permalink) return `[event ${escapeInline(e.id.slice(0, SHORT_ID))}](${permalink})`;
+  return codeSpan(`event ${e.id}`);
+}
+
+function slackTsToMs(ts: string | undefined): number | undefined {
+  if (!ts || !/^\d{1,12}(\.\d{1,9})?$/.test(ts)) return undefined;
+  return Math.floor(Number(ts) * 1000);
+}
+
+const words = (s: string): string => escapeInline(s.replace(/[._-]+/g, ' '));
+
+function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<string, number>): string {
+  const e = entry.event;
+  const when = (iso: string): string => {
+    const ms = Date.parse(iso);
+    return Number.isNaN(ms) ? escapeInline(iso) : ctx.time(ms);
+  };
+  const pd = (id: string): string => {
+    const n = pdNumbers.get(id);
+    return n === undefined ? escapeInline(id) : `#${n}`;
+  };
+  if (entry.marker === 'impact_started') return 'Customer impact began (as recorded when the incident was declared)';
+  if (entry.marker === 'detected') return 'Problem detected (as recorded when the incident was declared)';
+  switch (e.type) {
+    case 'declared': {
+      const d = e.data;
+      const parts = [`Incident declared as ${escapeInline(d.severity)}: ${quote(d.title, MAX_QUOTE)}`];
+      if (d.customers.length) parts.push(`customers: ${d.customers.map((c) => escapeInline(ctx.customer(c)?.name ?? c)).join(', ')}`);
+      if (d.commanderId) parts.push(`commander: ${ctx.person(d.commanderId)}`);
+      return parts.join('; ');
+    }
+    case 'channel_created':
+      return `Incident channel #${escapeInline(e.data.channelName)} created`;
+    case 'member_joined':
+      return `${ctx.person(e.data.userId)} joined`;
+    case 'severity_changed':
+      return `Severity changed ${escapeInline(e.data.from)} → ${escapeInline(e.data.to)}${e.data.reason ? `: ${quote(e.data.reason, MAX_QUOTE)}` : ''}`;
+    case 'status_changed':
+      return `Status changed ${escapeInline(e.data.from)} → ${escapeInline(e.data.to)}`;
+    case 'role_assigned':
+      return `${ctx.person(e.data.userId)} is now ${(ROLE_LABELS[e.data.role] ?? words(e.data.role)).toLowerCase()}${e.data.previous ? ` (was ${ctx.person(e.data.previous)})` : ''}`;
+    case 'checklist_item_done':
+      return `Checklist item done: ${quote(e.data.title, MAX_QUOTE)}`;
+    case 'status_update_posted': {
+      const relayed = e.data.relayedTo.length ? `; relayed to ${e.data.relayedTo.map(ctx.channel).join(', ')}` : '';
+      return `Status update (${escapeInline(e.data.status)}): ${quote(e.data.summary, MAX_QUOTE)}; next update due ${when(e.data.nextUpdateAt)}${relayed}`;
+    }
+    case 'customer_contacted': {
+      const who = e.data.customer ? ` (${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)})` : '';
+      return `Customer contacted${who}: ${quote(e.data.details, MAX_QUOTE)}`;
+    }
+    case 'note_added': {
+      const sent = slackTsToMs(e.data.messageTs);
+      const head = `Note (${VIA[e.data.via] ?? escapeInline(e.data.via)}${sent === undefined ? '' : `, message sent ${ctx.time(sent)}`})`;
+      const fate = ctx.facts.notes.get(e.id);
+      // A deleted message may have been deleted for a reason (a secret, a wrong name): the log keeps it, the report does not.
+      if (fate?.deleted) return `${head}: _text withheld, the message was deleted later_`;
+      return `${head}: ${quote(e.data.text, MAX_QUOTE)}${fate?.edits ? ' _(edited later)_' : ''}`;
+    }
+    case 'message_edited': {
+      const fate = entry.noteId === undefined ? undefined : ctx.facts.notes.get(entry.noteId);
+      if (fate?.deleted) return 'Note edited (text withheld, the message was deleted later)';
+      return `Note edited: was ${quote(e.data.previousText, MAX_QUOTE)}; now ${quote(e.data.text, MAX_QUOTE)}`;
+    }
+    case 'message_deleted':
+      return 'Note deleted (its text is withheld from this report)';
+    case 'pagerduty_linked': {
+      const label = e.data.pdIncidentNumber === undefined ? e.data.pdIncidentId : `#${e.data.pdIncidentNumber}`;
+      return `PagerDuty incident ${link(label, e.data.url)} linked${e.data.serviceId ? ` (service ${escapeInline(e.data.serviceId)})` : ''}`;
+    }
+    case 'pagerduty_event': {
+      const kind = e.data.eventType.startsWith('incident.') ? e.data.eventType.slice('incident.'.length) : e.data.eventType;
+      return `PagerDuty ${pd(e.data.pdIncidentId)} ${words(kind)}: ${quote(e.data.summary, MAX_QUOTE)}`;
+    }
+    case 'reminder_sent': {
+      const r = e.data.recipient;
+      const to = /^[UW][A-Z0-9]+$/.test(r) ? ctx.person(r) : ctx.channel(r);
+      return `Reminder sent to ${to}: ${words(e.data.reminder)} (level ${e.data.level}, due ${when(e.data.dueAt)})`;
+    }
+    case 'root_cause_recorded':
+      return `Root cause recorded: ${quote(e.data.text, MAX_ROOT_CAUSE_QUOTE)}`;
+    case 'action_item_added':
+      return `Action added (${e.data.kind === 'prevent' ? 'prevent a recurrence' : 'fail better'}): ${quote(e.data.text, MAX_QUOTE)}`;
+    case 'resolved':
+      return `Resolved${e.data.summary ? `: ${quote(e.data.summary, MAX_QUOTE)}` : ''}`;
+    case 'closed':
+      return 'Closed';
+    case 'reopened':
+      return `Reopened${e.data.reason ? `: ${quote(e.data.reason, MAX_QUOTE)}` : ''}`;
+    case 'report_drafted':
+      return 'Report drafted';
+  }
+}
+
+function who(entry: TimelineEntry, ctx: RenderContext): string {
+  const e = entry.event;
+  if (entry.marker) return `reported by ${ctx.actor(e.actor)}`;
+  // A flagged message is its author's words; whoever flagged it is named second.
+  if (e.type === 'note_added' && e.data.authorId && !(e.actor.kind === 'user' && e.actor.userId === e.data.authorId)) {
+    return `${ctx.person(e.data.authorId)}, flagged by ${ctx.actor(e.actor)}`;
+  }
+  return ctx.actor(e.actor);
+}
+
+/** The timeline's lines (no section heading), grouped under one `###` heading per local day. */
+export function renderTimeline(ctx: RenderContext): string[] {
+  const pdNumbers = new Map<string, number>();
+  for (const p of ctx.facts.state.pagerDutyIncidents) if (p.number !== undefined) pdNumbers.set(p.id, p.number);
+  const out: string[] = [];
+  let day = '';
+  for (const entry of ctx.facts.entries) {
+    const s = ctx.stamp(entry.ms);
+    if (s.dateKey !== day) {
+      if (day) out.push('');
+      day = s.dateKey;
+      out.push(`### ${s.dateLabel}`, '');
+    }
+    out.push(`- **${s.local}** (${s.utc} UTC)${SEPARATOR}${describe(entry, ctx, pdNumbers)}${SEPARATOR}${who(entry, ctx)}${SEPARATOR}${citation(entry.event)}`);
+  }
+  return out;
+}

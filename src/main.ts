@@ -1,0 +1,194 @@
+/**
+ * The composition root: the only place I/O objects are built. `startKranz`
+ * opens the database (embedded when DATABASE_URL is unset), refuses a wrong
+ * data dir or database, migrates, and wires Slack, PagerDuty, the outbox
+ * worker and the scheduler behind one HTTP port.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import pino, { type Logger } from 'pino';
+import type { AppDeps, Clock } from './app/ports.ts';
+import { systemClock } from './app/ports.ts';
+import { OutboxWorker, type Deliverer } from './app/deliver-outbox.ts';
+import type { Policy } from './domain/policy.ts';
+import type { EnvConfig } from './config/env.ts';
+import { redactPaths } from './config/env.ts';
+import { openDatabase, type Database } from './adapters/db/pool.ts';
+import { migrate } from './adapters/db/migrate.ts';
+import { checkInstallation, recordInstallation } from './adapters/db/installation.ts';
+import { checkDatabaseHealth } from './adapters/db/health.ts';
+import { PostgresStore, outboxQueue } from './adapters/db/store.ts';
+import { createHttpServer, sendJson, type Handler } from './adapters/http/server.ts';
+import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
+import { SlackDeliverer } from './adapters/slack/deliverer.ts';
+import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
+
+export interface KranzOptions {
+  env: EnvConfig;
+  policy: Policy;
+  log?: Logger;
+  clock?: Clock;
+  /** Extra outbox targets (tests). */
+  deliverers?: Record<string, Deliverer>;
+  /** How often the outbox is polled when nobody kicks it. */
+  outboxPollMs?: number;
+  /** Start the HTTP server (false for `kranz migrate`-like uses). */
+  listen?: boolean;
+  /** Hooks later layers plug in (PagerDuty intake, reminders, metrics). */
+  extensions?: KranzExtension[];
+}
+
+/** A feature that needs the running Kranz (PagerDuty intake, scheduler, metrics). */
+export interface KranzExtension {
+  name: string;
+  start(k: KranzRuntime): Promise<ExtensionHandle | void>;
+}
+export interface ExtensionHandle {
+  routes?: { pagerDutyWebhook?: Handler; metrics?: Handler };
+  snooze?: SnoozeFn;
+  deliverers?: Record<string, Deliverer>;
+  stop?(): Promise<void>;
+}
+
+export interface KranzRuntime {
+  env: EnvConfig;
+  deps: AppDeps;
+  db: Database;
+  log: Logger;
+  installationId: string;
+  kick(): void;
+  workerId: string;
+}
+
+export interface Kranz extends KranzRuntime {
+  url: string;
+  server?: Server;
+  slack?: SlackApp;
+  outbox: OutboxWorker;
+  stop(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: { paths: [...redactPaths], censor: '[redacted]' } });
+}
+
+/** Opens, checks and migrates the database: the part `kranz migrate` shares with start. */
+export async function openCheckedDatabase(env: EnvConfig, log: Logger): Promise<{ db: Database; installationId: string; applied: string[] }> {
+  const db = await openDatabase({ ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}), dataDir: env.dataDir, log });
+  try {
+    const opts = { pool: db.pool, dataDir: env.dataDir, databaseLabel: db.url, log };
+    await checkInstallation(opts);
+    const { applied } = await migrate(db.pool, { log });
+    const installationId = await recordInstallation(opts);
+    return { db, installationId, applied };
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+}
+
+export async function startKranz(o: KranzOptions): Promise<Kranz> {
+  const log = o.log ?? createLogger(o.env.logLevel);
+  const clock = o.clock ?? systemClock;
+  const { db, installationId, applied } = await openCheckedDatabase(o.env, log);
+  if (applied.length) log.info({ applied }, 'migrations applied');
+  const deps: AppDeps = {
+    store: new PostgresStore(db.pool),
+    clock,
+    policy: o.policy,
+    newId: randomUUID,
+    sha256: (t) => createHash('sha256').update(t).digest('hex'),
+  };
+  const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+  let outbox: OutboxWorker | undefined;
+  let kicked = false;
+  let pumping = false;
+  const pump = async (): Promise<void> => {
+    if (pumping || !outbox) {
+      kicked = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        kicked = false;
+        while ((await outbox.runOnce()) > 0) { /* drain what is due */ }
+      } while (kicked);
+    } catch (e) {
+      log.warn({ err: e instanceof Error ? e.message : e }, 'outbox pass failed; will retry');
+    } finally {
+      pumping = false;
+    }
+  };
+  const kick = (): void => void pump();
+  const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId };
+
+  const handles: ExtensionHandle[] = [];
+  for (const ext of o.extensions ?? []) {
+    const h = await ext.start(runtime);
+    if (h) handles.push(h);
+  }
+  const snooze = handles.find((h) => h.snooze)?.snooze;
+
+  const deliverers: Record<string, Deliverer> = { ...o.deliverers };
+  for (const h of handles) Object.assign(deliverers, h.deliverers);
+  let slack: SlackApp | undefined;
+  const { botToken, signingSecret, appToken, apiUrl } = o.env.slack;
+  if (botToken) {
+    const client = outboxWebClient(botToken, apiUrl);
+    let botUser: Promise<string> | undefined;
+    const botUserId = (): Promise<string> => {
+      botUser ??= client.auth.test().then((r) => r.user_id ?? '').catch((e: unknown) => {
+        botUser = undefined;
+        throw e;
+      });
+      return botUser;
+    };
+    deliverers['slack'] = new SlackDeliverer({ client, store: deps.store, policy: o.policy, botUserId });
+    slack = createSlackApp({
+      botToken, signingSecret: signingSecret ?? '', apiUrl, ...(appToken ? { appToken } : {}),
+      listeners: { app: deps, kick, log, ...(snooze ? { snooze } : {}) },
+    });
+  }
+  outbox = new OutboxWorker(deps, outboxQueue(db.pool), deliverers, { workerId });
+  const poll = setInterval(kick, o.outboxPollMs ?? 1_000);
+  poll.unref();
+
+  const healthz: Handler = async (_req, res) => {
+    const h = await checkDatabaseHealth(db.pool, { installationId });
+    sendJson(res, h.ok ? 200 : 503, h.ok ? { status: 'ok', installationId } : { status: 'unavailable', code: h.code, reason: h.reason });
+  };
+  let server: Server | undefined;
+  let url = '';
+  if (o.listen !== false) {
+    const routes = Object.assign({}, ...handles.map((h) => h.routes ?? {}));
+    server = createHttpServer({ healthz, ...(slack?.requestListener ? { slackEvents: slack.requestListener } : {}), ...routes }, log);
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(o.env.port, () => resolve());
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    log.info({ url, installationId, embedded: db.embedded, socketMode: Boolean(appToken) }, 'Kranz is listening');
+  }
+  await slack?.start();
+  kick();
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(poll);
+    // Stop intake first, then let in-flight work and one outbox pass finish.
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server?.closeAllConnections?.();
+    await slack?.stop();
+    for (const h of handles.reverse()) await h.stop?.().catch((e: unknown) => log.warn({ err: e }, 'extension stop failed'));
+    while (pumping) await new Promise((r) => setTimeout(r, 20));
+    await outbox!.runOnce().catch(() => 0);
+    await db.close();
+  };
+  return { ...runtime, url, ...(server ? { server } : {}), ...(slack ? { slack } : {}), outbox, stop };
+}

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboxWorker, backoffMs, type Deliverer, type DeliveryOutcome } from '../../src/app/deliver-outbox.ts';
+import type { ClaimedOutboxRow } from '../../src/app/ports.ts';
+import { outboxQueue } from '../../src/adapters/db/store.ts';
+import { appHarness, type AppHarness } from '../helpers/app.ts';
+
+let h: AppHarness;
+beforeAll(async () => {
+  h = await appHarness();
+});
+afterAll(async () => h.close());
+
+/** A test target that records deliveries and fails on demand. */
+class ScriptedTarget implements Deliverer {
+  delivered: { key: string; body: string }[] = [];
+  failures = new Map<string, DeliveryOutcome[]>();
+  async deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome> {
+    const body = (row.payload as { body: string }).body;
+    const planned = this.failures.get(body)?.shift();
+    if (planned) return planned;
+    this.delivered.push({ key: row.orderKey, body });
+    return { ok: true, result: { body } };
+  }
+}
+
+async function enqueue(rows: { key: string; body: string }[]): Promise<void> {
+  await h.deps.store.transaction((u) =>
+    u.enqueue(rows.map((r, i) => ({ target: 'test', orderKey: r.key, op: 'post', payload: { body: r.body }, idempotencyKey: `${r.body}:${i}` })), h.clock.now()),
+  );
+}
+
+describe('outbox', () => {
+  it('keeps order per key across retries, honours Retry-After, and dead-letters poison rows without blocking', async () => {
+    const target = new ScriptedTarget();
+    target.failures.set('a2', [{ ok: false, retryable: true, error: 'ratelimited', retryAfterMs: 30_000 }]);
+    target.failures.set('b1', [{ ok: false, retryable: false, error: 'channel_not_found' }]);
+    await enqueue([
+      { key: 'chan-a', body: 'a1' }, { key: 'chan-a', body: 'a2' }, { key: 'chan-a', body: 'a3' },
+      { key: 'chan-b', body: 'b1' }, { key: 'chan-b', body: 'b2' },
+    ]);
+    const worker = new OutboxWorker(h.deps, outboxQueue(h.pool), { test: target }, { workerId: 'w1', random: () => 0.5 });
+    await worker.drain();
+    // a2 waits for its Retry-After; a3 must not overtake it. b1 is dead, b2 goes on.
+    expect(target.delivered.map((d) => d.body)).toEqual(['a1', 'b2']);
+    const dead = await h.pool.query<{ payload: { body: string }; last_error: string }>("select payload, last_error from outbox where status = 'dead'");
+    expect(dead.rows.map((r) => [r.payload.body, r.last_error])).toEqual([['b1', 'channel_not_found']]);
+    h.clock.advance(29_000);
+    await worker.drain();
+    expect(target.delivered.map((d) => d.body)).toEqual(['a1', 'b2']);
+    h.clock.advance(1_000);
+    await worker.drain();
+    expect(target.delivered.map((d) => d.body)).toEqual(['a1', 'b2', 'a2', 'a3']);
+  });
+
+  it('two workers never deliver the same row, and order per key holds', async () => {
+    const target = new ScriptedTarget();
+    const rows = Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 3}`, body: `m${i}` }));
+    await enqueue(rows);
+    const w1 = new OutboxWorker(h.deps, outboxQueue(h.pool), { test: target }, { workerId: 'p1' });
+    const w2 = new OutboxWorker(h.deps, outboxQueue(h.pool), { test: target }, { workerId: 'p2' });
+    await Promise.all([w1.drain(), w2.drain()]);
+    const bodies = target.delivered.map((d) => d.body);
+    expect(bodies.filter((b) => b.startsWith('m')).length).toBe(60);
+    expect(new Set(bodies).size).toBe(bodies.length);
+    for (const k of ['k0', 'k1', 'k2']) {
+      const seq = target.delivered.filter((d) => d.key === k).map((d) => Number(d.body.slice(1)));
+      expect(seq).toEqual([...seq].sort((a, b) => a - b));
+    }
+  });
+
+  it('backs off exponentially with jitter, capped', () => {
+    expect(backoffMs(1, 1000, 300_000, () => 0)).toBe(500);
+    expect(backoffMs(1, 1000, 300_000, () => 1)).toBe(1000);
+    expect(backoffMs(4, 1000, 300_000, () => 1)).toBe(8000);
+    expect(backoffMs(30, 1000, 300_000, () => 1)).toBe(300_000);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Helpers for the database adapter tests: temp dirs, a recording logger and
+ * scratch copies of the migrations directory.
+ */
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { DbLogger } from '../../src/adapters/db/logger.ts';
+import { DEFAULT_MIGRATIONS_DIR } from '../../src/adapters/db/migrate.ts';
+
+export interface LogEntry {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  obj: object;
+  msg: string | undefined;
+}
+
+/** A logger that keeps every entry, for assertions. */
+export function recordingLogger(): DbLogger & { entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at = (level: LogEntry['level']) => (obj: object, msg?: string) => {
+    entries.push({ level, obj, msg });
+  };
+  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+
+/** A fresh temp dir, removed by {@link cleanupTemp}. */
+export async function tempDir(prefix = 'kranz-db-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Removes every dir made by {@link tempDir}; call in afterAll. */
+export async function cleanupTemp(): Promise<void> {
+  for (const c of cleanups.splice(0)) await c();
+}
+
+/**
+ * A scratch migrations dir holding the real `0001_kranz_meta.sql` plus `extra`
+ * (file name → SQL), so tests do not depend on the other migrations in flux.
+ */
+export async function scratchMigrations(extra: Record<string, string> = {}): Promise<string> {
+  const dir = await tempDir('kranz-migrations-');
+  await copyFile(join(DEFAULT_MIGRATIONS_DIR, '0001_kranz_meta.sql'), join(dir, '0001_kranz_meta.sql'));
+  for (const [name, sql] of Object.entries(extra)) await writeFile(join(dir, name), sql);
+  return dir;
+}
+
+/** A pool on `url` that tests must `end()`. Small, so five of them fit easily. */
+export function testPool(url: string, max = 3): pg.Pool {
+  return new pg.Pool({ connectionString: url, max });
+}
