@@ -24,6 +24,8 @@ import { createHttpServer, sendJson, type Handler } from './adapters/http/server
 import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
 import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
+import { Intake } from './adapters/intake/intake.ts';
+import { Spool } from './adapters/intake/spool.ts';
 
 export interface KranzOptions {
   env: EnvConfig;
@@ -34,6 +36,8 @@ export interface KranzOptions {
   deliverers?: Record<string, Deliverer>;
   /** How often the outbox is polled when nobody kicks it. */
   outboxPollMs?: number;
+  /** How often spooled and unapplied inbound requests are retried. */
+  intakePollMs?: number;
   /** Start the HTTP server (false for `kranz migrate`-like uses). */
   listen?: boolean;
   /** Hooks later layers plug in (PagerDuty intake, reminders, metrics). */
@@ -56,6 +60,8 @@ export interface KranzRuntime {
   env: EnvConfig;
   deps: AppDeps;
   db: Database;
+  intake: Intake;
+  spool: Spool;
   log: Logger;
   installationId: string;
   kick(): void;
@@ -124,7 +130,10 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     }
   };
   const kick = (): void => void pump();
-  const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId };
+  const spool = new Spool(o.env.dataDir);
+  await spool.depth();
+  const intake = new Intake({ pool: db.pool, spool, clock, log });
+  const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId, intake, spool };
 
   const handles: ExtensionHandle[] = [];
   for (const ext of o.extensions ?? []) {
@@ -151,6 +160,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     slack = createSlackApp({
       botToken, signingSecret: signingSecret ?? '', apiUrl, ...(appToken ? { appToken } : {}),
       listeners: { app: deps, kick, log, ...(snooze ? { snooze } : {}) },
+      intake,
     });
   }
   outbox = new OutboxWorker(deps, outboxQueue(db.pool), deliverers, { workerId });
@@ -174,6 +184,8 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     log.info({ url, installationId, embedded: db.embedded, socketMode: Boolean(appToken) }, 'Kranz is listening');
   }
   await slack?.start();
+  intake.start(o.intakePollMs ?? 2_000);
+  void intake.runOnce();
   kick();
 
   let stopped = false;
@@ -185,6 +197,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server?.closeAllConnections?.();
     await slack?.stop();
+    await intake.stop();
     for (const h of handles.reverse()) await h.stop?.().catch((e: unknown) => log.warn({ err: e }, 'extension stop failed'));
     while (pumping) await new Promise((r) => setTimeout(r, 20));
     await outbox!.runOnce().catch(() => 0);

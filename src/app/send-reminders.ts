@@ -23,6 +23,12 @@ export interface SendRemindersOptions {
   limit: number;
   /** Parallel claim loops in this process (each uses one pooled connection). Default 4. */
   concurrency?: number;
+  /**
+   * Only steps due by this time (a scheduler tick passes its own time, so a
+   * tick does the work due at that tick and ends; later work is the next
+   * tick's). Default: the clock's time at each claim, draining as things fall due.
+   */
+  dueBy?: Date;
   /** Called after each sent step commits, with the clock time it was sent at. */
   onSent?: (reminder: DueReminder, step: ReminderStep, sentAt: Date) => void;
 }
@@ -52,7 +58,7 @@ export async function sendDueReminders(deps: AppDeps, o: SendRemindersOptions): 
   const loop = async (): Promise<void> => {
     while (budget > 0) {
       budget--;
-      const out = await sendOne(deps);
+      const out = await sendOne(deps, o.dueBy);
       if (out.kind === 'empty') return;
       result[out.kind]++;
       if (out.kind === 'sent') o.onSent?.(out.reminder, out.step, out.at);
@@ -63,10 +69,10 @@ export async function sendDueReminders(deps: AppDeps, o: SendRemindersOptions): 
 }
 
 /** One step in one transaction. */
-async function sendOne(deps: AppDeps): Promise<StepOutcome> {
+async function sendOne(deps: AppDeps, dueBy: Date | undefined): Promise<StepOutcome> {
   return deps.store.transaction(async (uow) => {
     const now = deps.clock.now();
-    const [due] = await uow.claimDueReminders(now, 1);
+    const [due] = await uow.claimDueReminders(dueBy && dueBy < now ? dueBy : now, 1);
     if (!due) return { kind: 'empty' };
     // The claim locked the incident row too; this only reads it.
     const state = await uow.lockIncident(due.incidentId);

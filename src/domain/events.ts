@@ -22,7 +22,7 @@ export type SourceRef =
   | { kind: 'kranz'; ref?: string }
   | { kind: 'cli' };
 
-export type NoteVia = 'command' | 'reaction' | 'pin' | 'shortcut';
+export type NoteVia = 'command' | 'reaction' | 'pin' | 'shortcut' | 'pagerduty';
 export type ActionKind = 'prevent' | 'fail_better';
 
 /** The payload of each event type, keyed by `type`. */

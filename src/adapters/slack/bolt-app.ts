@@ -3,12 +3,15 @@
  * PagerDuty, health and metrics) and hands `/slack/events` requests to Bolt's
  * HTTPReceiver. With SLACK_APP_TOKEN set, Bolt connects over Socket Mode.
  */
-import bolt from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import { WebClient, LogLevel } from '@slack/web-api';
 import { registerListeners, type SlackListenerDeps } from './listeners/index.ts';
 
-const { App, HTTPReceiver, LogLevel: BoltLogLevel } = bolt;
+import { KranzReceiver } from './receiver.ts';
+import type { Intake } from '../intake/intake.ts';
+
+const BoltLogLevel = LogLevel;
 
 export interface SlackAppOptions {
   botToken: string;
@@ -16,6 +19,9 @@ export interface SlackAppOptions {
   apiUrl: string;
   appToken?: string;
   listeners: SlackListenerDeps;
+  /** Durable intake: requests are stored before they are acked (HTTP mode). */
+  intake: Intake;
+  onAckLatency?: (ms: number, kind: string) => void;
 }
 
 export interface SlackApp {
@@ -35,18 +41,11 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   const clientOptions = { slackApiUrl: o.apiUrl, retryConfig: { retries: 1 }, timeout: 10_000 };
   const logger = boltLogger(o.listeners.log);
   let app: InstanceType<typeof App>;
-  let receiver: InstanceType<typeof HTTPReceiver> | undefined;
+  let receiver: KranzReceiver | undefined;
   if (o.appToken) {
     app = new App({ token: o.botToken, appToken: o.appToken, socketMode: true, clientOptions, logger, logLevel: BoltLogLevel.INFO });
   } else {
-    receiver = new HTTPReceiver({
-      signingSecret: o.signingSecret,
-      endpoints: '/slack/events',
-      logger,
-      // Kranz acks every request itself; this only bounds a listener that forgot to.
-      unhandledRequestTimeoutMillis: 2_900,
-      processBeforeResponse: false,
-    });
+    receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}) });
     app = new App({ token: o.botToken, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO });
   }
   app.error(async (e) => {
@@ -55,7 +54,7 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   registerListeners(app, o.listeners);
   return {
     app,
-    ...(receiver ? { requestListener: receiver.requestListener } : {}),
+    ...(receiver ? { requestListener: receiver.handle as unknown as RequestListener } : {}),
     start: async () => {
       if (o.appToken) await app.start();
     },

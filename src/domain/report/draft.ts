@@ -10,6 +10,7 @@ import { createContext, type RenderContext } from './context.ts';
 import { gatherFacts } from './facts.ts';
 import { escapeInline } from './markdown.ts';
 import { renderMeasures, renderMetrics, renderRootCause } from './sections.ts';
+import { TextSink } from './sink.ts';
 import { renderSummary } from './summary.ts';
 import { renderTimeline } from './timeline.ts';
 
@@ -53,19 +54,13 @@ function zoneLabel(ctx: RenderContext): string {
   }
   const zone = ctx.clock.invalidZone
     ? `UTC (the configured zone "${escapeInline(ctx.clock.invalidZone)}" is not a known time zone)`
-    : escapeInline(ctx.clock.zone);
+    : ctx.clock.zone; // Canonical IANA names (letters, digits, `/_+-`) are safe as they are.
   return ctx.clock.zone === 'UTC' ? zone : `${zone} (${offsets.join(' / ')})`;
 }
 
 function footer(ctx: RenderContext): string[] {
-  const { eventCount, lastMs, notes } = ctx.facts;
-  let withheld = false;
-  for (const fate of notes.values()) {
-    if (fate.deleted) {
-      withheld = true;
-      break;
-    }
-  }
+  const { eventCount, lastMs, deletedNotes } = ctx.facts;
+  const withheld = deletedNotes > 0;
   return [
     '---',
     '',
@@ -84,24 +79,11 @@ export function draftReport(events: readonly IncidentEvent[], policy: Policy, op
   const facts = gatherFacts(events);
   const clock = createReportClock(opts.timezone ?? policy.reportTimezone ?? 'UTC');
   const ctx = createContext(facts, policy, clock);
-  const lines = [
-    `# ${human(facts.state)}: ${escapeInline(facts.state.title)}`,
-    '',
-    headerLine(ctx),
-    '',
-    ...renderSummary(ctx),
-    '',
-    '## Resolution and recovery timeline',
-    '',
-    ...renderTimeline(ctx),
-    '',
-    ...renderRootCause(ctx),
-    '',
-    ...renderMeasures(ctx),
-    '',
-    ...renderMetrics(ctx),
-    '',
-    ...footer(ctx),
-  ];
-  return `${lines.join('\n')}\n`;
+  const sink = new TextSink();
+  sink.lines([`# ${human(facts.state)}: ${escapeInline(facts.state.title)}`, '', headerLine(ctx), '']);
+  sink.lines(renderSummary(ctx));
+  sink.lines(['', '## Resolution and recovery timeline', '']);
+  renderTimeline(ctx, sink);
+  sink.lines(['', ...renderRootCause(ctx), '', ...renderMeasures(ctx), '', ...renderMetrics(ctx), '', ...footer(ctx)]);
+  return sink.text();
 }

@@ -6,6 +6,7 @@
  */
 import type { EventType, IncidentEvent, IncidentEventOf } from '../events.ts';
 import { applyEvent, type IncidentState } from '../incident.ts';
+import { parseIsoMs } from './iso.ts';
 
 /** Lines derived from the `declared` event's payload rather than from an event of their own. */
 export type TimelineMarker = 'impact_started' | 'detected';
@@ -18,8 +19,8 @@ export interface TimelineEntry {
   seq: number;
   event: IncidentEvent;
   marker?: TimelineMarker;
-  /** For an edit or a deletion: the id of the `note_added` event it changes. */
-  noteId?: string;
+  /** For a note: what happened to its message later. For an edit or a deletion: the fate of the note it changes. */
+  fate?: NoteFate;
 }
 
 /** What happened to a flagged message after it was added. */
@@ -46,7 +47,8 @@ export interface ReportFacts {
   names: Map<string, string>;
   /** Every Slack user who took part, in order of first appearance. */
   people: string[];
-  notes: Map<string, NoteFate>;
+  /** Notes whose message was deleted; their text is withheld. */
+  deletedNotes: number;
   /** Severity in force over time, starting with the declared one; chronological. */
   severities: SeverityStep[];
   /** Times status updates were posted; ascending. */
@@ -92,8 +94,9 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
   const entries: TimelineEntry[] = [];
   const names = new Map<string, string>();
   const people = new Set<string>();
-  const noteByTs = new Map<string, string>();
-  const notes = new Map<string, NoteFate>();
+  // Keyed by Slack ts, so an edit finds its note in O(1); entries carry the fate, so rendering needs no lookup.
+  const noteByTs = new Map<string, NoteFate>();
+  let deletedNotes = 0;
   const severities: (SeverityStep & { seq: number })[] = [];
   const updates: number[] = [];
   const actions: IncidentEventOf<'action_item_added'>[] = [];
@@ -108,11 +111,15 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
     if (id) people.add(id);
   };
 
+  // Only notes whose message is later edited or deleted need to be found again; most never are.
+  const changedTs = new Set<string>();
+  for (const e of events) if (e.type === 'message_edited' || e.type === 'message_deleted') changedTs.add(e.data.messageTs);
+
   for (const e of events) {
     seq += 2;
     // A malformed time keeps the event at its place in the log rather than dropping it.
-    let ms = Date.parse(e.occurredAt);
-    if (Number.isNaN(ms)) ms = Date.parse(e.recordedAt);
+    let ms = parseIsoMs(e.occurredAt);
+    if (Number.isNaN(ms)) ms = parseIsoMs(e.recordedAt);
     if (Number.isNaN(ms)) ms = prevMs;
     prevMs = ms;
     if (!NOT_ACTIVITY.has(e.type) && ms > lastMs) lastMs = ms;
@@ -131,9 +138,9 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
         person(e.data.commanderId);
         severities.push({ ms, seq, severity: e.data.severity, event: e });
         const impact = e.data.impactStartedAt ?? e.data.detectedAt;
-        const impactMs = impact ? Date.parse(impact) : NaN;
+        const impactMs = impact ? parseIsoMs(impact) : NaN;
         if (!Number.isNaN(impactMs) && impactMs !== ms) entries.push({ ms: impactMs, seq: seq - 1, event: e, marker: 'impact_started' });
-        const detectedMs = e.data.detectedAt ? Date.parse(e.data.detectedAt) : NaN;
+        const detectedMs = e.data.detectedAt ? parseIsoMs(e.data.detectedAt) : NaN;
         if (!Number.isNaN(detectedMs) && detectedMs !== ms && detectedMs !== impactMs) {
           entries.push({ ms: detectedMs, seq: seq - 1, event: e, marker: 'detected' });
         }
@@ -151,18 +158,20 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
         break;
       case 'note_added':
         person(e.data.authorId);
-        notes.set(e.id, { edits: 0, deleted: false });
-        if (e.data.messageTs) noteByTs.set(e.data.messageTs, e.id);
+        if (e.data.messageTs && changedTs.has(e.data.messageTs)) {
+          entry.fate = { edits: 0, deleted: false };
+          noteByTs.set(e.data.messageTs, entry.fate);
+        }
         break;
       case 'message_edited':
       case 'message_deleted': {
-        const noteId = noteByTs.get(e.data.messageTs);
-        const fate = noteId === undefined ? undefined : notes.get(noteId);
-        if (noteId !== undefined && fate) {
-          entry.noteId = noteId;
+        const fate = noteByTs.get(e.data.messageTs);
+        if (fate) {
+          entry.fate = fate;
           if (e.type === 'message_edited') fate.edits += 1;
           else {
             fate.deleted = true;
+            deletedNotes += 1;
             noteByTs.delete(e.data.messageTs);
           }
         }
@@ -198,7 +207,7 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
     entries,
     names,
     people: [...people],
-    notes,
+    deletedNotes,
     severities: severities.map(({ ms, severity, event }) => ({ ms, severity, event })),
     updates,
     ...(rootCause ? { rootCause } : {}),

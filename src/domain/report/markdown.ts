@@ -26,7 +26,7 @@ function truncate(text: string, max: number | undefined): string {
   const cut = points.slice(0, max - 1).join('');
   // Prefer ending on a word boundary when one is near, so the quote does not end mid-word.
   const space = cut.lastIndexOf(' ');
-  return `${(space > cut.length - 30 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  return `${(space > 0 && space > cut.length - 30 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 function flatten(text: string, max: number | undefined): string {
@@ -45,7 +45,21 @@ function escapeLine(line: string): string {
  * backslash-escaped. `max` caps the length (in code points, before escaping).
  */
 export function escapeInline(text: string, max?: number): string {
+  // Most text needs nothing: one scan instead of six regex passes keeps 100k-line timelines fast.
+  if (isPlain(text, max)) return text;
   return escapeLine(flatten(text, max));
+}
+
+// Anything the slow path would change: specials, controls, breaks, odd spaces, doubled spaces.
+const NOT_PLAIN = /[\\`*_[\]<>|~&\u0000-\u001f\u007f\u0085\u00a0\u2028\u2029]| {2}/;
+
+function isPlain(text: string, max: number | undefined): boolean {
+  if (text.length === 0 || (max !== undefined && text.length > max)) return text.length === 0;
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  // Leading digits, block markers and edge spaces go the slow way.
+  if ((first >= 48 && first <= 57) || first === 35 || first === 62 || first === 43 || first === 61 || first === 45 || first === 32 || last === 32) return false;
+  return !NOT_PLAIN.test(text);
 }
 
 /**

@@ -80,9 +80,9 @@ function statusLine(ctx: RenderContext): string {
 
 function impactLine(ctx: RenderContext, w: ImpactWindow): string {
   const s = ctx.stamp(w.startMs);
-  const assumed = w.startAssumed ? ' (impact start not recorded; the declaration time stands in)' : '';
+  const assumed = w.startAssumed ? '. Impact start not recorded; the declaration time stands in' : '';
   if (w.ongoing) {
-    return `- **Impact:** from ${ctx.time(w.startMs)} (${s.utc} UTC), **ongoing**: at least ${formatDuration(w.endMs - w.startMs)} as of the last recorded activity at ${ctx.timeUtc(w.endMs)}${assumed}`;
+    return `- **Impact:** from ${ctx.time(w.startMs)} (${s.utc} UTC), **ongoing**: ${formatDuration(w.endMs - w.startMs)} so far, as of the last recorded activity at ${ctx.timeUtc(w.endMs)}${assumed}`;
   }
   const e = ctx.stamp(w.endMs);
   return `- **Impact:** ${ctx.time(w.startMs)} → ${ctx.time(w.endMs)} (${s.utc} → ${e.utc} UTC), **${formatDuration(w.endMs - w.startMs)}** from impact start to resolution${assumed}`;
@@ -115,7 +115,7 @@ function contactLine(ctx: RenderContext): string {
     return deadline ? `${head}: within ${deadline}` : head;
   }
   if (!c.required) return '- **Customer first contacted:** not recorded (not required at this severity)';
-  const missed = !deadline ? '' : c.late ? ` ${WARN} **missed** ${deadline}` : ` (${deadline.replace(/^the /, '')})`;
+  const missed = c.deadlineMs === undefined ? '' : c.late ? ` ${WARN} **missed** ${deadline}` : ` (due by ${ctx.time(c.deadlineMs)}, ${formatDuration(c.deadlineMs - declaredMs)} after declaration)`;
   return `- **Customer first contacted:** _Not recorded yet: run \`/incident customer-contacted …\`_${missed}`;
 }
 

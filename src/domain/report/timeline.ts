@@ -7,6 +7,8 @@ import type { IncidentEvent, NoteVia } from '../events.ts';
 import type { RenderContext } from './context.ts';
 import { ROLE_LABELS } from './context.ts';
 import type { TimelineEntry } from './facts.ts';
+import { parseIsoMs } from './iso.ts';
+import type { TextSink } from './sink.ts';
 import { codeSpan, escapeInline, link, quote, safeUrl } from './markdown.ts';
 
 /** Long pastes would drown the timeline; the citation leads to the full text. */
@@ -20,6 +22,7 @@ const VIA: Record<NoteVia, string> = {
   reaction: 'flagged with 📌',
   command: 'added with /incident note',
   shortcut: 'added with the message shortcut',
+  pagerduty: 'mirrored from PagerDuty',
 };
 
 /** Characters of an event id shown when a permalink already makes the citation unique. */
@@ -51,7 +54,7 @@ const words = (s: string): string => escapeInline(s.replace(/[._-]+/g, ' '));
 function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<string, number>): string {
   const e = entry.event;
   const when = (iso: string): string => {
-    const ms = Date.parse(iso);
+    const ms = parseIsoMs(iso);
     return Number.isNaN(ms) ? escapeInline(iso) : ctx.time(ms);
   };
   const pd = (id: string): string => {
@@ -91,14 +94,13 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
     case 'note_added': {
       const sent = slackTsToMs(e.data.messageTs);
       const head = `Note (${VIA[e.data.via] ?? escapeInline(e.data.via)}${sent === undefined ? '' : `, message sent ${ctx.time(sent)}`})`;
-      const fate = ctx.facts.notes.get(e.id);
+      const fate = entry.fate;
       // A deleted message may have been deleted for a reason (a secret, a wrong name): the log keeps it, the report does not.
       if (fate?.deleted) return `${head}: _text withheld, the message was deleted later_`;
       return `${head}: ${quote(e.data.text, MAX_QUOTE)}${fate?.edits ? ' _(edited later)_' : ''}`;
     }
     case 'message_edited': {
-      const fate = entry.noteId === undefined ? undefined : ctx.facts.notes.get(entry.noteId);
-      if (fate?.deleted) return 'Note edited (text withheld, the message was deleted later)';
+      if (entry.fate?.deleted) return 'Note edited (text withheld, the message was deleted later)';
       return `Note edited: was ${quote(e.data.previousText, MAX_QUOTE)}; now ${quote(e.data.text, MAX_QUOTE)}`;
     }
     case 'message_deleted':
@@ -141,20 +143,23 @@ function who(entry: TimelineEntry, ctx: RenderContext): string {
   return ctx.actor(e.actor);
 }
 
-/** The timeline's lines (no section heading), grouped under one `###` heading per local day. */
-export function renderTimeline(ctx: RenderContext): string[] {
+/**
+ * Writes the timeline (no section heading) to the sink, one line per entry,
+ * grouped under one `###` heading per local day. Lines go out as pieces: 100k
+ * lines would otherwise each be built whole and then copied again.
+ */
+export function renderTimeline(ctx: RenderContext, sink: TextSink): void {
   const pdNumbers = new Map<string, number>();
   for (const p of ctx.facts.state.pagerDutyIncidents) if (p.number !== undefined) pdNumbers.set(p.id, p.number);
-  const out: string[] = [];
+  const out = sink.pieces;
   let day = '';
   for (const entry of ctx.facts.entries) {
     const s = ctx.stamp(entry.ms);
     if (s.dateKey !== day) {
-      if (day) out.push('');
+      out.push(day ? '\n### ' : '### ', s.dateLabel, '\n\n');
       day = s.dateKey;
-      out.push(`### ${s.dateLabel}`, '');
     }
-    out.push(`- **${s.local}** (${s.utc} UTC)${SEPARATOR}${describe(entry, ctx, pdNumbers)}${SEPARATOR}${who(entry, ctx)}${SEPARATOR}${citation(entry.event)}`);
+    out.push('- **', s.local, '** (', s.utc, ' UTC)', SEPARATOR, describe(entry, ctx, pdNumbers), SEPARATOR, who(entry, ctx), SEPARATOR, citation(entry.event), '\n');
+    sink.endLine();
   }
-  return out;
 }

@@ -1,0 +1,76 @@
+/** SQL for the inbound archive: raw requests stored before they are acknowledged. */
+import type { Queryable as Q } from './pool.ts';
+
+export interface InboundRecord {
+  source: 'slack' | 'pagerduty';
+  dedupeKey: string;
+  orderKey?: string;
+  receivedAt: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface StoredInbound extends InboundRecord {
+  id: number;
+  attempts: number;
+}
+
+/** Stores a request; returns its id, or undefined when the same key was stored before. */
+export async function archiveInbound(db: Q, r: InboundRecord): Promise<number | undefined> {
+  const res = await db.query<{ id: string }>(
+    `insert into inbound_archive (source, dedupe_key, order_key, received_at, headers, body)
+     values ($1, $2, $3, $4::timestamptz, $5::jsonb, $6) on conflict (dedupe_key) do nothing returning id`,
+    [r.source, r.dedupeKey, r.orderKey ?? null, r.receivedAt, JSON.stringify(r.headers), r.body],
+  );
+  const id = res.rows[0]?.id;
+  return id === undefined ? undefined : Number(id);
+}
+
+/**
+ * Leases the oldest unprocessed request of each order key whose lease is free
+ * and that arrived before `olderThan` (so requests being handled inline are left alone).
+ */
+export async function claimInbound(db: Q, o: { source: string; now: Date; olderThan: Date; limit: number; leaseMs: number }): Promise<StoredInbound[]> {
+  const r = await db.query<{ id: string; source: 'slack' | 'pagerduty'; dedupe_key: string; order_key: string | null; received_at: Date; headers: Record<string, string>; body: string; attempts: number }>(
+    `with heads as (
+       select distinct on (coalesce(order_key, id::text)) id, lease_until, received_at
+       from inbound_archive where status = 'received' and source = $1
+       order by coalesce(order_key, id::text), id
+     ), due as (
+       select a.id from inbound_archive a join heads h on h.id = a.id
+       where h.received_at <= $3::timestamptz and (h.lease_until is null or h.lease_until < $2::timestamptz)
+       order by a.id limit $4::int for update of a skip locked
+     )
+     update inbound_archive a set lease_until = $2::timestamptz + ($5::int * interval '1 millisecond'), attempts = a.attempts + 1
+     from due where a.id = due.id
+     returning a.id, a.source, a.dedupe_key, a.order_key, a.received_at, a.headers, a.body, a.attempts`,
+    [o.source, o.now.toISOString(), o.olderThan.toISOString(), o.limit, o.leaseMs],
+  );
+  return r.rows
+    .map((x) => ({
+      id: Number(x.id), source: x.source, dedupeKey: x.dedupe_key, ...(x.order_key ? { orderKey: x.order_key } : {}),
+      receivedAt: x.received_at.toISOString(), headers: x.headers, body: x.body, attempts: x.attempts,
+    }))
+    .sort((a, b) => a.id - b.id);
+}
+
+export async function finishInbound(db: Q, id: number, status: 'processed' | 'ignored' | 'failed', now: Date, note?: string): Promise<void> {
+  await db.query(
+    `update inbound_archive set status = $2, processed_at = $3::timestamptz, lease_until = null, note = $4 where id = $1::bigint`,
+    [id, status, now.toISOString(), note?.slice(0, 1000) ?? null],
+  );
+}
+
+export async function releaseInbound(db: Q, id: number, note: string): Promise<void> {
+  await db.query('update inbound_archive set lease_until = null, note = $2 where id = $1::bigint', [id, note.slice(0, 1000)]);
+}
+
+export async function inboundStatus(db: Q, dedupeKey: string): Promise<string | undefined> {
+  const r = await db.query<{ status: string }>('select status from inbound_archive where dedupe_key = $1', [dedupeKey]);
+  return r.rows[0]?.status;
+}
+
+export async function inboundCounts(db: Q): Promise<Record<string, number>> {
+  const r = await db.query<{ k: string; n: string }>(`select source || ':' || status as k, count(*)::text as n from inbound_archive group by 1`);
+  return Object.fromEntries(r.rows.map((x) => [x.k, Number(x.n)]));
+}

@@ -1,0 +1,136 @@
+/**
+ * Intake durability. Every inbound request is stored raw before it is
+ * acknowledged: in the inbound archive when Postgres answers, else in the
+ * local spool. A background pass moves the spool into the archive once the
+ * database is back and hands every stored-but-unapplied request to its
+ * processor, in order per order key. An outage shows as a delay, never a loss.
+ */
+import type { Queryable } from '../db/pool.ts';
+import type { Clock } from '../../app/ports.ts';
+import { archiveInbound, claimInbound, finishInbound, releaseInbound, type InboundRecord, type StoredInbound } from '../db/inbound-sql.ts';
+import type { Spool } from './spool.ts';
+
+export type AcceptResult = { kind: 'stored'; id: number } | { kind: 'duplicate' } | { kind: 'spooled' };
+export type ProcessResult = 'processed' | 'ignored';
+export type Processor = (rec: StoredInbound) => Promise<ProcessResult>;
+
+interface Log {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+}
+
+export interface IntakeOptions {
+  pool: Queryable;
+  spool: Spool;
+  clock: Clock;
+  log: Log;
+  /** An archive write slower than this counts as "database down" (acks must stay fast). */
+  archiveTimeoutMs?: number;
+  /** Requests younger than this are being handled inline; the recovery pass leaves them alone. */
+  inlineGraceMs?: number;
+  /** Give up on a request after this many failed attempts (marked failed, visible in doctor/metrics). */
+  maxAttempts?: number;
+  onSpooled?: (source: string) => void;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(Object.assign(new Error(`archive write took over ${ms} ms`), { code: 'KRANZ_ARCHIVE_TIMEOUT' })), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+  });
+}
+
+export class Intake {
+  private readonly processors = new Map<string, { fn: Processor; graceMs: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(private readonly o: IntakeOptions) {}
+
+  /**
+   * Sets who applies stored requests of a source. `graceMs`: requests younger
+   * than this are being applied inline and are left alone (0 when all
+   * applying happens here, as for PagerDuty).
+   */
+  register(source: 'slack' | 'pagerduty', fn: Processor, graceMs = this.o.inlineGraceMs ?? 10_000): void {
+    this.processors.set(source, { fn, graceMs });
+  }
+
+  /** Stores the request durably (archive, else spool). Throws only when both fail. */
+  async accept(rec: InboundRecord): Promise<AcceptResult> {
+    try {
+      const id = await withTimeout(archiveInbound(this.o.pool, rec), this.o.archiveTimeoutMs ?? 1_500);
+      return id === undefined ? { kind: 'duplicate' } : { kind: 'stored', id };
+    } catch (e) {
+      this.o.log.warn({ err: (e as Error).message, source: rec.source }, 'database unavailable: spooling the request to disk');
+      await this.o.spool.append(rec);
+      this.o.onSpooled?.(rec.source);
+      return { kind: 'spooled' };
+    }
+  }
+
+  async finish(id: number, result: ProcessResult | 'failed', note?: string): Promise<void> {
+    await finishInbound(this.o.pool, id, result, this.o.clock.now(), note);
+  }
+
+  /** One pass: spool → archive, then apply what is stored and not yet applied. Returns requests applied. */
+  async runOnce(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    try {
+      const replayed = await this.o.spool.drain(async (rec) => {
+        await archiveInbound(this.o.pool, rec);
+      });
+      if (replayed) this.o.log.info({ replayed }, 'spooled requests moved into the archive');
+      let applied = 0;
+      for (const source of this.processors.keys()) applied += await this.applyPending(source as 'slack' | 'pagerduty');
+      return applied;
+    } catch (e) {
+      this.o.log.warn({ err: (e as Error).message }, 'intake pass failed; will retry');
+      return 0;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Applies stored requests of one source until none is due. */
+  async applyPending(source: 'slack' | 'pagerduty'): Promise<number> {
+    const p = this.processors.get(source);
+    if (!p) return 0;
+    let total = 0;
+    for (;;) {
+      const now = this.o.clock.now();
+      const rows = await claimInbound(this.o.pool, { source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: 50, leaseMs: 60_000 });
+      if (rows.length === 0) return total;
+      // Heads of distinct order keys: independent, so they may run side by side.
+      await Promise.all(rows.map((r) => this.applyOne(p.fn, r)));
+      total += rows.length;
+    }
+  }
+
+  private async applyOne(processor: Processor, r: StoredInbound): Promise<void> {
+    try {
+      const result = await processor(r);
+      await this.finish(r.id, result);
+    } catch (e) {
+      const msg = (e as Error).message ?? String(e);
+      if (r.attempts >= (this.o.maxAttempts ?? 8)) {
+        this.o.log.error({ id: r.id, err: msg }, 'inbound request failed too often; marked failed');
+        await this.finish(r.id, 'failed', msg).catch(() => undefined);
+      } else {
+        await releaseInbound(this.o.pool, r.id, msg).catch(() => undefined);
+      }
+    }
+  }
+
+  start(intervalMs = 2_000): void {
+    this.timer = setInterval(() => void this.runOnce(), intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+  }
+}

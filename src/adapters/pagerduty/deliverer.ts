@@ -1,0 +1,111 @@
+/**
+ * The PagerDuty outbox target: notes and status updates mirrored from Kranz,
+ * resolving the PagerDuty incident, paging a service, and inviting the
+ * service's on-call responders into the incident channel (PagerDuty on-calls
+ * → their emails → Slack users.lookupByEmail → invite). Rate limits wait for
+ * `ratelimit-reset`; outages retry; PagerDuty down means delayed, never lost.
+ */
+import type { WebClient } from '@slack/web-api';
+import type { Deliverer, DeliveryOutcome } from '../../app/deliver-outbox.ts';
+import type { ClaimedOutboxRow, Store } from '../../app/ports.ts';
+import type { Effect } from '../../domain/effects.ts';
+import type { Policy } from '../../domain/policy.ts';
+import { slackErrorCode, toDeliveryOutcome } from '../slack/errors.ts';
+import type { PagerDutyClient } from './client.ts';
+import { describePdError, isRetryable, type PdError, type PdResult } from './errors.ts';
+
+export interface PagerDutyDelivererDeps {
+  client: PagerDutyClient;
+  store: Store;
+  policy: Policy;
+  /** For on-call invites; absent when Slack is not configured. */
+  slack?: WebClient;
+}
+
+function fail(e: PdError): Exclude<DeliveryOutcome, { ok: true }> {
+  if (e.kind === 'rate_limited') return { ok: false, retryable: true, error: describePdError(e), retryAfterMs: e.retryAfterMs };
+  return isRetryable(e) ? { ok: false, retryable: true, error: describePdError(e) } : { ok: false, retryable: false, error: describePdError(e) };
+}
+
+const done = <T>(r: PdResult<T>, result?: (v: T) => unknown): DeliveryOutcome => (r.ok ? { ok: true, result: result ? result(r.value) : null } : fail(r.error));
+
+export class PagerDutyDeliverer implements Deliverer {
+  constructor(private readonly d: PagerDutyDelivererDeps) {}
+
+  async deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome> {
+    const effect = row.payload as Effect;
+    const c = this.d.client;
+    switch (effect.kind) {
+      case 'pagerduty.note':
+        return effect.as === 'status_update'
+          ? done(await c.createStatusUpdate(effect.pdIncidentId, effect.content), (v) => ({ id: v.id }))
+          : done(await c.createIncidentNote(effect.pdIncidentId, effect.content), (v) => ({ id: v.id }));
+      case 'pagerduty.resolve': {
+        const r = await c.resolveIncident(effect.pdIncidentId);
+        // Already resolved in PagerDuty is what we wanted.
+        if (!r.ok && r.error.kind === 'rejected' && /already resolved/i.test(r.error.message)) return { ok: true, result: { alreadyResolved: true } };
+        return done(r, (v) => ({ status: v.status }));
+      }
+      case 'pagerduty.page': {
+        if (effect.target.kind !== 'service') return { ok: false, retryable: false, error: 'paging a person needs their PagerDuty user; page their service instead' };
+        const s = row.incidentId ? await this.d.store.transaction((u) => u.readIncident(row.incidentId!)) : undefined;
+        const created = await c.createIncident({
+          serviceId: effect.target.serviceId,
+          title: effect.message,
+          urgency: 'high',
+          details: s ? `Paged from Kranz for INC-${s.number}: ${s.title}` : 'Paged from Kranz',
+          // PagerDuty refuses a second open incident with the same key: a retried page pages once.
+          incidentKey: `kranz:${row.idempotencyKey}`,
+        });
+        // An earlier attempt already opened it: PagerDuty refuses the same dedup key while it is open.
+        if (!created.ok && created.error.kind === 'rejected' && /dedup key/i.test(created.error.message)) return { ok: true, result: { alreadyPaged: true } };
+        return done(created, (v) => ({ id: v.id }));
+      }
+      case 'pagerduty.invite_oncall':
+        return this.inviteOnCall(row, effect.serviceId);
+      default:
+        return { ok: false, retryable: false, error: `the PagerDuty target cannot deliver ${effect.kind}` };
+    }
+  }
+
+  private async inviteOnCall(row: ClaimedOutboxRow, serviceId: string): Promise<DeliveryOutcome> {
+    const slack = this.d.slack;
+    if (!slack || !row.incidentId) return { ok: true, result: { skipped: 'Slack is not configured' } };
+    const state = await this.d.store.transaction((u) => u.readIncident(row.incidentId!));
+    if (!state?.channelId) return { ok: false, retryable: true, error: 'incident channel not created yet' };
+    let ep = this.d.policy.pagerduty.services.find((s) => s.serviceId === serviceId)?.escalationPolicyId;
+    if (!ep) {
+      const svc = await this.d.client.getService(serviceId);
+      if (!svc.ok) return fail(svc.error);
+      ep = svc.value.escalationPolicyId;
+    }
+    if (!ep) return { ok: true, result: { invited: [], reason: 'the service has no escalation policy' } };
+    const emails = await this.d.client.listOnCallUserEmails([ep], { maxEscalationLevel: 1 });
+    if (!emails.ok) return fail(emails.error);
+    const users: string[] = [];
+    const unknown: string[] = [];
+    try {
+      for (const email of emails.value) {
+        const u = await slack.users.lookupByEmail({ email }).catch((e: unknown) => {
+          if (slackErrorCode(e) === 'users_not_found') return undefined;
+          throw e;
+        });
+        if (u?.user?.id) users.push(u.user.id);
+        else unknown.push(email);
+      }
+      if (users.length) {
+        await slack.conversations.invite({ channel: state.channelId, users: users.join(',') }).catch((e: unknown) => {
+          if (slackErrorCode(e) !== 'already_in_channel') throw e;
+        });
+      }
+    } catch (e) {
+      return toDeliveryOutcome(e);
+    }
+    // Record them as members now, so roles can be given to them at once.
+    const followUps = users.map((userId) => ({
+      kind: 'command' as const, incidentId: state.id, command: { type: 'member_joined' as const, userId },
+      meta: { actor: { kind: 'kranz' as const }, source: { kind: 'slack' as const, channelId: state.channelId! }, idempotencyKey: `${row.idempotencyKey}:member:${userId}` },
+    }));
+    return { ok: true, result: { invited: users, notInSlack: unknown }, followUps };
+  }
+}

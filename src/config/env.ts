@@ -1,0 +1,226 @@
+/**
+ * Environment variables: secrets and deployment settings (the policy lives in
+ * the YAML). Validated all at once so a broken deploy shows every mistake in
+ * one go, each naming its variable. Secret values are never echoed back.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { didYouMean } from './suggest.ts';
+
+/** pino's levels. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The validated environment. */
+export interface EnvConfig {
+  slack: {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    /** Always ends with `/`. */
+    apiUrl: string;
+    /** True when `SLACK_APP_TOKEN` is set: Kranz connects out instead of receiving HTTP. */
+    socketMode: boolean;
+  };
+  /** Unset → the embedded PostgreSQL in `dataDir`. */
+  databaseUrl?: string;
+  /** Absolute. */
+  dataDir: string;
+  port: number;
+  pagerduty: {
+    token?: string;
+    /** No trailing `/`. */
+    apiUrl: string;
+    webhookSecrets: string[];
+    /** `From` header on PagerDuty writes. */
+    fromEmail?: string;
+  };
+  /** Path to the policy YAML, as given. */
+  configPath?: string;
+  logLevel: LogLevel;
+  tickSeconds: number;
+}
+
+/** `loadEnv`'s answer: the config, or every problem as `VARIABLE: what is wrong`. */
+export type EnvResult = { ok: true; value: EnvConfig } | { ok: false; errors: string[] };
+
+/** Every variable Kranz reads. */
+export const ENV_KEYS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_API_URL',
+  'DATABASE_URL',
+  'KRANZ_DATA_DIR',
+  'PORT',
+  'PAGERDUTY_TOKEN',
+  'PAGERDUTY_API_URL',
+  'PAGERDUTY_WEBHOOK_SECRETS',
+  'PAGERDUTY_FROM_EMAIL',
+  'KRANZ_CONFIG',
+  'LOG_LEVEL',
+  'KRANZ_TICK_SECONDS',
+] as const;
+
+/** Variables whose values must never reach a log or an error message. */
+export const SECRET_ENV_KEYS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'DATABASE_URL',
+  'PAGERDUTY_TOKEN',
+  'PAGERDUTY_WEBHOOK_SECRETS',
+] as const;
+
+const SECRET_FIELDS = ['token', 'botToken', 'signingSecret', 'appToken', 'webhookSecrets', 'databaseUrl', 'password'];
+const SIGNATURE_HEADERS = ['authorization', 'cookie', '["x-slack-signature"]', '["x-pagerduty-signature"]'];
+
+/**
+ * pino `redact` paths. Each secret field is covered at the top level, one and
+ * two levels down, so both `log.info(env.slack)` and `log.info({ env })` are safe.
+ */
+export const redactPaths: readonly string[] = [
+  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+  ...['headers', 'req.headers', '*.headers'].flatMap((h) => SIGNATURE_HEADERS.map((s) => (s.startsWith('[') ? `${h}${s}` : `${h}.${s}`))),
+  ...SECRET_ENV_KEYS.flatMap((k) => [k, `env.${k}`]),
+  'policy.pagerduty.legacyV2.token',
+];
+
+// Secrets are described, never shown: an error message may end up in a log.
+function tokenWithPrefix(prefix: string, what: string): z.ZodString {
+  return z.string().refine((v) => v.startsWith(prefix), {
+    error: (iss) => {
+      const seen = /^xox[a-z]-|^xapp-/.exec(String(iss.input))?.[0];
+      return `must be ${what} starting with "${prefix}"${seen ? ` (this one starts with "${seen}")` : ''}`;
+    },
+  });
+}
+
+function httpUrl(name: string): z.ZodType<string> {
+  return z.string().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
+    error: (iss) => `must be an http(s) URL, not ${JSON.stringify(iss.input)} (e.g. ${name})`,
+  });
+}
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: tokenWithPrefix('xoxb-', 'a bot token').optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_APP_TOKEN: tokenWithPrefix('xapp-', 'an app-level token').optional(),
+  SLACK_API_URL: httpUrl('https://slack.com/api/')
+    .default('https://slack.com/api/')
+    .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), {
+      error: 'must be a postgres:// URL (postgres://user:password@host:5432/kranz); leave it unset to use the embedded database',
+    })
+    .optional(),
+  KRANZ_DATA_DIR: z
+    .string()
+    .default('./.kranz')
+    .transform((p) => resolve(p)),
+  PORT: z
+    .string()
+    .default('3000')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535, { error: (iss) => `must be a whole number from 1 to 65535, not ${JSON.stringify(iss.input)}` })
+    .transform(Number),
+  PAGERDUTY_TOKEN: z.string().optional(),
+  PAGERDUTY_API_URL: httpUrl('https://api.pagerduty.com')
+    .default('https://api.pagerduty.com')
+    .transform((u) => u.replace(/\/+$/, '')),
+  PAGERDUTY_WEBHOOK_SECRETS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    ),
+  PAGERDUTY_FROM_EMAIL: z.email({ error: (iss) => `must be an email address (a PagerDuty user's login), not ${JSON.stringify(iss.input)}` }).optional(),
+  KRANZ_CONFIG: z.string().optional(),
+  LOG_LEVEL: z
+    .string()
+    .default('info')
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS, { error: (iss) => `must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(iss.input)}` })),
+  KRANZ_TICK_SECONDS: z
+    .string()
+    .default('5')
+    .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 3600, {
+      error: (iss) => `must be a number of seconds above 0 and at most 3600, not ${JSON.stringify(iss.input)}`,
+    })
+    .transform(Number),
+});
+
+/**
+ * Reads and validates Kranz's environment variables. Empty values count as
+ * unset (env files often carry `NAME=`). Returns every problem, one per line.
+ */
+export function loadEnv(env: Readonly<Record<string, string | undefined>> = process.env): EnvResult {
+  const input: Record<string, string> = {};
+  for (const key of ENV_KEYS) {
+    const v = env[key]?.trim();
+    if (v) input[key] = v;
+  }
+  const r = envSchema.safeParse(input);
+  if (!r.success) {
+    return { ok: false, errors: r.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`) };
+  }
+  const e = r.data;
+  const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]?: V }));
+  return {
+    ok: true,
+    value: {
+      slack: {
+        ...opt('botToken', e.SLACK_BOT_TOKEN),
+        ...opt('signingSecret', e.SLACK_SIGNING_SECRET),
+        ...opt('appToken', e.SLACK_APP_TOKEN),
+        apiUrl: e.SLACK_API_URL,
+        socketMode: e.SLACK_APP_TOKEN !== undefined,
+      },
+      ...opt('databaseUrl', e.DATABASE_URL),
+      dataDir: e.KRANZ_DATA_DIR,
+      port: e.PORT,
+      pagerduty: {
+        ...opt('token', e.PAGERDUTY_TOKEN),
+        apiUrl: e.PAGERDUTY_API_URL,
+        webhookSecrets: e.PAGERDUTY_WEBHOOK_SECRETS,
+        ...opt('fromEmail', e.PAGERDUTY_FROM_EMAIL),
+      },
+      ...opt('configPath', e.KRANZ_CONFIG),
+      logLevel: e.LOG_LEVEL,
+      tickSeconds: e.KRANZ_TICK_SECONDS,
+    },
+  };
+}
+
+/**
+ * What `kranz start` still needs, as messages for the operator; empty when it
+ * can start. The bot token is always needed; over HTTP the signing secret
+ * verifies Slack's requests, in Socket Mode the app token opens the socket.
+ */
+export function requireForStart(env: EnvConfig): string[] {
+  const missing: string[] = [];
+  if (!env.slack.botToken) {
+    missing.push('SLACK_BOT_TOKEN is not set: kranz start needs the bot token (xoxb-…) from your Slack app\'s "OAuth & Permissions" page.');
+  }
+  if (!env.slack.socketMode && !env.slack.signingSecret) {
+    missing.push(
+      'SLACK_SIGNING_SECRET is not set: it verifies requests from Slack (app settings → "Basic Information" → "Signing Secret"). ' +
+        'Or set SLACK_APP_TOKEN (xapp-…) to use Socket Mode, which needs no public URL.',
+    );
+  }
+  return missing;
+}
+
+/**
+ * `KRANZ_*` variables that Kranz does not read: almost always a typo that
+ * would otherwise silently leave a default in place.
+ */
+export function unknownKranzVariables(env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+  const known: readonly string[] = ENV_KEYS;
+  return Object.keys(env)
+    .filter((k) => k.startsWith('KRANZ_') && !known.includes(k))
+    .map((k) => `${k} is not a Kranz setting${didYouMean(k, ENV_KEYS)}; it is ignored`);
+}

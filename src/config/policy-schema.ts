@@ -1,0 +1,117 @@
+/**
+ * The policy YAML as a zod schema. Keys are snake_case and every object is
+ * strict: an unknown key is an error, because a typo that silently does
+ * nothing is worse than one that stops the start. Every field is optional
+ * here; `to-policy.ts` fills gaps from `DEFAULT_POLICY`, and `cross-checks.ts`
+ * checks what needs the whole file (references between sections).
+ * docs/configuration.md documents every key; a test keeps the two in step.
+ */
+import { z } from 'zod';
+import {
+  channelId,
+  channelTemplate,
+  clockTime,
+  duration,
+  pagerDutyId,
+  percent,
+  reviewDue,
+  slaPeriod,
+  slugId,
+  text,
+  timeZone,
+  userOrChannelId,
+} from './values.ts';
+
+/** Severity names: `SEV1`, `P2`, `minor`. */
+export const severityName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'severity names use letters, digits, - and _ (e.g. SEV1)');
+
+const checklistItem = z.strictObject({
+  id: slugId.optional(),
+  title: text,
+  due_within: duration.optional(),
+});
+
+const quietHours = z
+  .strictObject({
+    start: clockTime,
+    end: clockTime,
+    timezone: timeZone.optional(),
+  })
+  .refine((q) => q.start !== q.end, { message: 'must differ from start (quiet hours of zero length do nothing)', path: ['end'] });
+
+const severity = z.strictObject({
+  enabled: z.boolean().optional(),
+  label: text.optional(),
+  customer_impacting: z.boolean().optional(),
+  update_cadence: duration.optional(),
+  customer_contact_deadline: duration.optional(),
+  escalation_grace: duration.optional(),
+  checklist: z.array(checklistItem).optional(),
+  quiet_hours: quietHours.optional(),
+  review_due: reviewDue.optional(),
+});
+
+const customer = z.strictObject({
+  id: slugId.optional(),
+  name: text,
+  main_contact: z.strictObject({
+    name: text,
+    phone: z
+      .string()
+      .regex(/^\+?[0-9][0-9 ()./-]{3,}[0-9]$/, 'must be a phone number like "+49 30 1234567"')
+      .optional(),
+    email: z.email('must be an email address').optional(),
+  }),
+  slack_channel: channelId.optional(),
+  sla: z.strictObject({
+    target: percent,
+    period: slaPeriod.optional(),
+  }),
+  service_credits: z.array(z.strictObject({ below: percent, credit: percent })).optional(),
+});
+
+const pagerDutyService = z.strictObject({
+  id: pagerDutyId,
+  auto_open: z.boolean().optional(),
+  severity_by_priority: z.record(text, severityName).optional(),
+  severity_by_urgency: z.strictObject({ high: severityName.optional(), low: severityName.optional() }).optional(),
+  customers: z.array(text).optional(),
+  escalation_policy: pagerDutyId.optional(),
+});
+
+const pagerDuty = z.strictObject({
+  services: z.array(pagerDutyService).optional(),
+  auto_resolve: z.boolean().optional(),
+  resolve_in_pagerduty: z.boolean().optional(),
+  mirror_updates_as: z.enum(['note', 'status_update', 'none']).optional(),
+  legacy_v2: z.strictObject({ enabled: z.boolean().optional(), token: text.optional() }).optional(),
+});
+
+const reminders = z.strictObject({
+  no_activity: duration.optional(),
+  resolved_not_closed: duration.optional(),
+  escalation_target: userOrChannelId.optional(),
+});
+
+/** The whole policy file. */
+export const policyFileSchema = z.strictObject({
+  default_severity: severityName.optional(),
+  severities: z.record(severityName, severity).optional(),
+  channel_name_template: channelTemplate.optional(),
+  announcements_channel: channelId.optional(),
+  stakeholder_channel: channelId.optional(),
+  archive_on_close: z.boolean().optional(),
+  customers: z.array(customer).optional(),
+  pagerduty: pagerDuty.optional(),
+  reminders: reminders.optional(),
+  report_timezone: timeZone.optional(),
+});
+
+/** A validated policy file: snake_case, durations already in milliseconds. */
+export type PolicyFile = z.output<typeof policyFileSchema>;
+/** One entry of `severities`. */
+export type SeverityFile = z.output<typeof severity>;
+/** One entry of `customers`. */
+export type CustomerFile = z.output<typeof customer>;
+/** One entry of `pagerduty.services`. */
+export type PagerDutyServiceFile = z.output<typeof pagerDutyService>;

@@ -1,0 +1,142 @@
+/**
+ * The stand-in's HTTP front: `/api/<method>` (auth, faults, argument checks,
+ * call log), upload URLs, response URLs and private file downloads.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { parseArgs, parseMultipart, readBody } from './http-body.ts';
+import { METHODS } from './methods/index.ts';
+import { UPLOAD_PATH, receiveUpload } from './methods/files.ts';
+import { RESPONSE_PATH } from './response-urls.ts';
+import { SlackMethodError, checkRequired } from './validation.ts';
+import type { Activity } from './activity.ts';
+import type { BotEvents } from './events.ts';
+import type { Faults } from './faults.ts';
+import type { ResponseUrls } from './response-urls.ts';
+import type { CallRecord } from './types.ts';
+import type { Workspace } from './workspace.ts';
+
+/** The parts the server routes requests to. */
+export interface ServerParts {
+  ws: Workspace;
+  faults: Faults;
+  events: BotEvents;
+  responseUrls: ResponseUrls;
+  activity: Activity;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const type = typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
+  res.writeHead(status, { 'content-type': type, 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.end(text);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1];
+}
+
+async function api(parts: ServerParts, method: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { ws, faults } = parts;
+  const body = await readBody(req);
+  const parsed = parseArgs(req.headers['content-type'] ?? '', body, url.searchParams);
+  const args = parsed.ok ? parsed.args : {};
+  const token = bearer(req) ?? (typeof args.token === 'string' ? args.token : undefined);
+  const { token: _dropped, ...logged } = args;
+  const call: CallRecord = {
+    seq: ws.calls.length + 1,
+    method,
+    args: logged,
+    at: ws.nowMs(),
+    status: 200,
+    ok: false,
+    error: undefined,
+    fault: undefined,
+  };
+  ws.calls.push(call);
+  const answer = (status: number, payload: Record<string, unknown>, headers: Record<string, string> = {}): void => {
+    call.status = status;
+    call.ok = payload.ok === true;
+    call.error = typeof payload.error === 'string' ? payload.error : undefined;
+    send(res, status, payload, headers);
+  };
+
+  const fault = faults.take(method);
+  if (fault?.kind === 'ratelimited') {
+    call.fault = 'ratelimited';
+    return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSec) });
+  }
+  if (fault?.kind === 'outage') {
+    call.fault = 'outage';
+    call.status = fault.mode === 'close' ? 0 : fault.status;
+    call.error = 'outage';
+    if (fault.mode === 'close') {
+      req.socket.destroy();
+      return;
+    }
+    send(res, fault.status, 'Service Unavailable');
+    return;
+  }
+  if (!parsed.ok) return answer(200, { ok: false, error: parsed.error });
+  const handler = METHODS[method];
+  if (!handler) return answer(200, { ok: false, error: 'unknown_method', req_method: method });
+  if (!token) return answer(200, { ok: false, error: 'not_authed' });
+  if (token !== ws.config.botToken) return answer(200, { ok: false, error: 'invalid_auth' });
+  try {
+    checkRequired(method, args);
+    const result = await handler({ ws, config: ws.config, events: parts.events, method }, args);
+    answer(200, { ok: true, ...result });
+  } catch (e) {
+    if (e instanceof SlackMethodError) return answer(200, { ok: false, error: e.code, ...e.extra });
+    // A bug in the stand-in must not pass for a Slack answer.
+    answer(500, { ok: false, error: 'internal_error', detail: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+async function upload(parts: ServerParts, fileId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const type = req.headers['content-type'] ?? '';
+  let content = body;
+  if (type.toLowerCase().startsWith('multipart/form-data')) {
+    // WebClient sends the bytes as one multipart file part.
+    const all = parseMultipart(type, body);
+    const part = all.find((p) => p.filename !== undefined) ?? all[0];
+    content = part?.data ?? Buffer.alloc(0);
+  }
+  if (!receiveUpload(parts.ws, fileId, content)) return send(res, 404, 'file_not_found');
+  send(res, 200, `OK - ${content.length}`);
+}
+
+function download(parts: ServerParts, fileId: string, req: IncomingMessage, res: ServerResponse): void {
+  if (bearer(req) !== parts.ws.config.botToken) return send(res, 403, 'forbidden');
+  const f = parts.ws.files.get(fileId);
+  if (!f?.completed || !f.content) return send(res, 404, 'file_not_found');
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(f.content.length) });
+  res.end(f.content);
+}
+
+/** Creates (but does not start) the stand-in's HTTP server. */
+export function createStandInServer(parts: ServerParts): Server {
+  return createServer((req, res) => {
+    const end = parts.activity.begin();
+    res.on('close', end);
+    const url = new URL(req.url ?? '/', 'http://stand-in');
+    const path = url.pathname;
+    const route = async (): Promise<void> => {
+      if (path.startsWith('/api/')) return api(parts, decodeURIComponent(path.slice(5)), url, req, res);
+      if (req.method === 'POST' && path.startsWith(UPLOAD_PATH)) return upload(parts, path.slice(UPLOAD_PATH.length), req, res);
+      if (req.method === 'POST' && path.startsWith(RESPONSE_PATH)) {
+        const r = parts.responseUrls.handle(path.slice(RESPONSE_PATH.length), await readBody(req));
+        return send(res, r.status, r.body);
+      }
+      if (req.method === 'GET' && path.startsWith('/files/')) return download(parts, path.split('/')[2] ?? '', req, res);
+      send(res, 404, 'not_found');
+    };
+    route().catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, `stand-in error: ${e instanceof Error ? e.message : String(e)}`);
+      else res.destroy();
+    });
+  });
+}
