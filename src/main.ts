@@ -25,6 +25,8 @@ import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack
 import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
 import { Intake } from './adapters/intake/intake.ts';
+import { createMetrics, type Metrics } from './adapters/metrics.ts';
+import { outboxStats } from './adapters/db/outbox-sql.ts';
 import { Spool } from './adapters/intake/spool.ts';
 
 export interface KranzOptions {
@@ -62,6 +64,7 @@ export interface KranzRuntime {
   db: Database;
   intake: Intake;
   spool: Spool;
+  metrics: Metrics;
   log: Logger;
   installationId: string;
   kick(): void;
@@ -132,8 +135,9 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const kick = (): void => void pump();
   const spool = new Spool(o.env.dataDir);
   await spool.depth();
-  const intake = new Intake({ pool: db.pool, spool, clock, log });
-  const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId, intake, spool };
+  const metrics = createMetrics({ outbox: () => outboxStats(db.pool, clock.now()), spoolDepth: () => spool.knownDepth }, { defaults: o.listen !== false });
+  const intake = new Intake({ pool: db.pool, spool, clock, log, onStored: (source, result) => metrics.eventsIngested.inc({ source, result }) });
+  const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId, intake, spool, metrics };
 
   const handles: ExtensionHandle[] = [];
   for (const ext of o.extensions ?? []) {
@@ -161,9 +165,17 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
       botToken, signingSecret: signingSecret ?? '', apiUrl, ...(appToken ? { appToken } : {}),
       listeners: { app: deps, kick, log, ...(snooze ? { snooze } : {}) },
       intake,
+      onAckLatency: (ms, kind) => metrics.ackLatency.observe({ kind }, ms / 1000),
     });
   }
-  outbox = new OutboxWorker(deps, outboxQueue(db.pool), deliverers, { workerId });
+  outbox = new OutboxWorker(deps, outboxQueue(db.pool), deliverers, {
+    workerId,
+    onDelivered: (row) => metrics.delivered.inc({ target: row.target }),
+    onFailed: (row, f) => {
+      metrics.apiErrors.inc({ api: row.target, error: f.error.slice(0, 60) });
+      log.warn({ op: row.op, orderKey: row.orderKey, attempts: row.attempts, error: f.error, retryable: f.retryable }, f.retryable ? 'delivery failed; will retry' : 'delivery failed permanently (dead letter)');
+    },
+  });
   const poll = setInterval(kick, o.outboxPollMs ?? 1_000);
   poll.unref();
 
@@ -175,7 +187,12 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   let url = '';
   if (o.listen !== false) {
     const routes = Object.assign({}, ...handles.map((h) => h.routes ?? {}));
-    server = createHttpServer({ healthz, ...(slack?.requestListener ? { slackEvents: slack.requestListener } : {}), ...routes }, log);
+    const metricsRoute: Handler = async (_req, res) => {
+      const text = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
+    };
+    server = createHttpServer({ healthz, metrics: metricsRoute, ...(slack?.requestListener ? { slackEvents: slack.requestListener } : {}), ...routes }, log);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(o.env.port, () => resolve());

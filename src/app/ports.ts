@@ -89,6 +89,7 @@ export interface ReminderAdvance {
   now: Date;
 }
 
+/** A reminder as a snooze left it. */
 export interface SnoozedReminder {
   kind: ReminderKind;
   subject: string;

@@ -18,6 +18,7 @@ import {
 import { applyCommandIn, Rollback, type CommandMeta } from './apply-command.ts';
 import type { AppDeps, DueReminder, UnitOfWork } from './ports.ts';
 
+/** How much one call may send, and how. */
 export interface SendRemindersOptions {
   /** At most this many steps (sent or deferred) per call. */
   limit: number;
@@ -33,6 +34,7 @@ export interface SendRemindersOptions {
   onSent?: (reminder: DueReminder, step: ReminderStep, sentAt: Date) => void;
 }
 
+/** What one call did. */
 export interface SendRemindersResult {
   sent: number;
   /** Held back by quiet hours (moved to their end, nothing sent). */

@@ -12,6 +12,7 @@ import { REMINDER_LABELS, isReminderKind, parseReminderName, type ReminderKind }
 import { notFound, resolveIncidentId, type AppError, type CommandMeta, type IncidentRef } from './apply-command.ts';
 import type { AppDeps, SnoozedReminder } from './ports.ts';
 
+/** What to snooze and for how long. */
 export interface SnoozeInput {
   /** A kind, a word for one (`update`, `customer`, `checklist`, …) or a reminder name from a button. Default: the status update. */
   kind?: string;
@@ -20,8 +21,10 @@ export interface SnoozeInput {
   durationMs: number;
 }
 
+/** Why a snooze was refused; `message` is for the person who asked. */
 export type SnoozeError = AppError | { code: 'reminder.unknown_kind' | 'reminder.none' | 'reminder.bad_duration'; message: string };
 
+/** The snoozed reminders and a message to show, or the refusal. */
 export type SnoozeOutcome =
   | { ok: true; incidentId: string; until: string; reminders: SnoozedReminder[]; duplicate: boolean; message: string }
   | { ok: false; error: SnoozeError };

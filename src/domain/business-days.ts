@@ -77,6 +77,7 @@ export function weekday(date: LocalDate): number {
   return new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
 }
 
+/** Saturday or Sunday. */
 export const isWeekend = (date: LocalDate): boolean => weekday(date) === 0 || weekday(date) === 6;
 
 /** `date` plus `days` business days: Saturdays and Sundays are not counted. */

@@ -24,9 +24,11 @@ import { CALL_CUSTOMER_ITEM, human, type IncidentState } from './incident.ts';
 import { findSeverity, type Policy } from './policy.ts';
 import type { Status } from './events.ts';
 
+/** Every kind of reminder Kranz sends. */
 export const REMINDER_KINDS = ['status_update', 'customer_contact', 'checklist_item', 'no_activity', 'resolved_not_closed', 'review_due'] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 
+/** Narrows a stored or typed string to a kind. */
 export const isReminderKind = (k: string): k is ReminderKind => (REMINDER_KINDS as readonly string[]).includes(k);
 
 /** Words people use for a kind, e.g. in `/incident snooze 30m customer`. */

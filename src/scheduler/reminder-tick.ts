@@ -11,6 +11,7 @@ import type { AppDeps } from '../app/ports.ts';
 import { replanOpenIncidents, sendDueReminders, type SendRemindersOptions, type SendRemindersResult } from '../app/send-reminders.ts';
 import type { SchedulerLog } from './scheduler.ts';
 
+/** Options for {@link createReminderTick}. */
 export interface ReminderTickOptions {
   log: SchedulerLog;
   /** Tick name in `scheduler_ticks`. Default `reminders`. */
@@ -27,6 +28,7 @@ export interface ReminderTickOptions {
   onSent?: SendRemindersOptions['onSent'];
 }
 
+/** What one replica's tick did. */
 export interface ReminderTickResult extends SendRemindersResult {
   /** This replica won the tick (and did its housekeeping). */
   claimed: boolean;

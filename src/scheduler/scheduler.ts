@@ -15,6 +15,7 @@ export interface SchedulerLog {
   error(obj: object, msg?: string): void;
 }
 
+/** Options for {@link startScheduler}. */
 export interface StartSchedulerOptions {
   /** Seconds between ticks; must divide 60 so ticks stay evenly spaced across minutes. */
   tickSeconds: number;
@@ -25,6 +26,7 @@ export interface StartSchedulerOptions {
   name?: string;
 }
 
+/** Counters since start. */
 export interface SchedulerStats {
   /** Ticks that ran to completion (including failed ones). */
   ran: number;
@@ -33,6 +35,7 @@ export interface SchedulerStats {
   failed: number;
 }
 
+/** A running schedule. */
 export interface Scheduler {
   /** Stops firing and waits for a running tick to finish. Safe to call twice. */
   stop(): Promise<void>;

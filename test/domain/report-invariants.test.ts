@@ -7,6 +7,7 @@ import type { IncidentEvent } from '../../src/domain/events.ts';
 import {
   createReportClock, draftReport, escapeInline, PLACEHOLDERS, REPORT_SECTIONS, slaImpact, formatNumber, formatNumberDown,
 } from '../../src/domain/report/index.ts';
+import { parseIsoMs } from '../../src/domain/report/iso.ts';
 import { ACME, LogBuilder, MIN, PEOPLE, REPORT_POLICY, permalink, scriptedSev1, slackTs, sources, T0 } from '../fixtures/report/scripted-incident.ts';
 
 const HEADINGS = REPORT_SECTIONS;
@@ -224,5 +225,42 @@ describe('escaping user text', () => {
     expect(escapeInline('line one\r\n\n  line two')).toBe('line one / line two');
     expect(escapeInline('12) twelve')).toBe('12\\) twelve');
     expect(escapeInline('x'.repeat(50), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+});
+
+describe('large incidents', () => {
+  it('cites every line of a multi-day incident with thousands of notes, the same way twice', () => {
+    const b = new LogBuilder();
+    b.declare({ policy: REPORT_POLICY, severity: 'SEV3', title: 'Slow exports' });
+    const notes = 3_000;
+    for (let i = 1; i <= notes; i++) {
+      const ms = i * 97_000; // until Friday 23:52 in Berlin
+      const ts = slackTs(T0 + ms, i);
+      b.add('note_added', ms, { text: `Observation ${i}`, via: 'pin', messageTs: ts, permalink: permalink(ts) }, PEOPLE.lea, sources.message(ts));
+    }
+    const report = draftReport(b.events, REPORT_POLICY);
+    expect(draftReport(b.events, REPORT_POLICY)).toBe(report);
+    const timeline = section(report, '## Resolution and recovery timeline');
+    const lines = timeline.filter((l) => l.startsWith('- '));
+    expect(lines).toHaveLength(notes + 1);
+    const c = citationsOf(b.events);
+    expect(lines.filter((l) => citedKind(l, c) === undefined)).toEqual([]);
+    expect(timeline.filter((l) => l.startsWith('### '))).toEqual([
+      '### Tuesday 14 May 2024', '### Wednesday 15 May 2024', '### Thursday 16 May 2024', '### Friday 17 May 2024',
+    ]);
+    // Lines keep their order across the sink's chunk boundaries.
+    const numbers = lines.slice(1).map((l) => Number(/"Observation (\d+)"/.exec(l)?.[1]));
+    expect(numbers).toEqual(Array.from({ length: notes }, (_, i) => i + 1));
+  });
+});
+
+describe('reading event times', () => {
+  it('agrees with Date.parse on canonical, short, odd and invalid strings', () => {
+    const samples = [
+      '2024-05-14T13:02:00.000Z', '2024-05-14T13:02:00Z', '2024-02-29T23:59:59.999Z', '2023-02-29T00:00:00.000Z',
+      '2024-04-31T00:00:00.000Z', '2024-05-14T24:00:00.000Z', '2024-13-01T00:00:00.000Z', '0050-01-01T00:00:00.000Z',
+      '2024-05-14T13:02:00.000+02:00', '2024-05-14 13:02:00Z', '2024-05-14T1a:02:00.000Z', '2024-05-14', 'not a date', '',
+    ];
+    for (const s of samples) expect(parseIsoMs(s), s).toEqual(Date.parse(s));
   });
 });

@@ -31,7 +31,7 @@ export interface IntakeOptions {
   inlineGraceMs?: number;
   /** Give up on a request after this many failed attempts (marked failed, visible in doctor/metrics). */
   maxAttempts?: number;
-  onSpooled?: (source: string) => void;
+  onStored?: (source: string, result: 'stored' | 'spooled' | 'duplicate') => void;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -61,11 +61,12 @@ export class Intake {
   async accept(rec: InboundRecord): Promise<AcceptResult> {
     try {
       const id = await withTimeout(archiveInbound(this.o.pool, rec), this.o.archiveTimeoutMs ?? 1_500);
+      this.o.onStored?.(rec.source, id === undefined ? 'duplicate' : 'stored');
       return id === undefined ? { kind: 'duplicate' } : { kind: 'stored', id };
     } catch (e) {
       this.o.log.warn({ err: (e as Error).message, source: rec.source }, 'database unavailable: spooling the request to disk');
       await this.o.spool.append(rec);
-      this.o.onSpooled?.(rec.source);
+      this.o.onStored?.(rec.source, 'spooled');
       return { kind: 'spooled' };
     }
   }

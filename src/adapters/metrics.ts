@@ -1,0 +1,52 @@
+/**
+ * Prometheus metrics (prom-client), one registry per Kranz so several can run
+ * in one process (tests, the demo). Database-backed gauges are read at scrape
+ * time, so they are true across replicas, not just for this process.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface MetricsSources {
+  outbox(): Promise<{ pending: number; dead: number; oldestPendingAgeSeconds: number }>;
+  spoolDepth(): number;
+}
+
+export interface Metrics {
+  registry: Registry;
+  eventsIngested: Counter<'source' | 'result'>;
+  ackLatency: Histogram<'kind'>;
+  apiErrors: Counter<'api' | 'error'>;
+  remindersSent: Counter<'reminder'>;
+  pagerDutyEvents: Counter<'outcome' | 'type'>;
+  delivered: Counter<'target'>;
+  render(): Promise<string>;
+}
+
+export function createMetrics(src: MetricsSources, opts: { defaults?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (opts.defaults !== false) collectDefaultMetrics({ register: registry, prefix: 'kranz_process_' });
+  const eventsIngested = new Counter({ name: 'kranz_events_ingested_total', help: 'Inbound requests durably stored, by source and result (stored, spooled, duplicate).', labelNames: ['source', 'result'] as const, registers: [registry] });
+  const ackLatency = new Histogram({ name: 'kranz_ack_latency_seconds', help: 'Time from receiving a Slack request to acknowledging it.', labelNames: ['kind'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] });
+  const apiErrors = new Counter({ name: 'kranz_api_errors_total', help: 'Failed Slack and PagerDuty API calls made by the outbox.', labelNames: ['api', 'error'] as const, registers: [registry] });
+  const remindersSent = new Counter({ name: 'kranz_reminders_sent_total', help: 'Reminders sent, by kind.', labelNames: ['reminder'] as const, registers: [registry] });
+  const pagerDutyEvents = new Counter({ name: 'kranz_pagerduty_events_total', help: 'PagerDuty webhook events by outcome (declared, recorded, duplicate, ignored, unparseable).', labelNames: ['outcome', 'type'] as const, registers: [registry] });
+  const delivered = new Counter({ name: 'kranz_outbox_delivered_total', help: 'Outbox rows delivered, by target.', labelNames: ['target'] as const, registers: [registry] });
+  const depth = new Gauge({ name: 'kranz_outbox_depth', help: 'Outbox rows waiting to be delivered (all replicas).', registers: [registry] });
+  const oldest = new Gauge({ name: 'kranz_outbox_oldest_age_seconds', help: 'Age of the oldest undelivered outbox row.', registers: [registry] });
+  const dead = new Gauge({ name: 'kranz_dead_letters', help: 'Outbox rows that failed permanently (see kranz doctor).', registers: [registry] });
+  const spool = new Gauge({ name: 'kranz_spool_depth', help: 'Inbound requests spooled to local disk while the database was unavailable.', registers: [registry], collect() { this.set(src.spoolDepth()); } });
+  void spool;
+  return {
+    registry, eventsIngested, ackLatency, apiErrors, remindersSent, pagerDutyEvents, delivered,
+    async render() {
+      try {
+        const s = await src.outbox();
+        depth.set(s.pending);
+        oldest.set(s.oldestPendingAgeSeconds);
+        dead.set(s.dead);
+      } catch {
+        // The database is down: the gauges keep their last values; the spool gauge tells the story.
+      }
+      return registry.metrics();
+    },
+  };
+}
