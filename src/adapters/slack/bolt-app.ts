@@ -43,10 +43,12 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   let app: InstanceType<typeof App>;
   let receiver: KranzReceiver | undefined;
   if (o.appToken) {
-    app = new App({ token: o.botToken, appToken: o.appToken, socketMode: true, clientOptions, logger, logLevel: BoltLogLevel.INFO });
+    app = new App({ token: o.botToken, appToken: o.appToken, socketMode: true, clientOptions, logger, logLevel: BoltLogLevel.INFO, tokenVerificationEnabled: false });
   } else {
     receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}) });
-    app = new App({ token: o.botToken, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO });
+    // No auth.test at construction: Slack being unreachable at start must delay, not crash.
+    // `kranz doctor` (and start's checks) verify the token; our listeners skip bot messages by bot_id.
+    app = new App({ token: o.botToken, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO, tokenVerificationEnabled: false });
   }
   app.error(async (e) => {
     o.listeners.log.error({ err: { code: (e as { code?: string }).code, message: e.message } }, 'slack listener error');
