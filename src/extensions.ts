@@ -7,6 +7,10 @@ import { PagerDutyClient } from './adapters/pagerduty/client.ts';
 import { PagerDutyDeliverer } from './adapters/pagerduty/deliverer.ts';
 import { pagerDutyWebhookHandler } from './adapters/pagerduty/webhook-route.ts';
 import { outboxWebClient } from './adapters/slack/bolt-app.ts';
+import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
+import { snoozeReminder } from './app/snooze-reminder.ts';
+import { createReminderTick } from './scheduler/reminder-tick.ts';
+import { startScheduler } from './scheduler/scheduler.ts';
 
 /** Coalesces wake-ups: at most one run in flight, and one more if woken meanwhile. */
 export function coalesce(run: () => Promise<unknown>): () => void {
@@ -56,6 +60,35 @@ export const pagerDutyExtension: KranzExtension = {
   },
 };
 
+/** Reminders: a node-cron tick every KRANZ_TICK_SECONDS, claimed in Postgres; plus `/incident snooze` and the snooze button. */
+export const remindersExtension: KranzExtension = {
+  name: 'reminders',
+  async start(k) {
+    const tick = createReminderTick(k.deps, {
+      log: k.log,
+      tickSeconds: k.env.tickSeconds,
+      onSent: (r) => k.metrics.remindersSent.inc({ reminder: r.kind }),
+    });
+    const scheduler = startScheduler({
+      tickSeconds: k.env.tickSeconds,
+      clock: k.deps.clock,
+      log: k.log,
+      tick: async (now) => {
+        const r = await tick(now);
+        // Reminders are outbox rows: deliver them now rather than at the next poll.
+        if (r.sent > 0) k.kick();
+        return r;
+      },
+    });
+    const snooze: SnoozeFn = async (channelId, o, meta) => {
+      const r = await snoozeReminder(k.deps, { channelId }, { durationMs: o.durationMs, ...(o.kind ? { kind: o.kind } : {}) }, meta);
+      if (r.ok && !r.duplicate) k.kick();
+      return r.ok ? { ok: true, message: r.message } : { ok: false, message: r.error.message };
+    };
+    return { snooze, stop: () => scheduler.stop() };
+  },
+};
+
 export function defaultExtensions(): KranzExtension[] {
-  return [pagerDutyExtension];
+  return [pagerDutyExtension, remindersExtension];
 }
