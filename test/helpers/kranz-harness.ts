@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/index.ts';
+import { startSlackStandIn, type SlackStandIn, type SlackStandInOptions } from '../../src/sandbox/slack/index.ts';
 import { startKranz, createLogger, type Kranz, type KranzExtension } from '../../src/main.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import type { Policy } from '../../src/domain/policy.ts';
@@ -32,7 +32,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(o: { policy?: Policy; extensions?: KranzExtension[]; env?: Record<string, string> } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  policy?: Policy;
+  extensions?: KranzExtension[];
+  env?: Record<string, string>;
+  /** Overrides the stand-in's options, e.g. `{ canvasesEnabled: false }`. */
+  standIn?: SlackStandInOptions;
+  /** Maps the stand-in's Web API URL to the one Kranz is given (to put a proxy in between). */
+  apiUrl?: (standInApiUrl: string) => string;
+}
+
+/** Starts the stand-in, a fresh database and Kranz. */
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const slack = await startSlackStandIn({
     botToken: BOT_TOKEN,
     signingSecret: SIGNING_SECRET,
@@ -43,13 +54,14 @@ export async function startHarness(o: { policy?: Policy; extensions?: KranzExten
       { id: 'CSTAKE', name: 'stakeholders', members: [USERS.dana.id], botIsMember: true },
       { id: 'CANNOUNCE', name: 'incidents', members: [], botIsMember: true },
     ],
+    ...o.standIn,
   });
   const db = await createTestDatabase('e2e');
   const dataDir = await mkdtemp(join(tmpdir(), 'kranz-e2e-'));
   const env = loadEnv({
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
+    SLACK_API_URL: o.apiUrl ? o.apiUrl(slack.apiUrl) : slack.apiUrl,
     DATABASE_URL: db.url,
     KRANZ_DATA_DIR: dataDir,
     PORT: '3000',

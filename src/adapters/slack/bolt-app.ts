@@ -52,6 +52,9 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   }
   app.error(async (e) => {
     o.listeners.log.error({ err: { code: (e as { code?: string }).code, message: e.message } }, 'slack listener error');
+    // Rethrown so the receiver leaves the stored request unapplied: the intake's recovery pass
+    // applies it again later (use cases are idempotent), instead of it being lost.
+    throw e;
   });
   registerListeners(app, o.listeners);
   return {

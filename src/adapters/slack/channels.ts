@@ -37,7 +37,11 @@ export async function adoptOrCreateChannel(client: WebClient, spec: ChannelSpec)
     } catch (e) {
       if (slackErrorCode(e) !== 'name_taken') throw e;
       const existing = await findChannelByName(client, name, spec.private);
-      if (existing?.id && isOurs(existing, spec)) return { id: existing.id, name, adopted: true };
+      if (existing?.id && isOurs(existing, spec)) {
+        // The crash came before setPurpose: set it now, so the marker is there for people and for the next adoption.
+        if (!existing.purpose?.value) await client.conversations.setPurpose({ channel: existing.id, purpose: spec.purpose });
+        return { id: existing.id, name, adopted: true };
+      }
       // Someone else's channel: try the next suffix.
     }
   }

@@ -30,6 +30,14 @@ type Rendered = { text: string; blocks: Block[] };
 /** Marks each post with its outbox key, so a retry after a crash can find what already went out. */
 const metadata = (row: ClaimedOutboxRow) => ({ event_type: 'kranz_outbox', event_payload: { key: row.idempotencyKey } });
 
+/**
+ * How long a row that needs the incident channel waits for it. Another row
+ * (under the incident's own order key) is usually creating it right now, so
+ * the first waits are short: the announcement should not trail the channel by
+ * the seconds a generic backoff would add. Later waits grow for a real outage.
+ */
+export const channelWaitMs = (attempts: number): number => Math.min(10_000, 200 * 2 ** Math.max(0, attempts - 1));
+
 export class SlackDeliverer implements Deliverer {
   constructor(private readonly d: SlackDelivererDeps) {}
 
@@ -68,7 +76,7 @@ export class SlackDeliverer implements Deliverer {
       return { ok: true, result: ch, followUps };
     }
     const channel = s.channelId;
-    if (!channel) return { ok: false, retryable: true, error: 'incident channel not created yet' };
+    if (!channel) return { ok: false, retryable: true, error: 'incident channel not created yet', retryAfterMs: channelWaitMs(row.attempts) };
     switch (effect.kind) {
       case 'slack.invite':
         await this.invite(channel, effect.userIds);
@@ -99,11 +107,18 @@ export class SlackDeliverer implements Deliverer {
       }
       case 'slack.publish_report':
         return this.publishReport(row, s, channel);
-      case 'slack.archive':
+      case 'slack.archive': {
+        // Delivering the report queues its summary and chunks behind this row; archiving first made
+        // them fail with is_archived. So go to the back of the channel's queue once, then archive.
+        if (!(row.payload as { afterQueued?: boolean }).afterQueued) {
+          const again: NewOutboxRow = { incidentId: s.id, target: row.target, orderKey: row.orderKey, op: row.op, payload: { ...effect, afterQueued: true }, idempotencyKey: `${row.idempotencyKey}:last` };
+          return { ok: true, result: { deferred: true }, followUps: [{ kind: 'enqueue', rows: [again] }] };
+        }
         await c.conversations.archive({ channel }).catch((e: unknown) => {
           if (slackErrorCode(e) !== 'already_archived') throw e;
         });
         return { ok: true };
+      }
       default:
         return { ok: false, retryable: false, error: `the Slack target cannot deliver ${effect.kind}` };
     }

@@ -39,14 +39,37 @@ export function toDeliveryOutcome(e: unknown): Exclude<DeliveryOutcome, { ok: tr
   return { ok: false, retryable: true, error: code };
 }
 
-/** A message a person can read, never a stack trace. */
+/**
+ * A message a person can read, never a stack trace. Used where a listener
+ * failed and nothing will retry for the user, so each one asks them to try
+ * again; errors that are not Slack's (the database, a bug) are not blamed on it.
+ */
 export function humanSlackError(e: unknown): string {
+  const x = e as SlackErrorLike;
   const code = slackErrorCode(e);
   const known: Record<string, string> = {
     expired_trigger_id: 'Slack took too long to open the form. Please try again.',
     channel_not_found: 'Slack could not find that channel.',
     not_in_channel: 'Kranz is not a member of that channel. Invite it with `/invite @Kranz`.',
-    ratelimited: 'Slack is rate-limiting Kranz right now; it will retry shortly.',
+    ratelimited: 'Slack is rate-limiting Kranz right now. Please try again in a minute.',
   };
-  return known[code] ?? `Slack answered \`${code}\`. Nothing was lost; try again in a moment.`;
+  const again = 'Please try again in a moment.';
+  const plain = Object.hasOwn(known, code) ? known[code] : undefined;
+  if (plain) return plain;
+  switch (x?.code) {
+    case 'slack_webapi_platform_error':
+      return `Slack refused the request (\`${code}\`). ${again}`;
+    case 'slack_webapi_http_error':
+      return `Slack is having trouble right now (HTTP ${x.statusCode ?? 'error'}). ${again}`;
+    case 'slack_webapi_request_error':
+      return `Kranz could not reach Slack just now. ${again}`;
+    default:
+      return `Kranz could not finish that just now. ${again}`;
+  }
+}
+
+/** True for errors raised by @slack/web-api (platform, rate limit, HTTP, request). */
+export function isSlackApiError(e: unknown): boolean {
+  const code = (e as SlackErrorLike | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('slack_');
 }

@@ -17,6 +17,10 @@ const BODY_LIMIT = 1_048_576;
 /** Slack retries after 3 s; answer before that even if a listener forgot to ack. */
 const ACK_DEADLINE_MS = 2_800;
 export const SPOOLED_REPLY = ':floppy_disk: Recorded. Kranz\'s database is unavailable right now; your request will apply when it is back.';
+/** Spooled behind requests from an outage that are still being replayed, so it does not overtake them. */
+export const CATCHING_UP_REPLY = ':floppy_disk: Recorded. Kranz is catching up after a database outage; your request will apply in a few seconds.';
+/** The database refused the request's data (see intake/storable.ts); it is kept on disk, not applied. */
+export const REJECTED_REPLY = ':warning: Kranz could not store this request, so it was not applied. Please try again with different text.';
 
 export interface KranzReceiverOptions {
   signingSecret: string;
@@ -78,7 +82,10 @@ export class KranzReceiver implements Receiver {
     if (stored.kind !== 'stored') {
       // A redelivery of something stored, or spooled while the database is down: ack, apply later.
       this.o.onAckLatency?.(performance.now() - started, kind);
-      if (stored.kind === 'spooled' && kind === 'command') return reply(res, 200, { response_type: 'ephemeral', text: SPOOLED_REPLY });
+      if (kind === 'command' && stored.kind !== 'duplicate') {
+        const text = stored.kind === 'rejected' ? REJECTED_REPLY : stored.reason === 'backlog' ? CATCHING_UP_REPLY : SPOOLED_REPLY;
+        return reply(res, 200, { response_type: 'ephemeral', text });
+      }
       return reply(res, 200, undefined);
     }
     let acked = false;
@@ -89,7 +96,16 @@ export class KranzReceiver implements Receiver {
       reply(res, 200, response === undefined || response === '' ? undefined : typeof response === 'string' ? { text: response } : response);
     };
     const deadline = setTimeout(() => void ack(), ACK_DEADLINE_MS);
-    const result = await this.dispatch(body, ack, retryNum(req));
+    let result: ProcessResult;
+    try {
+      result = await this.dispatch(body, ack, retryNum(req));
+    } catch (e) {
+      // Stored, so acknowledged: left unapplied for the recovery pass rather than a 500 Slack would retry.
+      clearTimeout(deadline);
+      await ack();
+      this.o.log.warn({ err: (e as Error).message }, 'Slack request failed inline; the recovery pass applies it');
+      return;
+    }
     clearTimeout(deadline);
     await ack();
     await this.o.intake.finish(stored.id, result).catch((e: unknown) => {

@@ -8,11 +8,19 @@ import { slackErrorCode } from './errors.ts';
 
 export type PublishedDocument = { kind: 'canvas'; canvasId: string } | { kind: 'file'; fileId: string } | { kind: 'messages'; reasons: string[] };
 
-/** Errors that mean "this workspace cannot do that", as opposed to "try again later". */
+/**
+ * Errors that mean "this workspace cannot do that", as opposed to "try again
+ * later". `canvas_disabled_user_team` is what Slack answers on a plan or
+ * workspace without canvases; treating it as transient retried the report
+ * forever and nothing was ever posted.
+ */
 const UNSUPPORTED = new Set([
   'not_allowed', 'not_supported', 'free_team_not_allowed', 'team_tier_cannot_create_channel_canvases', 'canvas_disabled',
-  'canvas_creation_failed', 'not_allowed_token_type', 'missing_scope', 'feature_not_enabled', 'channel_canvas_already_exists',
-  'restricted_action', 'invalid_arguments', 'file_upload_disabled', 'file_uploads_disabled', 'not_in_channel', 'unknown_method',
+  'canvas_disabled_user_team', 'canvas_globally_disabled', 'free_teams_cannot_create_non_tabbed_canvases',
+  'free_team_canvas_tab_already_exists', 'canvas_creation_failed', 'channel_canvas_creation_failed', 'canvas_tab_creation_failed',
+  'not_allowed_token_type', 'missing_scope', 'feature_not_enabled', 'channel_canvas_already_exists',
+  'restricted_action', 'invalid_arguments', 'file_upload_disabled', 'file_uploads_disabled', 'file_uploads_except_images_disabled',
+  'file_type_not_allowed', 'storage_limit_reached', 'posting_to_channel_denied', 'not_in_channel', 'unknown_method',
 ]);
 
 export async function publishDocument(client: WebClient, o: { channel: string; title: string; markdown: string; filename: string }): Promise<PublishedDocument> {

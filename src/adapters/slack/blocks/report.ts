@@ -35,23 +35,28 @@ export function reportSummaryMessage(s: IncidentState, where: string): { text: s
 /**
  * Splits Markdown into messages of at most 50 sections of at most 3,000
  * characters, breaking at line ends (a single longer line is hard-split).
+ * Each line is escaped for mrkdwn first: the report quotes people's text, and
+ * an unescaped `<…>` would become a link, a mention or a channel ping.
  */
 export function chunkMarkdown(markdown: string): { text: string; blocks: Block[] }[] {
   const sections: string[] = [];
-  let cur = '';
+  let cur: string | undefined;
   const push = (): void => {
     if (cur) sections.push(cur);
-    cur = '';
+    cur = undefined;
   };
   for (const rawLine of markdown.split('\n')) {
-    let line = rawLine;
+    let line = esc(rawLine);
     while (line.length > MAX_SECTION) {
       push();
-      sections.push(line.slice(0, MAX_SECTION));
-      line = line.slice(MAX_SECTION);
+      const cut = safeCut(line, MAX_SECTION);
+      sections.push(line.slice(0, cut));
+      line = line.slice(cut);
     }
-    if (cur.length + line.length + 1 > MAX_SECTION) push();
-    cur = cur ? `${cur}\n${line}` : line;
+    // A section never starts with a blank line (Slack would trim it anyway).
+    if (cur === undefined && line.trim() === '') continue;
+    if (cur !== undefined && cur.length + line.length + 1 > MAX_SECTION) push();
+    cur = cur === undefined ? line : `${cur}\n${line}`;
   }
   push();
   const messages: { text: string; blocks: Block[] }[] = [];
@@ -63,4 +68,15 @@ export function chunkMarkdown(markdown: string): { text: string; blocks: Block[]
     });
   }
   return messages;
+}
+
+/** Where to hard-split a long line at or before `max`: never inside a surrogate pair or an `&lt;`-style entity. */
+function safeCut(line: string, max: number): number {
+  let cut = max;
+  const code = line.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  // After esc() every `&` starts an entity of at most five characters (`&amp;`).
+  const amp = line.lastIndexOf('&', cut - 1);
+  if (amp >= 0 && amp > cut - 5 && line.indexOf(';', amp) >= cut) cut = amp;
+  return cut > 0 ? cut : max;
 }

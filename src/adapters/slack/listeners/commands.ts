@@ -13,7 +13,7 @@ import type { Command } from '../../../domain/commands.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { statusEphemeral } from '../blocks/incident.ts';
 import { declareModal, updateModal } from '../blocks/modals.ts';
-import { humanSlackError } from '../errors.ts';
+import { humanSlackError, isSlackApiError } from '../errors.ts';
 import { parseIncidentCommand, usageText, type Subcommand } from '../command-parser.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 
@@ -35,7 +35,13 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
       await handle(sub, { deps, client, respond, channelId: command.channel_id, userId: command.user_id, triggerId: command.trigger_id, meta });
     } catch (e) {
       deps.log.error({ err: e, sub: sub.kind }, 'slash command failed');
-      await respond({ response_type: 'ephemeral', text: `:warning: ${humanSlackError(e)}` }).catch(() => undefined);
+      if (isSlackApiError(e)) {
+        await respond({ response_type: 'ephemeral', text: `:warning: ${humanSlackError(e)}` }).catch(() => undefined);
+        return;
+      }
+      // Not Slack: the database or a bug. The request is stored; rethrowing leaves it for the recovery pass.
+      await respond({ response_type: 'ephemeral', text: ':hourglass: Kranz could not record this yet; it is stored and will apply shortly.' }).catch(() => undefined);
+      throw e;
     }
   });
 }

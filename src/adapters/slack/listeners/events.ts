@@ -69,8 +69,13 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
 async function lookup(client: WebClient, channel: string, ts: string): Promise<{ text?: string; authorId?: string; permalink?: string }> {
   const out: { text?: string; authorId?: string; permalink?: string } = {};
   const h = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 }).catch(() => undefined);
-  const m = h?.messages?.[0];
-  if (m?.ts === ts) {
+  let m = h?.messages?.find((x) => x.ts === ts);
+  if (!m) {
+    // A thread reply is not in the channel history; its thread is (the parent always leads).
+    const r = await client.conversations.replies({ channel, ts, oldest: ts, inclusive: true, limit: 2 }).catch(() => undefined);
+    m = r?.messages?.find((x) => x.ts === ts);
+  }
+  if (m) {
     if (m.text !== undefined) out.text = m.text;
     if (m.user) out.authorId = m.user;
   }
