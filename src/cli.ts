@@ -42,6 +42,12 @@ async function cmdMigrate(): Promise<void> {
   process.stdout.write(`Migrated ${db.url} (installation ${installationId}): ${applied.length ? `applied ${applied.join(', ')}` : 'already up to date'}.\n`);
 }
 
+async function cmdDoctor(): Promise<boolean> {
+  const { env, policy } = await loadConfig();
+  const { runDoctor } = await import('./doctor.ts');
+  return runDoctor(env, policy, (line) => process.stdout.write(`${line}\n`));
+}
+
 async function cmdReport(ref: string | undefined): Promise<void> {
   const m = /^(?:INC-)?(\d+)$/i.exec(ref ?? '');
   if (!m) throw new CliError('Usage: kranz report INC-42');
@@ -74,9 +80,15 @@ async function cmdStart(): Promise<void> {
   const { env, policy } = await loadConfig();
   const missing = requireForStart(env);
   if (missing.length) throw new CliError(`Kranz cannot start:\n${missing.join('\n')}`);
+  const log = createLogger(env.logLevel);
+  // The same checks as `kranz doctor`: refuse on a fatal one, warn about the rest.
+  const { doctorChecks, formatCheck } = await import('./doctor.ts');
+  const failed = (await doctorChecks(env, policy, { mode: 'start' })).filter((c) => !c.ok);
+  if (failed.some((c) => c.fatal)) throw new CliError(`Kranz cannot start:\n${failed.flatMap(formatCheck).join('\n')}`);
+  for (const c of failed) log.warn({ check: c.what, problem: c.problem, fix: c.fix, details: c.details }, `doctor: ${c.what}: ${c.problem}`);
   const { startKranz } = await import('./main.ts');
   const { defaultExtensions } = await import('./extensions.ts');
-  const kranz = await startKranz({ env, policy, extensions: defaultExtensions() });
+  const kranz = await startKranz({ env, policy, log, extensions: defaultExtensions() });
   let stopping = false;
   const onSignal = (sig: string) => {
     if (stopping) {
@@ -98,8 +110,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'start': await cmdStart(); return -1;
       case 'migrate': await cmdMigrate(); return 0;
+      case 'doctor': return (await cmdDoctor()) ? 0 : 1;
       case 'report': await cmdReport(args[0]); return 0;
       case 'manifest': await cmdManifest(args); return 0;
+      case 'demo': { const { runDemo } = await import('./sandbox/demo/run-demo.ts'); const r = await runDemo({ out: (l) => process.stdout.write(l + '\n') }); return r.ok ? 0 : 1; }
       case undefined: case 'help': case '--help': case '-h':
         process.stdout.write(`${HELP}\n`);
         return 0;

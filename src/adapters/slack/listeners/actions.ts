@@ -23,7 +23,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const channelId = body.channel?.id;
     if (!v) return;
     // Keyed by the item: a double click or two people clicking tick it once.
-    const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'check_item', itemId: v.itemId }, userMeta(body.user.id, channelId, `slack:check:${v.incidentId}:${v.itemId}`));
+    const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'check_item', itemId: v.itemId }, userMeta(body.user.id, channelId, `slack:check:${v.incidentId}:${v.itemId}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     if (!o.ok) await tell(client, channelId, body.user.id, outcomeText(o, ''), deps);
   });
@@ -31,7 +31,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
   app.action<BlockAction<ButtonAction>>('pd_resolve', async ({ ack, action, body, client }) => {
     await ack();
     const channelId = body.channel?.id;
-    const o = await applyCommand(deps.app, { id: action.value ?? '' }, { type: 'resolve' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:pd_resolve`));
+    const o = await applyCommand(deps.app, { id: action.value ?? '' }, { type: 'resolve' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:pd_resolve`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, channelId, body.user.id, outcomeText(o, ':white_check_mark: Resolved.'), deps);
   });
@@ -41,7 +41,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const v = parseValue<{ incidentId: string; severity: string }>(action.value);
     const channelId = body.channel?.id;
     if (!v) return;
-    const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'change_severity', severity: v.severity, reason: 'PagerDuty priority changed' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:sev:${v.severity}`));
+    const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'change_severity', severity: v.severity, reason: 'PagerDuty priority changed' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:sev:${v.severity}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, channelId, body.user.id, outcomeText(o, `Severity changed to ${v.severity}.`), deps);
   });
@@ -51,7 +51,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const v = parseValue<{ incidentId: string; reminder: string }>(action.value);
     const channelId = body.channel?.id;
     if (!v || !deps.snooze || !channelId) return;
-    const r = await deps.snooze(channelId, { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`));
+    const r = await deps.snooze(channelId, { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`, body.user.name));
     await tell(client, channelId, body.user.id, r.ok ? r.message : `:warning: ${r.message}`, deps);
   });
 

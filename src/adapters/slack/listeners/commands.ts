@@ -30,7 +30,7 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
       return;
     }
     await ack();
-    const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`);
+    const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`, command.user_name);
     try {
       await handle(sub, { deps, client, respond, channelId: command.channel_id, userId: command.user_id, triggerId: command.trigger_id, meta });
     } catch (e) {

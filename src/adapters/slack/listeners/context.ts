@@ -21,11 +21,11 @@ export interface SlackListenerDeps {
   snooze?: SnoozeFn;
 }
 
-export const userMeta = (userId: string, channelId: string | undefined, key: string, occurredAt?: Date): CommandMeta => ({
-  actor: { kind: 'user', userId },
+/** Slack payloads carry the user's handle; the report shows it beside the id. */
+export const userMeta = (userId: string, channelId: string | undefined, key: string, name?: string): CommandMeta => ({
+  actor: { kind: 'user', userId, ...(name ? { name } : {}) },
   source: { kind: 'slack', ...(channelId ? { channelId } : {}) },
   idempotencyKey: key,
-  ...(occurredAt ? { occurredAt } : {}),
 });
 
 /** The one line a responder sees after a command. */

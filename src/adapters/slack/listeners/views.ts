@@ -27,7 +27,7 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     const meta = parseMeta(view.private_metadata);
     const userId = body.user.id;
     // The view id is the same for both requests of a double-clicked submit.
-    const o = await declareIncident(deps.app, parsed.value, userMeta(userId, meta.channelId, `slack:view:${view.id}`));
+    const o = await declareIncident(deps.app, parsed.value, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, meta.channelId, userId, outcomeText(o, o.ok ? `:rotating_light: Declared INC-${o.state.number} (${o.state.severity}). Kranz is opening its channel and inviting you.` : ''), deps);
   });
@@ -41,7 +41,7 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     await ack();
     const meta = parseMeta(view.private_metadata);
     const userId = body.user.id;
-    const o = await applyCommand(deps.app, meta.incidentId ? { id: meta.incidentId } : { channelId: meta.channelId ?? '' }, { type: 'post_status_update', ...parsed.value }, userMeta(userId, meta.channelId, `slack:view:${view.id}`));
+    const o = await applyCommand(deps.app, meta.incidentId ? { id: meta.incidentId } : { channelId: meta.channelId ?? '' }, { type: 'post_status_update', ...parsed.value }, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, meta.channelId, userId, outcomeText(o, ':mega: Status update posted and relayed.'), deps);
   });

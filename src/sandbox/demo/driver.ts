@@ -1,0 +1,197 @@
+/**
+ * What the story's people do, done the way they would do it: slash commands,
+ * the status update modal, messages and reactions through the Slack
+ * stand-in, signed webhooks from "PagerDuty". After each action the driver
+ * waits until Kranz has applied it and delivered what it queued, then prints
+ * what Kranz did, so every line of the live log follows its cause.
+ */
+import type { Kranz } from '../../main.ts';
+import type { Status } from '../../domain/events.ts';
+import type { PagerDutyStandIn } from '../pagerduty/stand-in.ts';
+import { sendPagerDutyWebhook, type WebhookEventSpec, type WebhookIncident } from '../pagerduty/webhook-sender.ts';
+import type { SlackStandIn } from '../slack/index.ts';
+import { PAGERDUTY } from './cast.ts';
+import type { LiveLog } from './live-log.ts';
+import type { StoryClock } from './story-clock.ts';
+
+/** How long one action may take to settle before the demo gives up (real ms). */
+const SETTLE_TIMEOUT_MS = 20_000;
+/** How long pending work may wait with the clock standing still before the clock runs for it (real ms). */
+const CLOCK_WAIT_MS = 150;
+/** How much of a command the live log shows. */
+const COMMAND_CHARS = 110;
+
+/** Everything the driver acts through. */
+export interface DriverDeps {
+  kranz: Kranz;
+  slack: SlackStandIn;
+  pd: PagerDutyStandIn;
+  clock: StoryClock;
+  log: LiveLog;
+  /** Simulated minutes per real second while the story pauses between steps; Infinity: no pauses. */
+  speed: number;
+}
+
+/** A person in the story, as the live log names them (`role` may differ from the cast's, e.g. before taking command). */
+export interface Actor {
+  id: string;
+  real_name: string;
+  role: string;
+}
+
+/** Drives the story against a running Kranz. */
+export class StoryDriver {
+  /** The incident channel, once Kranz has created it. */
+  channelId = '';
+
+  constructor(private readonly d: DriverDeps) {}
+
+  /** Waits (at the demo's pace) and moves the clock to T+`minutes`. */
+  async at(minutes: number): Promise<void> {
+    const gap = minutes - this.d.clock.minutes();
+    if (gap > 0 && Number.isFinite(this.d.speed) && this.d.speed > 0) await sleep((gap / this.d.speed) * 1000);
+    this.d.clock.at(minutes);
+  }
+
+  /** Runs `/incident <text>` as `who` in the incident channel; fails the story when Kranz refuses it. */
+  async command(who: Actor, text: string): Promise<string> {
+    this.d.log.person(who, cut(`/incident ${readable(text)}`, COMMAND_CHARS));
+    const reply = await this.d.slack.user(who.id).slashCommand(this.channelId, '/incident', text);
+    if (reply.status !== 200) throw new Error(`/incident ${text}: Kranz answered HTTP ${reply.status}`);
+    // Kranz acks at once and answers on the response_url once the command is applied.
+    const post = await this.d.slack.waitFor(() => this.d.slack.workspace.responseUrlPosts.find((p) => p.url === reply.responseUrl), { timeoutMs: SETTLE_TIMEOUT_MS, what: `Kranz's answer to /incident ${text}` });
+    const answer = (post.body as { text?: string }).text ?? '';
+    if (answer.startsWith(':warning:')) throw new Error(`/incident ${text}: Kranz refused it: ${answer}`);
+    await this.settle();
+    return answer;
+  }
+
+  /** `/incident update`, then fills in and submits the modal Kranz opens. */
+  async statusUpdate(who: Actor, status: Status, summary: string, next: string): Promise<void> {
+    this.d.log.person(who, `/incident update → ${status}, next update in ${next}: ${cut(`"${summary}"`, COMMAND_CHARS - 40)}`);
+    const { slack } = this.d;
+    await slack.user(who.id).slashCommand(this.channelId, '/incident', 'update');
+    const modal = await slack.waitFor(() => {
+      const v = slack.workspace.topModal(who.id);
+      return v?.open && v.callback_id === 'status_update' ? v : undefined;
+    }, { timeoutMs: SETTLE_TIMEOUT_MS, what: 'the status update modal' });
+    const r = await slack.user(who.id).submitView(modal.id, { status, summary, next });
+    if (r.status !== 200 || (r.json as { response_action?: string } | undefined)?.response_action === 'errors') {
+      throw new Error(`the status update modal was refused: ${r.body}`);
+    }
+    await this.settle();
+  }
+
+  /** Posts a message in the incident channel as `who`; returns its ts. */
+  async say(who: Actor, text: string): Promise<string> {
+    this.d.log.person(who, `says in the channel: "${cut(text, COMMAND_CHARS)}"`);
+    const m = await this.d.slack.user(who.id).postMessage(this.channelId, text);
+    await this.settle();
+    return m.ts;
+  }
+
+  /** Reacts with 📌 to a message, which puts it on the incident timeline. */
+  async pin(who: Actor, ts: string, whose: string): Promise<void> {
+    this.d.log.person(who, `reacts 📌 to ${whose}'s message`);
+    await this.d.slack.user(who.id).react(this.channelId, ts, 'pushpin');
+    await this.settle();
+  }
+
+  /** `who` joins the incident channel. */
+  async join(who: Actor): Promise<void> {
+    this.d.log.person(who, 'joins the incident channel');
+    await this.d.slack.user(who.id).join(this.channelId);
+    await this.settle();
+  }
+
+  /** Sends a signed PagerDuty V3 webhook about the demo's PagerDuty incident. */
+  async webhook(eventType: string, told: string, extra: Partial<WebhookEventSpec> = {}): Promise<void> {
+    this.d.log.pagerDuty(told);
+    const r = await sendPagerDutyWebhook({
+      url: `${this.d.kranz.url}/pagerduty/webhook`,
+      secrets: [PAGERDUTY.webhookSecret],
+      event: { eventType, incident: this.pdIncident(), occurredAt: this.d.clock.now().toISOString(), ...extra },
+    });
+    if (r.status < 200 || r.status > 299) throw new Error(`PagerDuty webhook ${eventType}: Kranz answered HTTP ${r.status} ${r.body}`);
+    await this.settle();
+  }
+
+  /**
+   * Waits until Kranz has applied every request it acknowledged and delivered
+   * everything it queued, then prints what it did.
+   */
+  async settle(): Promise<void> {
+    await this.d.slack.waitForDeliveries();
+    const start = Date.now();
+    for (;;) {
+      const r = await this.d.kranz.db.pool.query<{ inbound: string; outbox: string }>(
+        `select (select count(*) from inbound_archive where status = 'received')::text as inbound,
+                (select count(*) from outbox where status = 'pending')::text as outbox`,
+      );
+      const row = r.rows[0];
+      if (row?.inbound === '0' && row.outbox === '0') break;
+      if (Date.now() - start > SETTLE_TIMEOUT_MS) throw new Error(`Kranz did not settle: ${row?.inbound} requests unapplied, ${row?.outbox} deliveries pending`);
+      // Work still pending after a moment is usually waiting on the clock (a retry's backoff): let time pass for it.
+      if (Date.now() - start > CLOCK_WAIT_MS) this.d.clock.run();
+      await sleep(20);
+    }
+    this.d.clock.hold();
+    await this.d.log.flush();
+  }
+
+  /** Waits (real time) until a message matching `match` appears in the incident channel. */
+  async messageIn(match: (text: string) => boolean, what: string, timeoutMs = SETTLE_TIMEOUT_MS): Promise<string> {
+    const m = await this.d.slack.waitFor(() => this.d.slack.workspace.history(this.channelId).find((x) => match(x.text)), { timeoutMs, what });
+    return m.text;
+  }
+
+  /** Opens the demo's incident in the PagerDuty stand-in, as PagerDuty does when the alert fires. */
+  openPagerDutyIncident(): void {
+    const i = this.d.pd.state.addIncident({
+      id: PAGERDUTY.incident.id, title: PAGERDUTY.incident.title, serviceId: PAGERDUTY.service, urgency: 'high', priorityId: PAGERDUTY.priorityP1.id,
+    });
+    // A realistic incident number, rather than the stand-in's first one, keeps it apart from Kranz's INC-1.
+    i.number = PAGERDUTY.incident.number;
+  }
+
+  /** Changes the incident in the PagerDuty stand-in, as PagerDuty would before sending the webhook. */
+  setPagerDutyStatus(status: 'acknowledged' | 'resolved'): void {
+    const i = this.d.pd.state.incidents.get(PAGERDUTY.incident.id);
+    if (!i) return;
+    i.status = status;
+    i.updatedAt = this.d.clock.now().toISOString();
+  }
+
+  /** The demo's PagerDuty incident as webhooks describe it. */
+  pdIncident(): WebhookIncident {
+    const i = this.d.pd.state.incidents.get(PAGERDUTY.incident.id);
+    return {
+      id: PAGERDUTY.incident.id,
+      number: PAGERDUTY.incident.number,
+      title: PAGERDUTY.incident.title,
+      serviceId: PAGERDUTY.service,
+      serviceName: PAGERDUTY.serviceName,
+      escalationPolicyId: PAGERDUTY.escalationPolicy,
+      escalationPolicyName: 'Database on-call',
+      urgency: 'high',
+      priority: PAGERDUTY.priorityP1,
+      incidentKey: null,
+      assignees: (i?.assigneeIds ?? []).map((id) => ({ id, summary: this.d.pd.state.users.get(id)?.name ?? id })),
+      ...(i ? { status: i.status, createdAt: i.createdAt } : {}),
+    };
+  }
+}
+
+/** Real-time sleep. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A command as the person typed it: `@mara` rather than Slack's `<@U…|mara>`. */
+function readable(text: string): string {
+  return text.replace(/<@[UW][A-Z0-9]+\|([^>]+)>/g, '@$1');
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}

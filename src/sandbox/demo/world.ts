@@ -1,0 +1,117 @@
+/**
+ * The demo's world, all in this process and all offline: the Slack and
+ * PagerDuty stand-ins seeded with the cast, and Kranz itself on the embedded
+ * PostgreSQL in the demo's own data dir, sharing the story's clock.
+ */
+import type { Logger } from 'pino';
+import { loadEnv } from '../../config/env.ts';
+import type { Policy } from '../../domain/policy.ts';
+import { startKranz, type Kranz, type KranzExtension } from '../../main.ts';
+import { startPagerDutyStandIn, STAND_IN_TOKEN, type PagerDutyStandIn } from '../pagerduty/stand-in.ts';
+import { DEFAULT_PRIORITIES } from '../pagerduty/state.ts';
+import { startSlackStandIn, type SlackStandIn } from '../slack/index.ts';
+import { PAGERDUTY, PEOPLE, SLACK, seedChannels, seedUsers } from './cast.ts';
+import type { StoryClock } from './story-clock.ts';
+
+/** Everything running for the demo. */
+export interface DemoWorld {
+  slack: SlackStandIn;
+  pd: PagerDutyStandIn;
+  kranz: Kranz;
+  /** Stops Kranz (and with it the embedded PostgreSQL), then the stand-ins. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link startWorld}. */
+export interface WorldOptions {
+  dataDir: string;
+  clock: StoryClock;
+  policy: Policy;
+  log: Logger;
+  extensions: KranzExtension[];
+}
+
+/** Gives the PagerDuty stand-in the database service and its on-call engineers (who have Slack accounts). */
+function seedPagerDuty(pd: PagerDutyStandIn): void {
+  const s = pd.state;
+  s.addUser({ id: PAGERDUTY.users.mara, name: PEOPLE.mara.real_name, email: PEOPLE.mara.email });
+  s.addUser({ id: PAGERDUTY.users.leo, name: PEOPLE.leo.real_name, email: PEOPLE.leo.email });
+  s.addUser({ id: PAGERDUTY.users.bot, name: 'Kranz', email: PAGERDUTY.botEmail });
+  s.addEscalationPolicy({ id: PAGERDUTY.escalationPolicy, name: 'Database on-call' });
+  s.addService({ id: PAGERDUTY.service, name: PAGERDUTY.serviceName, escalationPolicyId: PAGERDUTY.escalationPolicy });
+  s.addOnCall({ userId: PAGERDUTY.users.mara, escalationPolicyId: PAGERDUTY.escalationPolicy, level: 1 });
+  s.addOnCall({ userId: PAGERDUTY.users.leo, escalationPolicyId: PAGERDUTY.escalationPolicy, level: 1 });
+  s.priorities.push(...DEFAULT_PRIORITIES.map((p) => ({ ...p })));
+}
+
+/**
+ * Runs `start` with `DATABASE_URL` unset. The embedded database is chosen by
+ * leaving the URL out, and the pool falls back to `process.env.DATABASE_URL`
+ * when it is absent: a demo run in a shell configured for production must
+ * never write its story into the production database.
+ */
+async function withoutDatabaseUrl<T>(start: () => Promise<T>): Promise<T> {
+  const saved = process.env['DATABASE_URL'];
+  delete process.env['DATABASE_URL'];
+  try {
+    return await start();
+  } finally {
+    if (saved !== undefined) process.env['DATABASE_URL'] = saved;
+  }
+}
+
+/** Starts the stand-ins, then Kranz pointed at them; stops what started if a later part fails. */
+export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
+  const stops: (() => Promise<void>)[] = [];
+  const close = async (): Promise<void> => {
+    // Reverse order: Kranz first, so it never talks to a stand-in that is gone.
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const slack = await startSlackStandIn({
+      botToken: SLACK.botToken,
+      signingSecret: SLACK.signingSecret,
+      users: seedUsers(),
+      channels: seedChannels(),
+      team: { name: 'Kranz Demo', domain: 'kranz-demo' },
+      // Message times follow the story; request signatures keep real time, as Bolt checks them against its own clock.
+      now: () => o.clock.nowMs(),
+    });
+    stops.push(() => slack.close());
+    const pd = await startPagerDutyStandIn({ seed: false, now: () => o.clock.now() });
+    stops.push(() => pd.close());
+    seedPagerDuty(pd);
+
+    const env = loadEnv({
+      SLACK_BOT_TOKEN: SLACK.botToken,
+      SLACK_SIGNING_SECRET: SLACK.signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      KRANZ_DATA_DIR: o.dataDir,
+      PORT: '3000',
+      PAGERDUTY_TOKEN: STAND_IN_TOKEN,
+      PAGERDUTY_API_URL: pd.url,
+      PAGERDUTY_WEBHOOK_SECRETS: PAGERDUTY.webhookSecret,
+      PAGERDUTY_FROM_EMAIL: PAGERDUTY.botEmail,
+      LOG_LEVEL: 'warn',
+      // Reminders are checked every second so a late update is noticed within the demo's pace.
+      KRANZ_TICK_SECONDS: '1',
+    });
+    if (!env.ok) throw new Error(`The demo environment is invalid:\n${env.errors.join('\n')}`);
+    const kranz = await withoutDatabaseUrl(() => startKranz({
+      // Port 0: any free port, so the demo never clashes with a Kranz already running on 3000.
+      env: { ...env.value, port: 0 },
+      policy: o.policy,
+      log: o.log,
+      clock: o.clock,
+      outboxPollMs: 100,
+      intakePollMs: 200,
+      extensions: o.extensions,
+    }));
+    stops.push(() => kranz.stop());
+    slack.setBotEndpoint(`${kranz.url}/slack/events`);
+    return { slack, pd, kranz, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `kranz demo` end to end: its own embedded PostgreSQL (in a temp data dir),
+ * the Slack and PagerDuty stand-ins and Kranz, the whole story on the
+ * accelerated clock, then the report Kranz drafted, the key figures and the
+ * live log. Also: the demo never wipes a directory it did not make.
+ */
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDemo, type RunDemoResult } from '../../src/sandbox/demo/run-demo.ts';
+import { PINNED_MESSAGE } from '../../src/sandbox/demo/story.ts';
+
+let dir: string;
+let result: RunDemoResult;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kranz-demo-test-'));
+  // mkdtemp makes it 0700; run as root, the embedded PostgreSQL (user "postgres") must be able to enter it.
+  await chmod(dir, 0o711);
+  result = await runDemo({ out: (l) => lines.push(l), dataDir: join(dir, 'data'), reportPath: join(dir, 'report.md'), speed: Infinity });
+}, 60_000);
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** The lines of the report between `## heading` and the next `## `. */
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`## ${heading}`);
+  if (start < 0) return '';
+  const next = markdown.indexOf('\n## ', start + 3);
+  return markdown.slice(start, next < 0 ? undefined : next);
+}
+
+describe('kranz demo', () => {
+  it('plays the story to the end and writes the report Kranz stored', async () => {
+    expect(result.error).toBeUndefined();
+    expect(result.ok).toBe(true);
+    expect(result.incidentNumber).toBe(1);
+    expect(result.reportPath).toBe(join(dir, 'report.md'));
+    expect(await readFile(result.reportPath, 'utf8')).toBe(result.markdown);
+    for (const s of ['## Summary', '## Resolution and recovery timeline', '## Root cause', '## Corrective and preventive measures']) {
+      expect(result.markdown).toContain(s);
+    }
+    expect(result.markdown).toMatch(/^# INC-1: Database cluster: primary db-1 unreachable, writes failing/);
+  });
+
+  it('has the figures the story produces: customer called in time, one reminder, about 28 minutes of impact', () => {
+    const f = result.figures;
+    expect(f).toBeDefined();
+    if (!f) return;
+    expect(f.customerContactedInTime).toBe(true);
+    expect(f.customerContactMinutes).toBeGreaterThanOrEqual(4);
+    expect(f.customerContactMinutes).toBeLessThan(f.customerContactDeadlineMinutes);
+    expect(f.customerContactDeadlineMinutes).toBe(10);
+    expect(f.updatesSent).toBe(3);
+    // Each update went to Acme's channel and the stakeholder channel.
+    expect(f.relays).toBe(6);
+    expect(f.remindersSent).toBe(1);
+    expect(f.reminders).toEqual(['status_update']);
+    expect(f.impactMinutes).toBeGreaterThanOrEqual(27.5);
+    expect(f.impactMinutes).toBeLessThan(28.5);
+    // 28 of the 43.2 minutes a 99.9 % monthly SLA allows, and no service credit yet.
+    expect(f.slaBudgetMinutes).toBeCloseTo(43.2, 5);
+    expect(f.slaBudgetUsedPercent).toBeGreaterThan(63);
+    expect(f.slaBudgetUsedPercent).toBeLessThan(66);
+    expect(f.serviceCreditPercent).toBe(0);
+    expect(f.actions).toEqual({ prevent: 1, failBetter: 1 });
+  });
+
+  it('says the same in the report: contact within the deadline, the reminder, the 📌 note, 28 minutes, one action of each kind', () => {
+    const md = result.markdown;
+    const summary = section(md, 'Summary');
+    expect(summary).toMatch(/\*\*Customer first contacted:\*\* 14:04, 4m after declaration: within the 10m deadline/);
+    expect(summary).toMatch(/\*\*Impact:\*\* 14:00 → 14:28 .*\*\*28m\*\*/);
+    expect(summary).toContain('Acme Corp');
+    const timeline = section(md, 'Resolution and recovery timeline');
+    expect(timeline).toMatch(/\*\*14:23\*\* .*Reminder sent to the incident channel: status update/);
+    expect(timeline).toContain(PINNED_MESSAGE);
+    expect(timeline).toMatch(/flagged with 📌/);
+    expect(timeline).toContain('Failover to db-2 started');
+    expect(section(md, 'Root cause')).toContain('WAL archiving had failed silently');
+    const measures = section(md, 'Corrective and preventive measures');
+    const bullets = (heading: string): string[] => {
+      const part = measures.slice(measures.indexOf(`### ${heading}`)).split('\n### ')[0] ?? '';
+      return part.split('\n').filter((l) => l.startsWith('- '));
+    };
+    expect(bullets('Prevent a recurrence')).toHaveLength(1);
+    expect(bullets('Fail better')).toHaveLength(1);
+  });
+
+  it('prints a readable live log that tells the channel creation and the reminder, with reasons', () => {
+    const log = lines.join('\n');
+    expect(log).toMatch(/\[14:00 sim\] Kranz → Slack {2}created #inc-1-database-cluster-primary-db-1-unreachable-writes-failing \(PagerDuty #4711 triggered/);
+    expect(log).toMatch(/\[14:00 sim\] Kranz → Slack {2}invited Mara and Leo to #inc-1 \(they are on call for Database cluster in PagerDuty\)/);
+    expect(log).toMatch(/\[14:04 sim\] Mara \(commander\) → \/incident customer-contacted Called Jane Doe/);
+    expect(log).toMatch(/\[14:07 sim\] Kranz → Slack {2}relayed the status update to #acme-shared/);
+    expect(log).toMatch(/\[14:23 sim\] Kranz → Slack {2}posted in #inc-1: "Status update overdue by 2 min/);
+    expect(log).toMatch(/\[14:13 sim\] Kranz → timeline {2}put Leo's message on the timeline/);
+    expect(log).toMatch(/\[14:29 sim\] Kranz → Slack {2}published the drafted report/);
+    expect(log).toContain(`written to ${join(dir, 'report.md')}`);
+    expect(log).toMatch(/Time to customer contact: 4 min \(deadline 10 min: met\)/);
+    expect(log).toMatch(/Stopped Kranz, the stand-ins and the embedded PostgreSQL/);
+    // Readable: no JSON log records, and every Kranz action says why.
+    expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
+    for (const l of lines.filter((x) => / Kranz → (Slack|PagerDuty|timeline) {2}/.test(x))) expect(l).toMatch(/\)$/);
+  });
+
+  it('refuses to wipe a data dir it did not make, and starts nothing', async () => {
+    const foreign = join(dir, 'not-a-demo');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'keep.txt'), 'precious');
+    const out: string[] = [];
+    const r = await runDemo({ out: (l) => out.push(l), dataDir: foreign, reportPath: join(dir, 'never.md') });
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatch(/Refusing to wipe .*not-a-demo/);
+    expect(await readFile(join(foreign, 'keep.txt'), 'utf8')).toBe('precious');
+    expect(out.join('\n')).toContain('The demo failed: Refusing to wipe');
+  });
+});
