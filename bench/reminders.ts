@@ -19,7 +19,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,8 +53,16 @@ const SEVERITY = 'SEV4';
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface Stats { p50: number; p99: number; max: number }
-export interface Measured { sent: number; duplicates: number; lateOver2s: number; tickMs: Stats; latenessMs: Stats; ticks: number; skippedTicks: number; drainSeconds: number }
-export interface RemindersBenchResult { incidents: number; windowSeconds: number; fsync: boolean; kranz: Measured; baseline: Measured; targetMet: boolean }
+export interface Measured {
+  sent: number; duplicates: number; lateOver2s: number; tickMs: Stats; latenessMs: Stats; ticks: number; skippedTicks: number; drainSeconds: number;
+  /** Share of wall time the instances spent inside ticks: the headroom left (100 % = saturated). */
+  busyPercent: number;
+}
+export interface RemindersBenchResult {
+  incidents: number; windowSeconds: number; fsync: boolean; kranz: Measured; baseline: Measured; targetMet: boolean;
+  /** 1-minute load average before and after each run: other work on the machine skews lateness, so it is recorded. */
+  loadAverage: { kranz: [number, number]; baseline: [number, number] };
+}
 
 function stats(xs: number[]): Stats {
   const a = [...xs].sort((x, y) => x - y);
@@ -119,8 +127,10 @@ async function seed(pool: pg.Pool): Promise<void> {
   await pool.query('analyze');
 }
 
+interface Driven { tickMs: number[]; ran: number; skipped: number; wallMs: number; instances: number }
+
 /** Runs `instances` schedulers ticking every second until `done()` or the give-up time; returns tick times and counts. */
-async function drive(clock: Clock & { realStart: number }, ticks: ((now: Date) => Promise<unknown>)[], done: () => boolean): Promise<{ tickMs: number[]; ran: number; skipped: number; wallMs: number }> {
+async function drive(clock: Clock & { realStart: number }, ticks: ((now: Date) => Promise<unknown>)[], done: () => boolean): Promise<Driven> {
   const tickMs: number[] = [];
   await new Promise((r) => setTimeout(r, Math.max(0, clock.realStart - Date.now())));
   const schedulers = ticks.map((tick, i) => startScheduler({
@@ -136,7 +146,7 @@ async function drive(clock: Clock & { realStart: number }, ticks: ((now: Date) =
   const wallMs = Date.now() - t0;
   await Promise.all(schedulers.map((s) => s.stop()));
   const st = schedulers.map((s) => s.stats());
-  return { tickMs, ran: st.reduce((n, s) => n + s.ran, 0), skipped: st.reduce((n, s) => n + s.skipped, 0), wallMs };
+  return { tickMs, ran: st.reduce((n, s) => n + s.ran, 0), skipped: st.reduce((n, s) => n + s.skipped, 0), wallMs, instances: ticks.length };
 }
 
 async function runKranz(url: string): Promise<Measured> {
@@ -193,10 +203,11 @@ async function runBaseline(url: string): Promise<Measured> {
   return measured(sent, dups, lateness, d);
 }
 
-function measured(sent: number, duplicates: number, lateness: number[], d: { tickMs: number[]; ran: number; skipped: number; wallMs: number }): Measured {
+function measured(sent: number, duplicates: number, lateness: number[], d: Driven): Measured {
   return {
     sent, duplicates, lateOver2s: lateness.filter((l) => l > LATE_LIMIT_MS).length,
     tickMs: stats(d.tickMs), latenessMs: stats(lateness), ticks: d.ran, skippedTicks: d.skipped, drainSeconds: Math.round(d.wallMs / 100) / 10,
+    busyPercent: Math.round((d.tickMs.reduce((a, b) => a + b, 0) / (d.wallMs * d.instances)) * 100),
   };
 }
 
@@ -219,10 +230,14 @@ export async function runRemindersBench(o: { fsync?: boolean } = {}): Promise<Re
     await seed(setup);
     console.log(`seeded ${N} incidents in ${Math.round(performance.now() - t0)} ms; running (about ${Math.round((WINDOW_MS + LEAD_MS) / 1000)} s each)…`);
     await setup.end();
+    const load = (): number => Math.round((loadavg()[0] ?? 0) * 100) / 100;
+    const kranzLoad0 = load();
     const kranz = await runKranz(url);
+    const kranzLoad = [kranzLoad0, load()] as [number, number];
     const baseline = await runBaseline(url);
     const result: RemindersBenchResult = {
       incidents: N, windowSeconds: WINDOW_MS / 1000, fsync, kranz, baseline,
+      loadAverage: { kranz: kranzLoad, baseline: [kranzLoad[1], load()] },
       targetMet: kranz.sent === N && kranz.duplicates === 0 && kranz.latenessMs.max <= LATE_LIMIT_MS,
     };
     print(result);
@@ -245,11 +260,12 @@ function print(r: RemindersBenchResult): void {
     [`late > ${LATE_LIMIT_MS / 1000} s`, String(r.kranz.lateOver2s), String(r.baseline.lateOver2s)],
     ['ticks run / skipped (overlap)', `${r.kranz.ticks} / ${r.kranz.skippedTicks}`, `${r.baseline.ticks} / ${r.baseline.skippedTicks}`],
     ['seconds until all sent', String(r.kranz.drainSeconds), String(r.baseline.drainSeconds)],
+    ['time busy in ticks (per instance)', `${r.kranz.busyPercent} %`, `${r.baseline.busyPercent} %`],
   ];
   const head: [string, string, string] = ['', `kranz (${INSTANCES} instances × ${CONCURRENCY} loops)`, 'baseline (1 instance, bare SQL)'];
   const w = [0, 1, 2].map((i) => Math.max(...[head, ...rows].map((row) => row[i]!.length)));
   for (const row of [head, ...rows]) console.log(row.map((c, i) => c.padEnd(w[i]!)).join('  '));
-  console.log(`\n${r.incidents} reminders due across ${r.windowSeconds} s, fsync ${r.fsync ? 'on' : 'off'}. Target (none > ${LATE_LIMIT_MS / 1000} s late, 0 duplicates): ${r.targetMet ? 'met' : 'NOT met'}.`);
+  console.log(`\n${r.incidents} reminders due across ${r.windowSeconds} s, fsync ${r.fsync ? 'on' : 'off'}, ${cpus().length} CPUs, load average ${r.loadAverage.kranz.join(' → ')} (kranz run), ${r.loadAverage.baseline.join(' → ')} (baseline run). Target (none > ${LATE_LIMIT_MS / 1000} s late, 0 duplicates): ${r.targetMet ? 'met' : 'NOT met'}.`);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -202,18 +202,28 @@ export function verdicts(rows: ReportBenchRow[]): { linear: boolean; under1s: bo
 
 const f = (x: number, d = 1): string => x.toFixed(d);
 
+/** The rows as a Markdown table plus the three verdicts, for this script and `bench/run-all.ts`. */
+export function formatReportBench(rows: ReportBenchRow[]): string {
+  const v = verdicts(rows);
+  const out = [
+    `draftReport vs baseline (JSON.stringify every event once): median of ${RUNS} runs after ${WARMUP} warm-ups; peak RSS of one run in a fresh child process`,
+    '',
+    '| events | draft ms | baseline ms | × baseline | draft µs/event | baseline µs/event | RSS with events MB | draft peak RSS MB | baseline peak RSS MB | report KB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) =>
+      `| ${r.events} | ${f(r.reportMs)} | ${f(r.baselineMs)} | ${f(r.ratio, 2)} | ${f(r.reportUsPerEvent, 2)} | ${f(r.baselineUsPerEvent, 2)} | ${f(r.eventsRssMb)} | ${f(r.reportPeakRssMb)} | ${f(r.baselinePeakRssMb)} | ${f(r.reportBytes / 1024, 0)} |`),
+    '',
+    `linear growth (µs/event at most 2× per 10× size): ${v.linear ? 'yes' : 'NO'}`,
+    `100k events under ${LIMIT_MS} ms: ${v.under1s ? 'yes' : 'NO'}`,
+    `100k events under ${LIMIT_MB} MB peak RSS: ${v.under250mb ? 'yes' : 'NO'}`,
+  ];
+  return out.join('\n');
+}
+
 async function main(): Promise<void> {
   const rows = await runReportBench();
   const v = verdicts(rows);
-  console.log(`draftReport bench (median of ${RUNS} runs after ${WARMUP} warm-ups; peak RSS per child process)\n`);
-  console.log('| events | draft ms | baseline ms | × baseline | draft µs/event | baseline µs/event | RSS with events MB | draft peak RSS MB | baseline peak RSS MB | report KB |');
-  console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of rows) {
-    console.log(`| ${r.events} | ${f(r.reportMs)} | ${f(r.baselineMs)} | ${f(r.ratio, 2)} | ${f(r.reportUsPerEvent, 2)} | ${f(r.baselineUsPerEvent, 2)} | ${f(r.eventsRssMb)} | ${f(r.reportPeakRssMb)} | ${f(r.baselinePeakRssMb)} | ${f(r.reportBytes / 1024, 0)} |`);
-  }
-  console.log(`\nlinear growth (µs/event at most 2× per 10× size): ${v.linear ? 'yes' : 'NO'}`);
-  console.log(`100k events under ${LIMIT_MS} ms: ${v.under1s ? 'yes' : 'NO'}`);
-  console.log(`100k events under ${LIMIT_MB} MB peak RSS: ${v.under250mb ? 'yes' : 'NO'}`);
+  console.log(formatReportBench(rows));
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify({ bench: 'report', node: process.version, runs: RUNS, warmup: WARMUP, rows, verdicts: v }, null, 2)}\n`);
   console.log(`\nwrote ${RESULTS}`);

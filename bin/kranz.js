@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `kranz` works from a clone without a build step.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// Runs the TypeScript CLI in this process through tsx's loader, so signals
+// (SIGTERM from an orchestrator) reach Kranz's own graceful shutdown directly.
+import { register } from 'tsx/esm/api';
+register();
+await import('../src/cli.ts');

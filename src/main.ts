@@ -172,6 +172,10 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     workerId,
     onDelivered: (row) => metrics.delivered.inc({ target: row.target }),
     onFailed: (row, f) => {
+      if (f.retryable && f.waiting) {
+        log.debug({ op: row.op, orderKey: row.orderKey, reason: f.error }, 'delivery waits for an earlier effect');
+        return;
+      }
       metrics.apiErrors.inc({ api: row.target, error: f.error.slice(0, 60) });
       log.warn({ op: row.op, orderKey: row.orderKey, attempts: row.attempts, error: f.error, retryable: f.retryable }, f.retryable ? 'delivery failed; will retry' : 'delivery failed permanently (dead letter)');
     },
@@ -211,8 +215,17 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     stopped = true;
     clearInterval(poll);
     // Stop intake first, then let in-flight work and one outbox pass finish.
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    server?.closeAllConnections?.();
+    // In-flight requests get a grace period, not forever: server.close() waits
+    // for every open request, and a client that never finishes sending one
+    // would hold shutdown until Node's request timeout (5 minutes).
+    if (server) {
+      const graceMs = 3_000;
+      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+      server.closeIdleConnections();
+      const cutoff = setTimeout(() => server!.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(cutoff);
+    }
     await slack?.stop();
     await intake.stop();
     for (const h of handles.reverse()) await h.stop?.().catch((e: unknown) => log.warn({ err: e }, 'extension stop failed'));

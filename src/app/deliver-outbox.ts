@@ -16,7 +16,8 @@ export type FollowUp =
 
 export type DeliveryOutcome =
   | { ok: true; result?: unknown; followUps?: FollowUp[] }
-  | { ok: false; retryable: true; error: string; retryAfterMs?: number }
+  /** `waiting`: not a failure of the target, the row waits for an earlier effect (e.g. the channel). */
+  | { ok: false; retryable: true; error: string; retryAfterMs?: number; waiting?: true }
   | { ok: false; retryable: false; error: string };
 
 /** Delivers rows of one target (`slack`, `pagerduty`, …). */

@@ -2,8 +2,10 @@
  * Applies one PagerDuty webhook event. A trigger on an auto-open service
  * declares an incident (keyed by the PagerDuty incident, so an alert storm
  * over N replicas opens one); every later event of that PagerDuty incident
- * lands on the same Kranz incident. Unknown or unlinked events are ignored,
- * never an error: PagerDuty must keep getting 2xx.
+ * lands on the same Kranz incident. Unknown events are ignored, never an
+ * error: PagerDuty must keep getting 2xx. An event that arrives before the
+ * trigger that opens its incident is reported `unlinked`, for the caller to
+ * try again later.
  */
 import type { Command } from '../domain/commands.ts';
 import type { Actor, SourceRef } from '../domain/events.ts';
@@ -35,7 +37,13 @@ export interface PagerDutyEventInput {
   responderState?: string;
 }
 
-export type IngestResult = { result: 'declared' | 'recorded' | 'duplicate'; incidentId: string } | { result: 'ignored'; reason: string };
+/**
+ * `unlinked`: the event is about a PagerDuty incident Kranz has no incident
+ * for yet, but its trigger may still come (PagerDuty does not promise order,
+ * and a later event can overtake the trigger): the caller should try it again
+ * later rather than drop it.
+ */
+export type IngestResult = { result: 'declared' | 'recorded' | 'duplicate'; incidentId: string } | { result: 'ignored' | 'unlinked'; reason: string };
 
 export function severityFor(policy: Policy, svc: PagerDutyServicePolicy | undefined, ev: Pick<PagerDutyEventInput, 'priority' | 'urgency'>): string {
   // Priority wins over urgency: it is the more deliberate signal.
@@ -45,10 +53,9 @@ export function severityFor(policy: Policy, svc: PagerDutyServicePolicy | undefi
   return byUrgency && findSeverity(policy, byUrgency) ? byUrgency : policy.defaultSeverity;
 }
 
-function describe(ev: PagerDutyEventInput): string {
+function describeEvent(ev: PagerDutyEventInput, linkedNumber?: number): string {
   const who = ev.agentName ? ` by ${ev.agentName}` : '';
   const what: Record<string, string> = {
-    'incident.triggered': `Triggered: ${ev.title ?? ''}`,
     'incident.acknowledged': `Acknowledged${who}`,
     'incident.unacknowledged': 'Unacknowledged (the acknowledgement timed out)',
     'incident.escalated': `Escalated${who}`,
@@ -62,7 +69,9 @@ function describe(ev: PagerDutyEventInput): string {
     'incident.status_update_published': `Status update published in PagerDuty: ${ev.statusUpdateMessage ?? ''}`,
     'incident.conference_bridge.updated': 'Conference bridge updated',
   };
-  const num = ev.pdIncidentNumber ? `PagerDuty #${ev.pdIncidentNumber}` : 'PagerDuty';
+  // Note, responder and status-update events carry only a reference: the number comes from the link.
+  const n = ev.pdIncidentNumber ?? linkedNumber;
+  const num = n ? `PagerDuty #${n}` : 'PagerDuty';
   return `${num}: ${what[ev.eventType] ?? ev.eventType}`;
 }
 
@@ -73,11 +82,16 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
   const actor: Actor = { kind: 'pagerduty', ...(ev.agentName ? { name: ev.agentName } : {}) };
   const source: SourceRef = { kind: 'pagerduty', eventId: ev.eventId, pdIncidentId: pd, ...(ev.htmlUrl ? { url: ev.htmlUrl } : {}) };
   const meta = (key: string): CommandMeta => ({ actor, source, idempotencyKey: key, occurredAt: new Date(ev.occurredAt) });
-  const svc = deps.policy.pagerduty.services.find((s) => s.serviceId === ev.serviceId);
+  const serviceOf = (id: string | undefined): PagerDutyServicePolicy | undefined => (id ? deps.policy.pagerduty.services.find((s) => s.serviceId === id) : undefined);
 
   let incident = await findIncident(deps, { pdIncidentId: pd });
   if (!incident) {
-    if (ev.eventType !== 'incident.triggered') return { result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType})` };
+    const svc = serviceOf(ev.serviceId);
+    if (ev.eventType !== 'incident.triggered') {
+      // Only a trigger opens. When the event names a service that never auto-opens, no trigger will link it.
+      if (ev.serviceId && !svc?.autoOpen) return { result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); service ${ev.serviceId} does not auto-open incidents` };
+      return { result: 'unlinked', reason: `no Kranz incident for PagerDuty ${pd} yet (${ev.eventType})` };
+    }
     if (!svc?.autoOpen) return { result: 'ignored', reason: `service ${ev.serviceId ?? '?'} does not auto-open incidents` };
     const declared = await declareIncident(deps, {
       title: ev.title ?? `PagerDuty incident ${ev.pdIncidentNumber ?? pd}`,
@@ -91,7 +105,14 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
     return { result: declared.duplicate ? 'duplicate' : 'declared', incidentId: declared.incidentId };
   }
 
+  // A trigger applied again (a crash before its request was marked done, a second
+  // subscription) finds its own incident: it has nothing more to say.
+  if (ev.eventType === 'incident.triggered') return { result: 'duplicate', incidentId: incident.id };
   const ref = { id: incident.id };
+  const link = incident.pagerDutyIncidents.find((p) => p.id === pd);
+  // Reference-only events (notes, responders) name no service: the linked one decides the mapping.
+  const svc = serviceOf(ev.serviceId ?? link?.serviceId);
+  const describe = (e: PagerDutyEventInput): string => describeEvent(e, link?.number);
   const commands: Command[] = [];
   if (ev.eventType === 'incident.annotated') {
     commands.push({ type: 'add_note', text: `PagerDuty note${ev.agentName ? ` by ${ev.agentName}` : ''}: ${ev.noteContent ?? '(empty)'}`, via: 'pagerduty' });
@@ -110,10 +131,14 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
     commands.push({ type: 'record_pagerduty_event', eventType: ev.eventType, pdIncidentId: pd, summary: describe(ev) });
   }
   let recorded = false;
+  const refused: string[] = [];
   for (const [i, c] of commands.entries()) {
     const o = await applyCommand(deps, ref, c, meta(`pd:event:${ev.eventId}${i ? `#${i}` : ''}`));
     if (o.ok && !o.duplicate) recorded = true;
     if (o.ok) incident = o.state;
+    else refused.push(o.error.message);
   }
+  // A refusal is not a duplicate: say so, or the event would look applied.
+  if (!recorded && refused.length) return { result: 'ignored', reason: refused.join('; ') };
   return { result: recorded ? 'recorded' : 'duplicate', incidentId: ref.id };
 }

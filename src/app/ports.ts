@@ -65,9 +65,10 @@ export interface UnitOfWork {
   reminderBacklog(now: Date): Promise<ReminderBacklog>;
 }
 
-/** A stored reminder locked for sending. `plannedAt` is when the thing is due, `dueAt` when this step fires. */
+/** A stored reminder locked for sending, with its (locked) incident. `plannedAt` is when the thing is due, `dueAt` when this step fires. */
 export interface DueReminder {
   incidentId: string;
+  state: IncidentState;
   kind: ReminderKind;
   subject: string;
   plannedAt: string;

@@ -11,7 +11,6 @@
  * next step is computed from now), so a 3-hour outage gives one catch-up per
  * reminder, not a burst of the missed steps.
  */
-import type { IncidentState } from '../domain/incident.ts';
 import {
   planReminders, quietHoursDeferral, reminderName, reminderStep, type PlannedReminder, type ReminderStep,
 } from '../domain/reminders.ts';
@@ -76,12 +75,8 @@ async function sendOne(deps: AppDeps, dueBy: Date | undefined): Promise<StepOutc
     const now = deps.clock.now();
     const [due] = await uow.claimDueReminders(dueBy && dueBy < now ? dueBy : now, 1);
     if (!due) return { kind: 'empty' };
-    // The claim locked the incident row too; this only reads it.
-    const state = await uow.lockIncident(due.incidentId);
-    if (!state) {
-      await advance(uow, due, due.level, null, false, now);
-      return { kind: 'failed' };
-    }
+    // The claim locked the incident row too and brought its state.
+    const state = due.state;
     const planned: PlannedReminder = { kind: due.kind, subject: due.subject, dueAt: due.plannedAt };
     const deferTo = quietHoursDeferral(planned, due.level, state, deps.policy, now);
     if (deferTo) {
@@ -118,7 +113,7 @@ export async function replanOpenIncidents(deps: AppDeps, o: { limit?: number } =
   const open = await deps.store.transaction((uow) => uow.listOpenIncidents(o.limit ?? 1_000));
   for (const inc of open) {
     await deps.store.transaction(async (uow) => {
-      const state: IncidentState | undefined = await uow.lockIncident(inc.id);
+      const state = await uow.lockIncident(inc.id);
       if (state) await uow.syncReminders(inc.id, planReminders(state, deps.policy), deps.clock.now());
     });
   }

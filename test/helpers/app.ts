@@ -32,18 +32,30 @@ export interface AppHarness {
   close(): Promise<void>;
 }
 
-export async function appHarness(policy: Policy = testPolicy): Promise<AppHarness> {
-  const db = await createTestDatabase('app');
-  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
-  await migrate(pool, { log: quiet });
+/** App deps on an existing, migrated database (the caller ends `pool`). */
+export async function appHarnessOn(url: string, policy: Policy = testPolicy): Promise<{ pool: pg.Pool; deps: AppDeps; clock: FakeClock }> {
+  const pool = new pg.Pool({ connectionString: url, max: 5 });
   const clock = fakeClock();
-  const deps: AppDeps = {
+  return { pool, clock, deps: depsFor(pool, clock, policy) };
+}
+
+function depsFor(pool: pg.Pool, clock: FakeClock, policy: Policy): AppDeps {
+  return {
     store: new PostgresStore(pool),
     clock,
     policy,
     newId: randomUUID,
     sha256: (t) => createHash('sha256').update(t).digest('hex'),
   };
+}
+
+export async function appHarness(policy: Policy = testPolicy): Promise<AppHarness> {
+  const db = await createTestDatabase('app');
+  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  await migrate(pool, { log: quiet });
+  const clock = fakeClock();
+  const deps = depsFor(pool, clock, policy);
+
   return {
     db, pool, deps, clock,
     async close() {

@@ -75,6 +75,9 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   // An idle client losing its connection (server restart, failover) emits on
   // the pool; unhandled, that 'error' event would crash the process.
   pool.on('error', (err) => log.error({ err: coerceError(err), database: url }, 'idle database connection failed'));
+  // A client that loses its connection while checked out emits on itself; the query in flight
+  // rejects and the caller retries or spools, so the event only needs to be logged, not crash us.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: coerceError(err), database: url }, 'database connection lost')));
 
   let closing: Promise<void> | undefined;
   const close = () =>

@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import type { DueReminder, ReminderAdvance, ReminderBacklog, SnoozedReminder } from '../../app/ports.ts';
+import type { IncidentState } from '../../domain/incident.ts';
 import type { PlannedReminder, ReminderKind } from '../../domain/reminders.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
@@ -50,11 +51,12 @@ interface Row {
   level: number;
   snoozed_until: Date | null;
   sent_count: number;
+  state: IncidentState;
 }
 
 /**
  * Locks up to `limit` reminders that are due (and not snoozed past `now`),
- * oldest first, together with their incident rows. SKIP LOCKED makes
+ * oldest first, together with their incident rows (whose state comes along). SKIP LOCKED makes
  * concurrent senders take disjoint rows, and skips an incident a command is
  * changing right now (its plan may be about to change; the next pass gets it).
  * Postgres re-checks the WHERE clause on the newest row version after locking,
@@ -62,7 +64,7 @@ interface Row {
  */
 export async function claimDueReminders(db: Q, now: Date, limit: number): Promise<DueReminder[]> {
   const r = await db.query<Row>(
-    `select r.incident_id, r.kind, r.subject, r.planned_at, r.due_at, r.level, r.snoozed_until, r.sent_count
+    `select r.incident_id, r.kind, r.subject, r.planned_at, r.due_at, r.level, r.snoozed_until, r.sent_count, i.state
      from reminders r join incidents i on i.id = r.incident_id
      where r.due_at <= $1::timestamptz and (r.snoozed_until is null or r.snoozed_until <= $1::timestamptz)
      order by r.due_at
@@ -72,6 +74,7 @@ export async function claimDueReminders(db: Q, now: Date, limit: number): Promis
   );
   return r.rows.map((x) => ({
     incidentId: x.incident_id,
+    state: x.state,
     kind: x.kind,
     subject: x.subject,
     plannedAt: x.planned_at.toISOString(),

@@ -9,8 +9,19 @@ import type { Queryable } from '../db/pool.ts';
 import type { Clock } from '../../app/ports.ts';
 import { archiveInbound, claimInbound, finishInbound, releaseInbound, type InboundRecord, type StoredInbound } from '../db/inbound-sql.ts';
 import type { Spool } from './spool.ts';
+import { isUnstorable, storable } from './storable.ts';
 
-export type AcceptResult = { kind: 'stored'; id: number } | { kind: 'duplicate' } | { kind: 'spooled' };
+/**
+ * `spooled` with `reason: 'unavailable'`: the database did not answer;
+ * `'backlog'`: it answers, but older spooled requests are not archived yet
+ * and this one must not overtake them.
+ */
+export type AcceptResult =
+  | { kind: 'stored'; id: number }
+  | { kind: 'duplicate' }
+  | { kind: 'spooled'; reason: 'unavailable' | 'backlog' }
+  /** The database refused the request's data itself; it is kept in `spool/rejected.jsonl` for an operator. */
+  | { kind: 'rejected' };
 export type ProcessResult = 'processed' | 'ignored';
 export type Processor = (rec: StoredInbound) => Promise<ProcessResult>;
 
@@ -29,8 +40,20 @@ export interface IntakeOptions {
   archiveTimeoutMs?: number;
   /** Requests younger than this are being handled inline; the recovery pass leaves them alone. */
   inlineGraceMs?: number;
-  /** Give up on a request after this many failed attempts (marked failed, visible in doctor/metrics). */
+  /**
+   * A request whose processor keeps failing is marked failed (visible in
+   * doctor/metrics) once it has had this many attempts and is older than
+   * `retryForMs`. Default 8.
+   */
   maxAttempts?: number;
+  /**
+   * How long a failing request keeps being retried (every lease period after
+   * a quick first retry): long enough to outlast a Slack or PagerDuty outage.
+   * Default 24 h.
+   */
+  retryForMs?: number;
+  /** How long a claimed request is leased; also the pause between retries after the first. Default 60 s. */
+  leaseMs?: number;
   onStored?: (source: string, result: 'stored' | 'spooled' | 'duplicate') => void;
 }
 
@@ -45,6 +68,8 @@ export class Intake {
   private readonly processors = new Map<string, { fn: Processor; graceMs: number }>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** The last archive write or replay failed for want of a database (what spooled requests are told). */
+  private unavailable = false;
 
   constructor(private readonly o: IntakeOptions) {}
 
@@ -57,18 +82,35 @@ export class Intake {
     this.processors.set(source, { fn, graceMs });
   }
 
-  /** Stores the request durably (archive, else spool). Throws only when both fail. */
-  async accept(rec: InboundRecord): Promise<AcceptResult> {
+  /**
+   * Stores the request durably (archive, else spool). Throws only when both
+   * fail. While spooled requests wait for the archive, new ones queue behind
+   * them in the spool: archived first, a PagerDuty acknowledgement would be
+   * applied before the spooled trigger that opens its incident, and ignored.
+   */
+  async accept(received: InboundRecord): Promise<AcceptResult> {
+    const rec = storable(received);
+    if (this.o.spool.knownDepth > 0) return this.spool(rec, this.unavailable ? 'unavailable' : 'backlog');
     try {
       const id = await withTimeout(archiveInbound(this.o.pool, rec), this.o.archiveTimeoutMs ?? 1_500);
       this.o.onStored?.(rec.source, id === undefined ? 'duplicate' : 'stored');
       return id === undefined ? { kind: 'duplicate' } : { kind: 'stored', id };
     } catch (e) {
+      if (isUnstorable(e)) {
+        await this.o.spool.reject(rec, (e as Error).message);
+        this.o.log.error({ err: (e as Error).message, source: rec.source, dedupeKey: rec.dedupeKey.slice(0, 200) }, 'the database refused an inbound request; kept in spool/rejected.jsonl');
+        return { kind: 'rejected' };
+      }
       this.o.log.warn({ err: (e as Error).message, source: rec.source }, 'database unavailable: spooling the request to disk');
-      await this.o.spool.append(rec);
-      this.o.onStored?.(rec.source, 'spooled');
-      return { kind: 'spooled' };
+      this.unavailable = true;
+      return this.spool(rec, 'unavailable');
     }
+  }
+
+  private async spool(rec: InboundRecord, reason: 'unavailable' | 'backlog'): Promise<AcceptResult> {
+    await this.o.spool.append(rec);
+    this.o.onStored?.(rec.source, 'spooled');
+    return { kind: 'spooled', reason };
   }
 
   async finish(id: number, result: ProcessResult | 'failed', note?: string): Promise<void> {
@@ -80,9 +122,25 @@ export class Intake {
     if (this.running) return 0;
     this.running = true;
     try {
-      const replayed = await this.o.spool.drain(async (rec) => {
-        await archiveInbound(this.o.pool, rec);
-      });
+      // Requests keep queueing behind the backlog while it drains, so drain until it is
+      // empty (each round is shorter than the last); the bound only guards a flood.
+      let replayed = 0;
+      for (let round = 0; round < 20; round++) {
+        const n = await this.o.spool.drain(async (spooled) => {
+          const rec = storable(spooled);
+          try {
+            await archiveInbound(this.o.pool, rec);
+          } catch (e) {
+            // One record the database refuses must not hold back every record behind it.
+            if (!isUnstorable(e)) throw e;
+            await this.o.spool.reject(rec, (e as Error).message);
+            this.o.log.error({ err: (e as Error).message, dedupeKey: rec.dedupeKey.slice(0, 200) }, 'the database refused a spooled request; moved to spool/rejected.jsonl');
+          }
+        });
+        replayed += n;
+        if (n === 0) break;
+      }
+      this.unavailable = false;
       if (replayed) this.o.log.info({ replayed }, 'spooled requests moved into the archive');
       let applied = 0;
       for (const source of this.processors.keys()) applied += await this.applyPending(source as 'slack' | 'pagerduty');
@@ -102,7 +160,7 @@ export class Intake {
     let total = 0;
     for (;;) {
       const now = this.o.clock.now();
-      const rows = await claimInbound(this.o.pool, { source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: 50, leaseMs: 60_000 });
+      const rows = await claimInbound(this.o.pool, { source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: 50, leaseMs: this.o.leaseMs ?? 60_000 });
       if (rows.length === 0) return total;
       // Heads of distinct order keys: independent, so they may run side by side.
       await Promise.all(rows.map((r) => this.applyOne(p.fn, r)));
@@ -116,11 +174,19 @@ export class Intake {
       await this.finish(r.id, result);
     } catch (e) {
       const msg = (e as Error).message ?? String(e);
-      if (r.attempts >= (this.o.maxAttempts ?? 8)) {
-        this.o.log.error({ id: r.id, err: msg }, 'inbound request failed too often; marked failed');
+      const age = this.o.clock.now().getTime() - Date.parse(r.receivedAt);
+      // Data PostgreSQL refuses fails the same way every time; anything else (Slack or
+      // PagerDuty down, a lock timeout) may heal, so it is retried for a long while.
+      const hopeless = isUnstorable(e);
+      if (hopeless || (r.attempts >= (this.o.maxAttempts ?? 8) && age >= (this.o.retryForMs ?? 86_400_000))) {
+        this.o.log.error({ id: r.id, err: msg, attempts: r.attempts }, hopeless ? 'inbound request refused by the database; marked failed' : 'inbound request failed too often; marked failed');
         await this.finish(r.id, 'failed', msg).catch(() => undefined);
-      } else {
+      } else if (r.attempts <= 1) {
+        // One quick retry on the next pass, for a blip.
         await releaseInbound(this.o.pool, r.id, msg).catch(() => undefined);
+      } else {
+        // The claim's lease stays: the next attempt comes when it runs out, not every pass.
+        this.o.log.warn({ id: r.id, err: msg, attempts: r.attempts }, 'inbound request failed; will retry when its lease runs out');
       }
     }
   }

@@ -11,7 +11,10 @@ import type { InboundRecord } from '../db/inbound-sql.ts';
 export class Spool {
   readonly file: string;
   private chain: Promise<unknown> = Promise.resolve();
-  private count = 0;
+  /** Records in the live file. */
+  private live = 0;
+  /** Records in the file being replayed that are not in the archive yet. */
+  private replaying = 0;
 
   constructor(readonly dir: string) {
     this.file = join(dir, 'spool', 'inbound.jsonl');
@@ -28,22 +31,53 @@ export class Spool {
       } finally {
         await fh.close();
       }
-      this.count++;
+      this.live++;
     });
     this.chain = run.catch(() => undefined);
     return run;
   }
 
-  /** Records waiting in the spool (reads the file; cheap at spool sizes). */
-  async depth(): Promise<number> {
-    const recs = await this.read(this.file);
-    this.count = recs.length;
-    return this.count;
+  /**
+   * Keeps a record the archive refuses (see storable.ts) in
+   * `spool/rejected.jsonl`, fsynced, with the reason: out of the replay
+   * path, but on disk for an operator rather than dropped.
+   */
+  reject(rec: InboundRecord, reason: string): Promise<void> {
+    const run = this.chain.then(async () => {
+      await mkdir(join(this.dir, 'spool'), { recursive: true, mode: 0o700 });
+      const fh = await open(join(this.dir, 'spool', 'rejected.jsonl'), 'a', 0o600);
+      try {
+        await fh.write(`${JSON.stringify({ ...rec, rejectedBecause: reason })}\n`);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
-  /** Last known depth, for metrics without I/O. */
+  /**
+   * Records waiting in the spool, a replay that died halfway included (reads
+   * the files; cheap at spool sizes). Call once at start so {@link knownDepth}
+   * is right before the first append.
+   */
+  async depth(): Promise<number> {
+    this.live = (await this.read(this.file)).length;
+    this.replaying = (await this.read(this.replayingFile)).length;
+    return this.knownDepth;
+  }
+
+  /**
+   * Records spooled and not yet in the archive, without I/O (metrics, and the
+   * intake's "keep order behind the backlog" check).
+   */
   get knownDepth(): number {
-    return this.count;
+    return this.live + this.replaying;
+  }
+
+  private get replayingFile(): string {
+    return `${this.file}.replaying`;
   }
 
   /**
@@ -52,7 +86,7 @@ export class Spool {
    * fails, the rest stays in the moved file and is retried next time.
    */
   async drain(apply: (rec: InboundRecord) => Promise<void>): Promise<number> {
-    const replaying = `${this.file}.replaying`;
+    const replaying = this.replayingFile;
     // The move runs in the append chain, so no append can be writing to the file being moved.
     const move = this.chain.then(async () => {
       const exists = await stat(replaying).then(() => true, () => false);
@@ -60,18 +94,21 @@ export class Spool {
       const hasFile = await stat(this.file).then((s) => s.size > 0, () => false);
       if (!hasFile) return false;
       await rename(this.file, replaying);
-      this.count = 0;
+      this.live = 0;
       return true;
     });
     this.chain = move.catch(() => undefined);
     if (!(await move)) return 0;
     const recs = await this.read(replaying);
+    this.replaying = recs.length;
     let done = 0;
     for (const rec of recs) {
       await apply(rec);
       done++;
+      this.replaying = recs.length - done;
     }
     await rm(replaying, { force: true });
+    this.replaying = 0;
     return done;
   }
 

@@ -72,7 +72,7 @@ export class PagerDutyDeliverer implements Deliverer {
     const slack = this.d.slack;
     if (!slack || !row.incidentId) return { ok: true, result: { skipped: 'Slack is not configured' } };
     const state = await this.d.store.transaction((u) => u.readIncident(row.incidentId!));
-    if (!state?.channelId) return { ok: false, retryable: true, error: 'incident channel not created yet' };
+    if (!state?.channelId) return { ok: false, retryable: true, error: 'incident channel not created yet', waiting: true };
     let ep = this.d.policy.pagerduty.services.find((s) => s.serviceId === serviceId)?.escalationPolicyId;
     if (!ep) {
       const svc = await this.d.client.getService(serviceId);
@@ -84,6 +84,7 @@ export class PagerDutyDeliverer implements Deliverer {
     if (!emails.ok) return fail(emails.error);
     const users: string[] = [];
     const unknown: string[] = [];
+    let refused: { user: string; error: string }[] = [];
     try {
       for (const email of emails.value) {
         const u = await slack.users.lookupByEmail({ email }).catch((e: unknown) => {
@@ -93,19 +94,40 @@ export class PagerDutyDeliverer implements Deliverer {
         if (u?.user?.id) users.push(u.user.id);
         else unknown.push(email);
       }
-      if (users.length) {
-        await slack.conversations.invite({ channel: state.channelId, users: users.join(',') }).catch((e: unknown) => {
-          if (slackErrorCode(e) !== 'already_in_channel') throw e;
-        });
-      }
+      if (users.length) refused = await this.invite(slack, state.channelId, users);
     } catch (e) {
       return toDeliveryOutcome(e);
     }
+    const invited = users.filter((u) => !refused.some((r) => r.user === u));
     // Record them as members now, so roles can be given to them at once.
-    const followUps = users.map((userId) => ({
+    const followUps = invited.map((userId) => ({
       kind: 'command' as const, incidentId: state.id, command: { type: 'member_joined' as const, userId },
       meta: { actor: { kind: 'kranz' as const }, source: { kind: 'slack' as const, channelId: state.channelId! }, idempotencyKey: `${row.idempotencyKey}:member:${userId}` },
     }));
-    return { ok: true, result: { invited: users, notInSlack: unknown }, followUps };
+    return { ok: true, result: { invited, notInSlack: unknown, ...(refused.length ? { refused } : {}) }, followUps };
+  }
+
+  /**
+   * Invites `users` and returns those Slack would not add (and who are not in
+   * the channel). Without `force`, one invitee already in the channel (someone
+   * who joined on their own first) fails the whole call and nobody else gets
+   * in; with it Slack adds the others and lists the rest in `errors`.
+   */
+  private async invite(slack: WebClient, channel: string, users: string[]): Promise<{ user: string; error: string }[]> {
+    const notAdded = (errors: unknown): { user: string; error: string }[] =>
+      (Array.isArray(errors) ? (errors as { user?: unknown; error?: unknown }[]) : [])
+        .map((x) => ({ user: String(x.user ?? ''), error: String(x.error ?? '') }))
+        // Already in the channel is what an invite is for.
+        .filter((x) => x.error !== 'already_in_channel');
+    try {
+      const r = await slack.conversations.invite({ channel, users: users.join(','), force: true });
+      return notAdded((r as { errors?: unknown }).errors);
+    } catch (e) {
+      // With `force`, Slack still fails the call when it could add nobody. Per-user
+      // errors (already in, deactivated, cannot be invited) will not change on a retry.
+      const errors = (e as { data?: { errors?: unknown } }).data?.errors;
+      if (slackErrorCode(e) === 'already_in_channel' || Array.isArray(errors)) return notAdded(errors);
+      throw e;
+    }
   }
 }

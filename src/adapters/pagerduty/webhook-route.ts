@@ -1,9 +1,11 @@
 /**
  * `POST /pagerduty/webhook`: verify the signature (401 and nothing stored
  * when it fails), store the raw body durably, answer 202 fast, and apply it
- * after the ack, one event at a time per PagerDuty incident. A signed body
- * Kranz cannot parse or does not know is still stored and acknowledged:
- * PagerDuty disables a subscription after repeated 4xx.
+ * after the ack, one event at a time per PagerDuty incident (its trigger in
+ * a queue of its own). An event that overtook its trigger is stored again to
+ * be tried later, not dropped. A signed body Kranz cannot parse or does not
+ * know is still stored and acknowledged: PagerDuty disables a subscription
+ * after repeated 4xx. Legacy V2 bodies come in only with the policy's token.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -76,7 +78,14 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
     } catch {
       parsed = undefined;
     }
-    if (!signed && !legacyAllowed(o, req, parsed)) {
+    // PagerDuty never signs V2 deliveries, so a V2 body is admitted by the
+    // legacy token alone: a V3 signature must not open a door the policy closed.
+    if (isLegacyBody(parsed)) {
+      if (!legacyAllowed(o, req)) {
+        send(res, 401, { error: 'invalid_token', reason: o.legacyV2.enabled ? 'Legacy V2 webhooks need ?token= matching pagerduty.legacy_v2.token.' : 'Legacy V2 webhooks are turned off (pagerduty.legacy_v2.enabled).' });
+        return;
+      }
+    } else if (!signed) {
       send(res, 401, { error: 'invalid_signature', reason: 'X-PagerDuty-Signature matches none of PAGERDUTY_WEBHOOK_SECRETS.' });
       return;
     }
@@ -85,9 +94,13 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
     const webhookId = String(req.headers['x-webhook-id'] ?? '');
     const dedupeKey = first ? `pd:${decoded?.ok && decoded.events.length > 1 ? `batch:${sha(raw)}` : first.eventId}` : `pd:raw:${sha(raw)}`;
     const pdIncidentId = first && 'pdIncidentId' in first ? first.pdIncidentId : undefined;
+    // Triggers get their own queue: events that overtook the trigger wait at the
+    // head of `pd:<id>`, and the trigger must not queue up behind them.
+    const orderKey = pdIncidentId ? (first?.eventType === 'incident.triggered' ? `pd:${pdIncidentId}:open` : `pd:${pdIncidentId}`) : undefined;
     const stored = await o.intake.accept({
-      source: 'pagerduty', dedupeKey, ...(pdIncidentId ? { orderKey: `pd:${pdIncidentId}` } : {}),
-      receivedAt: new Date().toISOString(), headers: { 'x-webhook-id': webhookId }, body: raw.toString('utf8'),
+      source: 'pagerduty', dedupeKey, ...(orderKey ? { orderKey } : {}),
+      // The intake's clock, which also decides when a stored request is due.
+      receivedAt: o.deps.clock.now().toISOString(), headers: { 'x-webhook-id': webhookId }, body: raw.toString('utf8'),
     });
     o.log.info({ webhookId, dedupeKey, stored: stored.kind, eventType: first?.eventType ?? 'unparsed' }, 'pagerduty webhook');
     if (!decoded?.ok) o.onEvent?.('unparseable', 'unknown');
@@ -96,9 +109,13 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
   };
 }
 
-function legacyAllowed(o: WebhookRouteOptions, req: IncomingMessage, parsed: unknown): boolean {
+/** A V2 body, as `decodePagerDutyWebhook` tells them apart: `messages[]` and no V3 `event`. */
+function isLegacyBody(parsed: unknown): boolean {
+  return typeof parsed === 'object' && parsed !== null && 'messages' in parsed && !('event' in parsed);
+}
+
+function legacyAllowed(o: WebhookRouteOptions, req: IncomingMessage): boolean {
   if (!o.legacyV2.enabled || !o.legacyV2.token) return false;
-  if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as { messages?: unknown }).messages)) return false;
   const url = new URL(req.url ?? '/', 'http://x');
   const token = url.searchParams.get('token') ?? String(req.headers['x-kranz-token'] ?? '');
   return safeEqual(token, o.legacyV2.token);
@@ -121,13 +138,49 @@ async function applyStored(o: WebhookRouteOptions, rec: StoredInbound): Promise<
     return 'ignored';
   }
   let applied = false;
+  let unlinked = false;
   for (const ev of decoded.events) {
     const r = await ingestPagerDutyEvent(o.deps, toInput(ev));
     o.onEvent?.(r.result, ev.eventType === 'unknown' ? ev.originalEventType : ev.eventType);
-    if (r.result !== 'ignored') applied = true;
+    if (r.result === 'unlinked') unlinked = true;
+    else if (r.result !== 'ignored') applied = true;
     else o.log.info({ eventId: ev.eventId, reason: r.reason }, 'PagerDuty event ignored');
   }
+  if (unlinked) await retryUnlinkedLater(o, rec);
   return applied ? 'processed' : 'ignored';
+}
+
+/**
+ * How long an event that overtook its trigger waits before each new try. The
+ * trigger usually lands milliseconds later; after the last wait (about two
+ * minutes in all) the event is dropped as not Kranz's.
+ */
+const UNLINKED_RETRY_MS: readonly number[] = [250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 60_000];
+const WAIT_HEADER = 'x-kranz-unlinked-tries';
+
+/**
+ * Stores the body again as a new request at the back of its PagerDuty
+ * incident's queue, to be tried once the trigger (still on its way, or being
+ * applied in its own queue) has opened the incident; the original is then
+ * finished as ignored. The copy's `receivedAt` lies in the future: the intake
+ * claims a request only once its `receivedAt` has passed, which makes it a
+ * not-before time. Re-applying parts of the body that did apply is harmless
+ * (each event's command key holds). Events stored meanwhile may be applied
+ * before the copy; the timeline stays in PagerDuty's order (`occurredAt`).
+ */
+async function retryUnlinkedLater(o: WebhookRouteOptions, rec: StoredInbound): Promise<void> {
+  const tries = Number(rec.headers[WAIT_HEADER] ?? 0);
+  const wait = UNLINKED_RETRY_MS[tries];
+  if (wait === undefined) {
+    o.log.info({ dedupeKey: rec.dedupeKey, tries }, 'PagerDuty event never got a Kranz incident; ignored');
+    return;
+  }
+  const base = rec.dedupeKey.replace(/#unlinked\d+$/, '');
+  const again = await o.intake.accept({
+    source: 'pagerduty', dedupeKey: `${base}#unlinked${tries + 1}`, ...(rec.orderKey ? { orderKey: rec.orderKey } : {}),
+    receivedAt: new Date(o.deps.clock.now().getTime() + wait).toISOString(), headers: { ...rec.headers, [WAIT_HEADER]: String(tries + 1) }, body: rec.body,
+  });
+  o.log.info({ dedupeKey: rec.dedupeKey, tries: tries + 1, waitMs: wait, stored: again.kind }, 'PagerDuty event arrived before its incident was opened; trying again later');
 }
 
 export function toInput(ev: PdWebhookEvent): PagerDutyEventInput {

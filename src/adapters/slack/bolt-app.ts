@@ -42,13 +42,12 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   const logger = boltLogger(o.listeners.log);
   let app: InstanceType<typeof App>;
   let receiver: KranzReceiver | undefined;
+  const authorize = cachedAuthorize(o.botToken, new WebClient(o.botToken, { ...clientOptions, retryConfig: { retries: 0 } }));
   if (o.appToken) {
-    app = new App({ token: o.botToken, appToken: o.appToken, socketMode: true, clientOptions, logger, logLevel: BoltLogLevel.INFO, tokenVerificationEnabled: false });
+    app = new App({ authorize, appToken: o.appToken, socketMode: true, clientOptions, logger, logLevel: BoltLogLevel.INFO });
   } else {
     receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}) });
-    // No auth.test at construction: Slack being unreachable at start must delay, not crash.
-    // `kranz doctor` (and start's checks) verify the token; our listeners skip bot messages by bot_id.
-    app = new App({ token: o.botToken, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO, tokenVerificationEnabled: false });
+    app = new App({ authorize, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO });
   }
   app.error(async (e) => {
     o.listeners.log.error({ err: { code: (e as { code?: string }).code, message: e.message } }, 'slack listener error');
@@ -66,6 +65,37 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
     stop: async () => {
       if (o.appToken) await app.stop().catch(() => undefined);
     },
+  };
+}
+
+/**
+ * Bolt's built-in single-token authorize either calls auth.test at
+ * construction (crashing a start while Slack is unreachable) or, with token
+ * verification off, on every request before the ack. This one calls it once,
+ * in the background, and never lets it delay or fail a request: the bot's own
+ * messages are also skipped by `bot_id` in the listeners.
+ */
+export function cachedAuthorize(botToken: string, client: WebClient) {
+  let ids: { botId?: string; botUserId?: string } | undefined;
+  let inflight: Promise<void> | undefined;
+  const fetchIds = (): Promise<void> => {
+    inflight ??= client.auth.test()
+      .then((r) => {
+        ids = { ...(r.bot_id ? { botId: r.bot_id } : {}), ...(r.user_id ? { botUserId: r.user_id } : {}) };
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  };
+  void fetchIds();
+  return async () => {
+    if (!ids) {
+      // Wait briefly for the first answer, never long enough to miss Slack's 3 s.
+      await Promise.race([fetchIds(), new Promise((r) => setTimeout(r, 300).unref())]);
+    }
+    return { botToken, ...ids };
   };
 }
 

@@ -76,7 +76,7 @@ export class SlackDeliverer implements Deliverer {
       return { ok: true, result: ch, followUps };
     }
     const channel = s.channelId;
-    if (!channel) return { ok: false, retryable: true, error: 'incident channel not created yet', retryAfterMs: channelWaitMs(row.attempts) };
+    if (!channel) return { ok: false, retryable: true, error: 'incident channel not created yet', retryAfterMs: channelWaitMs(row.attempts), waiting: true };
     switch (effect.kind) {
       case 'slack.invite':
         await this.invite(channel, effect.userIds);
@@ -100,7 +100,7 @@ export class SlackDeliverer implements Deliverer {
       }
       case 'slack.refresh_slot': {
         const slot = await this.d.store.transaction((u) => u.findSlot(s.id, effect.slot));
-        if (!slot) return { ok: false, retryable: true, error: `slot ${effect.slot} not posted yet` };
+        if (!slot) return { ok: false, retryable: true, error: `slot ${effect.slot} not posted yet`, waiting: true };
         const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s);
         await c.chat.update({ channel: slot.channelId, ts: slot.ts, text: msg.text, blocks: msg.blocks as never });
         return { ok: true };

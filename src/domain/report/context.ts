@@ -51,9 +51,16 @@ export function createContext(facts: ReportFacts, policy: Policy, clock: ReportC
   if (policy.stakeholderChannel && !channels.has(policy.stakeholderChannel)) channels.set(policy.stakeholderChannel, 'the stakeholder channel');
   const declaredDay = clock.stamp(facts.declaredMs).dateKey;
 
+  // A handful of people appear on most of 100k lines: render each once.
+  const people = new Map<string, string>();
   const person = (userId: string): string => {
-    const name = facts.names.get(userId);
-    return name ? escapeInline(name) : `@${escapeInline(userId)}`;
+    let text = people.get(userId);
+    if (text === undefined) {
+      const name = facts.names.get(userId);
+      text = name ? escapeInline(name) : `@${escapeInline(userId)}`;
+      people.set(userId, text);
+    }
+    return text;
   };
   const time = (ms: number): string => {
     const s = clock.stamp(ms);

@@ -63,7 +63,7 @@ export interface ReportFacts {
 }
 
 // `applyEvent` copies the notes array on each of these, which is quadratic over a long log.
-// They change nothing else in the state, and the report tracks notes itself.
+// They change nothing else the report reads from the state, and the report tracks notes itself.
 const NOTE_ONLY: ReadonlySet<EventType> = new Set<EventType>(['note_added', 'message_edited', 'message_deleted']);
 // Mirrors `lastActivityAt` in incident.ts: bookkeeping is not activity.
 const NOT_ACTIVITY: ReadonlySet<EventType> = new Set<EventType>(['reminder_sent', 'report_drafted']);

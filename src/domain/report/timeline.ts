@@ -4,6 +4,7 @@
  * claim in the report can be traced to the log, Slack or PagerDuty.
  */
 import type { IncidentEvent, NoteVia } from '../events.ts';
+import type { MinuteStamp } from './clock.ts';
 import type { RenderContext } from './context.ts';
 import { ROLE_LABELS } from './context.ts';
 import type { TimelineEntry } from './facts.ts';
@@ -152,6 +153,8 @@ export function renderTimeline(ctx: RenderContext, sink: TextSink): void {
   const pdNumbers = new Map<string, number>();
   for (const p of ctx.facts.state.pagerDutyIncidents) if (p.number !== undefined) pdNumbers.set(p.id, p.number);
   const out = sink.pieces;
+  // `- **15:02** (13:02 UTC) — ` once per minute rather than six pieces per line.
+  const prefixes = new Map<MinuteStamp, string>();
   let day = '';
   for (const entry of ctx.facts.entries) {
     const s = ctx.stamp(entry.ms);
@@ -159,7 +162,12 @@ export function renderTimeline(ctx: RenderContext, sink: TextSink): void {
       out.push(day ? '\n### ' : '### ', s.dateLabel, '\n\n');
       day = s.dateKey;
     }
-    out.push('- **', s.local, '** (', s.utc, ' UTC)', SEPARATOR, describe(entry, ctx, pdNumbers), SEPARATOR, who(entry, ctx), SEPARATOR, citation(entry.event), '\n');
+    let prefix = prefixes.get(s);
+    if (prefix === undefined) {
+      prefix = `- **${s.local}** (${s.utc} UTC)${SEPARATOR}`;
+      prefixes.set(s, prefix);
+    }
+    out.push(prefix, describe(entry, ctx, pdNumbers), SEPARATOR, who(entry, ctx), SEPARATOR, citation(entry.event), '\n');
     sink.endLine();
   }
 }

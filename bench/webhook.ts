@@ -1,0 +1,140 @@
+/**
+ * PagerDuty webhook intake: sustained throughput and latency of signed V3
+ * deliveries (distinct PagerDuty incidents, distinct event ids) into Kranz's
+ * /pagerduty/webhook, against a bare `node:http` server doing one `pg` insert
+ * per request into a table shaped like `inbound_archive`, same database.
+ *
+ * Intake (the 202s) is measured apart from applying. The service is known but
+ * not auto-open, so applying is Kranz's bookkeeping path (claim in order-key
+ * order, decode, look the incident up, mark the row): auto-open incidents and
+ * their Slack work are what bench/storm.ts and bench/alert-to-channel.ts
+ * measure. Kranz applies while it takes deliveries in, as it does in
+ * production, so the intake figure includes that competition.
+ *
+ * Run: `npx tsx bench/webhook.ts`. Results: `bench/results/webhook.json`.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { latency, loadAverage, progress, round, table, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
+import { runLoad, type LoadResult } from './lib/loadgen.ts';
+import { pagerDutyEnv, pagerDutyStandIn } from './lib/pagerduty.ts';
+import { countOf, freePort } from './lib/postgres.ts';
+import { baseEnv, startChild, startKranzProcess } from './lib/procs.ts';
+import { BOT_TOKEN, SIGNING_SECRET } from './lib/requests.ts';
+import { migratedDatabase, slackStandIn, withBench, writePolicy } from './lib/setup.ts';
+
+const LOAD = { concurrency: 32, count: 30_000, maxMs: 8_000 };
+const INCIDENTS = 5_000;
+const THROUGHPUT_TARGET = 2_000;
+const RATIO_TARGET = 0.6;
+const APPLY_WAIT_MS = 120_000;
+
+export interface WebhookSide {
+  sent: number;
+  accepted: number;
+  failed: number;
+  rowsStored: number;
+  lost: number;
+  intakePerSec: number;
+  latency: Latency;
+  /** Kranz only: seconds after the last 202 until nothing was left unapplied, and applied rows per second overall. */
+  applyDoneSeconds?: number;
+  applyPerSec?: number;
+  unapplied?: number;
+}
+
+function intake(r: LoadResult, rowsStored: number): WebhookSide {
+  const secs = Math.max(0.001, (r.lastAnswerAt - r.firstSendAt) / 1000);
+  return {
+    sent: r.sent, accepted: r.ok2xx, failed: r.sent - r.ok2xx, rowsStored, lost: Math.max(0, r.ok2xx - rowsStored),
+    intakePerSec: round(r.ok2xx / secs, 0), latency: latency(r.latenciesMs),
+  };
+}
+
+export async function runWebhookBench(): Promise<BenchOutcome> {
+  const loadBefore = loadAverage();
+  return withBench('webhook', async (ctx) => {
+    const { url: dbUrl, pool } = await migratedDatabase(ctx, 'kranz_webhook');
+    const slack = await slackStandIn(ctx);
+    const pd = await pagerDutyStandIn(ctx);
+    const policy = await writePolicy(ctx, { autoOpen: false });
+    const scenario = (run: string) => ({ kind: 'pd' as const, run, incidents: INCIDENTS, first: 'incident.triggered', later: ['incident.acknowledged', 'incident.annotated'] });
+
+    // Baseline first, on its own: then Kranz, whose applying may run on after its intake.
+    const barePort = await freePort();
+    const bare = await startChild({
+      name: 'bare-intake', script: 'bench/servers/bare-intake.ts', port: barePort, readyPath: '/', logDir: ctx.dir,
+      env: { ...baseEnv(), PORT: String(barePort), DATABASE_URL: dbUrl },
+    });
+    ctx.defer(() => bare.stop());
+    await runLoad({ targets: [`${bare.url}/`], scenario: scenario('warmb'), mode: { kind: 'closed', concurrency: 8, count: 500, maxMs: 3_000 }, maxSockets: 64, timeoutMs: 10_000 });
+    const b0 = await countOf(pool, 'select count(*) as n from bench_inbound');
+    const bareLoad = await runLoad({ targets: [`${bare.url}/`], scenario: scenario('bare'), mode: { kind: 'closed', ...LOAD }, maxSockets: 64, timeoutMs: 10_000 });
+    const baseline = intake(bareLoad, (await countOf(pool, 'select count(*) as n from bench_inbound')) - b0);
+    await bare.stop();
+    progress(`webhook baseline: ${baseline.intakePerSec}/s, p99 ${baseline.latency.p99} ms`);
+
+    const port = await freePort();
+    const kranz = await startKranzProcess('kranz', {
+      databaseUrl: dbUrl, dataDir: join(ctx.dir, 'kranz-data'), port, slackApiUrl: slack.apiUrl, botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET,
+      pagerduty: pagerDutyEnv(pd), configPath: policy,
+    }, ctx.dir);
+    ctx.defer(() => kranz.stop());
+    const target = [`${kranz.url}/pagerduty/webhook`];
+    await runLoad({ targets: target, scenario: scenario('warmk'), mode: { kind: 'closed', concurrency: 8, count: 500, maxMs: 3_000 }, maxSockets: 64, timeoutMs: 10_000 });
+    await waitUntil(async () => (await countOf(pool, `select count(*) as n from inbound_archive where status = 'received'`)) === 0, 30_000, 100);
+    const k0 = await countOf(pool, 'select count(*) as n from inbound_archive');
+    const kLoad = await runLoad({ targets: target, scenario: scenario('kranz'), mode: { kind: 'closed', ...LOAD }, maxSockets: 64, timeoutMs: 10_000 });
+    // Spooled deliveries (database slower than 1.5 s) reach the archive later: wait for every 202 to be a row, then for every row to be applied.
+    let rows = 0;
+    let unapplied = 0;
+    await waitUntil(async () => {
+      rows = (await countOf(pool, 'select count(*) as n from inbound_archive')) - k0;
+      unapplied = await countOf(pool, `select count(*) as n from inbound_archive where status = 'received'`);
+      return rows >= kLoad.ok2xx && unapplied === 0;
+    }, APPLY_WAIT_MS, 100);
+    const doneAt = Date.now();
+    const kranzSide: WebhookSide = {
+      ...intake(kLoad, rows),
+      applyDoneSeconds: round((doneAt - kLoad.lastAnswerAt) / 1000, 1),
+      applyPerSec: round(rows / Math.max(0.001, (doneAt - kLoad.firstSendAt) / 1000), 0),
+      unapplied,
+    };
+    const statuses = await pool.query<{ status: string; n: string }>(`select status, count(*)::text as n from inbound_archive group by status order by status`);
+    progress(`webhook kranz: ${kranzSide.intakePerSec}/s, p99 ${kranzSide.latency.p99} ms, applied ${kranzSide.applyDoneSeconds} s after the last 202`);
+
+    const ratio = round(kranzSide.intakePerSec / Math.max(1, baseline.intakePerSec), 2);
+    const targets = {
+      [`intake ≥ ${THROUGHPUT_TARGET}/s`]: kranzSide.intakePerSec >= THROUGHPUT_TARGET,
+      [`intake ≥ ${RATIO_TARGET}× bare insert server`]: ratio >= RATIO_TARGET,
+      'nothing lost (every 202 is a row, every row applied)': kranzSide.lost === 0 && unapplied === 0 && kranzSide.failed === 0,
+    };
+    const loadAfter = loadAverage();
+    const text = [
+      `PagerDuty V3 webhooks, ${LOAD.concurrency} in flight for ${LOAD.maxMs / 1000} s (keep-alive), ${INCIDENTS} distinct incidents, every event id distinct`,
+      '',
+      table([
+        ['server', 'sent', '202', 'failed', 'rows stored', 'lost', 'intake /s', 'p50 ms', 'p99 ms', 'max ms', 'applied +s after last 202', 'applied /s overall'],
+        ['kranz', kranzSide.sent, kranzSide.accepted, kranzSide.failed, kranzSide.rowsStored, kranzSide.lost, kranzSide.intakePerSec, kranzSide.latency.p50, kranzSide.latency.p99, kranzSide.latency.max, kranzSide.applyDoneSeconds ?? '', kranzSide.applyPerSec ?? ''],
+        ['bare http + 1 insert', baseline.sent, baseline.accepted, baseline.failed, baseline.rowsStored, baseline.lost, baseline.intakePerSec, baseline.latency.p50, baseline.latency.p99, baseline.latency.max, 'n/a', 'n/a'],
+      ]),
+      '',
+      `kranz ÷ bare: ${ratio}; inbound_archive by status (warm-up included): ${statuses.rows.map((r) => `${r.status} ${r.n}`).join(', ')}; rows still unapplied: ${unapplied}`,
+      `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores`,
+      ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),
+    ].join('\n');
+    writeResult('webhook', { load: LOAD, incidents: INCIDENTS, kranz: kranzSide, baseline, ratio, targets, loadAverage: { before: loadBefore, after: loadAfter } });
+    return { name: 'webhook', text, targets };
+  });
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  runWebhookBench().then((o) => {
+    console.log(o.text);
+    process.exit(0);
+  }, (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
