@@ -62,17 +62,28 @@ export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Com
   }
 }
 
-/** Applies a command inside a caller's transaction (e.g. with an outbox delivery). Throws `Rollback` on domain errors. */
-export async function applyCommandIn(uow: UnitOfWork, deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
+/**
+ * Finds the incident, claims the command's key and locks the incident row.
+ * A key seen before means the command already applied: `duplicate` is the
+ * outcome to return. Throws `Rollback` when there is no such incident.
+ */
+export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<{ incidentId: string; current: IncidentState; duplicate?: CommandOutcome }> {
   const incidentId = await resolveIncidentId(uow, ref);
   if (!incidentId) throw new Rollback({ ok: false, error: notFound(ref) });
-  if (!(await uow.claimCommandKey(meta.idempotencyKey, incidentId))) {
+  if (!(await uow.claimCommandKey(key, incidentId))) {
     const state = await uow.readIncident(incidentId);
     if (!state) throw new Rollback({ ok: false, error: notFound(ref) });
-    return { ok: true, incidentId, state, events: [], effects: [], duplicate: true };
+    return { incidentId, current: state, duplicate: { ok: true, incidentId, state, events: [], effects: [], duplicate: true } };
   }
   const current = await uow.lockIncident(incidentId);
   if (!current) throw new Rollback({ ok: false, error: notFound(ref) });
+  return { incidentId, current };
+}
+
+/** Applies a command inside a caller's transaction (e.g. with an outbox delivery). Throws `Rollback` on domain errors. */
+export async function applyCommandIn(uow: UnitOfWork, deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
+  const { incidentId, current, duplicate } = await claimAndLock(uow, ref, meta.idempotencyKey);
+  if (duplicate) return duplicate;
   const now = deps.clock.now();
   const r = transition(current, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
   if (!r.ok) throw new Rollback({ ok: false, error: r.error });

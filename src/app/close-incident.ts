@@ -9,7 +9,7 @@ import type { IncidentEvent } from '../domain/events.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import { draftReport } from '../domain/report/index.ts';
 import { transition } from '../domain/transition.ts';
-import { Rollback, commitTransition, notFound, resolveIncidentId, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
+import { Rollback, claimAndLock, commitTransition, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
 import type { AppDeps } from './ports.ts';
 
 export type CloseOutcome = CommandOutcome & { markdown?: string };
@@ -26,15 +26,8 @@ export async function redraftReport(deps: AppDeps, ref: IncidentRef, meta: Comma
 async function draftAndPublish(deps: AppDeps, ref: IncidentRef, meta: CommandMeta, first: Command | undefined): Promise<CloseOutcome> {
   try {
     return await deps.store.transaction(async (uow) => {
-      const incidentId = await resolveIncidentId(uow, ref);
-      if (!incidentId) throw new Rollback({ ok: false, error: notFound(ref) });
-      if (!(await uow.claimCommandKey(meta.idempotencyKey, incidentId))) {
-        const state = await uow.readIncident(incidentId);
-        if (!state) throw new Rollback({ ok: false, error: notFound(ref) });
-        return { ok: true, incidentId, state, events: [], effects: [], duplicate: true };
-      }
-      const before = await uow.lockIncident(incidentId);
-      if (!before) throw new Rollback({ ok: false, error: notFound(ref) });
+      const { incidentId, current: before, duplicate } = await claimAndLock(uow, ref, meta.idempotencyKey);
+      if (duplicate) return duplicate;
       const now = deps.clock.now();
       const env = { policy: deps.policy, incidentId, newId: deps.newId, ...meta };
       const events: IncidentEvent[] = [];

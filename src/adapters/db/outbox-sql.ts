@@ -3,17 +3,9 @@
  * a time in id order (order per Slack channel); a dead row stops blocking.
  */
 import type pg from 'pg';
+import type { NewOutboxRow } from '../../app/ports.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
-
-export interface NewOutboxRow {
-  incidentId?: string;
-  target: string;
-  orderKey: string;
-  op: string;
-  payload: unknown;
-  idempotencyKey: string;
-}
 
 export interface OutboxRow extends NewOutboxRow {
   id: number;
