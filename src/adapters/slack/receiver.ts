@@ -114,7 +114,28 @@ export class KranzReceiver implements Receiver {
     });
   };
 
+  /** The request in flight last, per conversation. */
+  private readonly lanes = new Map<string, Promise<unknown>>();
+
+  /**
+   * Runs requests of one conversation one after another, in arrival order:
+   * `/incident resolve` then `/incident close` typed quickly must apply in
+   * that order, not race. Other conversations run in parallel.
+   */
   private async dispatch(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number): Promise<ProcessResult> {
+    const lane = conversationOf(body);
+    if (!lane) return this.run(body, ack, retry);
+    const previous = this.lanes.get(lane) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.run(body, ack, retry));
+    this.lanes.set(lane, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.lanes.get(lane) === mine) this.lanes.delete(lane);
+    }
+  }
+
+  private async run(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number): Promise<ProcessResult> {
     if (!this.app) throw new Error('receiver used before Bolt initialised it');
     const event: ReceiverEvent = { body: body as ReceiverEvent['body'], ack, ...(retry !== undefined ? { retryNum: retry } : {}) };
     await this.app.processEvent(event);
@@ -127,6 +148,20 @@ export class KranzReceiver implements Receiver {
     if (!body) return 'ignored';
     return this.dispatch(body, async () => undefined);
   }
+}
+
+/** The Slack conversation a request belongs to, when it names one. */
+export function conversationOf(body: Body): string | undefined {
+  const b = body as Record<string, any>;
+  const fromMeta = (): string | undefined => {
+    try {
+      return (JSON.parse(String(b['view']?.private_metadata ?? '')) as { channelId?: string }).channelId;
+    } catch {
+      return undefined;
+    }
+  };
+  const id = b['channel_id'] ?? b['event']?.channel ?? b['event']?.item?.channel ?? b['event']?.channel_id ?? b['channel']?.id ?? b['container']?.channel_id ?? fromMeta();
+  return typeof id === 'string' && id ? id : undefined;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
