@@ -43,6 +43,9 @@ export interface PostingRun {
   idealSeconds: number;
   inOrder: boolean;
   duplicates: number;
+  /** Gaps between consecutive accepted posts: the median shows the client's own pace, the longest a 429 wait. */
+  medianGapMs: number;
+  longestGapMs: number;
 }
 
 function measure(posts: AcceptedPost[], startedAt: number, refused: number, historyOrder: number[]): PostingRun {
@@ -50,12 +53,14 @@ function measure(posts: AcceptedPost[], startedAt: number, refused: number, hist
   const first = posts[0]?.at ?? startedAt;
   const last = posts.at(-1)?.at ?? startedAt;
   const rate = posts.length > PER_SECOND ? (posts.length - PER_SECOND) / Math.max(0.001, (last - first) / 1000) : 0;
+  const gaps = posts.slice(1).map((p, i) => p.at - (posts[i] as AcceptedPost).at).sort((a, b) => a - b);
   const expected = Array.from({ length: MESSAGES }, (_, i) => i);
   const same = (a: number[]): boolean => a.length === expected.length && a.every((v, i) => v === expected[i]);
   return {
     posted: posts.length, refused429: refused, ratePerSec: round(rate, 1), efficiency: round(rate / PER_SECOND, 2),
     seconds: round((last - startedAt) / 1000, 1), idealSeconds: round((MESSAGES - PER_SECOND) / PER_SECOND, 1),
     inOrder: same(seq) && same(historyOrder), duplicates: seq.length - new Set(seq).size,
+    medianGapMs: gaps[Math.floor(gaps.length / 2)] ?? 0, longestGapMs: gaps.at(-1) ?? 0,
   };
 }
 
@@ -138,6 +143,7 @@ export async function runRateLimitBench(): Promise<BenchOutcome> {
         ['429s answered', ...col((r) => r.refused429)],
         ['achieved posts/s (first→last, less the burst)', ...col((r) => r.ratePerSec)],
         [`÷ allowed ${PER_SECOND}/s`, ...col((r) => r.efficiency)],
+        [`median / longest gap between posts ms (allowed pace ${1000 / PER_SECOND})`, ...col((r) => `${r.medianGapMs} / ${r.longestGapMs}`)],
         ['seconds to the last post (ideal)', ...col((r) => `${r.seconds} (${r.idealSeconds})`)],
         ['order kept (proxy and channel history)', ...col((r) => (r.inOrder ? 'yes' : 'NO'))],
         ['duplicates', ...col((r) => r.duplicates)],

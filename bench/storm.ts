@@ -36,6 +36,7 @@ export interface StormRun {
   accepted: number;
   /** Answers other than 2xx, and transport errors, by status or error code. */
   refused: Record<string, number>;
+  resentAfterIdleReset: number;
   ingestPerSec: number;
   ingestLatency: Latency;
   /** Seconds from the first delivery until all applied and the outbox empty (or the wait ran out). */
@@ -48,6 +49,8 @@ export interface StormRun {
   lost: number;
   posts: number;
   duplicatePosts: number;
+  /** Outbox keys of the messages posted more than once, with the op and the outbox row's attempts. */
+  duplicated: { key: string; times: number; op: string; attempts: number }[];
   deadOutboxRows: number;
 }
 
@@ -97,6 +100,7 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
   const appliedEventIds = await countOf(pool, `select count(distinct source->>'eventId') as n from incident_events where source->>'kind' = 'pagerduty' and source->>'eventId' like $1`, [`01ST${label.toUpperCase()}%`]);
   const run: StormRun = {
     processes, sent: load.sent, accepted: load.ok2xx,
+    resentAfterIdleReset: load.resentAfterIdleReset,
     refused: { ...Object.fromEntries(Object.entries(load.statuses).filter(([k]) => !k.startsWith('2'))), ...load.errors },
     ingestPerSec: round(load.ok2xx / Math.max(0.001, (load.lastAnswerAt - load.firstSendAt) / 1000), 0), ingestLatency: latency(load.latenciesMs),
     drainSeconds, drained,
@@ -105,6 +109,10 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
     channelCreates: ws.callsTo('conversations.create').filter((c) => c.ok).length,
     appliedEventIds, lost: load.ok2xx - appliedEventIds,
     posts, duplicatePosts: [...keys.values()].reduce((n, c) => n + (c - 1), 0),
+    duplicated: await Promise.all([...keys.entries()].filter(([, c]) => c > 1).slice(0, 10).map(async ([key, times]) => {
+      const row = (await pool.query<{ op: string; attempts: number }>('select op, attempts from outbox where idempotency_key = $1', [key])).rows[0];
+      return { key, times, op: row?.op ?? '?', attempts: row?.attempts ?? -1 };
+    })),
     deadOutboxRows: await countOf(pool, `select count(*) as n from outbox where status = 'dead'`),
   };
   for (const s of servers) await s.stop();
@@ -134,6 +142,7 @@ export async function runStormBench(): Promise<BenchOutcome> {
         ['', '3 Kranz processes, 1 Postgres', '1 Kranz process (baseline)'],
         ['deliveries sent / 202', ...col((r) => `${r.sent} / ${r.accepted}`)],
         ['not accepted (PagerDuty would retry)', ...col((r) => Object.entries(r.refused).map(([k, n]) => `${k}: ${n}`).join(', ') || 'none')],
+        ['resent after an idle keep-alive reset', ...col((r) => r.resentAfterIdleReset)],
         ['intake /s', ...col((r) => r.ingestPerSec)],
         ['intake p50 / p99 / max ms', ...col((r) => `${r.ingestLatency.p50} / ${r.ingestLatency.p99} / ${r.ingestLatency.max}`)],
         ['time to drain s (all applied, outbox empty)', ...col((r) => `${r.drainSeconds}${r.drained ? '' : ' (gave up)'}`)],
@@ -143,6 +152,7 @@ export async function runStormBench(): Promise<BenchOutcome> {
         ['dead outbox rows', ...col((r) => r.deadOutboxRows)],
       ]),
       '',
+      ...[three, one].flatMap((r) => r.duplicated.map((d) => `posted ${d.times}× with ${r.processes} process(es): outbox ${d.op} ${d.key} (row attempts: ${d.attempts})`)),
       `3 processes ÷ 1 process, drain time: ${round(three.drainSeconds / Math.max(0.001, one.drainSeconds), 2)}`,
       `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores`,
       ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),

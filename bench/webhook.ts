@@ -119,6 +119,7 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
         ['bare http + 1 insert', baseline.sent, baseline.accepted, baseline.failed, baseline.rowsStored, baseline.lost, baseline.intakePerSec, baseline.latency.p50, baseline.latency.p99, baseline.latency.max, 'n/a', 'n/a'],
       ]),
       '',
+      `requests resent after an idle keep-alive reset: kranz ${kLoad.resentAfterIdleReset}, bare ${bareLoad.resentAfterIdleReset}`,
       `kranz ÷ bare: ${ratio}; inbound_archive by status (warm-up included): ${statuses.rows.map((r) => `${r.status} ${r.n}`).join(', ')}; rows still unapplied: ${unapplied}`,
       `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores`,
       ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),

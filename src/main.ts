@@ -26,7 +26,7 @@ import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
 import { Intake } from './adapters/intake/intake.ts';
 import { createMetrics, type Metrics } from './adapters/metrics.ts';
-import { outboxStats } from './adapters/db/outbox-sql.ts';
+import { leaseHolders, outboxStats, releaseLeases } from './adapters/db/outbox-sql.ts';
 import { Spool } from './adapters/intake/spool.ts';
 
 export interface KranzOptions {
@@ -111,6 +111,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     sha256: (t) => createHash('sha256').update(t).digest('hex'),
   };
   const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  await releaseDeadWorkersLeases(db, clock, log);
 
   let outbox: OutboxWorker | undefined;
   let kicked = false;
@@ -234,4 +235,27 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     await db.close();
   };
   return { ...runtime, url, ...(server ? { server } : {}), ...(slack ? { slack } : {}), outbox, stop };
+}
+
+/**
+ * After a crash (kill -9) the dead process's outbox leases would hold its
+ * rows for a minute. Leases of workers on this host whose process is gone are
+ * released at start, so a restarted Kranz goes on at once. Other hosts'
+ * leases are left to expire: we cannot tell whether those processes live.
+ */
+async function releaseDeadWorkersLeases(db: Database, clock: Clock, log: Logger): Promise<void> {
+  const host = hostname();
+  const holders = await leaseHolders(db.pool, clock.now());
+  const dead = holders.filter((id) => {
+    const [h, pid] = id.split(':');
+    if (h !== host || !pid || Number(pid) === process.pid) return false;
+    try {
+      process.kill(Number(pid), 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  });
+  const released = await releaseLeases(db.pool, dead);
+  if (released) log.info({ released, workers: dead }, 'released outbox leases of processes that died');
 }

@@ -15,7 +15,7 @@ import { eventId, pdIncident, pdWebhook, slashCommand, type BenchRequest } from 
 
 /** How request i is built. */
 export type Scenario =
-  | { kind: 'slack-note'; run: string; channelId: string; userId: string; responseUrl: string }
+  | { kind: 'slack-note'; run: string; channelId: string; userId: string; responseUrl: string; /** Spread over these channels instead (request i → i % length). */ channelIds?: readonly string[] }
   | {
     kind: 'pd';
     run: string;
@@ -53,11 +53,18 @@ export interface LoadResult {
   lastAnswerAt: number;
   /** Largest delay between a request's due time and its send (open loop). */
   maxLagMs: number;
+  /**
+   * Requests sent again because a reused keep-alive socket was reset: the
+   * server closed it idle just as it was picked (Node's documented race).
+   * Counted, not hidden; a reset on a fresh socket is an error.
+   */
+  resentAfterIdleReset: number;
 }
 
 function build(s: Scenario, i: number): BenchRequest {
   if (s.kind === 'slack-note') {
-    return slashCommand({ text: `note bench ${s.run} #${i}: rolled back the deploy on the canary`, channelId: s.channelId, userId: s.userId, triggerId: `${s.run}.${i}.bench`, responseUrl: s.responseUrl });
+    const channelId = s.channelIds?.length ? (s.channelIds[i % s.channelIds.length] as string) : s.channelId;
+    return slashCommand({ text: `note bench ${s.run} #${i}: rolled back the deploy on the canary`, channelId, userId: s.userId, triggerId: `${s.run}.${i}.bench`, responseUrl: s.responseUrl });
   }
   const n = i % s.incidents;
   const seq = Math.floor(i / s.incidents);
@@ -72,13 +79,13 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
   const reqs = Array.from({ length: total }, (_, i) => build(spec.scenario, i));
   const targets = spec.targets.map((t) => new URL(t));
   const agents = targets.map(() => new http.Agent({ keepAlive: true, maxSockets: spec.maxSockets }));
-  const r: LoadResult = { sent: 0, answered: 0, ok2xx: 0, statuses: {}, errors: {}, latenciesMs: [], firstSendAt: 0, lastAnswerAt: 0, maxLagMs: 0 };
+  const r: LoadResult = { sent: 0, answered: 0, ok2xx: 0, statuses: {}, errors: {}, latenciesMs: [], firstSendAt: 0, lastAnswerAt: 0, maxLagMs: 0, resentAfterIdleReset: 0 };
 
-  const send = (i: number, t0: number): Promise<void> => new Promise((resolve) => {
+  const send = (i: number, t0: number, resend = false): Promise<void> => new Promise((resolve) => {
     const req = reqs[i] as BenchRequest;
     const k = i % targets.length;
     const u = targets[k] as URL;
-    if (r.sent++ === 0) r.firstSendAt = Date.now();
+    if (!resend && r.sent++ === 0) r.firstSendAt = Date.now();
     const out = http.request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent: agents[k], timeout: spec.timeoutMs, headers: { ...req.headers, 'content-length': String(Buffer.byteLength(req.body)) } }, (res) => {
       res.resume();
       res.on('end', () => {
@@ -94,6 +101,11 @@ export async function generate(spec: LoadSpec): Promise<LoadResult> {
     out.on('timeout', () => out.destroy(new Error('timeout')));
     out.on('error', (e) => {
       const code = (e as NodeJS.ErrnoException).code ?? e.message;
+      if (code === 'ECONNRESET' && out.reusedSocket && !resend) {
+        r.resentAfterIdleReset++;
+        void send(i, t0, true).then(resolve);
+        return;
+      }
       r.errors[code] = (r.errors[code] ?? 0) + 1;
       resolve();
     });

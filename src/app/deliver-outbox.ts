@@ -100,7 +100,7 @@ export class OutboxWorker {
       await this.queue.dead(row.id, this.opts.workerId, outcome.error);
       return;
     }
-    const wait = outcome.retryAfterMs ?? backoffMs(row.attempts, this.opts.baseBackoffMs ?? 1_000, this.opts.maxBackoffMs ?? 300_000, this.random);
+    const wait = outcome.retryAfterMs ?? backoffMs(row.attempts, this.opts.baseBackoffMs ?? 1_000, this.opts.maxBackoffMs ?? 60_000, this.random);
     await this.queue.retry(row.id, this.opts.workerId, outcome.error, new Date(this.deps.clock.now().getTime() + wait));
   }
 

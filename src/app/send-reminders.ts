@@ -24,11 +24,13 @@ export interface SendRemindersOptions {
   /** Parallel claim loops in this process (each uses one pooled connection). Default 4. */
   concurrency?: number;
   /**
-   * Only steps due by this time (a scheduler tick passes its own time, so a
-   * tick does the work due at that tick and ends; later work is the next
-   * tick's). Default: the clock's time at each claim, draining as things fall due.
+   * Stop claiming once this long has passed on the clock since the call
+   * began (a scheduler tick passes most of its period, so a tick ends before
+   * the next one fires). Claims use the clock's time at each claim, so what
+   * falls due while the call runs goes out at once rather than next tick.
+   * Default: no limit, drain until nothing is due.
    */
-  dueBy?: Date;
+  stopAfterMs?: number;
   /** Called after each sent step commits, with the clock time it was sent at. */
   onSent?: (reminder: DueReminder, step: ReminderStep, sentAt: Date) => void;
 }
@@ -56,24 +58,38 @@ type StepOutcome = { kind: 'empty' } | { kind: 'sent'; reminder: DueReminder; st
 export async function sendDueReminders(deps: AppDeps, o: SendRemindersOptions): Promise<SendRemindersResult> {
   const result: SendRemindersResult = { sent: 0, deferred: 0, failed: 0 };
   let budget = o.limit;
+  let progressed = true;
+  const deadline = o.stopAfterMs === undefined ? Number.POSITIVE_INFINITY : deps.clock.now().getTime() + o.stopAfterMs;
+  const open = (): boolean => budget > 0 && deps.clock.now().getTime() < deadline;
   const loop = async (): Promise<void> => {
-    while (budget > 0) {
+    while (open()) {
       budget--;
-      const out = await sendOne(deps, o.dueBy);
-      if (out.kind === 'empty') return;
+      const out = await sendOne(deps);
+      if (out.kind === 'empty') {
+        budget++;
+        return;
+      }
+      progressed = true;
       result[out.kind]++;
       if (out.kind === 'sent') o.onSent?.(out.reminder, out.step, out.at);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, loop));
+  // A claim that skips a row can still hold that row's lock until its (empty)
+  // transaction ends, so a loop may see "nothing due" while a sibling is busy
+  // with the same incident. Rounds repeat until one makes no progress: then
+  // nothing claimable is left, whoever holds what.
+  while (progressed && open()) {
+    progressed = false;
+    await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, loop));
+  }
   return result;
 }
 
 /** One step in one transaction. */
-async function sendOne(deps: AppDeps, dueBy: Date | undefined): Promise<StepOutcome> {
+async function sendOne(deps: AppDeps): Promise<StepOutcome> {
   return deps.store.transaction(async (uow) => {
     const now = deps.clock.now();
-    const [due] = await uow.claimDueReminders(dueBy && dueBy < now ? dueBy : now, 1);
+    const [due] = await uow.claimDueReminders(now, 1);
     if (!due) return { kind: 'empty' };
     // The claim locked the incident row too and brought its state.
     const state = due.state;

@@ -34,6 +34,9 @@ export interface ReminderTickResult extends SendRemindersResult {
   claimed: boolean;
 }
 
+/** Share of the tick period a tick keeps claiming for; the rest is slack for the steps in flight. */
+const BUSY_SHARE = 0.8;
+
 /** Builds the function to pass as `tick` to `startScheduler`. */
 export function createReminderTick(deps: AppDeps, o: ReminderTickOptions): (now: Date) => Promise<ReminderTickResult> {
   const name = o.name ?? 'reminders';
@@ -52,7 +55,9 @@ export function createReminderTick(deps: AppDeps, o: ReminderTickOptions): (now:
       const lateMs = backlog.oldestDueAt ? now.getTime() - Date.parse(backlog.oldestDueAt) : 0;
       if (lateMs > (o.warnLateMs ?? 60_000)) o.log.warn({ due: backlog.due, oldestDueAt: backlog.oldestDueAt, lateMs }, 'reminders are running late');
     }
-    const sent = await sendDueReminders(deps, { limit: o.limit ?? 500, dueBy: now, ...(o.concurrency ? { concurrency: o.concurrency } : {}), ...(o.onSent ? { onSent: o.onSent } : {}) });
+    // Work until shortly before the next tick fires, so ticks never overlap and
+    // whatever falls due meanwhile goes out at once.
+    const sent = await sendDueReminders(deps, { limit: o.limit ?? 500, stopAfterMs: slotMs * BUSY_SHARE, ...(o.concurrency ? { concurrency: o.concurrency } : {}), ...(o.onSent ? { onSent: o.onSent } : {}) });
     return { claimed, ...sent };
   };
 }

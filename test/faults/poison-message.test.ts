@@ -8,10 +8,8 @@
  * incident channel: later updates, slot refreshes, the report) is retried for
  * ever. Same cut in the PagerDuty event text (3000) and the topic (250).
  *
- * `it.fails` documents the loss while it exists: the body asserts what must
- * happen. When the builders cut on code points (or the deliverer sends
- * `toWellFormed()` text, or a URIError counts as permanent), this test turns
- * red: make it a plain `it`.
+ * Fixed: the Slack deliverer now sends well-formed text (lone surrogates become
+ * U+FFFD) and an unencodable request counts as permanent; this test keeps it so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/app/apply-command.ts';
@@ -34,7 +32,7 @@ afterAll(async () => {
 });
 
 describe('poison message in the outbox', () => {
-  it.fails('delivers the updates behind one whose text is cut inside an emoji', async () => {
+  it('delivers the updates behind one whose text is cut inside an emoji', async () => {
     const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: FAULT_USERS.dana.id }, source: { kind: 'slack' as const, channelId: 'CGENERAL' }, idempotencyKey: key });
     const o = await declareIncident(k.kranz.deps, { title: 'Emoji in the update', severity: 'SEV2', customers: ['acme'], commanderId: FAULT_USERS.dana.id }, meta('poison:declare'));
     if (!o.ok) throw new Error(o.error.message);

@@ -60,7 +60,10 @@ interface Row {
  * concurrent senders take disjoint rows, and skips an incident a command is
  * changing right now (its plan may be about to change; the next pass gets it).
  * Postgres re-checks the WHERE clause on the newest row version after locking,
- * so a row another sender advanced a moment ago is not claimed again.
+ * so a row another sender advanced a moment ago is not claimed again. A row
+ * skipped because its incident was locked stays locked by the skipping
+ * transaction until it ends (Postgres keeps row locks to the end), so
+ * callers retry an empty claim while siblings still make progress.
  */
 export async function claimDueReminders(db: Q, now: Date, limit: number): Promise<DueReminder[]> {
   const r = await db.query<Row>(

@@ -85,8 +85,9 @@ export class Intake {
   /**
    * Stores the request durably (archive, else spool). Throws only when both
    * fail. While spooled requests wait for the archive, new ones queue behind
-   * them in the spool: archived first, a PagerDuty acknowledgement would be
-   * applied before the spooled trigger that opens its incident, and ignored.
+   * them in the spool: archived first, they would be applied first too (a
+   * PagerDuty acknowledgement before the spooled trigger that opens its
+   * incident).
    */
   async accept(received: InboundRecord): Promise<AcceptResult> {
     const rec = storable(received);

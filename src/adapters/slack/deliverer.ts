@@ -12,7 +12,7 @@ import type { IncidentState } from '../../domain/incident.ts';
 import type { Policy } from '../../domain/policy.ts';
 import { channelName } from '../../domain/channel-name.ts';
 import { toDeliveryOutcome, slackErrorCode } from './errors.ts';
-import { topicText, type Block } from './blocks/format.ts';
+import { topicText, wellFormed, type Block } from './blocks/format.ts';
 import { announcementMessage, checklistMessage, pagerDutyEventMessage, reminderMessage, statusUpdateMessage, summaryMessage } from './blocks/incident.ts';
 import { chunkMarkdown, reportSummaryMessage } from './blocks/report.ts';
 import { adoptOrCreateChannel } from './channels.ts';
@@ -82,7 +82,7 @@ export class SlackDeliverer implements Deliverer {
         await this.invite(channel, effect.userIds);
         return { ok: true };
       case 'slack.set_topic':
-        await c.conversations.setTopic({ channel, topic: topicText(s) });
+        await c.conversations.setTopic({ channel, topic: wellFormed(topicText(s)) });
         return { ok: true };
       case 'slack.post': {
         const target = await this.resolve(effect.to, channel);
@@ -102,7 +102,8 @@ export class SlackDeliverer implements Deliverer {
         const slot = await this.d.store.transaction((u) => u.findSlot(s.id, effect.slot));
         if (!slot) return { ok: false, retryable: true, error: `slot ${effect.slot} not posted yet`, waiting: true };
         const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s);
-        await c.chat.update({ channel: slot.channelId, ts: slot.ts, text: msg.text, blocks: msg.blocks as never });
+        const clean = wellFormed(msg);
+        await c.chat.update({ channel: slot.channelId, ts: slot.ts, text: clean.text, blocks: clean.blocks as never });
         return { ok: true };
       }
       case 'slack.publish_report':
@@ -152,7 +153,8 @@ export class SlackDeliverer implements Deliverer {
       const found = h?.messages?.find((m) => (m as { metadata?: { event_payload?: { key?: string } } }).metadata?.event_payload?.key === row.idempotencyKey);
       if (found?.ts) return found.ts;
     }
-    const r = await this.d.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never, metadata: metadata(row), unfurl_links: false });
+    const clean = wellFormed(msg);
+    const r = await this.d.client.chat.postMessage({ channel, text: clean.text, blocks: clean.blocks as never, metadata: metadata(row), unfurl_links: false });
     return r.ts ?? '';
   }
 

@@ -36,6 +36,8 @@ export function toDeliveryOutcome(e: unknown): Exclude<DeliveryOutcome, { ok: tr
   }
   const code = slackErrorCode(e);
   if (x?.code === 'slack_webapi_platform_error' && PERMANENT.has(code)) return { ok: false, retryable: false, error: code };
+  // The client could not even encode the request: no retry will change that.
+  if (e instanceof URIError) return { ok: false, retryable: false, error: `unsendable: ${(e as Error).message}` };
   return { ok: false, retryable: true, error: code };
 }
 
