@@ -8,7 +8,7 @@ import { migrate } from '../../src/adapters/db/migrate.ts';
 import { PostgresStore } from '../../src/adapters/db/store.ts';
 import type { AppDeps } from '../../src/app/ports.ts';
 import type { Policy } from '../../src/domain/policy.ts';
-import { createTestDatabase, type TestDatabase } from './db.ts';
+import { createTestDatabase, testPool, type TestDatabase } from './db.ts';
 import { T0, testPolicy } from './domain.ts';
 
 export interface FakeClock {
@@ -51,7 +51,7 @@ function depsFor(pool: pg.Pool, clock: FakeClock, policy: Policy): AppDeps {
 
 export async function appHarness(policy: Policy = testPolicy): Promise<AppHarness> {
   const db = await createTestDatabase('app');
-  const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+  const pool = testPool(db.url, 10);
   await migrate(pool, { log: quiet });
   const clock = fakeClock();
   const deps = depsFor(pool, clock, policy);

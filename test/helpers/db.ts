@@ -31,3 +31,15 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * A pool for tests that tolerates its database being dropped underneath it
+ * (afterAll drops with FORCE): a connection killed then is logged nowhere
+ * instead of surfacing as an unhandled error that fails the whole run.
+ */
+export function testPool(connectionString: string, max = 6): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}

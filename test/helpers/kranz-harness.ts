@@ -11,7 +11,7 @@ import { startSlackStandIn, type SlackStandIn, type SlackStandInOptions } from '
 import { startKranz, createLogger, type Kranz, type KranzExtension } from '../../src/main.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import type { Policy } from '../../src/domain/policy.ts';
-import { createTestDatabase, type TestDatabase } from './db.ts';
+import { createTestDatabase, testPool, type TestDatabase } from './db.ts';
 import { testPolicy } from './domain.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -79,7 +79,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     extensions: o.extensions ?? [],
   });
   slack.setBotEndpoint(`${kranz.url}/slack/events`);
-  const pool = new pg.Pool({ connectionString: db.url, max: 3 });
+  const pool = testPool(db.url, 3);
   return {
     kranz, slack, pool, db, dataDir,
     async close() {

@@ -11,7 +11,7 @@ import type { CommandMeta } from '../../src/app/apply-command.ts';
 import { declareIncident, type DeclareInput } from '../../src/app/declare-incident.ts';
 import type { AppDeps } from '../../src/app/ports.ts';
 import type { Policy } from '../../src/domain/policy.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { testPool, createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { T0, testPolicy } from '../helpers/domain.ts';
 
 export { T0 };
@@ -46,7 +46,7 @@ export const basePolicy: Policy = { ...testPolicy, reminders: { ...testPolicy.re
 
 export async function setup(policy: Policy = basePolicy): Promise<Harness> {
   const db = await createTestDatabase('rem');
-  const pool = new pg.Pool({ connectionString: db.url, max: 6 });
+  const pool = testPool(db.url);
   await migrate(pool, { log: silent });
   const clock = fakeClock();
   const pools: pg.Pool[] = [pool];
@@ -61,7 +61,7 @@ export async function setup(policy: Policy = basePolicy): Promise<Harness> {
     db, pool, clock,
     deps: depsFor(pool),
     replica() {
-      const p = new pg.Pool({ connectionString: db.url, max: 6 });
+      const p = testPool(db.url);
       pools.push(p);
       return depsFor(p);
     },
