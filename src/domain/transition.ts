@@ -166,6 +166,12 @@ export function transition(
       const relayedTo = relayTargets(env.policy, state);
       emit('status_update_posted', { status, summary: command.summary.trim(), nextUpdateAt: new Date(at.getTime() + cadence).toISOString(), relayedTo });
       const eventId = out.events[out.events.length - 1]?.id ?? '';
+      // Posting the first update is itself a checklist item: tick it rather than ask for a click.
+      const first = state.checklist.find((i) => i.id === FIRST_UPDATE_ITEM && !i.doneAt);
+      if (first) {
+        emit('checklist_item_done', { itemId: first.id, title: first.title });
+        fx({ kind: 'slack.refresh_slot', slot: 'checklist' });
+      }
       fx({ kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'status_update', eventId } });
       for (const id of relayedTo) fx({ kind: 'slack.post', to: { kind: 'channel', id }, message: { template: 'status_update', eventId } });
       if (env.policy.pagerduty.mirrorUpdatesAs !== 'none') {
@@ -267,6 +273,9 @@ export function transition(
       return ok(out);
   }
 }
+
+/** The default checklist's "post the first status update" item, ticked by the first update. */
+export const FIRST_UPDATE_ITEM = 'first-update';
 
 /** Customer-facing channels of the affected customers, then the stakeholder channel. */
 export function relayTargets(policy: Policy, state: IncidentState): string[] {

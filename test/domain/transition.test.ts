@@ -90,6 +90,8 @@ describe('transition: lifecycle', () => {
     if (!up.ok) return;
     s = up.value.state!;
     expect(s.nextUpdateDueAt).toBe(at(32).toISOString()); // SEV1 cadence 20m
+    expect(s.checklist.find((i) => i.id === 'first-update')?.doneAt).toBe(at(12).toISOString());
+    expect(up.value.events.map((e) => e.type)).toEqual(['status_update_posted', 'checklist_item_done']);
     // Relayed to the customer's channel and stakeholders, mirrored to nothing (no PD link).
     const posts = up.value.effects.filter((f) => f.kind === 'slack.post');
     expect(posts.map((p) => p.kind === 'slack.post' && p.to)).toEqual([{ kind: 'incident' }, { kind: 'channel', id: 'CACME' }, { kind: 'channel', id: 'CSTAKE' }]);
