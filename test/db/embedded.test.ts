@@ -6,8 +6,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/adapters/db/embedded.ts';
-import { KranzError } from '../../src/adapters/db/errors.ts';
-import { cleanupTemp, recordingLogger, tempDir } from '../helpers/db-kit.ts';
+import { cleanupTemp, recordingLogger, refusal, tempDir } from '../helpers/db-kit.ts';
 
 const log = recordingLogger();
 const running: EmbeddedPostgresHandle[] = [];
@@ -26,15 +25,6 @@ async function sql<T extends pg.QueryResultRow>(url: string, text: string): Prom
   } finally {
     await c.end();
   }
-}
-
-async function refusal(p: Promise<unknown>): Promise<KranzError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KranzError);
-  return err as KranzError;
 }
 
 function alive(pid: number): boolean {

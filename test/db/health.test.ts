@@ -4,20 +4,17 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { checkDatabaseHealth } from '../../src/adapters/db/health.ts';
 import { migrate } from '../../src/adapters/db/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { cleanupTemp, recordingLogger, scratchMigrations, testPool } from '../helpers/db-kit.ts';
+import type { TestDatabase } from '../helpers/db.ts';
+import { recordingLogger, scratchDatabases, scratchMigrations, testPool } from '../helpers/db-kit.ts';
 
 const log = recordingLogger();
-const dbs: TestDatabase[] = [];
-const pools: pg.Pool[] = [];
+const scratch = scratchDatabases();
+const { pools } = scratch;
 const roles: string[] = [];
 let migrations: string;
 
 async function database(migrated: boolean): Promise<{ db: TestDatabase; pool: pg.Pool; id: string }> {
-  const db = await createTestDatabase('health');
-  dbs.push(db);
-  const pool = testPool(db.url);
-  pools.push(pool);
+  const { db, pool } = await scratch.databaseWithPool('health');
   if (!migrated) return { db, pool, id: '00000000-0000-4000-8000-000000000000' };
   await migrate(pool, { dir: migrations, log });
   const id = (await pool.query('select id::text as id from kranz_installation')).rows[0].id as string;
@@ -29,15 +26,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const p of pools) await p.end();
-  for (const d of dbs) await d.drop();
+  await scratch.cleanup();
   if (roles.length > 0) {
     const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
     await admin.connect();
     for (const r of roles) await admin.query(`drop role if exists ${r}`);
     await admin.end();
   }
-  await cleanupTemp();
 });
 
 describe('checkDatabaseHealth', () => {

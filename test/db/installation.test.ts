@@ -2,7 +2,6 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { KranzError } from '../../src/adapters/db/errors.ts';
 import {
   checkEmbeddedDataDir,
   checkInstallation,
@@ -11,12 +10,10 @@ import {
 } from '../../src/adapters/db/installation.ts';
 import { migrate } from '../../src/adapters/db/migrate.ts';
 import { redactDatabaseUrl } from '../../src/adapters/db/url.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { cleanupTemp, recordingLogger, scratchMigrations, tempDir, testPool } from '../helpers/db-kit.ts';
+import { recordingLogger, refusal, scratchDatabases, scratchMigrations, tempDir } from '../helpers/db-kit.ts';
 
 const log = recordingLogger();
-const dbs: TestDatabase[] = [];
-const pools: pg.Pool[] = [];
+const scratch = scratchDatabases();
 let migrations: string;
 
 interface Db {
@@ -26,10 +23,7 @@ interface Db {
 }
 
 async function database(migrated: boolean): Promise<Db> {
-  const db = await createTestDatabase('inst');
-  dbs.push(db);
-  const pool = testPool(db.url);
-  pools.push(pool);
+  const { db, pool } = await scratch.databaseWithPool('inst');
   if (migrated) await migrate(pool, { dir: migrations, log });
   return { pool, url: db.url, label: redactDatabaseUrl(db.url) };
 }
@@ -38,24 +32,11 @@ async function dbId(pool: pg.Pool): Promise<string> {
   return (await pool.query('select id::text as id from kranz_installation')).rows[0].id;
 }
 
-async function refusal(p: Promise<unknown>): Promise<KranzError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KranzError);
-  return err as KranzError;
-}
-
 beforeAll(async () => {
   migrations = await scratchMigrations();
 });
 
-afterAll(async () => {
-  for (const p of pools) await p.end();
-  for (const d of dbs) await d.drop();
-  await cleanupTemp();
-});
+afterAll(() => scratch.cleanup());
 
 describe('installation identity', () => {
   it('(d) fresh: neither side knows an installation; recordInstallation writes the state file after migrating', async () => {

@@ -2,7 +2,6 @@ import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { KranzError } from '../../src/adapters/db/errors.ts';
 import {
   DEFAULT_MIGRATIONS_DIR,
   MIGRATION_LOCK_KEY,
@@ -10,35 +9,16 @@ import {
   pendingMigrations,
   readMigrations,
 } from '../../src/adapters/db/migrate.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { cleanupTemp, recordingLogger, scratchMigrations, testPool } from '../helpers/db-kit.ts';
+import { recordingLogger, refusal, scratchDatabases, scratchMigrations, testPool } from '../helpers/db-kit.ts';
 
 const log = recordingLogger();
-const dbs: TestDatabase[] = [];
-const pools: pg.Pool[] = [];
+const scratch = scratchDatabases();
 
 async function freshPool(): Promise<pg.Pool> {
-  const db = await createTestDatabase('mig');
-  dbs.push(db);
-  const pool = testPool(db.url);
-  pools.push(pool);
-  return pool;
+  return (await scratch.databaseWithPool('mig')).pool;
 }
 
-async function refusal(p: Promise<unknown>): Promise<KranzError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KranzError);
-  return err as KranzError;
-}
-
-afterAll(async () => {
-  for (const p of pools) await p.end();
-  for (const d of dbs) await d.drop();
-  await cleanupTemp();
-});
+afterAll(() => scratch.cleanup());
 
 describe('migrate', () => {
   let dir: string;
@@ -82,10 +62,9 @@ describe('migrate', () => {
       '0002_slow.sql': 'select pg_sleep(0.3);\ncreate table applied_once (n int primary key);\ninsert into applied_once values (1);\n',
       '0003_more.sql': 'insert into applied_once values (2);\n',
     });
-    const db = await createTestDatabase('mig5');
-    dbs.push(db);
+    const db = await scratch.database('mig5');
     const five = Array.from({ length: 5 }, () => testPool(db.url, 2));
-    pools.push(...five);
+    scratch.pools.push(...five);
     const results = await Promise.all(five.map((p) => migrate(p, { dir: slow, log })));
     const all = ['0001_kranz_meta', '0002_slow', '0003_more'];
     for (const r of results) expect(r.current).toEqual(all);

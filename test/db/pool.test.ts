@@ -4,37 +4,24 @@ import { afterAll, describe, expect, expectTypeOf, it } from 'vitest';
 import type pg from 'pg';
 import type { Logger as PinoLogger } from 'pino';
 import type { DbLogger } from '../../src/adapters/db/logger.ts';
-import { KranzError } from '../../src/adapters/db/errors.ts';
 import { checkInstallation, recordInstallation } from '../../src/adapters/db/installation.ts';
 import { migrate } from '../../src/adapters/db/migrate.ts';
 import { openDatabase, withTransaction, type Database, type Queryable } from '../../src/adapters/db/pool.ts';
 import { redactDatabaseUrl } from '../../src/adapters/db/url.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { cleanupTemp, recordingLogger, scratchMigrations, tempDir } from '../helpers/db-kit.ts';
+import { recordingLogger, refusal, scratchDatabases, scratchMigrations, tempDir } from '../helpers/db-kit.ts';
 
 const log = recordingLogger();
-const dbs: TestDatabase[] = [];
+const scratch = scratchDatabases();
 const open: Database[] = [];
-
-async function refusal(p: Promise<unknown>): Promise<KranzError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(KranzError);
-  return err as KranzError;
-}
 
 afterAll(async () => {
   for (const d of open) await d.close();
-  for (const d of dbs) await d.drop();
-  await cleanupTemp();
+  await scratch.cleanup();
 });
 
 describe('openDatabase', () => {
   it('uses the given URL, redacts its password and closes idempotently', async () => {
-    const t = await createTestDatabase('pool');
-    dbs.push(t);
+    const t = await scratch.database('pool');
     const db = await openDatabase({ databaseUrl: t.url, dataDir: await tempDir(), log });
     open.push(db);
     expect(db.embedded).toBe(false);
@@ -45,8 +32,7 @@ describe('openDatabase', () => {
   });
 
   it('falls back to DATABASE_URL from the environment', async () => {
-    const t = await createTestDatabase('poolenv');
-    dbs.push(t);
+    const t = await scratch.database('poolenv');
     const saved = process.env.DATABASE_URL;
     process.env.DATABASE_URL = t.url;
     try {
@@ -103,8 +89,7 @@ describe('openDatabase', () => {
 
 describe('withTransaction', () => {
   it('commits, rolls back and rethrows, and always releases the client', async () => {
-    const t = await createTestDatabase('tx');
-    dbs.push(t);
+    const t = await scratch.database('tx');
     const db = await openDatabase({ databaseUrl: t.url, dataDir: await tempDir(), log, poolMax: 2 });
     open.push(db);
     const { pool } = db;

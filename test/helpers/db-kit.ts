@@ -6,8 +6,11 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { expect } from 'vitest';
+import { KranzError } from '../../src/adapters/db/errors.ts';
 import type { DbLogger } from '../../src/adapters/db/logger.ts';
 import { DEFAULT_MIGRATIONS_DIR } from '../../src/adapters/db/migrate.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -52,4 +55,55 @@ export async function scratchMigrations(extra: Record<string, string> = {}): Pro
 /** A pool on `url` that tests must `end()`. Small, so five of them fit easily. */
 export function testPool(url: string, max = 3): pg.Pool {
   return new pg.Pool({ connectionString: url, max });
+}
+
+/** Awaits `p`, which must reject with a {@link KranzError}, and returns that error. */
+export async function refusal(p: Promise<unknown>): Promise<KranzError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(KranzError);
+  return err as KranzError;
+}
+
+/** The scratch databases and pools of one test file; see {@link scratchDatabases}. */
+export interface ScratchDatabases {
+  /** Every database made so far; dropped by `cleanup()`. */
+  readonly dbs: TestDatabase[];
+  /** Every pool to end in `cleanup()`; tests may push their own. */
+  readonly pools: pg.Pool[];
+  /** A fresh empty database, dropped by `cleanup()`. */
+  database(prefix: string): Promise<TestDatabase>;
+  /** A fresh empty database and a {@link testPool} on it, both released by `cleanup()`. */
+  databaseWithPool(prefix: string): Promise<{ db: TestDatabase; pool: pg.Pool }>;
+  /** Ends every pool, then drops every database, then removes the temp dirs; call in afterAll. */
+  cleanup(): Promise<void>;
+}
+
+/** Tracks the databases and pools a test file makes so one afterAll releases them all. */
+export function scratchDatabases(): ScratchDatabases {
+  const dbs: TestDatabase[] = [];
+  const pools: pg.Pool[] = [];
+  const database = async (prefix: string): Promise<TestDatabase> => {
+    const db = await createTestDatabase(prefix);
+    dbs.push(db);
+    return db;
+  };
+  return {
+    dbs,
+    pools,
+    database,
+    async databaseWithPool(prefix) {
+      const db = await database(prefix);
+      const pool = testPool(db.url);
+      pools.push(pool);
+      return { db, pool };
+    },
+    async cleanup() {
+      for (const p of pools) await p.end();
+      for (const d of dbs) await d.drop();
+      await cleanupTemp();
+    },
+  };
 }

@@ -2,18 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogLevel, WebClient } from '@slack/web-api';
 import { startSlackStandIn } from '../../src/sandbox/slack/index.ts';
 import type { SlackStandIn } from '../../src/sandbox/slack/index.ts';
-
-/** The platform error code a WebClient call failed with. */
-async function slackError(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    const data = (e as { data?: { error?: string } }).data;
-    if (data?.error) return data.error;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+import { sandboxClient, slackError } from './helpers.ts';
 
 describe('Slack stand-in: channels, users and auth over WebClient', () => {
   let slack: SlackStandIn;
@@ -31,7 +20,7 @@ describe('Slack stand-in: channels, users and auth over WebClient', () => {
         { id: 'C0SECRET', name: 'secret', is_private: true, members: ['U0ANA'] },
       ],
     });
-    client = new WebClient('xoxb-sandbox-token', { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR });
+    client = sandboxClient(slack.apiUrl);
   });
   afterAll(async () => {
     await slack.close();

@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogLevel, WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { canvasMarkdown, startSlackStandIn } from '../../src/sandbox/slack/index.ts';
 import type { SlackStandIn } from '../../src/sandbox/slack/index.ts';
-
-async function slackError(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    const data = (e as { data?: { error?: string } }).data;
-    if (data?.error) return data.error;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+import { sandboxClient, slackError } from './helpers.ts';
 
 describe('Slack stand-in: external file uploads', () => {
   let slack: SlackStandIn;
@@ -21,7 +11,7 @@ describe('Slack stand-in: external file uploads', () => {
 
   beforeAll(async () => {
     slack = await startSlackStandIn({ channels: [{ id: 'C0OUTSIDE', name: 'outside' }] });
-    client = new WebClient('xoxb-sandbox-token', { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR });
+    client = sandboxClient(slack.apiUrl);
     channel = (await client.conversations.create({ name: 'inc-files' })).channel?.id ?? '';
   });
   afterAll(async () => {
@@ -79,7 +69,7 @@ describe('Slack stand-in: external file uploads', () => {
 describe('Slack stand-in: canvases', () => {
   it('creates and edits standalone and channel canvases', async () => {
     const slack = await startSlackStandIn();
-    const client = new WebClient('xoxb-sandbox-token', { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR });
+    const client = sandboxClient(slack.apiUrl);
     try {
       const channel = (await client.conversations.create({ name: 'inc-canvas' })).channel?.id ?? '';
       const canvas = await client.conversations.canvases.create({
@@ -113,7 +103,7 @@ describe('Slack stand-in: canvases', () => {
 
   it('fails every canvas method on a workspace without canvases', async () => {
     const slack = await startSlackStandIn({ canvasesEnabled: false });
-    const client = new WebClient('xoxb-sandbox-token', { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR });
+    const client = sandboxClient(slack.apiUrl);
     try {
       const channel = (await client.conversations.create({ name: 'inc-no-canvas' })).channel?.id ?? '';
       const doc = { type: 'markdown', markdown: 'x' } as const;

@@ -1,19 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogLevel, WebClient } from '@slack/web-api';
 import { startSlackStandIn } from '../../src/sandbox/slack/index.ts';
-import type { KnownBlock } from '@slack/web-api';
+import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { SlackStandIn } from '../../src/sandbox/slack/index.ts';
-
-async function slackError(p: Promise<unknown>): Promise<{ error: string; messages: string[] }> {
-  try {
-    await p;
-  } catch (e) {
-    const data = (e as { data?: { error?: string; response_metadata?: { messages?: string[] } } }).data;
-    if (data?.error) return { error: data.error, messages: data.response_metadata?.messages ?? [] };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+import { sandboxClient, slackFailure } from './helpers.ts';
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 
@@ -30,7 +19,7 @@ describe('Slack stand-in: messages, threads, pins and reactions over WebClient',
       users: [{ id: 'U0ANA', name: 'ana' }],
       channels: [{ id: 'C0OUTSIDE', name: 'outside', members: ['U0ANA'] }],
     });
-    client = new WebClient('xoxb-sandbox-token', { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR });
+    client = sandboxClient(slack.apiUrl);
     const created = await client.conversations.create({ name: 'inc-messages' });
     channel = created.channel?.id ?? '';
     await client.conversations.invite({ channel, users: 'U0ANA' });
@@ -55,7 +44,7 @@ describe('Slack stand-in: messages, threads, pins and reactions over WebClient',
     expect(stored?.text).toBe('Incident declared (SEV2)');
     expect(stored?.edited?.user).toBe('U0KRANZBOT');
     expect(stored?.blocks).toHaveLength(1);
-    expect((await slackError(client.chat.update({ channel, ts: '1.000001', text: 'x' }))).error).toBe('message_not_found');
+    expect((await slackFailure(client.chat.update({ channel, ts: '1.000001', text: 'x' }))).error).toBe('message_not_found');
   });
 
   it('keeps threads and message metadata, reads history newest first and replies in order', async () => {
@@ -82,30 +71,30 @@ describe('Slack stand-in: messages, threads, pins and reactions over WebClient',
 
     const link = await client.chat.getPermalink({ channel, message_ts: pts });
     expect(link.permalink).toBe(`https://kranz-sandbox.slack.com/archives/${channel}/p${pts.replace('.', '')}`);
-    expect((await slackError(client.conversations.replies({ channel, ts: '1.000002' }))).error).toBe('thread_not_found');
+    expect((await slackFailure(client.conversations.replies({ channel, ts: '1.000002' }))).error).toBe('thread_not_found');
   });
 
   it('pins and unpins, with already_pinned and pins.list', async () => {
     const m = await client.chat.postMessage({ channel, text: 'rolled back deploy 4512' });
     const ts = m.ts ?? '';
     await client.pins.add({ channel, timestamp: ts });
-    expect((await slackError(client.pins.add({ channel, timestamp: ts }))).error).toBe('already_pinned');
-    expect((await slackError(client.pins.add({ channel, timestamp: '1.000003' }))).error).toBe('message_not_found');
+    expect((await slackFailure(client.pins.add({ channel, timestamp: ts }))).error).toBe('already_pinned');
+    expect((await slackFailure(client.pins.add({ channel, timestamp: '1.000003' }))).error).toBe('message_not_found');
     const pins = await client.pins.list({ channel });
     expect(pins.items).toHaveLength(1);
     expect(pins.items?.[0]).toMatchObject({ type: 'message', created_by: 'U0KRANZBOT', message: { ts, text: 'rolled back deploy 4512' } });
     const hist = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 });
     expect((hist.messages?.[0] as { pinned_to?: string[] } | undefined)?.pinned_to).toEqual([channel]);
     await client.pins.remove({ channel, timestamp: ts });
-    expect((await slackError(client.pins.remove({ channel, timestamp: ts }))).error).toBe('not_pinned');
+    expect((await slackFailure(client.pins.remove({ channel, timestamp: ts }))).error).toBe('not_pinned');
   });
 
   it('adds reactions, rejecting duplicates and colon-wrapped names', async () => {
     const m = await client.chat.postMessage({ channel, text: 'react to me' });
     const ts = m.ts ?? '';
     await client.reactions.add({ channel, timestamp: ts, name: 'eyes' });
-    expect((await slackError(client.reactions.add({ channel, timestamp: ts, name: 'eyes' }))).error).toBe('already_reacted');
-    expect((await slackError(client.reactions.add({ channel, timestamp: ts, name: ':eyes:' }))).error).toBe('invalid_name');
+    expect((await slackFailure(client.reactions.add({ channel, timestamp: ts, name: 'eyes' }))).error).toBe('already_reacted');
+    expect((await slackFailure(client.reactions.add({ channel, timestamp: ts, name: ':eyes:' }))).error).toBe('invalid_name');
     await slack.user('U0ANA').react(channel, ts, 'eyes');
     expect(slack.workspace.message(channel, ts)?.reactions).toEqual([{ name: 'eyes', users: ['U0KRANZBOT', 'U0ANA'] }]);
   });
@@ -115,14 +104,14 @@ describe('Slack stand-in: messages, threads, pins and reactions over WebClient',
     await client.chat.delete({ channel, ts: m.ts ?? '' });
     expect(slack.workspace.message(channel, m.ts ?? '')).toBeUndefined();
     const human = await slack.user('U0ANA').postMessage(channel, 'mine');
-    expect((await slackError(client.chat.delete({ channel, ts: human.ts }))).error).toBe('cant_delete_message');
+    expect((await slackFailure(client.chat.delete({ channel, ts: human.ts }))).error).toBe('cant_delete_message');
   });
 
   it('rejects posts the way Slack does', async () => {
-    expect((await slackError(client.chat.postMessage({ channel: 'C0OUTSIDE', text: 'hi' }))).error).toBe('not_in_channel');
-    expect((await slackError(client.chat.postMessage({ channel: 'C0NOPE', text: 'hi' }))).error).toBe('channel_not_found');
-    expect((await slackError(client.chat.postMessage({ channel, text: '' }))).error).toBe('no_text');
-    expect((await slackError(client.chat.postMessage({ channel, text: 'x'.repeat(40_001) }))).error).toBe('msg_too_long');
+    expect((await slackFailure(client.chat.postMessage({ channel: 'C0OUTSIDE', text: 'hi' }))).error).toBe('not_in_channel');
+    expect((await slackFailure(client.chat.postMessage({ channel: 'C0NOPE', text: 'hi' }))).error).toBe('channel_not_found');
+    expect((await slackFailure(client.chat.postMessage({ channel, text: '' }))).error).toBe('no_text');
+    expect((await slackFailure(client.chat.postMessage({ channel, text: 'x'.repeat(40_001) }))).error).toBe('msg_too_long');
     const ok = await client.chat.postMessage({ channel, text: 'x'.repeat(40_000) });
     expect(ok.ok).toBe(true);
   });
@@ -131,18 +120,18 @@ describe('Slack stand-in: messages, threads, pins and reactions over WebClient',
     const fifty = Array.from({ length: 50 }, (_, i) => section(`line ${i}`));
     expect((await client.chat.postMessage({ channel, text: 'fifty', blocks: fifty })).ok).toBe(true);
 
-    const tooMany = await slackError(client.chat.postMessage({ channel, text: 'x', blocks: [...fifty, section('one more')] }));
+    const tooMany = await slackFailure(client.chat.postMessage({ channel, text: 'x', blocks: [...fifty, section('one more')] }));
     expect(tooMany).toEqual({ error: 'invalid_blocks', messages: ['[ERROR] must be less than 51 items [json-pointer:/blocks]'] });
 
     expect((await client.chat.postMessage({ channel, text: 'x', blocks: [section('a'.repeat(3000))] })).ok).toBe(true);
-    const tooLong = await slackError(client.chat.postMessage({ channel, text: 'x', blocks: [section('a'.repeat(3001))] }));
+    const tooLong = await slackFailure(client.chat.postMessage({ channel, text: 'x', blocks: [section('a'.repeat(3001))] }));
     expect(tooLong).toEqual({
       error: 'invalid_blocks',
       messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
     });
 
     const m = await client.chat.postMessage({ channel, text: 'to update' });
-    const upd = await slackError(client.chat.update({ channel, ts: m.ts ?? '', text: 'x', blocks: [...fifty, section('51')] }));
+    const upd = await slackFailure(client.chat.update({ channel, ts: m.ts ?? '', text: 'x', blocks: [...fifty, section('51')] }));
     expect(upd.error).toBe('invalid_blocks');
     const badJson = await fetch(`${slack.apiUrl}chat.postMessage`, {
       method: 'POST',
@@ -161,11 +150,11 @@ describe('Slack stand-in: messages, threads, pins and reactions over WebClient',
       user: 'U0ANA',
       text: 'only you can see this',
     });
-    expect((await slackError(client.chat.postEphemeral({ channel: 'C0OUTSIDE', user: 'U0ANA', text: 'x' }))).error).toBe(
+    expect((await slackFailure(client.chat.postEphemeral({ channel: 'C0OUTSIDE', user: 'U0ANA', text: 'x' }))).error).toBe(
       'not_in_channel',
     );
     const other = await client.conversations.create({ name: 'inc-nobody' });
-    expect((await slackError(client.chat.postEphemeral({ channel: other.channel?.id ?? '', user: 'U0ANA', text: 'x' }))).error).toBe(
+    expect((await slackFailure(client.chat.postEphemeral({ channel: other.channel?.id ?? '', user: 'U0ANA', text: 'x' }))).error).toBe(
       'user_not_in_channel',
     );
   });
@@ -173,7 +162,7 @@ describe('Slack stand-in: messages, threads, pins and reactions over WebClient',
   it('adds link bookmarks to channels', async () => {
     const res = await client.bookmarks.add({ channel_id: channel, title: 'Runbook', type: 'link', link: 'https://runbooks.acme.io/checkout' });
     expect(res.bookmark).toMatchObject({ title: 'Runbook', link: 'https://runbooks.acme.io/checkout', channel_id: channel });
-    expect((await slackError(client.bookmarks.add({ channel_id: channel, title: 'x', type: 'link', link: 'nope' }))).error).toBe(
+    expect((await slackFailure(client.bookmarks.add({ channel_id: channel, title: 'x', type: 'link', link: 'nope' }))).error).toBe(
       'invalid_link',
     );
     const listed = await client.bookmarks.list({ channel_id: channel });

@@ -3,10 +3,11 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifySlackRequest } from '@slack/bolt';
-import { LogLevel, WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { startSlackStandIn } from '../../src/sandbox/slack/index.ts';
 import { formEncode } from '../../src/sandbox/slack/signing.ts';
 import type { SlackStandIn } from '../../src/sandbox/slack/index.ts';
+import { sandboxClient } from './helpers.ts';
 
 const SECRET = 'test-signing-secret';
 const example = (name: string): Record<string, unknown> =>
@@ -78,7 +79,7 @@ describe('Slack stand-in: signed requests to the bot', () => {
       users: [{ id: 'U0ANA', name: 'ana' }],
       channels: [{ id: 'C0QUIET', name: 'quiet', members: ['U0ANA'] }],
     });
-    client = new WebClient('xoxb-sandbox-token', { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR });
+    client = sandboxClient(slack.apiUrl);
     channel = (await client.conversations.create({ name: 'inc-signed' })).channel?.id ?? '';
     await client.conversations.invite({ channel, users: 'U0ANA' });
     await slack.waitForDeliveries();
@@ -204,7 +205,7 @@ describe('Slack stand-in: signed requests to the bot', () => {
 
     const retrying = await startSlackStandIn({ signingSecret: SECRET, botUrl: rx.url, eventRetries: 2, users: [{ id: 'U0BEN', name: 'ben' }] });
     try {
-      const c = new WebClient('xoxb-sandbox-token', { slackApiUrl: retrying.apiUrl, logLevel: LogLevel.ERROR });
+      const c = sandboxClient(retrying.apiUrl);
       const ch = (await c.conversations.create({ name: 'inc-retry' })).channel?.id ?? '';
       await c.conversations.invite({ channel: ch, users: 'U0BEN' });
       await retrying.waitForDeliveries();

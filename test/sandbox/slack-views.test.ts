@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogLevel, WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { TRIGGER_TTL_MS, startSlackStandIn } from '../../src/sandbox/slack/index.ts';
 import type { SlackStandIn } from '../../src/sandbox/slack/index.ts';
-
-async function slackError(p: Promise<unknown>): Promise<{ error: string; messages: string[] }> {
-  try {
-    await p;
-  } catch (e) {
-    const data = (e as { data?: { error?: string; response_metadata?: { messages?: string[] } } }).data;
-    if (data?.error) return { error: data.error, messages: data.response_metadata?.messages ?? [] };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
+import { sandboxClient, slackFailure } from './helpers.ts';
 
 const modal = (title: string, blocks: unknown[] = []): Record<string, unknown> => ({
   type: 'modal',
@@ -51,7 +41,7 @@ describe('Slack stand-in: views and trigger ids', () => {
 
   beforeAll(async () => {
     slack = await startSlackStandIn({ now: () => clock, users: [{ id: 'U0ANA', name: 'ana' }] });
-    client = new WebClient('xoxb-sandbox-token', { slackApiUrl: slack.apiUrl, logLevel: LogLevel.ERROR });
+    client = sandboxClient(slack.apiUrl);
   });
   afterAll(async () => {
     await slack.close();
@@ -62,10 +52,10 @@ describe('Slack stand-in: views and trigger ids', () => {
     const opened = await client.views.open({ trigger_id: trigger, view: modal('Declare', declareBlocks) as never });
     expect(opened.view).toMatchObject({ type: 'modal', callback_id: 'declare', root_view_id: opened.view?.id });
     expect(opened.view?.id).toMatch(/^V/);
-    expect((await slackError(client.views.open({ trigger_id: trigger, view: modal('Again') as never }))).error).toBe(
+    expect((await slackFailure(client.views.open({ trigger_id: trigger, view: modal('Again') as never }))).error).toBe(
       'exchanged_trigger_id',
     );
-    expect((await slackError(client.views.open({ trigger_id: '123.456.abc', view: modal('Bogus') as never }))).error).toBe(
+    expect((await slackFailure(client.views.open({ trigger_id: '123.456.abc', view: modal('Bogus') as never }))).error).toBe(
       'invalid_trigger_id',
     );
     expect(slack.workspace.topModal('U0ANA')?.id).toBe(opened.view?.id);
@@ -77,7 +67,7 @@ describe('Slack stand-in: views and trigger ids', () => {
     expect((await client.views.open({ trigger_id: fresh, view: modal('Just in time') as never })).ok).toBe(true);
     const stale = slack.issueTriggerId('U0ANA');
     clock += TRIGGER_TTL_MS + 1;
-    expect((await slackError(client.views.open({ trigger_id: stale, view: modal('Too late') as never }))).error).toBe(
+    expect((await slackFailure(client.views.open({ trigger_id: stale, view: modal('Too late') as never }))).error).toBe(
       'expired_trigger_id',
     );
   });
@@ -85,7 +75,7 @@ describe('Slack stand-in: views and trigger ids', () => {
   it('rejects views over 100 blocks with invalid_arguments, and keeps the trigger usable', async () => {
     const trigger = slack.issueTriggerId('U0ANA');
     const blocks = Array.from({ length: 101 }, (_, i) => ({ type: 'section', text: { type: 'plain_text', text: `b${i}` } }));
-    const tooBig = await slackError(client.views.open({ trigger_id: trigger, view: modal('Big', blocks) as never }));
+    const tooBig = await slackFailure(client.views.open({ trigger_id: trigger, view: modal('Big', blocks) as never }));
     expect(tooBig).toEqual({
       error: 'invalid_arguments',
       messages: ['[ERROR] must be less than 101 items [json-pointer:/view/blocks]'],
@@ -93,7 +83,7 @@ describe('Slack stand-in: views and trigger ids', () => {
     const ok = await client.views.open({ trigger_id: trigger, view: modal('Hundred', blocks.slice(0, 100)) as never });
     expect(ok.view?.blocks).toHaveLength(100);
     const noSubmit = { ...modal('No submit', declareBlocks), submit: undefined };
-    const err = await slackError(client.views.open({ trigger_id: slack.issueTriggerId('U0ANA'), view: noSubmit as never }));
+    const err = await slackFailure(client.views.open({ trigger_id: slack.issueTriggerId('U0ANA'), view: noSubmit as never }));
     expect(err.error).toBe('invalid_arguments');
   });
 
@@ -102,7 +92,7 @@ describe('Slack stand-in: views and trigger ids', () => {
     const pushed = await client.views.push({ trigger_id: slack.issueTriggerId('U0ANA'), view: modal('Second') as never });
     expect(pushed.view).toMatchObject({ previous_view_id: root.view?.id, root_view_id: root.view?.id });
     await client.views.push({ trigger_id: slack.issueTriggerId('U0ANA'), view: modal('Third') as never });
-    expect((await slackError(client.views.push({ trigger_id: slack.issueTriggerId('U0ANA'), view: modal('Fourth') as never }))).error).toBe(
+    expect((await slackFailure(client.views.push({ trigger_id: slack.issueTriggerId('U0ANA'), view: modal('Fourth') as never }))).error).toBe(
       'push_limit_reached',
     );
 
@@ -111,8 +101,8 @@ describe('Slack stand-in: views and trigger ids', () => {
     const updated = await client.views.update({ view_id: id, hash, view: modal('Root v2') as never });
     expect(updated.view).toMatchObject({ id, title: { text: 'Root v2' } });
     expect(updated.view?.hash).not.toBe(hash);
-    expect((await slackError(client.views.update({ view_id: id, hash, view: modal('Stale') as never }))).error).toBe('hash_conflict');
-    expect((await slackError(client.views.update({ view_id: 'V0NOPE', view: modal('x') as never }))).error).toBe('not_found');
+    expect((await slackFailure(client.views.update({ view_id: id, hash, view: modal('Stale') as never }))).error).toBe('hash_conflict');
+    expect((await slackFailure(client.views.update({ view_id: 'V0NOPE', view: modal('x') as never }))).error).toBe('not_found');
   });
 
   it('publishes App Home views', async () => {

@@ -4,7 +4,8 @@
  * `PdWebhookEvent`s as V3. One body may carry several messages.
  */
 import { z } from 'zod';
-import type { PdAgent, PdDecoded, PdEventBase, PdIncidentDataEventType, PdIncidentFacts, PdWebhookEvent } from './webhook-types.ts';
+import { toAgent } from './webhook-agent.ts';
+import type { PdDecoded, PdEventBase, PdIncidentDataEventType, PdIncidentFacts, PdWebhookEvent } from './webhook-types.ts';
 
 /** V2 event name → the V3 event type Kranz handles it as. */
 export const PD_V2_EVENT_MAP: Readonly<Record<string, PdIncidentDataEventType | 'incident.annotated'>> = {
@@ -53,8 +54,6 @@ const V2Message = z.looseObject({
 
 const V2Body = z.looseObject({ messages: z.array(z.unknown()) });
 
-const Agent = z.looseObject({ id: z.string().min(1), type: z.string().nullish(), summary: z.string().nullish() });
-
 /**
  * Decodes a V2 body. Every message must decode, otherwise the whole body is
  * `{ ok: false }` (naming the message) so a partial delivery is never
@@ -93,12 +92,6 @@ function toEvent(m: z.infer<typeof V2Message>, raw: unknown): PdWebhookEvent | u
   const text = annotate?.channel?.summary;
   if (text) event.noteContent = text;
   return event;
-}
-
-function toAgent(raw: unknown): PdAgent | undefined {
-  const a = Agent.safeParse(raw);
-  if (!a.success) return undefined;
-  return { id: a.data.id, summary: a.data.summary ?? '', type: a.data.type ?? 'unknown_reference' };
 }
 
 function incidentFacts(i: z.infer<typeof V2Incident>): PdIncidentFacts {

@@ -9,10 +9,10 @@
  * text). Decoders never throw.
  */
 import { z } from 'zod';
+import { toAgent } from './webhook-agent.ts';
 import { decodePagerDutyV2Webhook } from './webhook-legacy.ts';
 import {
   PD_INCIDENT_DATA_EVENT_TYPES,
-  type PdAgent,
   type PdDecoded,
   type PdEventBase,
   type PdIncidentDataEventType,
@@ -44,8 +44,6 @@ const Envelope = z.looseObject({
     data: z.unknown(),
   }),
 });
-
-const Agent = z.looseObject({ id: z.string().min(1), type: z.string().nullish(), summary: z.string().nullish() });
 
 const IncidentData = z.looseObject({
   id: z.string().min(1),
@@ -172,12 +170,6 @@ export function parsePagerDutyWebhook(rawBody: Buffer | string): PdDecoded<{ ver
     return { ok: false, reason: `body is not JSON: ${e instanceof Error ? e.message : String(e)}` };
   }
   return decodePagerDutyWebhook(body);
-}
-
-function toAgent(raw: unknown): PdAgent | undefined {
-  const a = Agent.safeParse(raw);
-  if (!a.success) return undefined;
-  return { id: a.data.id, summary: a.data.summary ?? '', type: a.data.type ?? 'unknown_reference' };
 }
 
 function incidentFacts(d: z.infer<typeof IncidentData>): PdIncidentFacts {

@@ -34,6 +34,11 @@ function channelName(ch: ChannelRecord): string {
   return ch.kind === 'im' ? 'directmessage' : ch.kind === 'mpim' ? 'mpdm' : ch.name;
 }
 
+/** The `channel` object of interaction payloads. */
+function channelRef(ch: ChannelRecord): Json {
+  return { id: ch.id, name: channelName(ch) };
+}
+
 /** Slash command form fields, in the order Slack sends them. */
 export function slashCommandFields(
   ws: Workspace,
@@ -155,6 +160,32 @@ export function stateValues(view: ViewRecord, values: Record<string, unknown>): 
   return out;
 }
 
+/**
+ * A `block_actions` payload for a click on a message in `ch`: the message at
+ * `ts`, or an ephemeral one when `message` is absent (Slack sends no `message` then).
+ */
+function channelBlockActions(
+  ws: Workspace,
+  u: UserRecord,
+  ch: ChannelRecord,
+  ts: string,
+  message: MessageRecord | undefined,
+  action: Json,
+  triggerId: string,
+  responseUrl: string,
+): Json {
+  return {
+    ...base(ws, 'block_actions', u),
+    container: { type: 'message', message_ts: ts, channel_id: ch.id, is_ephemeral: message === undefined },
+    trigger_id: triggerId,
+    channel: channelRef(ch),
+    ...(message === undefined ? {} : { message: messageJson(ws, message) }),
+    state: { values: {} },
+    response_url: responseUrl,
+    actions: [action],
+  };
+}
+
 /** A `block_actions` payload for a click on a message. */
 export function messageBlockActions(
   ws: Workspace,
@@ -165,16 +196,7 @@ export function messageBlockActions(
   triggerId: string,
   responseUrl: string,
 ): Json {
-  return {
-    ...base(ws, 'block_actions', u),
-    container: { type: 'message', message_ts: m.ts, channel_id: ch.id, is_ephemeral: false },
-    trigger_id: triggerId,
-    channel: { id: ch.id, name: channelName(ch) },
-    message: messageJson(ws, m),
-    state: { values: {} },
-    response_url: responseUrl,
-    actions: [action],
-  };
+  return channelBlockActions(ws, u, ch, m.ts, m, action, triggerId, responseUrl);
 }
 
 /** A `block_actions` payload for a click on an ephemeral message (Slack sends no `message` then). */
@@ -187,15 +209,7 @@ export function ephemeralBlockActions(
   triggerId: string,
   responseUrl: string,
 ): Json {
-  return {
-    ...base(ws, 'block_actions', u),
-    container: { type: 'message', message_ts: e.ts, channel_id: ch.id, is_ephemeral: true },
-    trigger_id: triggerId,
-    channel: { id: ch.id, name: channelName(ch) },
-    state: { values: {} },
-    response_url: responseUrl,
-    actions: [action],
-  };
+  return channelBlockActions(ws, u, ch, e.ts, undefined, action, triggerId, responseUrl);
 }
 
 /** A `block_actions` payload for a click inside a modal or Home tab. */
@@ -237,7 +251,7 @@ export function messageAction(
   return {
     ...base(ws, 'message_action', u),
     action_ts: ws.ids.ts(),
-    channel: { id: ch.id, name: channelName(ch) },
+    channel: channelRef(ch),
     callback_id: callbackId,
     trigger_id: triggerId,
     response_url: responseUrl,
