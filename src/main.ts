@@ -181,7 +181,8 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
       log.warn({ op: row.op, orderKey: row.orderKey, attempts: row.attempts, error: f.error, retryable: f.retryable }, f.retryable ? 'delivery failed; will retry' : 'delivery failed permanently (dead letter)');
     },
   });
-  const poll = setInterval(kick, o.outboxPollMs ?? 1_000);
+  // A short poll picks up retries soon after their Retry-After ends (each 429 otherwise costs up to a poll more).
+  const poll = setInterval(kick, o.outboxPollMs ?? 250);
   poll.unref();
 
   const healthz: Handler = async (_req, res) => {

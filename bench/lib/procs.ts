@@ -136,7 +136,8 @@ export async function startKranzProcess(name: string, k: KranzEnv, logDir: strin
     KRANZ_DATA_DIR: k.dataDir,
     PORT: String(k.port),
     // Kranz's default level: the benches measure Kranz as it is deployed, logging included.
-    LOG_LEVEL: k.logLevel ?? 'info',
+    // KRANZ_BENCH_LOG_LEVEL=warn shows what the info lines cost.
+    LOG_LEVEL: k.logLevel ?? process.env['KRANZ_BENCH_LOG_LEVEL'] ?? 'info',
   };
   if (k.pagerduty) {
     env['PAGERDUTY_API_URL'] = k.pagerduty.apiUrl;

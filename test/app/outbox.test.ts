@@ -78,3 +78,28 @@ describe('outbox', () => {
     expect(backoffMs(30, 1000, 300_000, () => 1)).toBe(300_000);
   });
 });
+
+describe('outbox claims under contention', () => {
+  it('never hands one row to two workers (12 claimers on 3 pools, 600 rows)', async () => {
+    const { claimOutbox } = await import('../../src/adapters/db/outbox-sql.ts');
+    const { testPool } = await import('../helpers/db.ts');
+    await h.pool.query("update outbox set status = 'delivered' where status = 'pending'");
+    await h.deps.store.transaction((u) =>
+      u.enqueue(Array.from({ length: 600 }, (_, i) => ({ target: 'test', orderKey: `race-${i}`, op: 'post', payload: { i }, idempotencyKey: `race:${i}` })), h.clock.now()),
+    );
+    const pools = [testPool(h.db.url, 4), testPool(h.db.url, 4), testPool(h.db.url, 4)];
+    const claimed: number[] = [];
+    const claimer = async (n: number): Promise<void> => {
+      const pool = pools[n % pools.length]!;
+      for (;;) {
+        const rows = await claimOutbox(pool, { now: h.clock.now(), limit: 7, leaseMs: 60_000, workerId: `racer-${n}` });
+        if (rows.length === 0) return;
+        claimed.push(...rows.map((r) => r.id));
+      }
+    };
+    await Promise.all(Array.from({ length: 12 }, (_, n) => claimer(n)));
+    await Promise.all(pools.map((p) => p.end()));
+    expect(claimed.length).toBe(600);
+    expect(new Set(claimed).size).toBe(600);
+  });
+});

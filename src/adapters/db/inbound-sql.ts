@@ -37,8 +37,9 @@ export async function claimInbound(db: Q, o: { source: string; now: Date; olderT
        from inbound_archive where status = 'received' and source = $1
        order by coalesce(order_key, id::text), id
      ), due as (
+       -- Checked on the locked row (a), not the heads snapshot, so a lease committed meanwhile is seen.
        select a.id from inbound_archive a join heads h on h.id = a.id
-       where h.received_at <= $3::timestamptz and (h.lease_until is null or h.lease_until < $2::timestamptz)
+       where a.status = 'received' and a.received_at <= $3::timestamptz and (a.lease_until is null or a.lease_until < $2::timestamptz)
        order by a.id limit $4::int for update of a skip locked
      )
      update inbound_archive a set lease_until = $2::timestamptz + ($5::int * interval '1 millisecond'), attempts = a.attempts + 1

@@ -61,9 +61,13 @@ export async function claimOutbox(db: Q, o: { now: Date; limit: number; leaseMs:
        where status = 'pending'
        order by order_key, id
      ), due as (
+       -- The checks are on the locked row itself (o), not on the heads snapshot: under READ
+       -- COMMITTED, Postgres re-checks only the locked row's own conditions after waiting, so a
+       -- lease another worker committed meanwhile is seen and the row is not claimed twice.
        select o.id from outbox o join heads h on h.id = o.id
-       where h.next_attempt_at <= $1::timestamptz
-         and (h.lease_until is null or h.lease_until < $1::timestamptz)
+       where o.status = 'pending'
+         and o.next_attempt_at <= $1::timestamptz
+         and (o.lease_until is null or o.lease_until < $1::timestamptz)
          and ($5::text[] is null or o.target = any($5::text[]))
        order by o.id
        limit $2::int

@@ -102,7 +102,8 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
       // The intake's clock, which also decides when a stored request is due.
       receivedAt: o.deps.clock.now().toISOString(), headers: { 'x-webhook-id': webhookId }, body: raw.toString('utf8'),
     });
-    o.log.info({ webhookId, dedupeKey, stored: stored.kind, eventType: first?.eventType ?? 'unparsed' }, 'pagerduty webhook');
+    // debug, not info: one synchronous log line per delivery halved intake under an alert storm.
+    o.log.debug({ webhookId, dedupeKey, stored: stored.kind, eventType: first?.eventType ?? 'unparsed' }, 'pagerduty webhook');
     if (!decoded?.ok) o.onEvent?.('unparseable', 'unknown');
     send(res, 202, { status: stored.kind });
     if (stored.kind === 'stored') o.kick();
