@@ -23,7 +23,7 @@ export interface WebhookRouteOptions {
   legacyV2: { enabled: boolean; token?: string };
   intake: Intake;
   deps: AppDeps;
-  log: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  log: { debug(o: object, m?: string): void; info(o: object, m?: string): void; warn(o: object, m?: string): void };
   onEvent?: (outcome: string, eventType: string) => void;
   /** Called after a body is stored, to apply it soon. */
   kick: () => void;
