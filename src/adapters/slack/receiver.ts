@@ -95,6 +95,9 @@ export class KranzReceiver implements Receiver {
       this.o.onAckLatency?.(performance.now() - started, kind);
       reply(res, 200, response === undefined || response === '' ? undefined : typeof response === 'string' ? { text: response } : response);
     };
+    // Stored durably, so acknowledged now: the work (one incident's commands apply one at a time)
+    // must not hold the ack. Only a modal submission waits, since its ack may carry field errors.
+    if (body.type !== 'view_submission') await ack();
     const deadline = setTimeout(() => void ack(), ACK_DEADLINE_MS);
     let result: ProcessResult;
     try {

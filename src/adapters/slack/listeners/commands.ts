@@ -20,16 +20,17 @@ import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 export function registerCommands(app: App, deps: SlackListenerDeps): void {
   app.command('/incident', async ({ command, ack, respond, client }) => {
     const parsed = parseIncidentCommand(command.text ?? '');
+    // The receiver acks as soon as the request is stored, so answers go through response_url.
+    await ack();
     if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', text: parsed.message });
+      await respond({ response_type: 'ephemeral', text: parsed.message });
       return;
     }
     const sub = parsed.command;
     if (sub.kind === 'help') {
-      await ack({ response_type: 'ephemeral', text: usageText() });
+      await respond({ response_type: 'ephemeral', text: usageText() });
       return;
     }
-    await ack();
     const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`, command.user_name);
     try {
       await handle(sub, { deps, client, respond, channelId: command.channel_id, userId: command.user_id, triggerId: command.trigger_id, meta });
