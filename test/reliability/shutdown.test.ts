@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV_KEYS } from '../../src/config/env.ts';
 import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { freePort } from '../helpers/net.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BOT_TOKEN = 'xoxb-shutdown-token';
@@ -39,14 +40,6 @@ interface Running {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const addr = srv.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 async function tempDir(): Promise<string> {
   const d = await mkdtemp(join(tmpdir(), 'kranz-shutdown-'));
