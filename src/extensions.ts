@@ -54,7 +54,7 @@ export const pagerDutyExtension: KranzExtension = {
     const slack = env.slack.botToken ? outboxWebClient(env.slack.botToken, env.slack.apiUrl) : undefined;
     return {
       routes: { pagerDutyWebhook: route },
-      deliverers: { pagerduty: new PagerDutyDeliverer({ client, store: deps.store, policy: deps.policy, ...(slack ? { slack } : {}) }) },
+      deliverers: { pagerduty: new PagerDutyDeliverer({ client, store: deps.store, policy: deps.policy, ...(slack ? { slack } : {}), ...(env.pagerduty.fromEmail ? { fromEmail: env.pagerduty.fromEmail } : {}) }) },
       stop: async () => client.close(),
     };
   },

@@ -16,7 +16,8 @@ export type DomainErrorCode =
   | 'input.empty'
   | 'input.too_long'
   | 'customer.unknown'
-  | 'note.unknown_message';
+  | 'note.unknown_message'
+  | 'page.not_linked';
 
 export interface DomainError {
   code: DomainErrorCode;

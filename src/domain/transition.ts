@@ -269,6 +269,10 @@ export function transition(
       emit('report_drafted', { length: command.length, sha256: command.sha256 });
       return ok(out);
     case 'page':
+      // A person is paged as a responder on the linked PagerDuty incident; without one there is nothing to add them to.
+      if (command.target.kind === 'user' && state.pagerDutyIncidents.length === 0) {
+        return err(domainError('page.not_linked', `${human(state)} has no PagerDuty incident to add a responder to. Page a service instead: \`/incident page <service> <message>\`.`));
+      }
       fx({ kind: 'pagerduty.page', target: command.target, message: command.message });
       return ok(out);
   }

@@ -136,4 +136,28 @@ describe('Kranz → PagerDuty', () => {
     expect(JSON.stringify(h.slack.workspace.responseUrlPosts.at(-1)?.body ?? {})).toContain('Unknown PagerDuty service');
     expect(h.pd.state.incidents.size).toBe(before + 1);
   });
+
+  it('/incident page @person adds them as a responder on the linked PagerDuty incident', async () => {
+    const inc = await openFromPagerDuty('Payments API timing out');
+    const r = await dana().slashCommand(inc.channel, '/incident', `page <@${USERS.sam.id}|sam> Need database eyes on this`);
+    expect(r.status).toBe(200);
+    const request = await until(() => h.pd.state.responderRequests.find((q) => q.incidentId === inc.pdId), 'responder request created');
+    await settled(h);
+    expect(request.targetUserIds).toEqual([PD.users.sam]);
+    expect(request.message).toBe('Need database eyes on this');
+    // The requester is the PagerDuty user Kranz acts as (PAGERDUTY_FROM_EMAIL).
+    expect(h.pd.state.users.get(request.requesterId)?.email).toBe(PD.fromEmail);
+    expect(h.pd.state.responderRequests.filter((q) => q.incidentId === inc.pdId)).toHaveLength(1);
+  });
+
+  it('/incident page @person without a linked PagerDuty incident is explained and pages nobody', async () => {
+    const dana2 = dana();
+    await dana2.slashCommand('CGENERAL', '/incident', 'declare SEV3 Search results are stale');
+    const ch = await until(() => [...h.slack.workspace.channels.values()].find((c) => c.name.includes('search-results-are-stale')), 'manual incident channel');
+    const before = h.pd.state.responderRequests.length;
+    await dana2.slashCommand(ch.id, '/incident', `page <@${USERS.sam.id}|sam> help`);
+    await settled(h);
+    expect(JSON.stringify(h.slack.workspace.responseUrlPosts.at(-1)?.body ?? {})).toContain('has no PagerDuty incident to add a responder to');
+    expect(h.pd.state.responderRequests.length).toBe(before);
+  });
 });

@@ -155,6 +155,14 @@ export class PagerDutyClient {
     return ok([...new Set(emails)]);
   }
 
+  /** The PagerDuty user with this email (GET /users?query=…), or undefined when there is none. */
+  async findUserByEmail(email: string): Promise<PdResult<PdUser | undefined>> {
+    const r = await this.paginate('/users', { query: email }, decode.usersPage);
+    if (!r.ok) return r;
+    const wanted = email.trim().toLowerCase();
+    return ok(r.value.find((u) => u.email.toLowerCase() === wanted));
+  }
+
   /** GET /users/{id}. */
   async getUser(userId: string): Promise<PdResult<PdUser>> {
     const id = idSegment('user', userId);

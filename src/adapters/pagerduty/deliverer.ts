@@ -20,6 +20,8 @@ export interface PagerDutyDelivererDeps {
   policy: Policy;
   /** For on-call invites; absent when Slack is not configured. */
   slack?: WebClient;
+  /** The PagerDuty user Kranz acts as (PAGERDUTY_FROM_EMAIL): the requester of responder requests. */
+  fromEmail?: string;
 }
 
 function fail(e: PdError): Exclude<DeliveryOutcome, { ok: true }> {
@@ -47,7 +49,7 @@ export class PagerDutyDeliverer implements Deliverer {
         return done(r, (v) => ({ status: v.status }));
       }
       case 'pagerduty.page': {
-        if (effect.target.kind !== 'service') return { ok: false, retryable: false, error: 'paging a person needs their PagerDuty user; page their service instead' };
+        if (effect.target.kind === 'user') return this.pageUser(row, effect.target.userId, effect.message);
         const s = row.incidentId ? await this.d.store.transaction((u) => u.readIncident(row.incidentId!)) : undefined;
         const created = await c.createIncident({
           serviceId: effect.target.serviceId,
@@ -66,6 +68,36 @@ export class PagerDutyDeliverer implements Deliverer {
       default:
         return { ok: false, retryable: false, error: `the PagerDuty target cannot deliver ${effect.kind}` };
     }
+  }
+
+  /**
+   * `/incident page @user`: a responder request on the linked PagerDuty
+   * incident, from the Kranz user (From email) to the PagerDuty user with the
+   * same email as the Slack user.
+   */
+  private async pageUser(row: ClaimedOutboxRow, slackUserId: string, message: string): Promise<DeliveryOutcome> {
+    const state = row.incidentId ? await this.d.store.transaction((u) => u.readIncident(row.incidentId!)) : undefined;
+    const pd = state?.pagerDutyIncidents[0];
+    if (!state || !pd) return { ok: false, retryable: false, error: 'no linked PagerDuty incident to add a responder to' };
+    if (!this.d.slack) return { ok: false, retryable: false, error: 'Slack is not configured, so the person cannot be looked up' };
+    let email: string | undefined;
+    try {
+      email = (await this.d.slack.users.info({ user: slackUserId })).user?.profile?.email;
+    } catch (e) {
+      return toDeliveryOutcome(e);
+    }
+    if (!email) return { ok: false, retryable: false, error: `Slack user ${slackUserId} has no email Kranz can see (users:read.email)` };
+    const target = await this.d.client.findUserByEmail(email);
+    if (!target.ok) return fail(target.error);
+    if (!target.value) return { ok: false, retryable: false, error: `no PagerDuty user with the email ${email}` };
+    const requester = this.d.fromEmail ? await this.d.client.findUserByEmail(this.d.fromEmail) : undefined;
+    if (requester && !requester.ok) return fail(requester.error);
+    if (!requester?.value) return { ok: false, retryable: false, error: 'PAGERDUTY_FROM_EMAIL names no PagerDuty user to request responders as' };
+    return done(await this.d.client.createResponderRequest(pd.id, {
+      requesterId: requester.value.id,
+      message: message || `Kranz: you are needed on INC-${state.number} (${state.title})`,
+      userIds: [target.value.id],
+    }), (v) => ({ incidentId: v.incidentId, targets: v.targetIds }));
   }
 
   private async inviteOnCall(row: ClaimedOutboxRow, serviceId: string): Promise<DeliveryOutcome> {

@@ -249,6 +249,7 @@ export const decode = {
     return out;
   }),
   servicesPage: page('services', ServiceObject, toService),
+  usersPage: page('users', UserObject, toUser),
   prioritiesPage: page('priorities', PriorityObject, toPriority),
   onCallsPage: page('oncalls', OnCallObject, toOnCall),
   abilities: ((body) => {

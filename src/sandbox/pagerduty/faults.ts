@@ -6,6 +6,7 @@
 
 /** Routes the stand-in serves, named after PagerDuty's operationIds. */
 export const STAND_IN_ROUTES = [
+  'listUsers',
   'getIncident',
   'updateIncident',
   'createIncident',

@@ -264,6 +264,18 @@ export const ROUTES: readonly RouteDef[] = [
     },
   },
   {
+    route: 'listUsers',
+    method: 'GET',
+    pattern: /^\/users$/,
+    requiresFrom: false,
+    handle(ctx) {
+      // PagerDuty filters users by name or email with `query`.
+      const q = ctx.query.get('query')?.toLowerCase();
+      const users = [...ctx.state.users.values()].filter((u) => !q || u.email.toLowerCase().includes(q) || u.name.toLowerCase().includes(q));
+      return paginate(ctx.query, 'users', users.map((u) => ctx.shapes.user(u)));
+    },
+  },
+  {
     route: 'getCurrentUser',
     method: 'GET',
     pattern: /^\/users\/me$/,
