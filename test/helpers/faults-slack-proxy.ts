@@ -7,6 +7,7 @@
  */
 import { createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readAll } from './net.ts';
 
 /** Which calls to hold, and where. */
 export interface HoldRule {
@@ -36,15 +37,6 @@ export interface SlackProxy {
   /** Every method the proxy saw, in order (forwarded or held). */
   seen: string[];
   close(): Promise<void>;
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** Starts a proxy to `target` (the stand-in's base URL, e.g. `http://127.0.0.1:4000`). */

@@ -5,8 +5,9 @@
  * Slack answers with `{ ok: false, error: 'file_uploads_disabled' }`): the
  * stand-in's faults only produce 429s, 5xx and dropped connections.
  */
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readAll } from './net.ts';
 
 export interface SlackApiProxy {
   /** Base URL to give Kranz as SLACK_API_URL (trailing slash, like the stand-in's). */
@@ -18,15 +19,6 @@ export interface SlackApiProxy {
   /** Calls answered here, by method. */
   readonly intercepted: string[];
   close(): Promise<void>;
-}
-
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 export async function startSlackApiProxy(): Promise<SlackApiProxy> {

@@ -3,7 +3,7 @@
  * inline); everything else happens after the ack, and the result reaches the
  * user as an ephemeral message (or a DM when Kranz is not in that channel).
  */
-import type { App } from '@slack/bolt';
+import type { App, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
@@ -15,15 +15,8 @@ import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 export function registerViews(app: App, deps: SlackListenerDeps): void {
   app.view(DECLARE_CALLBACK, async ({ ack, view, body, client }) => {
     const parsed = parseDeclareSubmission(view.state.values as never);
-    if (parsed.ok && !findSeverity(deps.app.policy, parsed.value.severity)) {
-      await ack({ response_action: 'errors', errors: { severity: 'Unknown severity.' } });
-      return;
-    }
-    if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
-      return;
-    }
-    await ack();
+    const checked = parsed.ok && !findSeverity(deps.app.policy, parsed.value.severity) ? { ok: false as const, errors: { severity: 'Unknown severity.' } } : parsed;
+    if (!(await ackSubmission(ack, checked)) || !parsed.ok) return;
     const meta = parseMeta(view.private_metadata);
     const userId = body.user.id;
     // The view id is the same for both requests of a double-clicked submit.
@@ -34,17 +27,24 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
 
   app.view(UPDATE_CALLBACK, async ({ ack, view, body, client }) => {
     const parsed = parseUpdateSubmission(view.state.values as never, parseDuration);
-    if (!parsed.ok) {
-      await ack({ response_action: 'errors', errors: parsed.errors });
-      return;
-    }
-    await ack();
+    if (!(await ackSubmission(ack, parsed)) || !parsed.ok) return;
     const meta = parseMeta(view.private_metadata);
     const userId = body.user.id;
     const o = await applyCommand(deps.app, meta.incidentId ? { id: meta.incidentId } : { channelId: meta.channelId ?? '' }, { type: 'post_status_update', ...parsed.value }, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, meta.channelId, userId, outcomeText(o, ':mega: Status update posted and relayed.'), deps);
   });
+}
+
+/** Acks a modal submission, with its field errors when it has any (Slack shows them inline); true when it may go on. */
+async function ackSubmission(ack: SlackViewMiddlewareArgs['ack'], parsed: { ok: true } | { ok: false; errors: Record<string, string> }): Promise<boolean> {
+  if (!parsed.ok) {
+    // Bolt types `ack` as a union over view kinds; a submission's ack takes a response action.
+    await (ack as (r: ViewResponseAction) => Promise<void>)({ response_action: 'errors', errors: parsed.errors });
+    return false;
+  }
+  await ack();
+  return true;
 }
 
 function parseMeta(raw: string | undefined): { channelId?: string; incidentId?: string } {
