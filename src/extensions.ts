@@ -8,6 +8,7 @@ import { PagerDutyDeliverer } from './adapters/pagerduty/deliverer.ts';
 import { pagerDutyWebhookHandler } from './adapters/pagerduty/webhook-route.ts';
 import { outboxWebClient } from './adapters/slack/bolt-app.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
+import { errorText } from './adapters/slack/strings/errors.ts';
 import { snoozeReminder } from './app/snooze-reminder.ts';
 import { createReminderTick } from './scheduler/reminder-tick.ts';
 import { startScheduler } from './scheduler/scheduler.ts';
@@ -83,7 +84,7 @@ export const remindersExtension: KranzExtension = {
     const snooze: SnoozeFn = async (channelId, o, meta) => {
       const r = await snoozeReminder(k.deps, { channelId }, { durationMs: o.durationMs, ...(o.kind ? { kind: o.kind } : {}) }, meta);
       if (r.ok && !r.duplicate) k.kick();
-      return r.ok ? { ok: true, message: r.message } : { ok: false, message: r.error.message };
+      return r.ok ? { ok: true, message: r.message } : { ok: false, message: errorText(r.error) };
     };
     return { snooze, stop: () => scheduler.stop() };
   },

@@ -26,7 +26,18 @@ export interface CommandMeta {
 /** How a command names its incident. */
 export type IncidentRef = { id: string } | { channelId: string } | { number: number } | { pdIncidentId: string };
 
-export type AppError = DomainError | { code: 'incident.not_found'; message: string };
+/**
+ * Why no incident answered: the reference the caller used, and what it wanted
+ * one for (`timeline`: flagging a message; `replay`: a command key seen before
+ * whose incident is gone). Surfaces put it in words.
+ */
+export interface NotFoundParams {
+  ref?: IncidentRef;
+  purpose?: 'timeline' | 'replay';
+}
+
+/** A refusal of a use case: the domain's, or no incident to apply it to. */
+export type AppError = DomainError | { code: 'incident.not_found'; params: NotFoundParams };
 
 export type CommandOutcome =
   | { ok: true; incidentId: string; state: IncidentState; events: IncidentEvent[]; effects: Effect[]; duplicate: boolean }
@@ -44,12 +55,8 @@ export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Prom
   return uow.findIncidentIdByPagerDuty(ref.pdIncidentId);
 }
 
-export function notFound(ref: IncidentRef): AppError {
-  const where =
-    'channelId' in ref ? 'This channel is not an incident channel. Run it in the incident\'s channel, or `/incident list` to find it.'
-    : 'number' in ref ? `There is no INC-${ref.number}.`
-    : 'No such incident.';
-  return { code: 'incident.not_found', message: where };
+export function notFound(ref: IncidentRef | undefined, purpose?: NotFoundParams['purpose']): AppError {
+  return { code: 'incident.not_found', params: { ...(ref ? { ref } : {}), ...(purpose ? { purpose } : {}) } };
 }
 
 /** Applies a command in its own transaction. */

@@ -5,7 +5,7 @@
  * Edits and deletions of flagged messages become events, keeping history.
  */
 import type { NoteVia } from '../domain/events.ts';
-import { applyCommandIn, Rollback, type CommandOutcome } from './apply-command.ts';
+import { applyCommandIn, notFound, Rollback, type CommandOutcome } from './apply-command.ts';
 import type { AppDeps } from './ports.ts';
 
 export interface SlackMessageRef {
@@ -42,7 +42,7 @@ async function guarded(fn: () => Promise<CommandOutcome>): Promise<CommandOutcom
 export async function recordEdit(deps: AppDeps, channelId: string, ts: string, text: string, editorId: string | undefined, eventKey: string): Promise<CommandOutcome | undefined> {
   return guarded(() => deps.store.transaction(async (uow) => {
     const incidentId = await uow.findIncidentIdByChannel(channelId);
-    if (!incidentId) throw new Rollback({ ok: false, error: { code: 'incident.not_found', message: 'not an incident channel' } });
+    if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId }) });
     const now = deps.clock.now();
     await uow.editChannelMessage(channelId, ts, text, now);
     return applyCommandIn(uow, deps, { id: incidentId }, { type: 'edit_message', messageTs: ts, text }, {
@@ -54,7 +54,7 @@ export async function recordEdit(deps: AppDeps, channelId: string, ts: string, t
 export async function recordDeletion(deps: AppDeps, channelId: string, ts: string, eventKey: string): Promise<CommandOutcome | undefined> {
   return guarded(() => deps.store.transaction(async (uow) => {
     const incidentId = await uow.findIncidentIdByChannel(channelId);
-    if (!incidentId) throw new Rollback({ ok: false, error: { code: 'incident.not_found', message: 'not an incident channel' } });
+    if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId }) });
     await uow.deleteChannelMessage(channelId, ts);
     return applyCommandIn(uow, deps, { id: incidentId }, { type: 'delete_message', messageTs: ts }, {
       actor: { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
@@ -74,7 +74,7 @@ export async function flagMessage(
 ): Promise<CommandOutcome> {
   return guarded(() => deps.store.transaction(async (uow) => {
     const incidentId = await uow.findIncidentIdByChannel(m.channelId);
-    if (!incidentId) throw new Rollback({ ok: false, error: { code: 'incident.not_found', message: 'This channel is not an incident channel, so there is no timeline to add to.' } });
+    if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId: m.channelId }, 'timeline') });
     const logged = await uow.findChannelMessage(m.channelId, m.ts);
     const text = logged?.text ?? m.text ?? '';
     const authorId = logged?.userId ?? m.authorId;

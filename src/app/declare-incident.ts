@@ -6,7 +6,7 @@
  */
 import type { Command } from '../domain/commands.ts';
 import { transition } from '../domain/transition.ts';
-import { Rollback, commitTransition, type CommandMeta, type CommandOutcome } from './apply-command.ts';
+import { Rollback, commitTransition, notFound, type CommandMeta, type CommandOutcome } from './apply-command.ts';
 import type { AppDeps } from './ports.ts';
 
 export type DeclareInput = Omit<Extract<Command, { type: 'declare' }>, 'type' | 'number'>;
@@ -17,7 +17,7 @@ export async function declareIncident(deps: AppDeps, input: DeclareInput, meta: 
       if (!(await uow.claimCommandKey(meta.idempotencyKey))) {
         const id = await uow.commandKeyIncident(meta.idempotencyKey);
         const state = id ? await uow.readIncident(id) : undefined;
-        if (!id || !state) throw new Rollback({ ok: false, error: { code: 'incident.not_found', message: 'This request was already handled.' } });
+        if (!id || !state) throw new Rollback({ ok: false, error: notFound(undefined, 'replay') });
         return { ok: true, incidentId: id, state, events: [], effects: [], duplicate: true };
       }
       if (input.pagerDuty) {

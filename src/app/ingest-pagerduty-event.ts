@@ -11,7 +11,7 @@ import type { Command } from '../domain/commands.ts';
 import type { Actor, SourceRef } from '../domain/events.ts';
 import type { Policy, PagerDutyServicePolicy } from '../domain/policy.ts';
 import { findSeverity } from '../domain/policy.ts';
-import { applyCommand, type CommandMeta } from './apply-command.ts';
+import { applyCommand, type AppError, type CommandMeta } from './apply-command.ts';
 import { declareIncident } from './declare-incident.ts';
 import { findIncident } from './query-incidents.ts';
 import type { AppDeps } from './ports.ts';
@@ -75,6 +75,9 @@ function describeEvent(ev: PagerDutyEventInput, linkedNumber?: number): string {
   return `${num}: ${what[ev.eventType] ?? ev.eventType}`;
 }
 
+/** A refusal as the log line's reason: its code and facts (the words are for people, in Slack). */
+const refusal = (e: AppError): string => `refused: ${e.code} ${JSON.stringify(e.params)}`;
+
 export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInput): Promise<IngestResult> {
   if (!ev.known) return { result: 'ignored', reason: `event type ${ev.eventType} is not one Kranz acts on` };
   if (!ev.pdIncidentId) return { result: 'ignored', reason: 'the event names no PagerDuty incident' };
@@ -101,7 +104,7 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
       impactStartedAt: ev.occurredAt,
       pagerDuty: { pdIncidentId: pd, ...(ev.pdIncidentNumber !== undefined ? { pdIncidentNumber: ev.pdIncidentNumber } : {}), ...(ev.htmlUrl ? { url: ev.htmlUrl } : {}), ...(ev.serviceId ? { serviceId: ev.serviceId } : {}) },
     }, meta(`pd:incident:${pd}`));
-    if (!declared.ok) return { result: 'ignored', reason: declared.error.message };
+    if (!declared.ok) return { result: 'ignored', reason: refusal(declared.error) };
     return { result: declared.duplicate ? 'duplicate' : 'declared', incidentId: declared.incidentId };
   }
 
@@ -136,7 +139,7 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
     const o = await applyCommand(deps, ref, c, meta(`pd:event:${ev.eventId}${i ? `#${i}` : ''}`));
     if (o.ok && !o.duplicate) recorded = true;
     if (o.ok) incident = o.state;
-    else refused.push(o.error.message);
+    else refused.push(refusal(o.error));
   }
   // A refusal is not a duplicate: say so, or the event would look applied.
   if (!recorded && refused.length) return { result: 'ignored', reason: refused.join('; ') };

@@ -21,8 +21,12 @@ export interface SnoozeInput {
   durationMs: number;
 }
 
-/** Why a snooze was refused; `message` is for the person who asked. */
-export type SnoozeError = AppError | { code: 'reminder.unknown_kind' | 'reminder.none' | 'reminder.bad_duration'; message: string };
+/** Why a snooze was refused, as a code and its facts; surfaces put it in words. */
+export type SnoozeError =
+  | AppError
+  | { code: 'reminder.unknown_kind'; params: { given: string } }
+  | { code: 'reminder.bad_duration'; params: { maxMs: number } }
+  | { code: 'reminder.none'; params: { number: number; kind: ReminderKind } };
 
 /** The snoozed reminders and a message to show, or the refusal. */
 export type SnoozeOutcome =
@@ -61,10 +65,10 @@ class Refused {
 export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: SnoozeInput, meta: CommandMeta): Promise<SnoozeOutcome> {
   const parsed = parseSnoozeKind(input.kind);
   if (!parsed) {
-    return { ok: false, error: { code: 'reminder.unknown_kind', message: `Unknown reminder "${input.kind}". Snooze one of: update, customer, checklist, activity, close, review.` } };
+    return { ok: false, error: { code: 'reminder.unknown_kind', params: { given: input.kind ?? '' } } };
   }
   if (!Number.isFinite(input.durationMs) || input.durationMs <= 0 || input.durationMs > MAX_SNOOZE_MS) {
-    return { ok: false, error: { code: 'reminder.bad_duration', message: 'Snooze for a duration between 1m and 24h, e.g. `/incident snooze 30m`.' } };
+    return { ok: false, error: { code: 'reminder.bad_duration', params: { maxMs: MAX_SNOOZE_MS } } };
   }
   const label = REMINDER_LABELS[parsed.kind];
   const tz = deps.policy.reportTimezone;
@@ -83,7 +87,7 @@ export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: Sno
       const now = deps.clock.now();
       const until = new Date(now.getTime() + input.durationMs);
       const rows = await uow.snoozeReminder(incidentId, parsed.kind, input.subject ?? parsed.subject, until, now);
-      if (rows.length === 0) throw new Refused({ code: 'reminder.none', message: `${inc} has no pending ${label} reminder to snooze.` });
+      if (rows.length === 0) throw new Refused({ code: 'reminder.none', params: { number: state.number, kind: parsed.kind } });
       const first = rows.reduce((a, b) => (a.dueAt <= b.dueAt ? a : b));
       const message = Date.parse(first.dueAt) >= until.getTime()
         ? `The ${label} reminder for ${inc} is not due before ${formatLocalTime(new Date(first.dueAt), tz)} anyway, so snoozing changes nothing.`

@@ -1,27 +1,38 @@
-/** Expected failures of a command, as values with a message a responder can read. */
-export type DomainErrorCode =
-  | 'incident.not_declared'
-  | 'incident.already_declared'
-  | 'incident.closed'
-  | 'incident.not_closed'
-  | 'incident.already_resolved'
-  | 'incident.not_resolved'
-  | 'severity.unknown'
-  | 'severity.unchanged'
-  | 'status.invalid'
-  | 'role.unknown'
-  | 'role.not_member'
-  | 'checklist.unknown_item'
-  | 'checklist.already_done'
-  | 'input.empty'
-  | 'input.too_long'
-  | 'customer.unknown'
-  | 'note.unknown_message'
-  | 'page.not_linked';
+/**
+ * Expected failures of a command, as values: a code and the facts behind it.
+ * The domain says what went wrong; each surface (the Slack adapter's
+ * `strings/errors.ts`) says it in words.
+ */
+import type { Status } from './events.ts';
 
-export interface DomainError {
-  code: DomainErrorCode;
-  message: string;
+/** The parameters each code carries. */
+export interface DomainErrorParams {
+  'incident.not_declared': Record<string, never>;
+  'incident.already_declared': { number: number };
+  'incident.closed': { number: number };
+  'incident.not_closed': { number: number };
+  'incident.already_resolved': { number: number };
+  'incident.not_resolved': { number: number };
+  'severity.unknown': { given: string; known: string[] };
+  'severity.unchanged': { number: number; severity: string };
+  /** `closingCommands`: the status was one that `resolve`/`close` set, so say so. */
+  'status.invalid': { given: string; allowed: readonly Status[]; closingCommands: boolean };
+  'role.unknown': { given: string };
+  'role.not_member': { userId: string };
+  'checklist.unknown_item': { itemId: string };
+  'checklist.already_done': { title: string; doneBy?: string };
+  'input.empty': { field: string };
+  'input.too_long': { field: string; length: number; max: number };
+  /** `known` is set when the surface should list the configured customers. */
+  'customer.unknown': { given: string; known?: string[] };
+  'note.unknown_message': { messageTs: string };
+  'page.not_linked': { number: number };
 }
 
-export const domainError = (code: DomainErrorCode, message: string): DomainError => ({ code, message });
+export type DomainErrorCode = keyof DomainErrorParams;
+
+/** One refusal: `{ code, params }`, discriminated by `code`. */
+export type DomainError = { [C in DomainErrorCode]: { code: C; params: DomainErrorParams[C] } }[DomainErrorCode];
+
+export const domainError = <C extends DomainErrorCode>(code: C, params: DomainErrorParams[C]): DomainError =>
+  ({ code, params }) as DomainError;

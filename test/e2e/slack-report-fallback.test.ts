@@ -54,7 +54,7 @@ async function addNotes(incidentId: string, channelId: string, n: number): Promi
         policy: deps.policy, incidentId, newId: deps.newId, idempotencyKey: `test:note:${i}`,
         actor: { kind: 'user', userId: USERS.dana.id }, source: { kind: 'slack', channelId },
       });
-      if (!r.ok) throw new Error(r.error.message);
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
       events.push(...r.value.events);
       state = r.value.state;
     }

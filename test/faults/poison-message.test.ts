@@ -35,14 +35,14 @@ describe('poison message in the outbox', () => {
   it('delivers the updates behind one whose text is cut inside an emoji', async () => {
     const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: FAULT_USERS.dana.id }, source: { kind: 'slack' as const, channelId: 'CGENERAL' }, idempotencyKey: key });
     const o = await declareIncident(k.kranz.deps, { title: 'Emoji in the update', severity: 'SEV2', customers: ['acme'], commanderId: FAULT_USERS.dana.id }, meta('poison:declare'));
-    if (!o.ok) throw new Error(o.error.message);
+    if (!o.ok) throw new Error(JSON.stringify(o.error));
     await k.kranz.outbox.drain();
     // The message text is `${prefix}${summary}`.slice(0, 3000): start the emoji at unit 2999.
     const prefix = 'INC-1 status update (investigating): ';
     const poison = `${'a'.repeat(2999 - prefix.length)}🚨 end`;
     for (const [key, summary] of [['poison:update', poison], ['poison:after', 'poison-after: the update behind it']] as const) {
       const u = await applyCommand(k.kranz.deps, { id: o.incidentId }, { type: 'post_status_update', status: 'investigating', summary }, meta(key));
-      if (!u.ok) throw new Error(u.error.message);
+      if (!u.ok) throw new Error(JSON.stringify(u.error));
     }
     // Ten simulated minutes of worker passes: far past any backoff a healthy Slack needs.
     for (let t = 0; t < 600_000; t += 5_000) {

@@ -29,7 +29,7 @@ beforeAll(async () => {
   k = await startFaultKranz({ databaseUrl: db.url, clock, slackNow: () => nowMs, outboxPollMs: 3_600_000, intakePollMs: 3_600_000 });
   const meta = { actor: { kind: 'user' as const, userId: FAULT_USERS.dana.id }, source: { kind: 'slack' as const, channelId: 'CGENERAL' }, idempotencyKey: 'f2:declare' };
   const o = await declareIncident(k.kranz.deps, { title: 'Slack outage drill', severity: 'SEV1', customers: ['acme'], commanderId: FAULT_USERS.dana.id }, meta);
-  if (!o.ok) throw new Error(o.error.message);
+  if (!o.ok) throw new Error(JSON.stringify(o.error));
   incidentId = o.incidentId;
   await k.kranz.outbox.drain();
   const s = await k.kranz.deps.store.transaction((u) => u.readIncident(incidentId));
@@ -51,7 +51,7 @@ async function statusUpdate(token: string): Promise<void> {
     { type: 'post_status_update', status: 'investigating', summary: `${token}: still degraded, next step ${updates}` },
     { actor: { kind: 'user', userId: FAULT_USERS.dana.id }, source: { kind: 'slack', channelId: channel }, idempotencyKey: `f2:update:${token}` },
   );
-  if (!o.ok) throw new Error(o.error.message);
+  if (!o.ok) throw new Error(JSON.stringify(o.error));
 }
 
 /** Tokens as they appear in a channel's history, oldest first. */

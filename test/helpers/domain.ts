@@ -43,7 +43,7 @@ export function run(commands: Command[], start?: IncidentState, now = T0): Incid
   let s = start;
   for (const c of commands) {
     const r = transition(s, c, now, envFor());
-    if (!r.ok) throw new Error(`${c.type}: ${r.error.message}`);
+    if (!r.ok) throw new Error(`${c.type}: ${JSON.stringify(r.error)}`);
     s = r.value.state;
   }
   if (!s) throw new Error('no state');

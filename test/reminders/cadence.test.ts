@@ -19,7 +19,7 @@ const send = async (when: Date) => {
 const apply = async (id: string, command: Command, when: Date) => {
   h.clock.set(when);
   const r = await applyCommand(h.deps, { id }, command, userMeta());
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
 };
 
 describe('status update cadence', () => {

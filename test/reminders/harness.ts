@@ -79,7 +79,7 @@ export const userMeta = (userId = 'UCOMMANDER'): CommandMeta => ({
 /** Declares an incident at the clock's time; returns its id. */
 export async function declare(h: Harness, input: Partial<DeclareInput> = {}, meta: CommandMeta = userMeta()): Promise<string> {
   const r = await declareIncident(h.deps, { title: 'Checkout API returns 500s', severity: 'SEV1', customers: ['acme'], ...input }, meta);
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.incidentId;
 }
 

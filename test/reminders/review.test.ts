@@ -15,7 +15,7 @@ afterAll(async () => {
 const apply = async (id: string, command: Command, when: string) => {
   h.clock.set(new Date(when));
   const r = await applyCommand(h.deps, { id }, command, userMeta());
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
 };
 const send = async (when: string) => {
   h.clock.set(new Date(when));

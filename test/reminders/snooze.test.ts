@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/app/apply-command.ts';
 import { sendDueReminders } from '../../src/app/send-reminders.ts';
 import { snoozeReminder } from '../../src/app/snooze-reminder.ts';
+import { errorText } from '../../src/adapters/slack/strings/errors.ts';
 import { at, declare, reminderRows, sentReminders, setup, userMeta, type Harness, MIN } from './harness.ts';
 
 let h: Harness;
@@ -72,9 +73,12 @@ describe('snooze', () => {
   it('explains what it cannot snooze', async () => {
     h.clock.set(at(0));
     const id = await declare(h);
-    expect(await snoozeReminder(h.deps, { id }, { kind: 'review', durationMs: 30 * MIN }, userMeta()))
-      .toMatchObject({ ok: false, error: { code: 'reminder.none', message: 'INC-3 has no pending report review reminder to snooze.' } });
-    expect(await snoozeReminder(h.deps, { id }, { kind: 'lunch', durationMs: 30 * MIN }, userMeta())).toMatchObject({ ok: false, error: { code: 'reminder.unknown_kind' } });
+    const none = await snoozeReminder(h.deps, { id }, { kind: 'review', durationMs: 30 * MIN }, userMeta());
+    expect(none).toMatchObject({ ok: false, error: { code: 'reminder.none', params: { number: 3, kind: 'review_due' } } });
+    expect(!none.ok && errorText(none.error)).toBe('INC-3 has no pending report review reminder to snooze.');
+    const lunch = await snoozeReminder(h.deps, { id }, { kind: 'lunch', durationMs: 30 * MIN }, userMeta());
+    expect(lunch).toMatchObject({ ok: false, error: { code: 'reminder.unknown_kind' } });
+    expect(!lunch.ok && errorText(lunch.error)).toBe('Unknown reminder "lunch". Snooze one of: update, customer, checklist, activity, close, review.');
     expect(await snoozeReminder(h.deps, { id }, { durationMs: 0 }, userMeta())).toMatchObject({ ok: false, error: { code: 'reminder.bad_duration' } });
     expect(await snoozeReminder(h.deps, { number: 999 }, { durationMs: MIN }, userMeta())).toMatchObject({ ok: false, error: { code: 'incident.not_found' } });
     const early = await snoozeReminder(h.deps, { id }, { durationMs: 5 * MIN }, userMeta());

@@ -1,6 +1,7 @@
 /** What every Slack listener gets, and the helpers they share. */
 import type { CommandOutcome, CommandMeta } from '../../../app/apply-command.ts';
 import type { AppDeps } from '../../../app/ports.ts';
+import { errorText } from '../strings/errors.ts';
 
 export interface Logger {
   info(o: unknown, msg?: string): void;
@@ -30,7 +31,7 @@ export const userMeta = (userId: string, channelId: string | undefined, key: str
 
 /** The one line a responder sees after a command. */
 export function outcomeText(o: CommandOutcome, success: string): string {
-  if (!o.ok) return `:warning: ${o.error.message}`;
+  if (!o.ok) return `:warning: ${errorText(o.error)}`;
   if (o.duplicate) return `${success} (already done; nothing changed)`;
   return success;
 }

@@ -1,0 +1,30 @@
+/** PagerDuty: links to its incidents, the events it reports, and pages Kranz sends. */
+import { domainError } from '../errors.ts';
+import type { HandlerGroup } from './context.ts';
+
+export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'record_pagerduty_event' | 'page'> = {
+  link_pagerduty(command, state, step) {
+    if (state.pagerDutyIncidents.some((p) => p.id === command.pdIncidentId)) return undefined;
+    const { type: _t, ...data } = command;
+    step.emit('pagerduty_linked', data);
+    return undefined;
+  },
+
+  record_pagerduty_event(command, _state, step) {
+    step.emit('pagerduty_event', { eventType: command.eventType, pdIncidentId: command.pdIncidentId, summary: command.summary });
+    const s = command.suggestion;
+    const action = s === 'resolve' ? { kind: 'resolve' as const } : s ? { kind: 'change_severity' as const, severity: s.severity } : undefined;
+    step.fx({
+      kind: 'slack.post', to: { kind: 'incident' },
+      message: { template: 'pagerduty_event', eventType: command.eventType, text: command.summary, ...(action ? { action } : {}) },
+    });
+    return undefined;
+  },
+
+  page(command, state, step) {
+    // A person is paged as a responder on the linked PagerDuty incident; without one there is nothing to add them to.
+    if (command.target.kind === 'user' && state.pagerDutyIncidents.length === 0) return domainError('page.not_linked', { number: state.number });
+    step.fx({ kind: 'pagerduty.page', target: command.target, message: command.message });
+    return undefined;
+  },
+};
