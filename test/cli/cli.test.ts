@@ -84,10 +84,10 @@ describe('kranz CLI', () => {
     expect(r.stderr).toMatch(/chanel_name_template.*channel_name_template/);
   });
 
-  it('prints usage for an unknown command', async () => {
+  it('names an unknown command and points at the help', async () => {
     const r = await kranz(['frobnicate'], {});
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Unknown command "frobnicate"/);
-    expect(r.stderr).toMatch(/kranz start/);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command "frobnicate"/);
+    expect(r.stderr).toMatch(/kranz --help/);
   });
 });

@@ -50,7 +50,7 @@ describe('kranz manifest', () => {
 
   it('refuses what is not a URL, in a sentence', () => {
     const bad = kranz('manifest', '--url', 'kranz.acme.io');
-    expect(bad.status).toBe(1);
+    expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toContain('"kranz.acme.io" is not a URL');
     expect(bad.stderr).not.toMatch(/\n\s+at /);

@@ -1,0 +1,26 @@
+/** `kranz demo`: the offline story from page to report (embedded PostgreSQL, local Slack and PagerDuty). */
+import type { CliCommand } from './command.ts';
+import { UsageError } from './command.ts';
+
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'run the offline demo (embedded PostgreSQL, local Slack and PagerDuty)',
+  details: 'The demo\'s data directory is wiped at the start of every run (only one the demo made).',
+  flags: {
+    'data-dir': { type: 'string', value: 'DIR', description: 'where the demo keeps its database (default ./.kranz/demo)' },
+    report: { type: 'string', value: 'FILE', description: 'where the drafted report is written (default ./kranz-report-INC-<n>.md)' },
+    speed: { type: 'string', value: 'N', description: 'simulated minutes per real second in pauses (default 10; 0 = no pauses)' },
+  },
+  async run({ flags, io }) {
+    const speed = flags['speed'] === undefined ? undefined : Number(flags['speed']);
+    if (speed !== undefined && !(Number.isFinite(speed) && speed >= 0)) throw new UsageError(`kranz demo: --speed must be a number of 0 or more, not "${String(flags['speed'])}"`);
+    const { runDemo } = await import('../sandbox/demo/run-demo.ts');
+    const r = await runDemo({
+      out: (l) => io.out(`${l}\n`),
+      ...(typeof flags['data-dir'] === 'string' ? { dataDir: flags['data-dir'] } : {}),
+      ...(typeof flags['report'] === 'string' ? { reportPath: flags['report'] } : {}),
+      ...(speed !== undefined ? { speed: speed === 0 ? Infinity : speed } : {}),
+    });
+    return r.ok ? 0 : 1;
+  },
+};

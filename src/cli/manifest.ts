@@ -1,0 +1,37 @@
+/** `kranz manifest --url https://kranz.acme.io`: the Slack app manifest for your host. */
+import type { CliCommand } from './command.ts';
+import { UsageError } from './command.ts';
+
+/** Slack only calls request URLs over https; a URL with a path keeps it (https://ops.acme.io/kranz). */
+export function checkManifestUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`kranz manifest: --url "${raw}" is not a URL; give the https address Slack will reach Kranz at, e.g. https://kranz.acme.io`);
+  }
+  if (url.protocol !== 'https:') {
+    throw new UsageError(`kranz manifest: --url must be an https:// URL (Slack sends requests only over https), not "${raw}"`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new UsageError(`kranz manifest: --url must be a plain https://host[/path] without query, fragment or credentials, not "${raw}"`);
+  }
+  return url.toString();
+}
+
+export const manifestCommand: CliCommand = {
+  name: 'manifest',
+  summary: 'print the Slack app manifest for your host',
+  details: 'Paste the output at api.slack.com/apps → Create New App → From an app manifest.',
+  flags: {
+    url: { type: 'string', value: 'URL', description: 'the https address Slack reaches Kranz at (required), e.g. https://kranz.acme.io' },
+  },
+  async run({ flags, io }) {
+    const raw = flags['url'];
+    if (typeof raw !== 'string') throw new UsageError('kranz manifest: --url is required: the https address Slack will reach Kranz at, e.g. --url https://kranz.acme.io');
+    const url = checkManifestUrl(raw);
+    const { renderManifest } = await import('../adapters/slack/manifest.ts');
+    io.out(renderManifest(url));
+    return 0;
+  },
+};
