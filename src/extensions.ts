@@ -9,6 +9,7 @@ import { pagerDutyWebhookHandler } from './adapters/pagerduty/webhook-route.ts';
 import { outboxWebClient } from './adapters/slack/bolt-app.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
 import { errorText } from './adapters/slack/strings/errors.ts';
+import { snoozedText } from './adapters/slack/strings/snooze.ts';
 import { snoozeReminder } from './app/snooze-reminder.ts';
 import { createReminderTick } from './scheduler/reminder-tick.ts';
 import { startScheduler } from './scheduler/scheduler.ts';
@@ -84,7 +85,7 @@ export const remindersExtension: KranzExtension = {
     const snooze: SnoozeFn = async (channelId, o, meta) => {
       const r = await snoozeReminder(k.deps, { channelId }, { durationMs: o.durationMs, ...(o.kind ? { kind: o.kind } : {}) }, meta);
       if (r.ok && !r.duplicate) k.kick();
-      return r.ok ? { ok: true, message: r.message } : { ok: false, message: errorText(r.error) };
+      return r.ok ? { ok: true, message: snoozedText(r, k.deps.policy.reportTimezone) } : { ok: false, message: errorText(r.error) };
     };
     return { snooze, stop: () => scheduler.stop() };
   },

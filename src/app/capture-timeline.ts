@@ -17,9 +17,6 @@ export interface SlackMessageRef {
   permalink?: string;
 }
 
-/** Slack timestamps are seconds since the epoch, with microseconds after the dot. */
-export const tsToDate = (ts: string): Date => new Date(Math.round(Number(ts) * 1000));
-
 /** Records a message in the channel log; false when the channel is no incident's. */
 export async function recordMessage(deps: AppDeps, m: SlackMessageRef): Promise<boolean> {
   return deps.store.transaction(async (uow) => {
@@ -65,10 +62,12 @@ export async function recordDeletion(deps: AppDeps, channelId: string, ts: strin
 /**
  * Flags a message into the timeline. The text comes from the channel log
  * when Kranz saw the message, else from the caller (e.g. fetched from Slack).
+ * `sentAt` is when the message was sent (the adapter reads it from Slack's
+ * ts): the note keeps the message's own time, not the time it was flagged.
  */
 export async function flagMessage(
   deps: AppDeps,
-  m: { channelId: string; ts: string; text?: string; authorId?: string; permalink?: string },
+  m: { channelId: string; ts: string; sentAt: Date; text?: string; authorId?: string; permalink?: string },
   via: NoteVia,
   flaggedBy: string,
 ): Promise<CommandOutcome> {
@@ -86,7 +85,7 @@ export async function flagMessage(
       source: { kind: 'slack', channelId: m.channelId, ts: m.ts, ...(m.permalink ? { permalink: m.permalink } : {}) },
       // One note per message, however many pins and 📌 it gets.
       idempotencyKey: `slack:flag:${m.channelId}:${m.ts}`,
-      occurredAt: tsToDate(m.ts),
+      occurredAt: m.sentAt,
     });
   }));
 }

@@ -8,7 +8,7 @@
  * try again later.
  */
 import type { Command } from '../domain/commands.ts';
-import type { Actor, SourceRef } from '../domain/events.ts';
+import type { Actor, PagerDutyEventFacts, SourceRef } from '../domain/events.ts';
 import type { Policy, PagerDutyServicePolicy } from '../domain/policy.ts';
 import { findSeverity } from '../domain/policy.ts';
 import { applyCommand, type AppError, type CommandMeta } from './apply-command.ts';
@@ -53,26 +53,17 @@ export function severityFor(policy: Policy, svc: PagerDutyServicePolicy | undefi
   return byUrgency && findSeverity(policy, byUrgency) ? byUrgency : policy.defaultSeverity;
 }
 
-function describeEvent(ev: PagerDutyEventInput, linkedNumber?: number): string {
-  const who = ev.agentName ? ` by ${ev.agentName}` : '';
-  const what: Record<string, string> = {
-    'incident.acknowledged': `Acknowledged${who}`,
-    'incident.unacknowledged': 'Unacknowledged (the acknowledgement timed out)',
-    'incident.escalated': `Escalated${who}`,
-    'incident.reassigned': `Reassigned${who}`,
-    'incident.delegated': `Delegated${who}`,
-    'incident.reopened': `Reopened${who}`,
-    'incident.resolved': `PagerDuty resolved it${who}`,
-    'incident.priority_updated': `Priority changed to ${ev.priority?.name ?? 'none'}${who}`,
-    'incident.responder.added': `Responder requested: ${ev.responderName ?? 'someone'}`,
-    'incident.responder.replied': `${ev.responderName ?? 'A responder'} replied: ${ev.responderState ?? 'answered'}`,
-    'incident.status_update_published': `Status update published in PagerDuty: ${ev.statusUpdateMessage ?? ''}`,
-    'incident.conference_bridge.updated': 'Conference bridge updated',
-  };
-  // Note, responder and status-update events carry only a reference: the number comes from the link.
+/** The facts of the event; the number of reference-only events (notes, responders) comes from the link. */
+function factsOf(ev: PagerDutyEventInput, linkedNumber?: number): PagerDutyEventFacts {
   const n = ev.pdIncidentNumber ?? linkedNumber;
-  const num = n ? `PagerDuty #${n}` : 'PagerDuty';
-  return `${num}: ${what[ev.eventType] ?? ev.eventType}`;
+  return {
+    ...(n ? { pdIncidentNumber: n } : {}),
+    ...(ev.agentName ? { agentName: ev.agentName } : {}),
+    ...(ev.priority?.name ? { priorityName: ev.priority.name } : {}),
+    ...(ev.responderName ? { responderName: ev.responderName } : {}),
+    ...(ev.responderState ? { responderState: ev.responderState } : {}),
+    ...(ev.statusUpdateMessage !== undefined ? { statusUpdateMessage: ev.statusUpdateMessage } : {}),
+  };
 }
 
 /** A refusal as the log line's reason: its code and facts (the words are for people, in Slack). */
@@ -115,23 +106,23 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
   const link = incident.pagerDutyIncidents.find((p) => p.id === pd);
   // Reference-only events (notes, responders) name no service: the linked one decides the mapping.
   const svc = serviceOf(ev.serviceId ?? link?.serviceId);
-  const describe = (e: PagerDutyEventInput): string => describeEvent(e, link?.number);
+  const recordEvent = { type: 'record_pagerduty_event' as const, eventType: ev.eventType, pdIncidentId: pd, facts: factsOf(ev, link?.number) };
   const commands: Command[] = [];
   if (ev.eventType === 'incident.annotated') {
     commands.push({ type: 'add_note', text: `PagerDuty note${ev.agentName ? ` by ${ev.agentName}` : ''}: ${ev.noteContent ?? '(empty)'}`, via: 'pagerduty' });
   } else if (ev.eventType === 'incident.resolved') {
     if (deps.policy.pagerduty.autoResolve && incident.status !== 'resolved' && incident.status !== 'closed') {
-      commands.push({ type: 'record_pagerduty_event', eventType: ev.eventType, pdIncidentId: pd, summary: describe(ev) }, { type: 'resolve', summary: 'Resolved in PagerDuty' });
+      commands.push(recordEvent, { type: 'resolve', summary: 'Resolved in PagerDuty' });
     } else {
       const open = incident.status !== 'resolved' && incident.status !== 'closed';
-      commands.push({ type: 'record_pagerduty_event', eventType: ev.eventType, pdIncidentId: pd, summary: open ? `${describe(ev)}: resolve the incident?` : describe(ev), ...(open ? { suggestion: 'resolve' as const } : {}) });
+      commands.push({ ...recordEvent, ...(open ? { suggestion: 'resolve' as const } : {}) });
     }
   } else if (ev.eventType === 'incident.priority_updated') {
     const sev = severityFor(deps.policy, svc, { priority: ev.priority ?? null });
     const suggest = ev.priority?.name && sev !== incident.severity && svc?.severityByPriority[ev.priority.name];
-    commands.push({ type: 'record_pagerduty_event', eventType: ev.eventType, pdIncidentId: pd, summary: suggest ? `${describe(ev)}: change the severity to ${sev}?` : describe(ev), ...(suggest ? { suggestion: { severity: sev } } : {}) });
+    commands.push({ ...recordEvent, ...(suggest ? { suggestion: { severity: sev } } : {}) });
   } else {
-    commands.push({ type: 'record_pagerduty_event', eventType: ev.eventType, pdIncidentId: pd, summary: describe(ev) });
+    commands.push(recordEvent);
   }
   let recorded = false;
   const refused: string[] = [];

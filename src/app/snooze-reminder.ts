@@ -5,10 +5,7 @@
  * not reset it). A new plan for the reminder (say, a status update posted)
  * keeps the snooze only if it ends after the new due time.
  */
-import { formatLocalTime } from '../domain/business-days.ts';
-import { formatDuration } from '../domain/duration.ts';
-import { human } from '../domain/incident.ts';
-import { REMINDER_LABELS, isReminderKind, parseReminderName, type ReminderKind } from '../domain/reminders.ts';
+import { isReminderKind, parseReminderName, type ReminderKind } from '../domain/reminders.ts';
 import { notFound, resolveIncidentId, type AppError, type CommandMeta, type IncidentRef } from './apply-command.ts';
 import type { AppDeps, SnoozedReminder } from './ports.ts';
 
@@ -28,9 +25,16 @@ export type SnoozeError =
   | { code: 'reminder.bad_duration'; params: { maxMs: number } }
   | { code: 'reminder.none'; params: { number: number; kind: ReminderKind } };
 
-/** The snoozed reminders and a message to show, or the refusal. */
+/**
+ * The snoozed reminders, or the refusal. `number` and `kind` say which
+ * reminder; `firstDueAt` is the earliest snoozed reminder's due time (when it
+ * is not before `until`, the snooze changed nothing). Surfaces word it.
+ */
 export type SnoozeOutcome =
-  | { ok: true; incidentId: string; until: string; reminders: SnoozedReminder[]; duplicate: boolean; message: string }
+  | {
+      ok: true; incidentId: string; number: number; kind: ReminderKind; durationMs: number;
+      until: string; reminders: SnoozedReminder[]; firstDueAt?: string; duplicate: boolean;
+    }
   | { ok: false; error: SnoozeError };
 
 /** Longest snooze: a day. Longer means the reminder is wrong, not early. */
@@ -70,8 +74,6 @@ export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: Sno
   if (!Number.isFinite(input.durationMs) || input.durationMs <= 0 || input.durationMs > MAX_SNOOZE_MS) {
     return { ok: false, error: { code: 'reminder.bad_duration', params: { maxMs: MAX_SNOOZE_MS } } };
   }
-  const label = REMINDER_LABELS[parsed.kind];
-  const tz = deps.policy.reportTimezone;
   try {
     return await deps.store.transaction(async (uow): Promise<SnoozeOutcome> => {
       const incidentId = await resolveIncidentId(uow, ref);
@@ -80,19 +82,14 @@ export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: Sno
       // Locking the incident waits for a sender that is sending this reminder right now.
       const state = await uow.lockIncident(incidentId);
       if (!state) throw new Refused(notFound(ref));
-      const inc = human(state);
-      if (!fresh) {
-        return { ok: true, incidentId, until: deps.clock.now().toISOString(), reminders: [], duplicate: true, message: `That snooze for ${inc} was already applied.` };
-      }
+      const which = { incidentId, number: state.number, kind: parsed.kind, durationMs: input.durationMs };
+      if (!fresh) return { ok: true, ...which, until: deps.clock.now().toISOString(), reminders: [], duplicate: true };
       const now = deps.clock.now();
       const until = new Date(now.getTime() + input.durationMs);
       const rows = await uow.snoozeReminder(incidentId, parsed.kind, input.subject ?? parsed.subject, until, now);
       if (rows.length === 0) throw new Refused({ code: 'reminder.none', params: { number: state.number, kind: parsed.kind } });
       const first = rows.reduce((a, b) => (a.dueAt <= b.dueAt ? a : b));
-      const message = Date.parse(first.dueAt) >= until.getTime()
-        ? `The ${label} reminder for ${inc} is not due before ${formatLocalTime(new Date(first.dueAt), tz)} anyway, so snoozing changes nothing.`
-        : `Snoozed the ${label} reminder${rows.length > 1 ? 's' : ''} for ${inc} for ${formatDuration(input.durationMs)}, until ${formatLocalTime(until, tz)}.`;
-      return { ok: true, incidentId, until: until.toISOString(), reminders: rows, duplicate: false, message };
+      return { ok: true, ...which, until: until.toISOString(), reminders: rows, firstDueAt: first.dueAt, duplicate: false };
     });
   } catch (e) {
     if (e instanceof Refused) return { ok: false, error: e.error };

@@ -2,7 +2,7 @@
  * What people (and PagerDuty) ask of an incident. Commands are validated by
  * `transition`; only the events it returns are facts.
  */
-import type { ActionKind, NoteVia, Role, Status } from './events.ts';
+import type { ActionKind, NoteVia, PagerDutyEventFacts, Role, Status } from './events.ts';
 
 export type Command =
   | {
@@ -29,7 +29,7 @@ export type Command =
   | { type: 'edit_message'; messageTs: string; text: string }
   | { type: 'delete_message'; messageTs: string }
   | { type: 'link_pagerduty'; pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string }
-  | { type: 'record_pagerduty_event'; eventType: string; pdIncidentId: string; summary: string; suggestion?: 'resolve' | { severity: string } }
+  | { type: 'record_pagerduty_event'; eventType: string; pdIncidentId: string; facts: PagerDutyEventFacts; suggestion?: 'resolve' | { severity: string } }
   | { type: 'record_reminder'; reminder: string; level: number; dueAt: string; recipient: string; mention: string[]; text: string }
   | { type: 'record_root_cause'; text: string }
   | { type: 'add_action_item'; kind: ActionKind; text: string }

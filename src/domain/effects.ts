@@ -3,17 +3,29 @@
  * layer writes each as an outbox row in the same transaction as the events,
  * and adapters render and deliver them later (so an outage is a delay).
  */
+import type { PagerDutyEventFacts } from './events.ts';
 
 /** Where a Slack message goes. `incident` is resolved at delivery time to the incident channel. */
 export type ChannelRef = { kind: 'incident' } | { kind: 'channel'; id: string } | { kind: 'user'; id: string };
 
-/** Messages are semantic; Block Kit is rendered by the Slack adapter from current state. */
+/**
+ * Messages are semantic: what happened, as facts. The Slack adapter words
+ * them and renders Block Kit from current state. Rows already queued by an
+ * older Kranz keep their shape, so templates are only ever added to.
+ */
 export type MessageSpec =
   | { template: 'incident_announced' }
   | { template: 'status_update'; eventId: string }
+  /** Free text; new rows use the templates below. */
   | { template: 'text'; text: string }
+  | { template: 'severity_changed'; from: string; to: string; updateCadenceMs: number }
+  | { template: 'resolved' }
   | { template: 'reminder'; reminder: string; level: number; mention: string[]; text: string }
-  | { template: 'pagerduty_event'; eventType: string; text: string; action?: PdSuggestion }
+  /**
+   * `text` is the event's recorded summary. Rows with `facts` leave the question
+   * that goes with `action` to the adapter; older rows have it in `text` already.
+   */
+  | { template: 'pagerduty_event'; eventType: string; text: string; facts?: PagerDutyEventFacts; action?: PdSuggestion }
   | { template: 'report'; markdown: string };
 
 /** A button Kranz offers in response to a PagerDuty event. */

@@ -25,6 +25,21 @@ export type SourceRef =
 export type NoteVia = 'command' | 'reaction' | 'pin' | 'shortcut' | 'pagerduty';
 export type ActionKind = 'prevent' | 'fail_better';
 
+/**
+ * What a PagerDuty event said, as facts (who, which priority, which
+ * responder); each surface puts them in its own words.
+ */
+export interface PagerDutyEventFacts {
+  /** The PagerDuty incident's number; reference-only events take it from the link. */
+  pdIncidentNumber?: number;
+  agentName?: string;
+  /** `incident.priority_updated`: the new priority's name; absent when the priority was removed. */
+  priorityName?: string;
+  responderName?: string;
+  responderState?: string;
+  statusUpdateMessage?: string;
+}
+
 /** The payload of each event type, keyed by `type`. */
 export interface EventPayloads {
   declared: {
@@ -53,7 +68,8 @@ export interface EventPayloads {
   message_edited: { messageTs: string; text: string; previousText: string };
   message_deleted: { messageTs: string; previousText: string };
   pagerduty_linked: { pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string };
-  pagerduty_event: { eventType: string; pdIncidentId: string; summary: string };
+  /** `summary` is the report's sentence for it; `facts` (since they were recorded) what it is made of. */
+  pagerduty_event: { eventType: string; pdIncidentId: string; summary: string; facts?: PagerDutyEventFacts };
   reminder_sent: { reminder: string; level: number; dueAt: string; recipient: string };
   root_cause_recorded: { text: string };
   action_item_added: { kind: ActionKind; text: string };

@@ -3,6 +3,7 @@ import { applyCommand } from '../../src/app/apply-command.ts';
 import { sendDueReminders } from '../../src/app/send-reminders.ts';
 import { snoozeReminder } from '../../src/app/snooze-reminder.ts';
 import { errorText } from '../../src/adapters/slack/strings/errors.ts';
+import { snoozedText } from '../../src/adapters/slack/strings/snooze.ts';
 import { at, declare, reminderRows, sentReminders, setup, userMeta, type Harness, MIN } from './harness.ts';
 
 let h: Harness;
@@ -28,7 +29,7 @@ describe('snooze', () => {
     const r = await snoozeReminder(h.deps, { id }, { durationMs: 30 * MIN }, meta);
     expect(r).toMatchObject({ ok: true, until: at(52).toISOString(), duplicate: false });
     if (!r.ok) return;
-    expect(r.message).toBe('Snoozed the status update reminder for INC-1 for 30m, until 13:52 UTC.');
+    expect(r.ok && snoozedText(r, h.deps.policy.reportTimezone)).toBe('Snoozed the status update reminder for INC-1 for 30m, until 13:52 UTC.');
     expect((await reminderRows(h, id)).status_update).toMatchObject({ level: 2, dueAt: at(26).toISOString(), snoozedUntil: at(52).toISOString() });
 
     // A retried button click (same key) changes nothing.
@@ -82,6 +83,6 @@ describe('snooze', () => {
     expect(await snoozeReminder(h.deps, { id }, { durationMs: 0 }, userMeta())).toMatchObject({ ok: false, error: { code: 'reminder.bad_duration' } });
     expect(await snoozeReminder(h.deps, { number: 999 }, { durationMs: MIN }, userMeta())).toMatchObject({ ok: false, error: { code: 'incident.not_found' } });
     const early = await snoozeReminder(h.deps, { id }, { durationMs: 5 * MIN }, userMeta());
-    expect(early).toMatchObject({ ok: true, message: 'The status update reminder for INC-3 is not due before 13:20 UTC anyway, so snoozing changes nothing.' });
+    expect(early.ok && snoozedText(early, h.deps.policy.reportTimezone)).toBe('The status update reminder for INC-3 is not due before 13:20 UTC anyway, so snoozing changes nothing.');
   });
 });

@@ -17,6 +17,7 @@ import { announcementMessage, checklistMessage, pagerDutyEventMessage, reminderM
 import { chunkMarkdown, reportSummaryMessage } from './blocks/report.ts';
 import { adoptOrCreateChannel } from './channels.ts';
 import { publishDocument } from './report-publisher.ts';
+import { noticeText, pagerDutyEventText } from './strings/messages.ts';
 
 export interface SlackDelivererDeps {
   client: WebClient;
@@ -168,11 +169,15 @@ export class SlackDeliverer implements Deliverer {
         return statusUpdateMessage(s, e, audience);
       }
       case 'text':
-        return { text: m.text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: m.text.slice(0, 3000) } }] };
+      case 'severity_changed':
+      case 'resolved': {
+        const text = noticeText(m, s.number);
+        return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+      }
       case 'reminder':
         return reminderMessage(m.text, m.mention, JSON.stringify({ incidentId: s.id, reminder: m.reminder }));
       case 'pagerduty_event':
-        return pagerDutyEventMessage(s, m.text, m.action);
+        return pagerDutyEventMessage(s, pagerDutyEventText(m), m.action);
       case 'report':
         return { text: m.markdown.slice(0, 3000), blocks: [] };
     }

@@ -16,7 +16,7 @@ export const lifecycleHandlers: HandlerGroup<Lifecycle> = {
     if (sev.key === state.severity) return domainError('severity.unchanged', { number: state.number, severity: sev.key });
     step.emit('severity_changed', { from: state.severity, to: sev.key, ...(command.reason ? { reason: command.reason } : {}) });
     step.fx({ kind: 'slack.set_topic' }, { kind: 'slack.refresh_slot', slot: 'summary' }, {
-      kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'text', text: `Severity changed from ${state.severity} to ${sev.key}. Status updates are now due every ${Math.round(sev.updateCadenceMs / 60_000)} min.` },
+      kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'severity_changed', from: state.severity, to: sev.key, updateCadenceMs: sev.updateCadenceMs },
     });
     return undefined;
   },
@@ -35,7 +35,7 @@ export const lifecycleHandlers: HandlerGroup<Lifecycle> = {
     if (state.status === 'resolved') return domainError('incident.already_resolved', { number: state.number });
     step.emit('resolved', command.summary ? { summary: command.summary.trim() } : {});
     step.fx({ kind: 'slack.set_topic' }, { kind: 'slack.refresh_slot', slot: 'summary' }, {
-      kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'text', text: `INC-${state.number} is resolved. Post a final customer update, record the root cause (\`/incident root-cause …\`) and actions (\`/incident action prevent|fail-better …\`), then \`/incident close\` to draft the report.` },
+      kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'resolved' },
     });
     if (step.policy.pagerduty.resolveInPagerDuty) {
       for (const pd of state.pagerDutyIncidents) step.fx({ kind: 'pagerduty.resolve', pdIncidentId: pd.id });

@@ -1,5 +1,6 @@
 /** PagerDuty: links to its incidents, the events it reports, and pages Kranz sends. */
 import { domainError } from '../errors.ts';
+import { pagerDutyEventSummary } from '../report/pagerduty-event.ts';
 import type { HandlerGroup } from './context.ts';
 
 export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'record_pagerduty_event' | 'page'> = {
@@ -11,13 +12,12 @@ export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'record_pagerdut
   },
 
   record_pagerduty_event(command, _state, step) {
-    step.emit('pagerduty_event', { eventType: command.eventType, pdIncidentId: command.pdIncidentId, summary: command.summary });
+    const { eventType, facts } = command;
+    const summary = pagerDutyEventSummary(eventType, facts);
+    step.emit('pagerduty_event', { eventType, pdIncidentId: command.pdIncidentId, summary, facts });
     const s = command.suggestion;
     const action = s === 'resolve' ? { kind: 'resolve' as const } : s ? { kind: 'change_severity' as const, severity: s.severity } : undefined;
-    step.fx({
-      kind: 'slack.post', to: { kind: 'incident' },
-      message: { template: 'pagerduty_event', eventType: command.eventType, text: command.summary, ...(action ? { action } : {}) },
-    });
+    step.fx({ kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_event', eventType, text: summary, facts, ...(action ? { action } : {}) } });
     return undefined;
   },
 

@@ -5,6 +5,7 @@ import { findIncident } from '../../../app/query-incidents.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { updateModal } from '../blocks/modals.ts';
 import { humanSlackError } from '../errors.ts';
+import { REPLIES } from '../strings/replies.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { tell } from './views.ts';
 
@@ -33,7 +34,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const channelId = body.channel?.id;
     const o = await applyCommand(deps.app, { id: action.value ?? '' }, { type: 'resolve' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:pd_resolve`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    await tell(client, channelId, body.user.id, outcomeText(o, ':white_check_mark: Resolved.'), deps);
+    await tell(client, channelId, body.user.id, outcomeText(o, REPLIES.resolvedByButton), deps);
   });
 
   app.action<BlockAction<ButtonAction>>('pd_change_severity', async ({ ack, action, body, client }) => {
@@ -43,7 +44,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     if (!v) return;
     const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'change_severity', severity: v.severity, reason: 'PagerDuty priority changed' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:sev:${v.severity}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    await tell(client, channelId, body.user.id, outcomeText(o, `Severity changed to ${v.severity}.`), deps);
+    await tell(client, channelId, body.user.id, outcomeText(o, REPLIES.severityChanged(v.severity)), deps);
   });
 
   app.action<BlockAction<ButtonAction>>('snooze_reminder', async ({ ack, action, body, client }) => {
@@ -52,7 +53,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const channelId = body.channel?.id;
     if (!v || !deps.snooze || !channelId) return;
     const r = await deps.snooze(channelId, { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`, body.user.name));
-    await tell(client, channelId, body.user.id, r.ok ? r.message : `:warning: ${r.message}`, deps);
+    await tell(client, channelId, body.user.id, r.ok ? r.message : REPLIES.warning(r.message), deps);
   });
 
   app.action<BlockAction<ButtonAction>>('open_update_modal', async ({ ack, body, client }) => {
@@ -64,7 +65,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
       const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
       await client.views.open({ trigger_id: body.trigger_id, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId) as never });
     } catch (e) {
-      await tell(client, channelId, body.user.id, `:warning: ${humanSlackError(e)}`, deps);
+      await tell(client, channelId, body.user.id, REPLIES.warning(humanSlackError(e)), deps);
     }
   });
 }

@@ -15,6 +15,7 @@ import { statusEphemeral } from '../blocks/incident.ts';
 import { declareModal, updateModal } from '../blocks/modals.ts';
 import { humanSlackError, isSlackApiError } from '../errors.ts';
 import { parseIncidentCommand, usageText, type Subcommand } from '../command-parser.ts';
+import { REPLIES } from '../strings/replies.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 
 export function registerCommands(app: App, deps: SlackListenerDeps): void {
@@ -37,11 +38,11 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
     } catch (e) {
       deps.log.error({ err: e, sub: sub.kind }, 'slash command failed');
       if (isSlackApiError(e)) {
-        await respond({ response_type: 'ephemeral', text: `:warning: ${humanSlackError(e)}` }).catch(() => undefined);
+        await respond({ response_type: 'ephemeral', text: REPLIES.warning(humanSlackError(e)) }).catch(() => undefined);
         return;
       }
       // Not Slack: the database or a bug. The request is stored; rethrowing leaves it for the recovery pass.
-      await respond({ response_type: 'ephemeral', text: ':hourglass: Kranz could not record this yet; it is stored and will apply shortly.' }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: REPLIES.storedForLater }).catch(() => undefined);
       throw e;
     }
   });
@@ -74,64 +75,63 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'declare': {
       const o = await declareIncident(deps.app, { title: sub.title, severity: sub.severity, commanderId: ctx.userId }, ctx.meta);
       if (o.ok && !o.duplicate) deps.kick();
-      await say(ctx, outcomeText(o, o.ok ? `:rotating_light: Declared INC-${o.state.number} (${o.state.severity}). Kranz is opening its channel and inviting you.` : ''));
+      await say(ctx, outcomeText(o, o.ok ? REPLIES.declared(o.state.number, o.state.severity) : ''));
       return;
     }
     case 'update_modal': {
       const s = await findIncident(deps.app, here);
-      if (!s) return void (await say(ctx, ':warning: Run `/incident update` in an incident channel.'));
+      if (!s) return void (await say(ctx, REPLIES.updateOutsideIncident));
       const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
       await ctx.client.views.open({ trigger_id: ctx.triggerId, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId) as never });
       return;
     }
     case 'sev':
-      return apply({ type: 'change_severity', severity: sub.severity }, `Severity set to ${sub.severity}.`);
+      return apply({ type: 'change_severity', severity: sub.severity }, REPLIES.severitySet(sub.severity));
     case 'role':
-      return apply({ type: 'assign_role', role: sub.role, userId: sub.userId }, `<@${sub.userId}> is now ${sub.role}.`);
+      return apply({ type: 'assign_role', role: sub.role, userId: sub.userId }, REPLIES.roleAssigned(sub.userId, sub.role));
     case 'note':
-      return apply({ type: 'add_note', text: sub.text, via: 'command', authorId: ctx.userId }, 'Added to the timeline.');
+      return apply({ type: 'add_note', text: sub.text, via: 'command', authorId: ctx.userId }, REPLIES.noteAdded);
     case 'customer_contacted':
-      return apply({ type: 'record_customer_contact', details: sub.text }, ':telephone_receiver: Customer contact recorded and ticked on the checklist.');
+      return apply({ type: 'record_customer_contact', details: sub.text }, REPLIES.customerContacted);
     case 'root_cause':
-      return apply({ type: 'record_root_cause', text: sub.text }, 'Root cause recorded for the report.');
+      return apply({ type: 'record_root_cause', text: sub.text }, REPLIES.rootCauseRecorded);
     case 'action':
-      return apply({ type: 'add_action_item', kind: sub.actionKind, text: sub.text }, `Action added (${sub.actionKind === 'prevent' ? 'prevent it' : 'fail better'}).`);
+      return apply({ type: 'add_action_item', kind: sub.actionKind, text: sub.text }, REPLIES.actionAdded(sub.actionKind));
     case 'resolve':
-      return apply(sub.summary ? { type: 'resolve', summary: sub.summary } : { type: 'resolve' }, ':white_check_mark: Resolved. Close it with `/incident close` to draft the report.');
+      return apply(sub.summary ? { type: 'resolve', summary: sub.summary } : { type: 'resolve' }, REPLIES.resolved);
     case 'reopen':
-      return apply(sub.reason ? { type: 'reopen', reason: sub.reason } : { type: 'reopen' }, 'Reopened.');
+      return apply(sub.reason ? { type: 'reopen', reason: sub.reason } : { type: 'reopen' }, REPLIES.reopened);
     case 'close': {
       const o = await closeIncident(deps.app, here, ctx.meta);
       if (o.ok && !o.duplicate) deps.kick();
-      await say(ctx, outcomeText(o, ':lock: Closed. The drafted report is being posted here.'));
+      await say(ctx, outcomeText(o, REPLIES.closed));
       return;
     }
     case 'report': {
       const o = await redraftReport(deps.app, here, ctx.meta);
       if (o.ok && !o.duplicate) deps.kick();
-      await say(ctx, outcomeText(o, 'Report re-drafted; posting it here.'));
+      await say(ctx, outcomeText(o, REPLIES.redrafted));
       return;
     }
     case 'status': {
       const s = await findIncident(deps.app, here);
-      await say(ctx, s ? statusEphemeral(s, deps.app.policy) : ':warning: This channel is not an incident channel. `/incident list` shows the open ones.');
+      await say(ctx, s ? statusEphemeral(s, deps.app.policy) : REPLIES.statusOutsideIncident);
       return;
     }
     case 'list': {
       const rows = await listOpenIncidents(deps.app);
-      const lines = rows.map((r) => `• *INC-${r.number}* ${r.severity} · ${r.status} · ${r.channelId ? `<#${r.channelId}>` : '(channel pending)'} · ${r.title}`);
-      await say(ctx, lines.length ? `*Open incidents*\n${lines.join('\n')}` : 'No open incidents. :tada:');
+      await say(ctx, REPLIES.openIncidents(rows));
       return;
     }
     case 'page': {
       const target = sub.target.kind === 'user' ? { kind: 'user' as const, userId: sub.target.userId } : pdService(deps, sub.target.name);
-      if (!target) return void (await say(ctx, `:warning: Unknown PagerDuty service "${sub.target.kind === 'service' ? sub.target.name : ''}". Configured: ${deps.app.policy.pagerduty.services.map((s) => s.serviceId).join(', ') || 'none'}.`));
-      return apply({ type: 'page', target, message: sub.message || 'Kranz page' }, ':pager: Page queued for PagerDuty.');
+      if (!target) return void (await say(ctx, REPLIES.unknownPagerDutyService(sub.target.kind === 'service' ? sub.target.name : '', deps.app.policy.pagerduty.services.map((s) => s.serviceId))));
+      return apply({ type: 'page', target, message: sub.message || REPLIES.defaultPageMessage }, REPLIES.pageQueued);
     }
     case 'snooze': {
-      if (!deps.snooze) return void (await say(ctx, ':warning: Reminders are not running on this Kranz.'));
+      if (!deps.snooze) return void (await say(ctx, REPLIES.remindersOff));
       const r = await deps.snooze(channelId, { durationMs: sub.durationMs, ...(sub.reminder ? { kind: sub.reminder } : {}) }, ctx.meta);
-      await say(ctx, r.ok ? r.message : `:warning: ${r.message}`);
+      await say(ctx, r.ok ? r.message : REPLIES.warning(r.message));
       return;
     }
   }

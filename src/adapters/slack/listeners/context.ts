@@ -2,6 +2,7 @@
 import type { CommandOutcome, CommandMeta } from '../../../app/apply-command.ts';
 import type { AppDeps } from '../../../app/ports.ts';
 import { errorText } from '../strings/errors.ts';
+import { REPLIES } from '../strings/replies.ts';
 
 export interface Logger {
   info(o: unknown, msg?: string): void;
@@ -31,7 +32,7 @@ export const userMeta = (userId: string, channelId: string | undefined, key: str
 
 /** The one line a responder sees after a command. */
 export function outcomeText(o: CommandOutcome, success: string): string {
-  if (!o.ok) return `:warning: ${errorText(o.error)}`;
-  if (o.duplicate) return `${success} (already done; nothing changed)`;
+  if (!o.ok) return REPLIES.warning(errorText(o.error));
+  if (o.duplicate) return REPLIES.duplicate(success);
   return success;
 }

@@ -8,6 +8,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { flagMessage, recordDeletion, recordEdit, recordMessage } from '../../../app/capture-timeline.ts';
+import { slackTsToDate } from '../ts.ts';
 import type { SlackListenerDeps } from './context.ts';
 
 type AnyMessage = {
@@ -42,7 +43,7 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
   app.event('reaction_added', async ({ event, client }) => {
     if (!PIN_REACTIONS.has(event.reaction) || event.item.type !== 'message') return;
     const { channel, ts } = event.item;
-    await flagMessage(deps.app, { channelId: channel, ts, ...(await lookup(client, channel, ts)) }, 'reaction', event.user);
+    await flagMessage(deps.app, { channelId: channel, ts, sentAt: slackTsToDate(ts), ...(await lookup(client, channel, ts)) }, 'reaction', event.user);
     deps.kick();
   });
 
@@ -52,7 +53,7 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
     const msg = item?.message;
     if (item?.type !== 'message' || !msg) return;
     const extra = msg.text !== undefined ? { text: msg.text, ...(msg.user ? { authorId: msg.user } : {}), ...(msg.permalink ? { permalink: msg.permalink } : {}) } : await lookup(client, channelId, msg.ts);
-    await flagMessage(deps.app, { channelId, ts: msg.ts, ...extra }, 'pin', (event as unknown as { user: string }).user);
+    await flagMessage(deps.app, { channelId, ts: msg.ts, sentAt: slackTsToDate(msg.ts), ...extra }, 'pin', (event as unknown as { user: string }).user);
     deps.kick();
   });
 

@@ -1,7 +1,9 @@
 /** The message shortcut "Add to incident timeline". */
 import type { App, MessageShortcut } from '@slack/bolt';
 import { flagMessage } from '../../../app/capture-timeline.ts';
+import { slackTsToDate } from '../ts.ts';
 import type { SlackListenerDeps } from './context.ts';
+import { REPLIES } from '../strings/replies.ts';
 import { outcomeText } from './context.ts';
 import { tell } from './views.ts';
 
@@ -14,11 +16,11 @@ export function registerShortcuts(app: App, deps: SlackListenerDeps): void {
     const ts = shortcut.message.ts;
     const permalink = await client.chat.getPermalink({ channel: channelId, message_ts: ts }).then((r) => r.permalink).catch(() => undefined);
     const o = await flagMessage(deps.app, {
-      channelId, ts, text: shortcut.message.text ?? '',
+      channelId, ts, sentAt: slackTsToDate(ts), text: shortcut.message.text ?? '',
       ...(shortcut.message.user ? { authorId: shortcut.message.user } : {}),
       ...(permalink ? { permalink } : {}),
     }, 'shortcut', shortcut.user.id);
     if (o.ok && !o.duplicate) deps.kick();
-    await tell(client, channelId, shortcut.user.id, outcomeText(o, ':pushpin: Added to the incident timeline.'), deps);
+    await tell(client, channelId, shortcut.user.id, outcomeText(o, REPLIES.addedToTimeline), deps);
   });
 }

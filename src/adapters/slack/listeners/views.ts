@@ -10,19 +10,20 @@ import { declareIncident } from '../../../app/declare-incident.ts';
 import { parseDuration } from '../../../domain/duration.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { DECLARE_CALLBACK, UPDATE_CALLBACK, parseDeclareSubmission, parseUpdateSubmission } from '../blocks/modals.ts';
+import { REPLIES } from '../strings/replies.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 
 export function registerViews(app: App, deps: SlackListenerDeps): void {
   app.view(DECLARE_CALLBACK, async ({ ack, view, body, client }) => {
     const parsed = parseDeclareSubmission(view.state.values as never);
-    const checked = parsed.ok && !findSeverity(deps.app.policy, parsed.value.severity) ? { ok: false as const, errors: { severity: 'Unknown severity.' } } : parsed;
+    const checked = parsed.ok && !findSeverity(deps.app.policy, parsed.value.severity) ? { ok: false as const, errors: { severity: REPLIES.unknownSeverityField } } : parsed;
     if (!(await ackSubmission(ack, checked)) || !parsed.ok) return;
     const meta = parseMeta(view.private_metadata);
     const userId = body.user.id;
     // The view id is the same for both requests of a double-clicked submit.
     const o = await declareIncident(deps.app, parsed.value, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    await tell(client, meta.channelId, userId, outcomeText(o, o.ok ? `:rotating_light: Declared INC-${o.state.number} (${o.state.severity}). Kranz is opening its channel and inviting you.` : ''), deps);
+    await tell(client, meta.channelId, userId, outcomeText(o, o.ok ? REPLIES.declared(o.state.number, o.state.severity) : ''), deps);
   });
 
   app.view(UPDATE_CALLBACK, async ({ ack, view, body, client }) => {
@@ -32,7 +33,7 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     const userId = body.user.id;
     const o = await applyCommand(deps.app, meta.incidentId ? { id: meta.incidentId } : { channelId: meta.channelId ?? '' }, { type: 'post_status_update', ...parsed.value }, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    await tell(client, meta.channelId, userId, outcomeText(o, ':mega: Status update posted and relayed.'), deps);
+    await tell(client, meta.channelId, userId, outcomeText(o, REPLIES.updatePosted), deps);
   });
 }
 
