@@ -50,6 +50,7 @@ export const pagerDutyExtension: KranzExtension = {
       legacyV2: deps.policy.pagerduty.legacyV2,
       intake, deps, log, kick: applyPd,
       onEvent: (outcome, type) => k.metrics.pagerDutyEvents.inc({ outcome, type }),
+      onRejected: (reason) => k.metrics.requestsRejected.inc({ source: 'pagerduty', reason }),
     });
     if (!env.pagerduty.token) return { routes: { pagerDutyWebhook: route } };
     const client = new PagerDutyClient({ token: env.pagerduty.token, from: env.pagerduty.fromEmail ?? '', apiUrl: env.pagerduty.apiUrl });

@@ -167,6 +167,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
       listeners: { app: deps, kick, log, ...(snooze ? { snooze } : {}) },
       intake,
       onAckLatency: (ms, kind) => metrics.ackLatency.observe({ kind }, ms / 1000),
+      onRejected: (reason) => metrics.requestsRejected.inc({ source: 'slack', reason }),
     });
   }
   outbox = new OutboxWorker(deps, outboxQueue(db.pool), deliverers, {

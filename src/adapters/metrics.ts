@@ -18,6 +18,8 @@ export interface Metrics {
   remindersSent: Counter<'reminder'>;
   pagerDutyEvents: Counter<'outcome' | 'type'>;
   delivered: Counter<'target'>;
+  /** Requests refused before they were stored (bad signature, stale or future timestamp, too large). */
+  requestsRejected: Counter<'source' | 'reason'>;
   render(): Promise<string>;
 }
 
@@ -30,13 +32,14 @@ export function createMetrics(src: MetricsSources, opts: { defaults?: boolean } 
   const remindersSent = new Counter({ name: 'kranz_reminders_sent_total', help: 'Reminders sent, by kind.', labelNames: ['reminder'] as const, registers: [registry] });
   const pagerDutyEvents = new Counter({ name: 'kranz_pagerduty_events_total', help: 'PagerDuty webhook events by outcome (declared, recorded, duplicate, ignored, unparseable).', labelNames: ['outcome', 'type'] as const, registers: [registry] });
   const delivered = new Counter({ name: 'kranz_outbox_delivered_total', help: 'Outbox rows delivered, by target.', labelNames: ['target'] as const, registers: [registry] });
+  const requestsRejected = new Counter({ name: 'kranz_requests_rejected_total', help: 'Inbound requests refused before they were stored, by source (slack, pagerduty) and reason (signature, stale_timestamp, future_timestamp, too_large, ...). A steady rate of signature rejections usually means a wrong SLACK_SIGNING_SECRET or PAGERDUTY_WEBHOOK_SECRETS.', labelNames: ['source', 'reason'] as const, registers: [registry] });
   const depth = new Gauge({ name: 'kranz_outbox_depth', help: 'Outbox rows waiting to be delivered (all replicas).', registers: [registry] });
   const oldest = new Gauge({ name: 'kranz_outbox_oldest_age_seconds', help: 'Age of the oldest undelivered outbox row.', registers: [registry] });
   const dead = new Gauge({ name: 'kranz_dead_letters', help: 'Outbox rows that failed permanently (see kranz doctor).', registers: [registry] });
   const spool = new Gauge({ name: 'kranz_spool_depth', help: 'Inbound requests spooled to local disk while the database was unavailable.', registers: [registry], collect() { this.set(src.spoolDepth()); } });
   void spool;
   return {
-    registry, eventsIngested, ackLatency, apiErrors, remindersSent, pagerDutyEvents, delivered,
+    registry, eventsIngested, ackLatency, apiErrors, remindersSent, pagerDutyEvents, delivered, requestsRejected,
     async render() {
       try {
         const s = await src.outbox();

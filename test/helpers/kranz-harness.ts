@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startSlackStandIn, type SlackStandIn, type SlackStandInOptions } from '../../src/sandbox/slack/index.ts';
+import type { Logger } from 'pino';
 import { startKranz, createLogger, type Kranz, type KranzExtension } from '../../src/main.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import type { Policy } from '../../src/domain/policy.ts';
@@ -40,6 +41,8 @@ export interface HarnessOptions {
   standIn?: SlackStandInOptions;
   /** Maps the stand-in's Web API URL to the one Kranz is given (to put a proxy in between). */
   apiUrl?: (standInApiUrl: string) => string;
+  /** Kranz's logger (default: silent, or KRANZ_TEST_LOG); tests that read the log pass their own. */
+  log?: Logger;
 }
 
 /** Starts the stand-in, a fresh database and Kranz. */
@@ -73,7 +76,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     // Port 0: the OS picks a free one, so test files can run side by side.
     env: { ...env.value, port: 0 },
     policy: o.policy ?? testPolicy,
-    log: createLogger(process.env['KRANZ_TEST_LOG'] ?? 'silent'),
+    log: o.log ?? createLogger(process.env['KRANZ_TEST_LOG'] ?? 'silent'),
     outboxPollMs: 50,
     intakePollMs: 200,
     extensions: o.extensions ?? [],

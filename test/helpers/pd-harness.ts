@@ -15,7 +15,7 @@ import type { Policy, PagerDutyPolicy, PagerDutyServicePolicy } from '../../src/
 import { startPagerDutyStandIn, STAND_IN_TOKEN, type PagerDutyStandIn } from '../../src/sandbox/pagerduty/stand-in.ts';
 import { SEED, type StandInIncident } from '../../src/sandbox/pagerduty/state.ts';
 import { newV3EventId, sendPagerDutyWebhook, type SendWebhookOptions, type SentWebhook, type WebhookEventSpec, type WebhookIncident } from '../../src/sandbox/pagerduty/webhook-sender.ts';
-import { startHarness, USERS, type Harness } from './kranz-harness.ts';
+import { startHarness, USERS, type Harness, type HarnessOptions } from './kranz-harness.ts';
 import { testPolicy } from './domain.ts';
 import { fixture } from '../pagerduty/helpers/fixtures.ts';
 
@@ -118,7 +118,7 @@ function seedPagerDuty(pd: PagerDutyStandIn): void {
  * extension pointed at the stand-in. `secrets` are Kranz's webhook secrets
  * (the first is what `send` signs with).
  */
-export async function startPdHarness(o: { policy?: Policy; secrets?: string[] } = {}): Promise<PdHarness> {
+export async function startPdHarness(o: { policy?: Policy; secrets?: string[]; log?: HarnessOptions['log'] } = {}): Promise<PdHarness> {
   const pd = await startPagerDutyStandIn();
   seedPagerDuty(pd);
   const secrets = o.secrets ?? [PD_SECRET];
@@ -130,7 +130,7 @@ export async function startPdHarness(o: { policy?: Policy; secrets?: string[] } 
   };
   let h: Harness;
   try {
-    h = await startHarness({ policy: o.policy ?? pdPolicy(), extensions: [pagerDutyExtension], env });
+    h = await startHarness({ policy: o.policy ?? pdPolicy(), extensions: [pagerDutyExtension], env, ...(o.log ? { log: o.log } : {}) });
   } catch (e) {
     await pd.close();
     throw e;

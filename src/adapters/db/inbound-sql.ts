@@ -1,5 +1,9 @@
 /** SQL for the inbound archive: raw requests stored before they are acknowledged. */
+import type pg from 'pg';
 import type { Queryable as Q } from './pool.ts';
+
+/** A pool the archive can take a connection of its own from (to bound a write in time). */
+export type InboundPool = Q & { connect(): Promise<pg.PoolClient> };
 
 export interface InboundRecord {
   source: 'slack' | 'pagerduty';
@@ -24,6 +28,50 @@ export async function archiveInbound(db: Q, r: InboundRecord): Promise<number | 
   );
   const id = res.rows[0]?.id;
   return id === undefined ? undefined : Number(id);
+}
+
+const timeoutError = (ms: number): Error => Object.assign(new Error(`archive write took over ${ms} ms`), { code: 'KRANZ_ARCHIVE_TIMEOUT' });
+
+function within<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => {
+      onTimeout();
+      reject(timeoutError(ms));
+    }, ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
+  });
+}
+
+/**
+ * {@link archiveInbound} within `budgetMs`, or not at all. The insert runs in
+ * a transaction of its own connection, and the commit is sent only once the
+ * insert answered in time: on a timeout the connection is dropped, so the
+ * write can never land later, after the caller has spooled the request or
+ * told a person it was not recorded.
+ */
+export async function archiveInboundWithin(pool: InboundPool, r: InboundRecord, budgetMs: number): Promise<number | undefined> {
+  const started = Date.now();
+  const connecting = pool.connect();
+  const client = await within(connecting, budgetMs, () => {
+    connecting.then((c) => c.release(true), () => undefined);
+  });
+  const left = Math.max(50, budgetMs - (Date.now() - started));
+  let broken = false;
+  try {
+    await within(client.query('begin'), left, () => { broken = true; });
+    // The server gives up too (a lock wait, a stuck disk), not only this process.
+    await within(client.query(`set local statement_timeout = ${Math.floor(left)}`), left, () => { broken = true; });
+    const id = await within(archiveInbound(client, r), left, () => { broken = true; });
+    await within(client.query('commit'), left, () => { broken = true; });
+    return id;
+  } catch (e) {
+    if (!broken) await client.query('rollback').catch(() => { broken = true; });
+    // The server cancelled the statement: the same as not answering in time.
+    if ((e as { code?: unknown }).code === '57014') throw timeoutError(budgetMs);
+    throw e;
+  } finally {
+    client.release(broken);
+  }
 }
 
 /**

@@ -5,9 +5,8 @@
  * database is back and hands every stored-but-unapplied request to its
  * processor, in order per order key. An outage shows as a delay, never a loss.
  */
-import type { Queryable } from '../db/pool.ts';
 import type { Clock } from '../../app/ports.ts';
-import { archiveInbound, claimInbound, finishInbound, releaseInbound, type InboundRecord, type StoredInbound } from '../db/inbound-sql.ts';
+import { archiveInbound, archiveInboundWithin, claimInbound, finishInbound, releaseInbound, type InboundPool, type InboundRecord, type StoredInbound } from '../db/inbound-sql.ts';
 import type { Spool } from './spool.ts';
 import { isUnstorable, storable } from './storable.ts';
 
@@ -32,7 +31,7 @@ interface Log {
 }
 
 export interface IntakeOptions {
-  pool: Queryable;
+  pool: InboundPool;
   spool: Spool;
   clock: Clock;
   log: Log;
@@ -55,13 +54,6 @@ export interface IntakeOptions {
   /** How long a claimed request is leased; also the pause between retries after the first. Default 60 s. */
   leaseMs?: number;
   onStored?: (source: string, result: 'stored' | 'spooled' | 'duplicate') => void;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(Object.assign(new Error(`archive write took over ${ms} ms`), { code: 'KRANZ_ARCHIVE_TIMEOUT' })), ms);
-    p.then((v) => { clearTimeout(t); resolve(v); }, (e: unknown) => { clearTimeout(t); reject(e); });
-  });
 }
 
 export class Intake {
@@ -93,7 +85,7 @@ export class Intake {
     const rec = storable(received);
     if (this.o.spool.knownDepth > 0) return this.spool(rec, this.unavailable ? 'unavailable' : 'backlog');
     try {
-      const id = await withTimeout(archiveInbound(this.o.pool, rec), this.o.archiveTimeoutMs ?? 1_500);
+      const id = await archiveInboundWithin(this.o.pool, rec, this.o.archiveTimeoutMs ?? 1_500);
       this.o.onStored?.(rec.source, id === undefined ? 'duplicate' : 'stored');
       return id === undefined ? { kind: 'duplicate' } : { kind: 'stored', id };
     } catch (e) {

@@ -15,6 +15,8 @@ import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult } from '../intake/intake.ts';
 import { verifyPagerDutySignature } from './signature.ts';
 import { decodePagerDutyWebhook, type PdWebhookEvent } from './webhook-payload.ts';
+import { cleanStrings } from '../../lib/clean-text.ts';
+import { Throttle } from '../../lib/throttle.ts';
 
 export const MAX_WEBHOOK_BYTES = 1_048_576;
 
@@ -27,6 +29,25 @@ export interface WebhookRouteOptions {
   onEvent?: (outcome: string, eventType: string) => void;
   /** Called after a body is stored, to apply it soon. */
   kick: () => void;
+  /** A delivery refused before it was stored (counted in `kranz_requests_rejected_total`). */
+  onRejected?: (reason: PdRejectReason) => void;
+}
+
+export type PdRejectReason = 'signature' | 'legacy_token' | 'too_large';
+
+const LIKELY_CAUSE: Record<PdRejectReason, string> = {
+  signature: "check PAGERDUTY_WEBHOOK_SECRETS: it must hold the signing secret of every webhook subscription pointing here (during a rotation, both)",
+  legacy_token: 'a V2 webhook without the right ?token=: check pagerduty.legacy_v2 in the policy, or move the webhook to V3',
+  too_large: 'PagerDuty webhooks are far below 1 MB; this did not come from PagerDuty',
+};
+
+/** Parses a body and cleans its strings of what PostgreSQL cannot store (NUL, lone surrogates). */
+function parseJson(text: string): unknown {
+  try {
+    return cleanStrings(JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
 }
 
 class TooLarge extends Error {}
@@ -58,12 +79,22 @@ const safeEqual = (a: string, b: string): boolean => {
 
 export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
   o.intake.register('pagerduty', (rec) => applyStored(o, rec), 0);
+  // One warning per reason a minute: a wrong secret fails every delivery.
+  const warnings = new Throttle(60_000);
+  const rejected = (reason: PdRejectReason, req: IncomingMessage): void => {
+    o.onRejected?.(reason);
+    warnings.hit(reason, (suppressed) => o.log.warn(
+      { source: 'pagerduty', reason, likelyCause: LIKELY_CAUSE[reason], remote: req.socket.remoteAddress, webhookId: String(req.headers['x-webhook-id'] ?? ''), ...(suppressed ? { moreSinceLastWarning: suppressed } : {}) },
+      `PagerDuty webhook refused (${reason}): ${LIKELY_CAUSE[reason]}`,
+    ));
+  };
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let raw: Buffer;
     try {
       raw = await readBody(req, MAX_WEBHOOK_BYTES);
     } catch (e) {
       if (e instanceof TooLarge) {
+        rejected('too_large', req);
         send(res, 413, { error: 'payload_too_large', reason: `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.` });
         req.resume();
         return;
@@ -72,20 +103,17 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
     }
     const signature = req.headers['x-pagerduty-signature'];
     const signed = verifyPagerDutySignature(raw, Array.isArray(signature) ? signature.join(',') : signature, o.secrets);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString('utf8'));
-    } catch {
-      parsed = undefined;
-    }
+    const parsed = parseJson(raw.toString('utf8'));
     // PagerDuty never signs V2 deliveries, so a V2 body is admitted by the
     // legacy token alone: a V3 signature must not open a door the policy closed.
     if (isLegacyBody(parsed)) {
       if (!legacyAllowed(o, req)) {
+        rejected('legacy_token', req);
         send(res, 401, { error: 'invalid_token', reason: o.legacyV2.enabled ? 'Legacy V2 webhooks need ?token= matching pagerduty.legacy_v2.token.' : 'Legacy V2 webhooks are turned off (pagerduty.legacy_v2.enabled).' });
         return;
       }
     } else if (!signed) {
+      rejected('signature', req);
       send(res, 401, { error: 'invalid_signature', reason: 'X-PagerDuty-Signature matches none of PAGERDUTY_WEBHOOK_SECRETS.' });
       return;
     }
@@ -97,11 +125,19 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
     // Triggers get their own queue: events that overtook the trigger wait at the
     // head of `pd:<id>`, and the trigger must not queue up behind them.
     const orderKey = pdIncidentId ? (first?.eventType === 'incident.triggered' ? `pd:${pdIncidentId}:open` : `pd:${pdIncidentId}`) : undefined;
-    const stored = await o.intake.accept({
-      source: 'pagerduty', dedupeKey, ...(orderKey ? { orderKey } : {}),
-      // The intake's clock, which also decides when a stored request is due.
-      receivedAt: o.deps.clock.now().toISOString(), headers: { 'x-webhook-id': webhookId }, body: raw.toString('utf8'),
-    });
+    let stored: Awaited<ReturnType<Intake['accept']>>;
+    try {
+      stored = await o.intake.accept({
+        source: 'pagerduty', dedupeKey, ...(orderKey ? { orderKey } : {}),
+        // The intake's clock, which also decides when a stored request is due.
+        receivedAt: o.deps.clock.now().toISOString(), headers: { 'x-webhook-id': webhookId }, body: raw.toString('utf8'),
+      });
+    } catch (e) {
+      // Neither the archive nor the spool took it: a 5xx, so PagerDuty delivers it again.
+      o.log.warn({ err: (e as Error).message, webhookId }, 'could not store a PagerDuty webhook (database and spool both failed)');
+      send(res, 503, { error: 'not_recorded', reason: 'Kranz could not record this delivery; retry later.' });
+      return;
+    }
     // debug, not info: one synchronous log line per delivery halved intake under an alert storm.
     o.log.debug({ webhookId, dedupeKey, stored: stored.kind, eventType: first?.eventType ?? 'unparsed' }, 'pagerduty webhook');
     if (!decoded?.ok) o.onEvent?.('unparseable', 'unknown');
@@ -125,10 +161,8 @@ function legacyAllowed(o: WebhookRouteOptions, req: IncomingMessage): boolean {
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function applyStored(o: WebhookRouteOptions, rec: StoredInbound): Promise<ProcessResult> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(rec.body);
-  } catch {
+  const parsed = parseJson(rec.body);
+  if (parsed === undefined) {
     o.log.warn({ dedupeKey: rec.dedupeKey }, 'stored PagerDuty body is not JSON; ignored');
     return 'ignored';
   }

@@ -8,7 +8,7 @@ import type { RequestListener } from 'node:http';
 import { WebClient, LogLevel } from '@slack/web-api';
 import { registerListeners, type SlackListenerDeps } from './listeners/index.ts';
 
-import { KranzReceiver } from './receiver.ts';
+import { KranzReceiver, type RejectReason } from './receiver.ts';
 import type { Intake } from '../intake/intake.ts';
 
 const BoltLogLevel = LogLevel;
@@ -22,6 +22,7 @@ export interface SlackAppOptions {
   /** Durable intake: requests are stored before they are acked (HTTP mode). */
   intake: Intake;
   onAckLatency?: (ms: number, kind: string) => void;
+  onRejected?: (reason: RejectReason) => void;
 }
 
 export interface SlackApp {
@@ -46,7 +47,7 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   if (o.appToken) {
     app = new App({ authorize, appToken: o.appToken, socketMode: true, clientOptions, logger, logLevel: BoltLogLevel.INFO });
   } else {
-    receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}) });
+    receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}), ...(o.onRejected ? { onRejected: o.onRejected } : {}) });
     app = new App({ authorize, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO });
   }
   app.error(async (e) => {

@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
 import { HTTPModuleFunctions as H, verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult } from '../intake/intake.ts';
+import { isUnstorable } from '../intake/storable.ts';
+import { cleanStrings } from '../../lib/clean-text.ts';
+import { Throttle } from '../../lib/throttle.ts';
 
 
 const BODY_LIMIT = 1_048_576;
@@ -20,7 +23,22 @@ export const SPOOLED_REPLY = ':floppy_disk: Recorded. Kranz\'s database is unava
 /** Spooled behind requests from an outage that are still being replayed, so it does not overtake them. */
 export const CATCHING_UP_REPLY = ':floppy_disk: Recorded. Kranz is catching up after a database outage; your request will apply in a few seconds.';
 /** The database refused the request's data (see intake/storable.ts); it is kept on disk, not applied. */
-export const REJECTED_REPLY = ':warning: Kranz could not store this request, so it was not applied. Please try again with different text.';
+export const REJECTED_REPLY = ':warning: Kranz could not record this request: the database refused its text. Nothing was applied; please try again with different text.';
+/** Neither the database nor the local disk took the request: nothing is stored, so nothing will apply. */
+export const UNRECORDED_REPLY = ':warning: Kranz could not record this request: neither its database nor its local disk accepted it. Nothing was applied; please try again in a minute.';
+/** Slack signs with a timestamp; Bolt checks only that it is not too old. */
+const MAX_CLOCK_SKEW_S = 5 * 60;
+
+/** Why a request was refused before it was stored, as counted in `kranz_requests_rejected_total{reason}`. */
+export type RejectReason = 'signature' | 'stale_timestamp' | 'future_timestamp' | 'too_large' | 'unparseable';
+
+const LIKELY_CAUSE: Record<RejectReason, string> = {
+  signature: 'check SLACK_SIGNING_SECRET (it must be the signing secret of this Slack app, not its client secret or verification token)',
+  stale_timestamp: "check this host's clock (NTP), or a proxy delaying requests by over 5 minutes; a replayed request looks the same",
+  future_timestamp: "check this host's clock (NTP): it runs behind Slack's; a forged request looks the same",
+  too_large: 'Slack requests are at most 1 MB; this did not come from Slack',
+  unparseable: 'a correctly signed body that is neither JSON nor a form: a proxy rewriting bodies?',
+};
 
 export interface KranzReceiverOptions {
   signingSecret: string;
@@ -28,12 +46,16 @@ export interface KranzReceiverOptions {
   now?: () => number;
   log: { warn(o: object, m?: string): void; error(o: object, m?: string): void; debug(o: object, m?: string): void };
   onAckLatency?: (ms: number, kind: string) => void;
+  /** A request refused before it was stored (counted in `kranz_requests_rejected_total`). */
+  onRejected?: (reason: RejectReason) => void;
 }
 
 type Body = Record<string, unknown> & { type?: string; event_id?: string; trigger_id?: string; team_id?: string; command?: string; payload?: string; view?: { id?: string } };
 
 export class KranzReceiver implements Receiver {
   private app: App | undefined;
+  /** One warning per reason a minute: a wrong secret fails every request. */
+  private readonly warnings = new Throttle(60_000);
 
   constructor(private readonly o: KranzReceiverOptions) {
     o.intake.register('slack', (rec) => this.replay(rec));
@@ -54,7 +76,14 @@ export class KranzReceiver implements Receiver {
       const buffered = await H.bufferIncomingMessage(req, BODY_LIMIT);
       raw = buffered.rawBody.toString('utf8');
     } catch {
+      this.rejected('too_large', req);
       return reply(res, 413, { error: 'payload_too_large', reason: 'Slack requests are at most 1 MB.' });
+    }
+    const timestamp = Number(req.headers['x-slack-request-timestamp'] ?? 0);
+    const nowS = Math.floor((this.o.now?.() ?? Date.now()) / 1000);
+    if (Number.isFinite(timestamp) && timestamp > nowS + MAX_CLOCK_SKEW_S) {
+      this.rejected('future_timestamp', req, { skewSeconds: timestamp - nowS });
+      return reply(res, 401, { error: 'invalid_signature', reason: 'X-Slack-Request-Timestamp is more than 5 minutes in the future.' });
     }
     try {
       verifySlackRequest({
@@ -67,18 +96,32 @@ export class KranzReceiver implements Receiver {
         ...(this.o.now ? { nowMilliseconds: this.o.now() } : {}),
       });
     } catch (e) {
+      const stale = Number.isFinite(timestamp) && timestamp > 0 && timestamp < nowS - MAX_CLOCK_SKEW_S;
+      this.rejected(stale ? 'stale_timestamp' : 'signature', req, stale ? { skewSeconds: timestamp - nowS } : {});
       return reply(res, 401, { error: 'invalid_signature', reason: (e as Error).message });
     }
     const body = parseBody(raw, String(req.headers['content-type'] ?? ''));
-    if (!body) return reply(res, 400, { error: 'bad_request', reason: 'The body is neither JSON nor a form.' });
+    if (!body) {
+      this.rejected('unparseable', req);
+      return reply(res, 400, { error: 'bad_request', reason: 'The body is neither JSON nor a form.' });
+    }
     if (body.type === 'url_verification') return reply(res, 200, { challenge: body['challenge'] });
     if (body['ssl_check']) return reply(res, 200, {});
 
     const kind = body.command ? 'command' : body.type === 'event_callback' ? 'event' : 'interaction';
-    const stored = await this.o.intake.accept({
-      source: 'slack', dedupeKey: dedupeKey(body, raw), receivedAt: new Date(this.o.now?.() ?? Date.now()).toISOString(),
-      headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body: raw,
-    });
+    let stored: Awaited<ReturnType<Intake['accept']>>;
+    try {
+      stored = await this.o.intake.accept({
+        source: 'slack', dedupeKey: dedupeKey(body, raw), receivedAt: new Date(this.o.now?.() ?? Date.now()).toISOString(),
+        headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body: storedBody(raw, body),
+      });
+    } catch (e) {
+      // Neither the archive nor the spool took it: say so. Slack retries events on a 5xx;
+      // a person who typed a command is told it did not count, never that it will apply.
+      this.o.log.error({ err: (e as Error).message, kind }, 'could not store a Slack request (database and spool both failed)');
+      if (kind === 'command') return reply(res, 200, { response_type: 'ephemeral', text: UNRECORDED_REPLY });
+      return reply(res, 503, { error: 'not_recorded', reason: 'Kranz could not record this request; retry later.' });
+    }
     if (stored.kind !== 'stored') {
       // A redelivery of something stored, or spooled while the database is down: ack, apply later.
       this.o.onAckLatency?.(performance.now() - started, kind);
@@ -106,6 +149,13 @@ export class KranzReceiver implements Receiver {
       // Stored, so acknowledged: left unapplied for the recovery pass rather than a 500 Slack would retry.
       clearTimeout(deadline);
       await ack();
+      if (isUnstorable(e)) {
+        // The database refuses this request's data: every retry would fail the same way.
+        // Marked failed at once (the listener has told the person); `kranz inbound replay` re-runs it.
+        this.o.log.error({ err: (e as Error).message, id: stored.id }, 'Slack request refused by the database; marked failed');
+        await this.o.intake.finish(stored.id, 'failed', (e as Error).message).catch(() => undefined);
+        return;
+      }
       this.o.log.warn({ err: (e as Error).message }, 'Slack request failed inline; the recovery pass applies it');
       return;
     }
@@ -116,6 +166,17 @@ export class KranzReceiver implements Receiver {
       this.o.log.warn({ err: (e as Error).message }, 'could not mark the Slack request applied');
     });
   };
+
+  /** Counts a refused request and warns, at most once a minute per reason, with its likely cause. */
+  private rejected(reason: RejectReason, req: IncomingMessage, extra: Record<string, unknown> = {}): void {
+    this.o.onRejected?.(reason);
+    this.warnings.hit(reason, (suppressed) => {
+      this.o.log.warn(
+        { source: 'slack', reason, likelyCause: LIKELY_CAUSE[reason], remote: req.socket.remoteAddress, ...extra, ...(suppressed ? { moreSinceLastWarning: suppressed } : {}) },
+        `Slack request refused (${reason}): ${LIKELY_CAUSE[reason]}`,
+      );
+    });
+  }
 
   /** The request in flight last, per conversation. */
   private readonly lanes = new Map<string, Promise<unknown>>();
@@ -183,15 +244,51 @@ function retryNum(req: IncomingMessage): number | undefined {
   return v === undefined ? undefined : Number(v);
 }
 
+/**
+ * The parsed request, every string cleaned of what PostgreSQL cannot store
+ * (NUL, lone surrogates; see lib/clean-text.ts), so a command holding one
+ * applies instead of failing every attempt.
+ */
 export function parseBody(raw: string, contentType: string): Body | undefined {
   try {
-    if (contentType.includes('application/json')) return JSON.parse(raw) as Body;
+    if (contentType.includes('application/json')) return cleanStrings(JSON.parse(raw) as Body);
     const form = Object.fromEntries(new URLSearchParams(raw)) as Record<string, string>;
-    if (typeof form['payload'] === 'string') return JSON.parse(form['payload']) as Body;
-    return form as Body;
+    if (typeof form['payload'] === 'string') return cleanStrings(JSON.parse(form['payload']) as Body);
+    return cleanStrings(form as Body);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The raw body as archived: Slack's legacy verification `token` (a shared
+ * secret, superseded by the signature) is dropped before anything is
+ * stored; everything else is kept byte for byte.
+ */
+export function storedBody(raw: string, body: Body): string {
+  if (typeof body['token'] !== 'string') return raw;
+  try {
+    if (raw.trimStart().startsWith('{')) {
+      const json = JSON.parse(raw) as Record<string, unknown>;
+      delete json['token'];
+      return JSON.stringify(json);
+    }
+    const form = new URLSearchParams(raw);
+    if (form.has('token')) {
+      form.delete('token');
+      return form.toString();
+    }
+    const payload = form.get('payload');
+    if (payload !== null) {
+      const json = JSON.parse(payload) as Record<string, unknown>;
+      delete json['token'];
+      form.set('payload', JSON.stringify(json));
+      return form.toString();
+    }
+  } catch {
+    // Unparseable bodies carry no token Kranz could find either.
+  }
+  return raw;
 }
 
 /** The same request delivered twice maps to the same key. */

@@ -17,6 +17,7 @@ import { humanSlackError, isSlackApiError } from '../errors.ts';
 import { parseIncidentCommand, usageText, type Subcommand } from '../command-parser.ts';
 import { REPLIES } from '../strings/replies.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
+import { isUnstorable } from '../../intake/storable.ts';
 
 export function registerCommands(app: App, deps: SlackListenerDeps): void {
   app.command('/incident', async ({ command, ack, respond, client }) => {
@@ -40,6 +41,11 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
       if (isSlackApiError(e)) {
         await respond({ response_type: 'ephemeral', text: REPLIES.warning(humanSlackError(e)) }).catch(() => undefined);
         return;
+      }
+      if (isUnstorable(e)) {
+        // The database refuses this data: it never will apply, so never say it will.
+        await respond({ response_type: 'ephemeral', text: `:warning: Kranz could not record this: the database refused it (${(e as Error).message.slice(0, 200)}). Nothing was applied.` }).catch(() => undefined);
+        throw e;
       }
       // Not Slack: the database or a bug. The request is stored; rethrowing leaves it for the recovery pass.
       await respond({ response_type: 'ephemeral', text: REPLIES.storedForLater }).catch(() => undefined);
