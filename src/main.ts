@@ -20,7 +20,8 @@ import { migrate } from './adapters/db/migrate.ts';
 import { checkInstallation, recordInstallation } from './adapters/db/installation.ts';
 import { checkDatabaseHealth } from './adapters/db/health.ts';
 import { PostgresStore, outboxQueue } from './adapters/db/store.ts';
-import { createHttpServer, sendJson, type Handler } from './adapters/http/server.ts';
+import { createHttpServer, type Handler } from './adapters/http/server.ts';
+import { healthRoute } from './adapters/http/health-route.ts';
 import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
 import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
@@ -40,6 +41,8 @@ export interface KranzOptions {
   outboxPollMs?: number;
   /** How often spooled and unapplied inbound requests are retried. */
   intakePollMs?: number;
+  /** How long one `/healthz` check's result is shared by every caller (default 2 s). */
+  healthCacheMs?: number;
   /** Start the HTTP server (false for `kranz migrate`-like uses). */
   listen?: boolean;
   /** Hooks later layers plug in (PagerDuty intake, reminders, metrics). */
@@ -186,10 +189,10 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const poll = setInterval(kick, o.outboxPollMs ?? 250);
   poll.unref();
 
-  const healthz: Handler = async (_req, res) => {
-    const h = await checkDatabaseHealth(db.pool, { installationId });
-    sendJson(res, h.ok ? 200 : 503, h.ok ? { status: 'ok', installationId } : { status: 'unavailable', code: h.code, reason: h.reason });
-  };
+  const healthz: Handler = healthRoute({
+    check: () => checkDatabaseHealth(db.pool, { installationId }),
+    installationId, log, ...(o.healthCacheMs !== undefined ? { cacheMs: o.healthCacheMs } : {}),
+  });
   let server: Server | undefined;
   let url = '';
   if (o.listen !== false) {
