@@ -27,7 +27,9 @@ import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
 import { Intake } from './adapters/intake/intake.ts';
 import { createMetrics, type Metrics } from './adapters/metrics.ts';
-import { leaseHolders, outboxStats, releaseLeases } from './adapters/db/outbox-sql.ts';
+import { outboxStats } from './adapters/db/outbox-sql.ts';
+import { leaseHolders, releaseLeasesOf } from './adapters/db/leases-sql.ts';
+import { dataDirTag, newWorkerId, parseWorkerId } from './adapters/db/worker-identity.ts';
 import { Spool } from './adapters/intake/spool.ts';
 
 export interface KranzOptions {
@@ -113,8 +115,9 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     newId: randomUUID,
     sha256: (t) => createHash('sha256').update(t).digest('hex'),
   };
-  const workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  await releaseDeadWorkersLeases(db, clock, log);
+  const tag = await dataDirTag(o.env.dataDir);
+  const workerId = newWorkerId(tag);
+  await releaseLeasesOfTheDead(db, clock, log, tag);
 
   let outbox: OutboxWorker | undefined;
   let kicked = false;
@@ -140,7 +143,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const spool = new Spool(o.env.dataDir);
   await spool.depth();
   const metrics = createMetrics({ outbox: () => outboxStats(db.pool, clock.now()), spoolDepth: () => spool.knownDepth }, { defaults: o.listen !== false });
-  const intake = new Intake({ pool: db.pool, spool, clock, log, onStored: (source, result) => metrics.eventsIngested.inc({ source, result }) });
+  const intake = new Intake({ pool: db.pool, spool, clock, log, workerId, onStored: (source, result) => metrics.eventsIngested.inc({ source, result }) });
   const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId, intake, spool, metrics };
 
   const handles: ExtensionHandle[] = [];
@@ -243,24 +246,34 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
 }
 
 /**
- * After a crash (kill -9) the dead process's outbox leases would hold its
- * rows for a minute. Leases of workers on this host whose process is gone are
- * released at start, so a restarted Kranz goes on at once. Other hosts'
- * leases are left to expire: we cannot tell whether those processes live.
+ * After a crash (kill -9, an OOM kill) the dead process's leases on outbox
+ * rows and inbound requests would hold them for a minute. Freed at start:
+ * leases of this data directory's previous incarnations (same tag, whatever
+ * their host name and pid: a container restarts with a new host name and
+ * pid 1 again), and leases of processes on this host that are gone. A live
+ * process is never robbed, even one sharing the tag; other hosts' leases are
+ * left to expire, since we cannot tell whether those processes live.
  */
-async function releaseDeadWorkersLeases(db: Database, clock: Clock, log: Logger): Promise<void> {
+async function releaseLeasesOfTheDead(db: Database, clock: Clock, log: Logger, tag: string): Promise<void> {
   const host = hostname();
+  const alive = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+    }
+  };
   const holders = await leaseHolders(db.pool, clock.now());
   const dead = holders.filter((id) => {
-    const [h, pid] = id.split(':');
-    if (h !== host || !pid || Number(pid) === process.pid) return false;
-    try {
-      process.kill(Number(pid), 0);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ESRCH';
-    }
+    const w = parseWorkerId(id);
+    if (!w) return false;
+    const sameHost = w.host === host;
+    // Our own pid on this host can only be an earlier process: this one has held nothing yet.
+    const running = sameHost && w.pid !== process.pid && alive(w.pid);
+    if (running) return false;
+    return (tag !== '' && w.tag === tag) || sameHost;
   });
-  const released = await releaseLeases(db.pool, dead);
-  if (released) log.info({ released, workers: dead }, 'released outbox leases of processes that died');
+  const released = await releaseLeasesOf(db.pool, dead);
+  if (released.outbox || released.inbound) log.info({ ...released, workers: dead }, 'released the leases of processes that died (a previous run of this data directory, or a dead local process)');
 }

@@ -78,7 +78,7 @@ export async function archiveInboundWithin(pool: InboundPool, r: InboundRecord, 
  * Leases the oldest unprocessed request of each order key whose lease is free
  * and that arrived before `olderThan` (so requests being handled inline are left alone).
  */
-export async function claimInbound(db: Q, o: { source: string; now: Date; olderThan: Date; limit: number; leaseMs: number }): Promise<StoredInbound[]> {
+export async function claimInbound(db: Q, o: { source: string; now: Date; olderThan: Date; limit: number; leaseMs: number; workerId: string }): Promise<StoredInbound[]> {
   const r = await db.query<{ id: string; source: 'slack' | 'pagerduty'; dedupe_key: string; order_key: string | null; received_at: Date; headers: Record<string, string>; body: string; attempts: number }>(
     `with heads as (
        select distinct on (coalesce(order_key, id::text)) id, lease_until, received_at
@@ -90,10 +90,10 @@ export async function claimInbound(db: Q, o: { source: string; now: Date; olderT
        where a.status = 'received' and a.received_at <= $3::timestamptz and (a.lease_until is null or a.lease_until < $2::timestamptz)
        order by a.id limit $4::int for update of a skip locked
      )
-     update inbound_archive a set lease_until = $2::timestamptz + ($5::int * interval '1 millisecond'), attempts = a.attempts + 1
+     update inbound_archive a set lease_until = $2::timestamptz + ($5::int * interval '1 millisecond'), leased_by = $6, attempts = a.attempts + 1
      from due where a.id = due.id
      returning a.id, a.source, a.dedupe_key, a.order_key, a.received_at, a.headers, a.body, a.attempts`,
-    [o.source, o.now.toISOString(), o.olderThan.toISOString(), o.limit, o.leaseMs],
+    [o.source, o.now.toISOString(), o.olderThan.toISOString(), o.limit, o.leaseMs, o.workerId],
   );
   return r.rows
     .map((x) => ({

@@ -162,19 +162,3 @@ export async function outboxResults(db: Q, incidentId: string): Promise<{ op: st
   const r = await db.query<{ op: string; status: string; result: unknown }>('select op, status, result from outbox where incident_id = $1::uuid order by id', [incidentId]);
   return r.rows;
 }
-
-/** Workers holding live leases now (their ids are `host:pid:random`). */
-export async function leaseHolders(db: Q, now: Date): Promise<string[]> {
-  const r = await db.query<{ leased_by: string }>(
-    `select distinct leased_by from outbox where status = 'pending' and leased_by is not null and lease_until > $1::timestamptz`,
-    [now.toISOString()],
-  );
-  return r.rows.map((x) => x.leased_by);
-}
-
-/** Frees the leases of workers known to be dead, so their rows go out now rather than when the lease runs out. */
-export async function releaseLeases(db: Q, workerIds: readonly string[]): Promise<number> {
-  if (workerIds.length === 0) return 0;
-  const r = await db.query(`update outbox set lease_until = null where status = 'pending' and leased_by = any($1::text[])`, [workerIds]);
-  return r.rowCount ?? 0;
-}

@@ -51,6 +51,8 @@ export interface IntakeOptions {
    * Default 24 h.
    */
   retryForMs?: number;
+  /** Who this process is in lease columns (see db/worker-identity.ts). */
+  workerId: string;
   /** How long a claimed request is leased; also the pause between retries after the first. Default 60 s. */
   leaseMs?: number;
   onStored?: (source: string, result: 'stored' | 'spooled' | 'duplicate') => void;
@@ -153,7 +155,7 @@ export class Intake {
     let total = 0;
     for (;;) {
       const now = this.o.clock.now();
-      const rows = await claimInbound(this.o.pool, { source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: 50, leaseMs: this.o.leaseMs ?? 60_000 });
+      const rows = await claimInbound(this.o.pool, { source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: 50, leaseMs: this.o.leaseMs ?? 60_000, workerId: this.o.workerId });
       if (rows.length === 0) return total;
       // Heads of distinct order keys: independent, so they may run side by side.
       await Promise.all(rows.map((r) => this.applyOne(p.fn, r)));
