@@ -266,7 +266,7 @@ describe('kranz doctor', () => {
     try {
       const env = envOf({ DATABASE_URL: empty.url, KRANZ_DATA_DIR: await tempDir() });
       const { lines } = await doctor(env);
-      expect(failures(lines)).toEqual([expect.stringMatching(/^✗ database schema: 5 migrations are not applied: 0001_kranz_meta, .*Fix: run kranz migrate/)]);
+      expect(failures(lines)).toEqual([expect.stringMatching(/^✗ database schema: \d+ migrations are not applied: 0001_kranz_meta, .*Fix: run kranz migrate/)]);
       const atStart = await doctorChecks(env, policy, { mode: 'start' });
       expect(atStart.filter((r) => !r.ok)).toEqual([]);
     } finally {
