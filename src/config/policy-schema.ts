@@ -68,6 +68,12 @@ const customer = z.strictObject({
     period: slaPeriod.optional(),
   }),
   service_credits: z.array(z.strictObject({ below: percent, credit: percent })).optional(),
+  timezone: timeZone.optional(),
+});
+
+const customerReports = z.strictObject({
+  include_service_credit: z.boolean().optional(),
+  show_responder_names: z.boolean().optional(),
 });
 
 const pagerDutyService = z.strictObject({
@@ -105,6 +111,7 @@ export const policyFileSchema = z.strictObject({
   pagerduty: pagerDuty.optional(),
   reminders: reminders.optional(),
   report_timezone: timeZone.optional(),
+  customer_reports: customerReports.optional(),
 });
 
 /** A validated policy file: snake_case, durations already in milliseconds. */

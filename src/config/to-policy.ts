@@ -73,6 +73,7 @@ function customer(c: CustomerFile): CustomerPolicy {
     sla: { targetPercent: c.sla.target, periodDays: c.sla.period ?? 30 },
     // One order (highest threshold first) whatever order the file lists them in.
     serviceCredits: (c.service_credits ?? []).map((t) => ({ belowPercent: t.below, creditPercent: t.credit })).sort((a, b) => b.belowPercent - a.belowPercent),
+    ...(c.timezone ? { timezone: c.timezone } : {}),
   };
 }
 
@@ -135,5 +136,9 @@ export function toPolicy(file: PolicyFile, base: Policy): Policy {
       ...(escalationTarget ? { escalationTarget } : {}),
     },
     reportTimezone,
+    customerReports: {
+      includeServiceCredit: file.customer_reports?.include_service_credit ?? base.customerReports?.includeServiceCredit ?? false,
+      showResponderNames: file.customer_reports?.show_responder_names ?? base.customerReports?.showResponderNames ?? false,
+    },
   };
 }

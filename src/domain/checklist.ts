@@ -3,8 +3,9 @@
  * severities the first item is always the call to the customer's main
  * contact: customers hear it from us before they find out themselves.
  */
+import { callCustomerTitle } from './checklist-title.ts';
 import { CALL_CUSTOMER_ITEM } from './incident.ts';
-import type { CustomerPolicy, Policy, SeverityPolicy } from './policy.ts';
+import type { Policy, SeverityPolicy } from './policy.ts';
 
 export interface ChecklistItemSpec {
   id: string;
@@ -12,13 +13,7 @@ export interface ChecklistItemSpec {
   dueAt?: string;
 }
 
-export function callCustomerTitle(customers: readonly CustomerPolicy[]): string {
-  if (customers.length === 0) return "Call the customer's main contact";
-  const who = customers
-    .map((c) => `${c.name}: ${c.mainContact.name}${c.mainContact.phone ? ` (${c.mainContact.phone})` : ''}`)
-    .join('; ');
-  return `Call the customer's main contact (${who})`;
-}
+export { callCustomerTitle } from './checklist-title.ts';
 
 export function buildChecklist(
   policy: Policy,

@@ -2,6 +2,7 @@
  * The append-only incident event log. Every fact Kranz knows about an incident
  * is one of these; the incident's current state is a projection of them.
  */
+import type { CustomerPolicy, CustomerReportPolicy, SeverityPolicy } from './policy.ts';
 
 export const STATUSES = ['investigating', 'identified', 'monitoring', 'resolved', 'closed'] as const;
 export type Status = (typeof STATUSES)[number];
@@ -23,6 +24,28 @@ export type SourceRef =
   | { kind: 'cli' };
 
 export type NoteVia = 'command' | 'reaction' | 'pin' | 'shortcut' | 'pagerduty';
+
+/**
+ * The moments the report measures. Each is set by an event (see
+ * `report/key-times.ts` for which) and the commander may correct any of them.
+ */
+export const KEY_TIMES = [
+  'impact_started', 'detected', 'declared', 'acknowledged', 'commander_named',
+  'customer_contacted', 'mitigated', 'restored', 'resolved', 'closed',
+] as const;
+export type KeyTime = (typeof KEY_TIMES)[number];
+
+/** How a customer came to be attached to an incident. */
+export type CustomerAttachVia = 'command' | 'only_configured' | 'button' | 'pagerduty' | 'declare';
+
+/** The parts of the policy an incident's report depends on, as they were when it ran (never secrets). */
+export interface PolicySnapshot {
+  severities: SeverityPolicy[];
+  customers: CustomerPolicy[];
+  reportTimezone: string;
+  stakeholderChannel?: string;
+  customerReports?: CustomerReportPolicy;
+}
 export type ActionKind = 'prevent' | 'fail_better';
 
 /**
@@ -55,28 +78,46 @@ export interface EventPayloads {
     checklist: { id: string; title: string; dueAt?: string }[];
     impactStartedAt?: string;
     detectedAt?: string;
+    /** The policy the incident runs under; absent on incidents declared before snapshots existed. */
+    policy?: PolicySnapshot;
+    /** Display names of the people named here, as Slack gave them at the time. */
+    commanderName?: string;
+    declaredByName?: string;
   };
   channel_created: { channelId: string; channelName: string };
-  member_joined: { userId: string };
+  member_joined: { userId: string; name?: string };
   severity_changed: { from: string; to: string; reason?: string };
   status_changed: { from: Status; to: Status };
-  role_assigned: { role: Role; userId: string; previous?: string };
+  role_assigned: { role: Role; userId: string; previous?: string; userName?: string; previousName?: string };
   checklist_item_done: { itemId: string; title: string };
   status_update_posted: { status: Status; summary: string; nextUpdateAt: string; relayedTo: string[] };
   customer_contacted: { customer?: string; details: string };
-  note_added: { text: string; via: NoteVia; authorId?: string; messageTs?: string; permalink?: string };
+  note_added: { text: string; via: NoteVia; authorId?: string; authorName?: string; messageTs?: string; permalink?: string };
   message_edited: { messageTs: string; text: string; previousText: string };
   message_deleted: { messageTs: string; previousText: string };
   pagerduty_linked: { pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string };
   /** `summary` is the report's sentence for it; `facts` (since they were recorded) what it is made of. */
   pagerduty_event: { eventType: string; pdIncidentId: string; summary: string; facts?: PagerDutyEventFacts };
-  reminder_sent: { reminder: string; level: number; dueAt: string; recipient: string };
+  reminder_sent: { reminder: string; level: number; dueAt: string; recipient: string; recipientName?: string };
   root_cause_recorded: { text: string };
   action_item_added: { kind: ActionKind; text: string };
   resolved: { summary?: string };
   closed: Record<string, never>;
   reopened: { reason?: string };
   report_drafted: { length: number; sha256: string };
+  /** A responder acknowledged in Slack (`/incident acknowledge`); PagerDuty's own ack is a `pagerduty_event`. */
+  acknowledged: Record<string, never>;
+  /** The commander said the impact is mitigated (`/incident mitigated [time]`); `occurredAt` is that time. */
+  mitigated: Record<string, never>;
+  /** A key time set by hand (`/incident times`): it wins over what the events imply. */
+  time_corrected: { key: KeyTime; at: string; previous?: string; reason?: string };
+  /** `policy` is that customer's entry as configured at the time, kept with the incident's snapshot. */
+  customer_attached: { customer: string; via: CustomerAttachVia; policy?: CustomerPolicy };
+  customer_detached: { customer: string };
+  /** A customer report drafted and posted for review; nothing has reached the customer yet. */
+  customer_report_drafted: { customer: string; length: number; sha256: string };
+  /** Someone clicked Send: the customer report went to the customer's channel (or address). */
+  customer_report_sent: { customer: string; sha256: string; to: string; via: 'slack' | 'email' };
 }
 
 export type EventType = keyof EventPayloads;
@@ -104,5 +145,6 @@ export const EVENT_TYPES: readonly EventType[] = [
   'declared', 'channel_created', 'member_joined', 'severity_changed', 'status_changed', 'role_assigned',
   'checklist_item_done', 'status_update_posted', 'customer_contacted', 'note_added', 'message_edited',
   'message_deleted', 'pagerduty_linked', 'pagerduty_event', 'reminder_sent', 'root_cause_recorded',
-  'action_item_added', 'resolved', 'closed', 'reopened', 'report_drafted',
+  'action_item_added', 'resolved', 'closed', 'reopened', 'report_drafted', 'acknowledged', 'mitigated',
+  'time_corrected', 'customer_attached', 'customer_detached', 'customer_report_drafted', 'customer_report_sent',
 ];

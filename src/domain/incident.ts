@@ -2,7 +2,8 @@
  * The incident as a projection of its events. `applyEvent` is the only way
  * state changes, so replaying the log always gives the same incident.
  */
-import type { ActionKind, IncidentEvent, Role, Status } from './events.ts';
+import { callCustomerTitle } from './checklist-title.ts';
+import type { ActionKind, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
 
 export interface ChecklistItemState {
   id: string;
@@ -57,6 +58,8 @@ export interface IncidentState {
   /** Messages flagged into the timeline, by Slack ts. */
   notes: TimelineNote[];
   eventCount: number;
+  /** The policy the incident runs under (see `PolicySnapshot`); absent for incidents declared before snapshots. */
+  policy?: PolicySnapshot;
 }
 
 export const human = (s: Pick<IncidentState, 'number'>): string => `INC-${s.number}`;
@@ -93,6 +96,7 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
       actionItems: [],
       notes: [],
       eventCount: 1,
+      ...(d.policy ? { policy: d.policy } : {}),
     };
   }
   if (!state) throw new Error(`event ${e.type} ${e.id} before the incident was declared`);
@@ -111,9 +115,8 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
       return { ...s, status: e.data.to, times };
     }
     case 'role_assigned': {
-      const times = { ...s.times };
-      if (e.data.role === 'commander' && !times.acknowledgedAt) times.acknowledgedAt = e.occurredAt;
-      return { ...s, roles: { ...s.roles, [e.data.role]: e.data.userId }, members: addMember(s.members, e.data.userId), times };
+      // Naming a commander is not an acknowledgement: PagerDuty's ack or `/incident acknowledge` is.
+      return { ...s, roles: { ...s.roles, [e.data.role]: e.data.userId }, members: addMember(s.members, e.data.userId) };
     }
     case 'checklist_item_done':
       return {
@@ -125,6 +128,8 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
     case 'status_update_posted':
       return {
         ...s,
+        // An update that moves the incident to monitoring says the impact is mitigated.
+        times: e.data.status === 'monitoring' && !s.times.mitigatedAt ? { ...s.times, mitigatedAt: e.occurredAt } : s.times,
         status: e.data.status,
         statusUpdates: s.statusUpdates + 1,
         lastStatusUpdateAt: e.occurredAt,
@@ -174,10 +179,59 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
       const { resolvedAt: _r, closedAt: _c, ...times } = s.times;
       return { ...s, status: 'investigating', times };
     }
+    case 'acknowledged':
+      return s.times.acknowledgedAt ? s : { ...s, times: { ...s.times, acknowledgedAt: e.occurredAt } };
+    case 'mitigated':
+      return { ...s, times: { ...s.times, mitigatedAt: e.occurredAt } };
+    case 'time_corrected': {
+      const field = CORRECTABLE_STATE_TIMES[e.data.key];
+      return field ? { ...s, times: { ...s.times, [field]: e.data.at } } : s;
+    }
+    case 'customer_attached': {
+      if (s.customers.includes(e.data.customer)) return s;
+      const customers = [...s.customers, e.data.customer];
+      const policy = s.policy && e.data.policy
+        ? { ...s.policy, customers: [...s.policy.customers.filter((c) => c.id !== e.data.customer), e.data.policy] }
+        : s.policy;
+      return { ...s, customers, ...(policy ? { policy } : {}), checklist: retitleCallItem(withCallItem(s, policy), customers, policy) };
+    }
+    case 'customer_detached': {
+      const customers = s.customers.filter((c) => c !== e.data.customer);
+      return { ...s, customers, checklist: retitleCallItem(s.checklist, customers, s.policy) };
+    }
     case 'reminder_sent':
     case 'report_drafted':
+    case 'customer_report_drafted':
+    case 'customer_report_sent':
       return s;
   }
+}
+
+/** State fields a `/incident times` correction moves; the others live only in the report. */
+const CORRECTABLE_STATE_TIMES: Partial<Record<string, keyof KeyTimes>> = {
+  impact_started: 'impactStartedAt',
+  detected: 'detectedAt',
+  acknowledged: 'acknowledgedAt',
+  customer_contacted: 'customerContactedAt',
+  mitigated: 'mitigatedAt',
+  resolved: 'resolvedAt',
+  closed: 'closedAt',
+};
+
+/** A customer attached to an incident whose severity did not expect one still gets its call, first. */
+function withCallItem(s: IncidentState, policy: PolicySnapshot | undefined): ChecklistItemState[] {
+  if (s.checklist.some((i) => i.id === CALL_CUSTOMER_ITEM)) return s.checklist;
+  const sev = policy?.severities.find((x) => x.key === s.severity);
+  const declared = Date.parse(s.times.declaredAt);
+  const dueAt = sev && !Number.isNaN(declared) ? new Date(declared + sev.customerContactDeadlineMs).toISOString() : undefined;
+  return [{ id: CALL_CUSTOMER_ITEM, title: "Call the customer's main contact", ...(dueAt ? { dueAt } : {}) }, ...s.checklist];
+}
+
+/** The call-customer item names whom to call: it follows the attached customers (an undone item only). */
+function retitleCallItem(items: ChecklistItemState[], customers: readonly string[], policy: PolicySnapshot | undefined): ChecklistItemState[] {
+  if (!policy) return items;
+  const attached = policy.customers.filter((c) => customers.includes(c.id));
+  return items.map((i) => (i.id === CALL_CUSTOMER_ITEM && !i.doneAt ? { ...i, title: callCustomerTitle(attached) } : i));
 }
 
 /** Replays a log from scratch. */

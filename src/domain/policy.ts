@@ -51,6 +51,16 @@ export interface CustomerPolicy {
   slackChannel?: string;
   sla: { targetPercent: number; periodDays: number };
   serviceCredits: ServiceCreditTier[];
+  /** IANA zone the customer's report is written in; absent → the policy's `reportTimezone`. */
+  timezone?: string;
+}
+
+/** What a customer report may show. Both default to off: a customer report says less, not more. */
+export interface CustomerReportPolicy {
+  /** State the service credit the incident earns under the customer's SLA. */
+  includeServiceCredit: boolean;
+  /** Name the responders (by display name); otherwise they are "our team". */
+  showResponderNames: boolean;
 }
 
 export interface PagerDutyServicePolicy {
@@ -96,6 +106,8 @@ export interface Policy {
   reminders: ReminderPolicy;
   /** IANA zone the report's timeline is written in (UTC is shown beside it). */
   reportTimezone: string;
+  /** Absent → both off. */
+  customerReports?: CustomerReportPolicy;
 }
 
 export function findSeverity(policy: Policy, key: string): SeverityPolicy | undefined {

@@ -63,7 +63,7 @@ describe('report structure', () => {
     expect(section(report, '## Corrective and preventive measures')).toEqual(expect.arrayContaining([PLACEHOLDERS.prevent, PLACEHOLDERS.failBetter]));
     expect(report).toContain('_None sent yet: run `/incident update`_');
     expect(report).toContain('**ongoing**');
-    expect(section(report, '## Metrics')).toContain('| Time to resolve | — | — | — |');
+    expect(section(report, '## Metrics')).toContain('| Service restored | — | — | — | _not recorded_ |');
   });
 
   it('has every section, in order, for a fully populated incident', () => {
@@ -88,9 +88,13 @@ describe('timeline citations', () => {
     expect(kinds.filter((k) => k === undefined)).toEqual([]);
     // All three kinds occur in the scripted incident, so each branch above is exercised.
     expect(new Set(kinds)).toEqual(new Set(['permalink', 'event', 'pagerduty']));
-    // Every event but joins and report drafts has a line, plus impact start and detection.
+    // Every event but joins and report drafts has a line, plus one per key time: impact start, detection,
+    // acknowledgement (PagerDuty), mitigation (status → monitoring) and restoration (PagerDuty resolve).
     const skipped = events.filter((e) => e.type === 'member_joined' || e.type === 'report_drafted').length;
-    expect(lines).toHaveLength(events.length - skipped + 2);
+    expect(lines).toHaveLength(events.length - skipped + 5);
+    expect(lines.filter((l) => l.includes(' — ⏱ ')).map((l) => l.split(' — ')[1]?.split(':')[0])).toEqual([
+      '⏱ Customer impact began', '⏱ Problem detected', '⏱ Acknowledged', '⏱ Mitigated', '⏱ Service restored',
+    ]);
   });
 
   it('orders lines by time, then log order, whatever order the log holds them in', () => {
@@ -212,7 +216,7 @@ describe('escaping user text', () => {
     const report = draftReport(b.events, REPORT_POLICY);
     const lines = report.split('\n');
     expect(lines.filter((l) => /^#{1,6} /.test(l) && !l.startsWith('### ') && !l.startsWith('# INC-42'))).toEqual([...HEADINGS]);
-    expect(lines.filter((l) => l.startsWith('|'))).toHaveLength(6); // the metrics table only
+    expect(lines.filter((l) => l.startsWith('|'))).toHaveLength(12); // the metrics table only: header, rule, ten key times
     expect(lines.some((l) => /^( {4}|>|---$|-{3,}$)/.test(l) && l !== '---')).toBe(false);
     expect(report).not.toContain('<script>');
     expect(report).not.toMatch(/[^\\]\]\(javascript:/);

@@ -77,8 +77,7 @@ export function customerContact(facts: ReportFacts, severity: (key: string) => S
   const item = d.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM);
   const due = item?.dueAt ? Date.parse(item.dueAt) : NaN;
   const deadlineMs = !Number.isNaN(due) ? due : sev ? facts.declaredMs + sev.customerContactDeadlineMs : undefined;
-  const at = facts.state.times.customerContactedAt;
-  const contactedMs = at ? Date.parse(at) : undefined;
+  const contactedMs = facts.times.customer_contacted?.ms;
   const required = item !== undefined || (sev?.customerImpacting ?? false);
   const contacted = contactedMs !== undefined && !Number.isNaN(contactedMs) ? contactedMs : undefined;
   return {

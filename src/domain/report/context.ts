@@ -6,6 +6,7 @@ import type { Actor, Role } from '../events.ts';
 import type { CustomerPolicy, Policy, SeverityPolicy } from '../policy.ts';
 import type { MinuteStamp, ReportClock } from './clock.ts';
 import type { ReportFacts } from './facts.ts';
+import { computeFigures, type ReportFigures } from './figures.ts';
 import { escapeInline } from './markdown.ts';
 
 /** Human names of the roles, as a support lead would write them. */
@@ -20,13 +21,15 @@ export const ROLE_LABELS: Record<Role, string> = {
 /** What every section renderer gets. */
 export interface RenderContext {
   facts: ReportFacts;
+  /** Every figure the report states, computed once so no section can disagree with another. */
+  figures: ReportFigures;
   policy: Policy;
   clock: ReportClock;
   severity(key: string): SeverityPolicy | undefined;
   customer(id: string): CustomerPolicy | undefined;
   /** A Slack user as text: the name when known, else `@U123`. */
   person(userId: string): string;
-  /** A Slack user with both: `Mara Voss (@U02MARA)`. */
+  /** A Slack user as the report shows them everywhere: the display name (the id only when no name was recorded). */
   personFull(userId: string): string;
   actor(actor: Actor): string;
   /** A Slack channel id as text: a customer's channel, the stakeholder channel, or `#C123`. */
@@ -67,14 +70,16 @@ export function createContext(facts: ReportFacts, policy: Policy, clock: ReportC
     return s.dateKey === declaredDay ? s.local : `${s.shortDate} ${s.local}`;
   };
 
+  const severity = (key: string): SeverityPolicy | undefined => severities.get(key.trim().toUpperCase());
   return {
     facts,
+    figures: computeFigures(facts, severity),
     policy,
     clock,
-    severity: (key) => severities.get(key.trim().toUpperCase()),
+    severity,
     customer: (id) => customers.get(id),
     person,
-    personFull: (userId) => (facts.names.has(userId) ? `${person(userId)} (@${escapeInline(userId)})` : person(userId)),
+    personFull: person,
     actor: (a) => {
       if (a.kind === 'user') return person(a.userId);
       if (a.kind === 'pagerduty') return a.name ? `${escapeInline(a.name)} via PagerDuty` : 'PagerDuty';

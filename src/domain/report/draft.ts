@@ -5,6 +5,7 @@
 import type { IncidentEvent } from '../events.ts';
 import { human } from '../incident.ts';
 import type { Policy } from '../policy.ts';
+import { policyDrift, policyInForce } from '../policy-snapshot.ts';
 import { createReportClock } from './clock.ts';
 import { createContext, type RenderContext } from './context.ts';
 import { gatherFacts } from './facts.ts';
@@ -75,12 +76,18 @@ function footer(ctx: RenderContext): string[] {
  * The same events, policy and options always give byte-identical Markdown.
  * Throws only when the log has no `declared` event (a caller bug).
  */
-export function draftReport(events: readonly IncidentEvent[], policy: Policy, opts: DraftReportOptions = {}): string {
+export function draftReport(events: readonly IncidentEvent[], current: Policy, opts: DraftReportOptions = {}): string {
   const facts = gatherFacts(events);
+  // The incident is judged by the policy it ran under, not by today's.
+  const policy = policyInForce(current, facts.state.policy);
   const clock = createReportClock(opts.timezone ?? policy.reportTimezone ?? 'UTC');
   const ctx = createContext(facts, policy, clock);
   const sink = new TextSink();
   sink.lines([`# ${human(facts.state)}: ${escapeInline(facts.state.title)}`, '', headerLine(ctx), '']);
+  const drift = policyDrift(current, facts.state.policy, facts.customers);
+  if (drift.length) {
+    sink.lines([`_Drafted with the policy this incident ran under. The current policy differs: ${escapeInline(drift.join('; '))}._`, '']);
+  }
   sink.lines(renderSummary(ctx));
   sink.lines(['', '## Resolution and recovery timeline', '']);
   renderTimeline(ctx, sink);

@@ -7,9 +7,10 @@
 import type { EventType, IncidentEvent, IncidentEventOf } from '../events.ts';
 import { applyEvent, type IncidentState } from '../incident.ts';
 import { parseIsoMs } from './iso.ts';
+import { KeyTimesTracker, type KeyTimes } from './key-times.ts';
 
-/** Lines derived from the `declared` event's payload rather than from an event of their own. */
-export type TimelineMarker = 'impact_started' | 'detected';
+/** Lines that mark a key time the report measures, next to the event that set it. */
+export type TimelineMarker = 'impact_started' | 'detected' | 'acknowledged' | 'mitigated' | 'restored';
 
 /** One line of the timeline, before rendering. */
 export interface TimelineEntry {
@@ -53,6 +54,12 @@ export interface ReportFacts {
   severities: SeverityStep[];
   /** Times status updates were posted; ascending. */
   updates: number[];
+  /** The status updates themselves, in time order. */
+  updateEvents: { ms: number; event: IncidentEventOf<'status_update_posted'> }[];
+  /** The key times the report measures, each with its source. */
+  times: KeyTimes;
+  /** Customers attached over the incident's life (declared, attached later), detached ones removed; in order. */
+  customers: string[];
   rootCause?: IncidentEventOf<'root_cause_recorded'>;
   rootCauseRevisions: number;
   actions: IncidentEventOf<'action_item_added'>[];
@@ -66,9 +73,9 @@ export interface ReportFacts {
 // They change nothing else the report reads from the state, and the report tracks notes itself.
 const NOTE_ONLY: ReadonlySet<EventType> = new Set<EventType>(['note_added', 'message_edited', 'message_deleted']);
 // Mirrors `lastActivityAt` in incident.ts: bookkeeping is not activity.
-const NOT_ACTIVITY: ReadonlySet<EventType> = new Set<EventType>(['reminder_sent', 'report_drafted']);
+const NOT_ACTIVITY: ReadonlySet<EventType> = new Set<EventType>(['reminder_sent', 'report_drafted', 'customer_report_drafted']);
 // Joins are noise in a timeline; drafts of this very report are not part of the incident.
-const NOT_IN_TIMELINE: ReadonlySet<EventType> = new Set<EventType>(['member_joined', 'report_drafted']);
+const NOT_IN_TIMELINE: ReadonlySet<EventType> = new Set<EventType>(['member_joined', 'report_drafted', 'customer_report_drafted']);
 
 const byTimeThenLog = (a: { ms: number; seq: number }, b: { ms: number; seq: number }): number => a.ms - b.ms || a.seq - b.seq;
 
@@ -99,6 +106,8 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
   let deletedNotes = 0;
   const severities: (SeverityStep & { seq: number })[] = [];
   const updates: number[] = [];
+  const updateEvents: { ms: number; event: IncidentEventOf<'status_update_posted'> }[] = [];
+  const tracker = new KeyTimesTracker();
   const actions: IncidentEventOf<'action_item_added'>[] = [];
   let rootCause: IncidentEventOf<'root_cause_recorded'> | undefined;
   let rootCauseRevisions = 0;
@@ -107,8 +116,11 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
   let prevMs = 0;
   let seq = 0;
 
-  const person = (id: string | undefined): void => {
-    if (id) people.add(id);
+  const person = (id: string | undefined, name?: string): void => {
+    if (!id) return;
+    people.add(id);
+    // Names are recorded on the event when it happens; the first one seen is kept, so old reports stay stable.
+    if (name && !names.has(id)) names.set(id, name);
   };
 
   // Only notes whose message is later edited or deleted need to be found again; most never are.
@@ -124,6 +136,7 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
     prevMs = ms;
     if (!NOT_ACTIVITY.has(e.type) && ms > lastMs) lastMs = ms;
     if (!NOTE_ONLY.has(e.type)) state = applyEvent(state, e);
+    tracker.observe(e, ms);
     if (e.actor.kind === 'user') {
       if (e.actor.name && !names.has(e.actor.userId)) names.set(e.actor.userId, e.actor.name);
       person(e.actor.userId);
@@ -134,30 +147,30 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
       case 'declared': {
         declared = e;
         declaredMs = ms;
-        person(e.data.declaredBy);
-        person(e.data.commanderId);
+        person(e.data.declaredBy, e.data.declaredByName);
+        person(e.data.commanderId, e.data.commanderName);
         severities.push({ ms, seq, severity: e.data.severity, event: e });
-        const impact = e.data.impactStartedAt ?? e.data.detectedAt;
-        const impactMs = impact ? parseIsoMs(impact) : NaN;
-        if (!Number.isNaN(impactMs) && impactMs !== ms) entries.push({ ms: impactMs, seq: seq - 1, event: e, marker: 'impact_started' });
-        const detectedMs = e.data.detectedAt ? parseIsoMs(e.data.detectedAt) : NaN;
-        if (!Number.isNaN(detectedMs) && detectedMs !== ms && detectedMs !== impactMs) {
-          entries.push({ ms: detectedMs, seq: seq - 1, event: e, marker: 'detected' });
-        }
         break;
       }
       case 'member_joined':
+        person(e.data.userId, e.data.name);
+        break;
       case 'role_assigned':
-        person(e.data.userId);
+        person(e.data.userId, e.data.userName);
+        if (e.data.previous && e.data.previousName && !names.has(e.data.previous)) names.set(e.data.previous, e.data.previousName);
+        break;
+      case 'reminder_sent':
+        if (e.data.recipientName && !names.has(e.data.recipient)) names.set(e.data.recipient, e.data.recipientName);
         break;
       case 'severity_changed':
         severities.push({ ms, seq, severity: e.data.to, event: e });
         break;
       case 'status_update_posted':
         updates.push(ms);
+        updateEvents.push({ ms, event: e });
         break;
       case 'note_added':
-        person(e.data.authorId);
+        person(e.data.authorId, e.data.authorName);
         if (e.data.messageTs && changedTs.has(e.data.messageTs)) {
           entry.fate = { edits: 0, deleted: false };
           noteByTs.set(e.data.messageTs, entry.fate);
@@ -194,11 +207,16 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
   }
 
   if (!state || !declared) throw new Error('draftReport: the event log has no `declared` event');
+  const times = tracker.result();
+  markKeyTimes(entries, times, declaredMs);
   sortIfNeeded(entries);
   sortIfNeeded(severities);
   let sortedUpdates = true;
   for (let i = 1; i < updates.length && sortedUpdates; i++) sortedUpdates = (updates[i - 1] as number) <= (updates[i] as number);
-  if (!sortedUpdates) updates.sort((a, b) => a - b);
+  if (!sortedUpdates) {
+    updates.sort((a, b) => a - b);
+    updateEvents.sort((a, b) => a.ms - b.ms);
+  }
 
   return {
     state,
@@ -210,6 +228,9 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
     deletedNotes,
     severities: severities.map(({ ms, severity, event }) => ({ ms, severity, event })),
     updates,
+    updateEvents,
+    times,
+    customers: state.customers,
     ...(rootCause ? { rootCause } : {}),
     rootCauseRevisions,
     actions,
@@ -217,4 +238,25 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
     lastMs: Number.isFinite(lastMs) ? lastMs : declaredMs,
     eventCount: events.length,
   };
+}
+
+/**
+ * Adds a line for each key time the figures use, beside the event that set
+ * it (before the declaration for times recorded at declaration), so the
+ * timeline states every figure the summary derives.
+ */
+function markKeyTimes(entries: TimelineEntry[], times: KeyTimes, declaredMs: number): void {
+  const seqOf = new Map<IncidentEvent, number>();
+  for (const en of entries) if (!seqOf.has(en.event)) seqOf.set(en.event, en.seq);
+  const keys: TimelineMarker[] = ['impact_started', 'detected', 'acknowledged', 'mitigated', 'restored'];
+  for (const key of keys) {
+    const f = times[key];
+    if (!f) continue;
+    if (key === 'impact_started' && f.via === 'assumed_declaration') continue;
+    if (key === 'detected' && (f.ms === declaredMs || f.ms === times.impact_started?.ms)) continue;
+    // A person declaring acknowledges, and an unmitigated incident is mitigated by its restoration: the line would repeat another.
+    if ((key === 'acknowledged' && f.via === 'declared_by_person') || (key === 'mitigated' && f.via === 'restoration')) continue;
+    const at = seqOf.get(f.event) ?? 0;
+    entries.push({ ms: f.ms, seq: f.event.type === 'declared' ? at - 1 : at + 1, event: f.event, marker: key });
+  }
 }

@@ -3,7 +3,8 @@
  * measures, and the response metrics table.
  */
 import { formatDuration } from '../duration.ts';
-import type { IncidentEventOf } from '../events.ts';
+import { KEY_TIMES, type IncidentEventOf } from '../events.ts';
+import { KEY_TIME_LABELS, viaText } from './key-time-text.ts';
 import type { RenderContext } from './context.ts';
 import { escapeBlock, escapeInline } from './markdown.ts';
 import { impactWindow } from './summary.ts';
@@ -54,33 +55,32 @@ export function renderMeasures(ctx: RenderContext): string[] {
   ];
 }
 
-/** `## Metrics`: time to each milestone, from impact start and from declaration. */
+/** `## Metrics`: every key time, from impact start and from declaration, with where it came from. */
 export function renderMetrics(ctx: RenderContext): string[] {
-  const { state, declaredMs, declared } = ctx.facts;
+  const { declaredMs } = ctx.facts;
   const w = impactWindow(ctx);
-  const t = state.times;
-  const since = (from: number, to: number | undefined): string => (to === undefined ? '—' : formatDuration(to - from));
-  const parse = (iso: string | undefined): number | undefined => {
-    const ms = Date.parse(iso ?? '');
-    return Number.isNaN(ms) ? undefined : ms;
+  const t = ctx.facts.times;
+  const since = (from: number, to: number | undefined): string => {
+    if (to === undefined) return '—';
+    return to < from ? `${formatDuration(from - to)} before` : formatDuration(to - from);
   };
-  const rows: [string, number | undefined][] = [
-    ['Time to acknowledge', parse(t.acknowledgedAt)],
-    ['Time to customer contact', parse(t.customerContactedAt)],
-    ['Time to mitigate', parse(t.mitigatedAt)],
-    ['Time to resolve', parse(t.resolvedAt)],
-  ];
-  const detected = parse(declared.data.detectedAt);
-  const lead = [`Impact started ${ctx.time(w.startMs)}`];
-  if (detected !== undefined && detected !== w.startMs) lead.push(`detected ${ctx.time(detected)}`);
-  lead.push(`declared ${ctx.time(declaredMs)}: ${formatDuration(declaredMs - w.startMs)} from impact start to declaration.`);
+  const f = ctx.figures;
+  const head: string[] = [];
+  head.push(`Impact: **${formatDuration(w.endMs - w.startMs)}**${w.ongoing ? ' so far' : ''} (impact start → service restored).`);
+  if (f.toAcknowledgeMs !== undefined) head.push(`Time to acknowledge: **${formatDuration(f.toAcknowledgeMs)}** (detected → acknowledged).`);
+  if (f.toMitigateMs !== undefined) head.push(`Time to mitigate: **${formatDuration(f.toMitigateMs)}** (impact start → mitigated).`);
+  if (f.toRestoreMs !== undefined) head.push(`Time to restore: **${formatDuration(f.toRestoreMs)}** (impact start → service restored).`);
   return [
     '## Metrics',
     '',
-    `${lead.join(', ')}${w.startAssumed ? ' The impact start was not recorded, so both columns count from the declaration.' : ''}`,
+    head.join(' '),
     '',
-    `| Measure | Reached at | From impact start (${ctx.time(w.startMs)}) | From declaration (${ctx.time(declaredMs)}) |`,
-    '| --- | --- | --- | --- |',
-    ...rows.map(([label, ms]) => `| ${label} | ${ms === undefined ? '—' : ctx.time(ms)} | ${since(w.startMs, ms)} | ${since(declaredMs, ms)} |`),
+    `| Measure | Reached at | From impact start (${ctx.time(w.startMs)}) | From declaration (${ctx.time(declaredMs)}) | Source |`,
+    '| --- | --- | --- | --- | --- |',
+    ...KEY_TIMES.map((k) => {
+      const fact = t[k];
+      const ms = fact?.ms;
+      return `| ${KEY_TIME_LABELS[k]} | ${ms === undefined ? '—' : ctx.time(ms)} | ${since(w.startMs, ms)} | ${since(declaredMs, ms)} | ${fact ? viaText(ctx, fact) : '_not recorded_'} |`;
+    }),
   ];
 }

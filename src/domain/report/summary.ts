@@ -7,7 +7,10 @@ import { formatDuration } from '../duration.ts';
 import { ROLES } from '../events.ts';
 import type { RenderContext } from './context.ts';
 import { ROLE_LABELS } from './context.ts';
-import { customerContact, updateGaps, type UpdateGap } from './cadence.ts';
+import type { UpdateGap } from './cadence.ts';
+import type { ImpactWindow } from './figures.ts';
+import { KEY_TIME_LABELS, viaText } from './key-time-text.ts';
+import type { UpdatePromise } from './promises.ts';
 import { escapeBlock, escapeInline, link, quote } from './markdown.ts';
 import { formatNumber, formatNumberDown, slaImpact } from './sla.ts';
 
@@ -15,28 +18,11 @@ import { formatNumber, formatNumberDown, slaImpact } from './sla.ts';
 const MAX_LISTED = 10;
 const WARN = '⚠️';
 
-/** The impact window: start, end (resolution, or the last activity while ongoing) and whether it is over. */
-export interface ImpactWindow {
-  startMs: number;
-  endMs: number;
-  ongoing: boolean;
-  /** True when neither impact start nor detection was recorded, so the declaration stands in. */
-  startAssumed: boolean;
-}
+export type { ImpactWindow } from './figures.ts';
 
-/** Reads the impact window from the projected times. */
+/** The impact window: impact start → service restored. */
 export function impactWindow(ctx: RenderContext): ImpactWindow {
-  const { state, declared, declaredMs, lastMs } = ctx.facts;
-  const parsed = Date.parse(state.times.impactStartedAt ?? '');
-  const startMs = Number.isNaN(parsed) ? declaredMs : parsed;
-  const resolved = Date.parse(state.times.resolvedAt ?? '');
-  const ongoing = Number.isNaN(resolved);
-  return {
-    startMs,
-    endMs: Math.max(startMs, ongoing ? lastMs : resolved),
-    ongoing,
-    startAssumed: !declared.data.impactStartedAt && !declared.data.detectedAt,
-  };
+  return ctx.figures.impact;
 }
 
 function capped(items: string[], more: (n: number) => string): string {
@@ -69,23 +55,35 @@ function severityLine(ctx: RenderContext): string {
 }
 
 function statusLine(ctx: RenderContext): string {
-  const t = ctx.facts.state.times;
-  const at = (label: string, iso: string | undefined): string[] => {
-    const ms = Date.parse(iso ?? '');
-    return Number.isNaN(ms) ? [] : [`${label} ${ctx.time(ms)}`];
-  };
-  const steps = [...at('mitigated', t.mitigatedAt), ...at('resolved', t.resolvedAt), ...at('closed', t.closedAt)];
+  const t = ctx.facts.times;
+  const steps = (['mitigated', 'restored', 'resolved', 'closed'] as const).flatMap((k) => {
+    const f = t[k];
+    return f ? [`${KEY_TIME_LABELS[k].toLowerCase()} ${ctx.time(f.ms)}`] : [];
+  });
   return `- **Status:** ${escapeInline(ctx.facts.state.status)}${steps.length ? ` (${steps.join(', ')})` : ''}`;
 }
 
 function impactLine(ctx: RenderContext, w: ImpactWindow): string {
   const s = ctx.stamp(w.startMs);
+  const start = ctx.facts.times.impact_started;
   const assumed = w.startAssumed ? '. Impact start not recorded; the declaration time stands in' : '';
+  const startVia = !w.startAssumed && start ? `start: ${viaText(ctx, start)}` : '';
   if (w.ongoing) {
-    return `- **Impact:** from ${ctx.time(w.startMs)} (${s.utc} UTC), **ongoing**: ${formatDuration(w.endMs - w.startMs)} so far, as of the last recorded activity at ${ctx.timeUtc(w.endMs)}${assumed}`;
+    return `- **Impact:** from ${ctx.time(w.startMs)} (${s.utc} UTC), **ongoing**: ${formatDuration(w.endMs - w.startMs)} so far, as of the last recorded activity at ${ctx.timeUtc(w.endMs)}${startVia ? ` (${startVia})` : ''}${assumed}`;
   }
   const e = ctx.stamp(w.endMs);
-  return `- **Impact:** ${ctx.time(w.startMs)} → ${ctx.time(w.endMs)} (${s.utc} → ${e.utc} UTC), **${formatDuration(w.endMs - w.startMs)}** from impact start to resolution${assumed}`;
+  const restored = ctx.facts.times.restored;
+  const sources = [startVia, restored ? `end: ${viaText(ctx, restored)}` : ''].filter(Boolean).join('; ');
+  return `- **Impact:** ${ctx.time(w.startMs)} → ${ctx.time(w.endMs)} (${s.utc} → ${e.utc} UTC), **${formatDuration(w.endMs - w.startMs)}** from impact start to service restored${sources ? ` (${sources})` : ''}${assumed}`;
+}
+
+function responseLine(ctx: RenderContext): string {
+  const f = ctx.figures;
+  const parts: string[] = [];
+  if (f.toAcknowledgeMs !== undefined) parts.push(`acknowledged ${formatDuration(f.toAcknowledgeMs)} after detection`);
+  if (f.toMitigateMs !== undefined) parts.push(`mitigated ${formatDuration(f.toMitigateMs)} after impact began`);
+  if (f.toRestoreMs !== undefined) parts.push(`service restored ${formatDuration(f.toRestoreMs)} after impact began`);
+  return `- **Response:** ${parts.length ? parts.join('; ') : '_not acknowledged yet_'}`;
 }
 
 function respondersLines(ctx: RenderContext): string[] {
@@ -106,7 +104,7 @@ function respondersLines(ctx: RenderContext): string[] {
 }
 
 function contactLine(ctx: RenderContext): string {
-  const c = customerContact(ctx.facts, ctx.severity);
+  const c = ctx.figures.contact;
   const declaredMs = ctx.facts.declaredMs;
   const deadline = c.deadlineMs === undefined ? '' : `the ${formatDuration(c.deadlineMs - declaredMs)} deadline (${ctx.time(c.deadlineMs)})`;
   if (c.contactedMs !== undefined) {
@@ -124,25 +122,29 @@ function gapText(ctx: RenderContext, g: UpdateGap): string {
   return `${formatDuration(g.toMs - g.fromMs)} (${span})`;
 }
 
-function updatesLine(ctx: RenderContext): string {
-  const gaps = updateGaps(ctx.facts, ctx.severity);
-  const n = gaps.length;
-  if (n === 0) {
-    return `- **Status updates:** ${WARN} _None sent yet: run \`/incident update\`_`;
-  }
-  let longest = gaps[0] as UpdateGap;
-  for (const g of gaps) if (g.toMs - g.fromMs > longest.toMs - longest.fromMs) longest = g;
-  const late = gaps.filter((g) => g.late);
-  const head = `- **Status updates:** ${n} sent; longest gap ${gapText(ctx, longest)}`;
-  const against = (g: UpdateGap): string => `${escapeInline(g.severity ?? '')}'s ${formatDuration(g.cadenceMs ?? 0)} update cadence`;
-  if (!late.length) return `${head}, within the update cadence`;
-  if (late.length === 1 && late[0] === longest) return `${head}: ${WARN} above ${against(longest)}`;
-  const listed = late.map((g) => `${gapText(ctx, g)} against ${against(g)}`);
-  return `${head}. ${WARN} ${late.length} gaps above the cadence: ${capped(listed, (k) => `and ${k} more`)}`;
+function promiseText(ctx: RenderContext, p: UpdatePromise): string {
+  const made = p.by ? `promised at ${ctx.time(p.madeMs)}` : 'first update, per the cadence';
+  if (p.postedMs !== undefined) return `due ${ctx.time(p.dueMs)} (${made}), posted ${ctx.time(p.postedMs)}, ${formatDuration(p.lateMs ?? 0)} late`;
+  return `due ${ctx.time(p.dueMs)} (${made}), not posted: ${formatDuration(p.lateMs ?? 0)} overdue`;
+}
+
+function updatesLine(ctx: RenderContext): string[] {
+  const f = ctx.figures;
+  const n = ctx.facts.updateEvents.length;
+  const longest = f.longestGap;
+  const gap = longest ? `; longest gap ${gapText(ctx, longest)}` : '';
+  const head = n === 0 ? `- **Status updates:** ${WARN} _None sent yet: run \`/incident update\`_` : `- **Status updates:** ${n} sent${gap}`;
+  const measured = f.kept + f.broken;
+  if (measured === 0) return [head];
+  const broken = f.promises.filter((p) => p.outcome === 'broken');
+  const lines = [head, `- **Update promises:** ${f.kept} of ${measured} kept${broken.length ? `, ${WARN} ${broken.length} broken` : ''}`];
+  for (const p of broken.slice(0, MAX_LISTED)) lines.push(`  - ${promiseText(ctx, p)}`);
+  if (broken.length > MAX_LISTED) lines.push(`  - and ${broken.length - MAX_LISTED} more in the timeline`);
+  return lines;
 }
 
 function slaLines(ctx: RenderContext, w: ImpactWindow): string[] {
-  const minutes = (w.endMs - w.startMs) / 60_000;
+  const minutes = ctx.figures.impactMinutes;
   const ids = ctx.facts.state.customers;
   const sofar = w.ongoing ? ' so far' : '';
   if (!ids.length) return ['- **SLA:** _No affected customers recorded, so no SLA impact computed_'];
@@ -178,7 +180,7 @@ function pagerDutyLine(ctx: RenderContext): string {
 function resolutionLine(ctx: RenderContext): string[] {
   const resolved = ctx.facts.resolved;
   // After a reopen the old resolution no longer holds.
-  if (!ctx.facts.state.times.resolvedAt || !resolved?.data.summary) return [];
+  if (!ctx.facts.times.resolved || !resolved?.data.summary) return [];
   return [`- **Resolution:** ${escapeInline(resolved.data.summary)}`];
 }
 
@@ -195,11 +197,12 @@ export function renderSummary(ctx: RenderContext): string[] {
     severityLine(ctx),
     statusLine(ctx),
     impactLine(ctx, w),
+    responseLine(ctx),
     ...resolutionLine(ctx),
     `- **Customers affected:** ${customers.length ? customers.join(', ') : '_None recorded_'}`,
     ...respondersLines(ctx),
     contactLine(ctx),
-    updatesLine(ctx),
+    ...updatesLine(ctx),
     ...slaLines(ctx, w),
     pagerDutyLine(ctx),
   );

@@ -7,7 +7,8 @@ import type { IncidentEvent, NoteVia } from '../events.ts';
 import type { MinuteStamp } from './clock.ts';
 import type { RenderContext } from './context.ts';
 import { ROLE_LABELS } from './context.ts';
-import type { TimelineEntry } from './facts.ts';
+import type { TimelineEntry, TimelineMarker } from './facts.ts';
+import { KEY_TIME_LABELS, viaText } from './key-time-text.ts';
 import { parseIsoMs } from './iso.ts';
 import type { TextSink } from './sink.ts';
 import { codeSpan, escapeInline, link, quote, safeUrl } from './markdown.ts';
@@ -62,8 +63,10 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
     const n = pdNumbers.get(id);
     return n === undefined ? escapeInline(id) : `#${n}`;
   };
-  if (entry.marker === 'impact_started') return 'Customer impact began (as recorded when the incident was declared)';
-  if (entry.marker === 'detected') return 'Problem detected (as recorded when the incident was declared)';
+  if (entry.marker) {
+    const f = ctx.facts.times[entry.marker];
+    return `${MARKER_PREFIX}${MARKER_TEXT[entry.marker]}${f ? `: ${viaText(ctx, f)}` : ''}`;
+  }
   switch (e.type) {
     case 'declared': {
       const d = e.data;
@@ -131,8 +134,35 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
       return `Reopened${e.data.reason ? `: ${quote(e.data.reason, MAX_QUOTE)}` : ''}`;
     case 'report_drafted':
       return 'Report drafted';
+    case 'acknowledged':
+      return 'Acknowledged in Slack';
+    case 'mitigated':
+      return `Impact declared mitigated as of ${ctx.time(entry.ms)}`;
+    case 'time_corrected': {
+      const label = KEY_TIME_LABELS[e.data.key] ?? words(e.data.key);
+      const was = e.data.previous ? `, was ${when(e.data.previous)}` : '';
+      return `Time corrected: ${label.toLowerCase()} ${when(e.data.at)}${was}${e.data.reason ? ` (${quote(e.data.reason, MAX_QUOTE)})` : ''}`;
+    }
+    case 'customer_attached':
+      return `Customer attached: ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}`;
+    case 'customer_detached':
+      return `Customer removed: ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}`;
+    case 'customer_report_drafted':
+      return `Customer report drafted for ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}, posted for review`;
+    case 'customer_report_sent':
+      return `Customer report sent to ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}`;
   }
 }
+
+/** Key-time lines start with this, so a reader (or a test) finds every figure's source in the timeline. */
+export const MARKER_PREFIX = '⏱ ';
+const MARKER_TEXT: Record<TimelineMarker, string> = {
+  impact_started: 'Customer impact began',
+  detected: 'Problem detected',
+  acknowledged: 'Acknowledged',
+  mitigated: 'Mitigated',
+  restored: 'Service restored',
+};
 
 function who(entry: TimelineEntry, ctx: RenderContext): string {
   const e = entry.event;

@@ -1,0 +1,76 @@
+/**
+ * The report's figures, computed once from the facts. The summary, the
+ * metrics table and the customer reports all read these, and the timeline
+ * shows the same key times and promises, so no section can contradict another.
+ */
+import type { KeyTime } from '../events.ts';
+import type { SeverityPolicy } from '../policy.ts';
+import { customerContact, updateGaps, type ContactCheck, type UpdateGap } from './cadence.ts';
+import type { ReportFacts } from './facts.ts';
+import type { KeyTimeFact } from './key-times.ts';
+import { measurePromises, type UpdatePromise } from './promises.ts';
+
+/** The impact window: impact start → service restored (the last activity while not restored yet). */
+export interface ImpactWindow {
+  startMs: number;
+  endMs: number;
+  ongoing: boolean;
+  /** True when no impact start was recorded, so the declaration stands in. */
+  startAssumed: boolean;
+}
+
+export interface ReportFigures {
+  impact: ImpactWindow;
+  /** Impact minutes, unrounded: what SLA arithmetic uses. */
+  impactMinutes: number;
+  /** Acknowledged − detected (PagerDuty's MTTA), mitigated − impact start, restored − impact start. */
+  toAcknowledgeMs?: number;
+  toMitigateMs?: number;
+  toRestoreMs?: number;
+  promises: UpdatePromise[];
+  kept: number;
+  broken: number;
+  gaps: UpdateGap[];
+  longestGap?: UpdateGap;
+  contact: ContactCheck;
+}
+
+export function computeFigures(facts: ReportFacts, severity: (key: string) => SeverityPolicy | undefined): ReportFigures {
+  const t = facts.times;
+  const start = t.impact_started as KeyTimeFact;
+  const restored = t.restored;
+  const ongoing = restored === undefined;
+  const startMs = start.ms;
+  const impact: ImpactWindow = {
+    startMs,
+    endMs: Math.max(startMs, ongoing ? facts.lastMs : restored.ms),
+    ongoing,
+    startAssumed: start.via === 'assumed_declaration',
+  };
+  const diff = (to: KeyTime, from: KeyTime): number | undefined => {
+    const a = t[to];
+    const b = t[from];
+    return a && b ? Math.max(0, a.ms - b.ms) : undefined;
+  };
+  const promises = measurePromises(facts, severity);
+  const gaps = updateGaps(facts, severity);
+  let longestGap: UpdateGap | undefined;
+  for (const g of gaps) if (!longestGap || g.toMs - g.fromMs > longestGap.toMs - longestGap.fromMs) longestGap = g;
+  const contact = customerContact(facts, severity);
+  const a = diff('acknowledged', 'detected');
+  const m = diff('mitigated', 'impact_started');
+  const r = diff('restored', 'impact_started');
+  return {
+    impact,
+    impactMinutes: (impact.endMs - impact.startMs) / 60_000,
+    ...(a !== undefined ? { toAcknowledgeMs: a } : {}),
+    ...(m !== undefined ? { toMitigateMs: m } : {}),
+    ...(r !== undefined ? { toRestoreMs: r } : {}),
+    promises,
+    kept: promises.filter((p) => p.outcome === 'kept').length,
+    broken: promises.filter((p) => p.outcome === 'broken').length,
+    gaps,
+    ...(longestGap ? { longestGap } : {}),
+    contact,
+  };
+}

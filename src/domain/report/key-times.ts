@@ -1,0 +1,159 @@
+/**
+ * The moments the report measures, each with the event that set it. Read in
+ * the same pass as the rest of the facts. Rules (the issue's, in order of
+ * precedence): a `/incident times` correction wins; otherwise
+ * - impact start: what the declaration recorded (a page's trigger time), else the declaration;
+ * - acknowledged: the earliest PagerDuty acknowledgement, `/incident acknowledge`, or a person declaring;
+ * - mitigated: the last explicit `/incident mitigated`, else the first move to monitoring
+ *   (status change or status update), else the restoration;
+ * - service restored: the last PagerDuty resolve (its source time) at or before the resolution,
+ *   else the resolution itself. A PagerDuty resolve after it is Kranz's own resolve echoed back.
+ * A reopen clears restored, resolved and closed: the impact is back.
+ */
+import type { IncidentEvent, KeyTime } from '../events.ts';
+import { parseIsoMs } from './iso.ts';
+
+/** How a key time was set; the renderer turns it into words. */
+export type KeyTimeVia =
+  | 'declaration'
+  | 'recorded_at_declaration'
+  | 'pagerduty_trigger'
+  | 'assumed_declaration'
+  | 'declared_by_person'
+  | 'pagerduty_ack'
+  | 'slack_ack'
+  | 'commander_at_declaration'
+  | 'role_assigned'
+  | 'customer_contacted'
+  | 'status_monitoring'
+  | 'update_monitoring'
+  | 'mitigated_command'
+  | 'restoration'
+  | 'pagerduty_resolve'
+  | 'resolution'
+  | 'resolve_command'
+  | 'closed'
+  | 'correction';
+
+/** One key time and where it came from. */
+export interface KeyTimeFact {
+  key: KeyTime;
+  ms: number;
+  /** The event that set it; for a correction, the `time_corrected` event. */
+  event: IncidentEvent;
+  via: KeyTimeVia;
+  /** For a correction: what the events alone would have given (absent when they gave nothing). */
+  impliedMs?: number;
+  impliedVia?: KeyTimeVia;
+}
+
+export type KeyTimes = Partial<Record<KeyTime, KeyTimeFact>>;
+
+const ms = (iso: string | undefined): number => (iso ? parseIsoMs(iso) : NaN);
+
+/** Collects key times one event at a time; `result()` applies the precedence rules. */
+export class KeyTimesTracker {
+  private t: KeyTimes = {};
+  private pdResolves: { ms: number; event: IncidentEvent }[] = [];
+  private explicitMitigation?: KeyTimeFact;
+  private corrections: KeyTimes = {};
+
+  observe(e: IncidentEvent, at: number): void {
+    const set = (key: KeyTime, when: number, via: KeyTimeVia): void => {
+      if (!Number.isNaN(when)) this.t[key] = { key, ms: when, event: e, via };
+    };
+    const earliest = (key: KeyTime, when: number, via: KeyTimeVia): void => {
+      const cur = this.t[key];
+      if (!cur || when < cur.ms) set(key, when, via);
+    };
+    switch (e.type) {
+      case 'declared': {
+        const d = e.data;
+        set('declared', at, 'declaration');
+        const pd = e.actor.kind === 'pagerduty';
+        const impact = ms(d.impactStartedAt);
+        const detected = ms(d.detectedAt);
+        if (!Number.isNaN(impact)) set('impact_started', impact, pd ? 'pagerduty_trigger' : 'recorded_at_declaration');
+        else if (!Number.isNaN(detected)) set('impact_started', detected, 'recorded_at_declaration');
+        else set('impact_started', at, 'assumed_declaration');
+        if (!Number.isNaN(detected)) set('detected', detected, 'recorded_at_declaration');
+        else if (pd && !Number.isNaN(impact)) set('detected', impact, 'pagerduty_trigger');
+        else set('detected', at, 'declaration');
+        if (e.actor.kind === 'user') set('acknowledged', at, 'declared_by_person');
+        if (d.commanderId) set('commander_named', at, 'commander_at_declaration');
+        break;
+      }
+      case 'pagerduty_event':
+        if (e.data.eventType === 'incident.acknowledged') earliest('acknowledged', at, 'pagerduty_ack');
+        else if (e.data.eventType === 'incident.resolved') this.pdResolves.push({ ms: at, event: e });
+        else if (e.data.eventType === 'incident.reopened') {
+          const id = e.data.pdIncidentId;
+          this.pdResolves = this.pdResolves.filter((r) => r.event.type !== 'pagerduty_event' || r.event.data.pdIncidentId !== id);
+        }
+        break;
+      case 'acknowledged':
+        earliest('acknowledged', at, 'slack_ack');
+        break;
+      case 'role_assigned':
+        if (e.data.role === 'commander' && !this.t.commander_named) set('commander_named', at, 'role_assigned');
+        break;
+      case 'customer_contacted':
+        if (!this.t.customer_contacted) set('customer_contacted', at, 'customer_contacted');
+        break;
+      case 'status_changed':
+        if (e.data.to === 'monitoring' && !this.t.mitigated) set('mitigated', at, 'status_monitoring');
+        break;
+      case 'status_update_posted':
+        if (e.data.status === 'monitoring' && !this.t.mitigated) set('mitigated', at, 'update_monitoring');
+        break;
+      case 'mitigated':
+        this.explicitMitigation = { key: 'mitigated', ms: at, event: e, via: 'mitigated_command' };
+        break;
+      case 'resolved':
+        set('resolved', at, 'resolve_command');
+        break;
+      case 'closed':
+        set('closed', at, 'closed');
+        break;
+      case 'reopened':
+        delete this.t.resolved;
+        delete this.t.closed;
+        this.pdResolves = [];
+        delete this.corrections.restored;
+        delete this.corrections.resolved;
+        delete this.corrections.closed;
+        break;
+      case 'time_corrected': {
+        const when = ms(e.data.at);
+        if (!Number.isNaN(when)) this.corrections[e.data.key] = { key: e.data.key, ms: when, event: e, via: 'correction' };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  result(): KeyTimes {
+    const t: KeyTimes = { ...this.t };
+    if (this.explicitMitigation) t.mitigated = this.explicitMitigation;
+    const resolved = t.resolved;
+    let restoredBy: { ms: number; event: IncidentEvent } | undefined;
+    for (const r of this.pdResolves) {
+      if (resolved && r.ms > resolved.ms) continue;
+      if (!restoredBy || r.ms >= restoredBy.ms) restoredBy = r;
+    }
+    if (restoredBy) t.restored = { key: 'restored', ms: restoredBy.ms, event: restoredBy.event, via: 'pagerduty_resolve' };
+    else if (resolved) t.restored = { key: 'restored', ms: resolved.ms, event: resolved.event, via: 'resolution' };
+    // Corrections first for restored, so an implied mitigation follows a corrected restoration.
+    const apply = (key: KeyTime): void => {
+      const c = this.corrections[key];
+      if (!c) return;
+      const implied = t[key];
+      t[key] = { ...c, ...(implied ? { impliedMs: implied.ms, impliedVia: implied.via } : {}) };
+    };
+    apply('restored');
+    if (!t.mitigated && t.restored) t.mitigated = { key: 'mitigated', ms: t.restored.ms, event: t.restored.event, via: 'restoration' };
+    for (const key of Object.keys(this.corrections) as KeyTime[]) if (key !== 'restored') apply(key);
+    return t;
+  }
+}
