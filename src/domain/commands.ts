@@ -13,6 +13,8 @@ export type Command =
       description?: string;
       private?: boolean;
       commanderId?: string;
+      /** The commander's display name when the surface knows it (Slack users.info). */
+      commanderName?: string;
       customers?: string[];
       impactStartedAt?: string;
       pagerDuty?: { pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string };

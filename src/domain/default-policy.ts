@@ -65,4 +65,5 @@ export const DEFAULT_POLICY: Policy = {
   },
   reminders: { noActivityMs: 2 * 60 * MIN, resolvedNotClosedMs: 24 * 60 * MIN },
   reportTimezone: 'UTC',
+  customerReports: { includeServiceCredit: false, showResponderNames: false },
 };

@@ -35,6 +35,10 @@ export const KEY_TIMES = [
 ] as const;
 export type KeyTime = (typeof KEY_TIMES)[number];
 
+/** The parts of a customer report the commander may edit or withhold. */
+export const CUSTOMER_REPORT_PARTS = ['summary', 'updates', 'root_cause', 'measures'] as const;
+export type CustomerReportPart = (typeof CUSTOMER_REPORT_PARTS)[number];
+
 /** How a customer came to be attached to an incident. */
 export type CustomerAttachVia = 'command' | 'only_configured' | 'button' | 'pagerduty' | 'declare';
 
@@ -116,6 +120,11 @@ export interface EventPayloads {
   customer_detached: { customer: string };
   /** A customer report drafted and posted for review; nothing has reached the customer yet. */
   customer_report_drafted: { customer: string; length: number; sha256: string };
+  /**
+   * The commander edited or withheld a part of a customer report (absent `customer`: every customer's).
+   * `text` replaces the part; `withheld` leaves it out. The last word on a part wins.
+   */
+  customer_report_edited: { customer?: string; part: CustomerReportPart; text?: string; withheld?: boolean };
   /** Someone clicked Send: the customer report went to the customer's channel (or address). */
   customer_report_sent: { customer: string; sha256: string; to: string; via: 'slack' | 'email' };
 }
@@ -147,4 +156,5 @@ export const EVENT_TYPES: readonly EventType[] = [
   'message_deleted', 'pagerduty_linked', 'pagerduty_event', 'reminder_sent', 'root_cause_recorded',
   'action_item_added', 'resolved', 'closed', 'reopened', 'report_drafted', 'acknowledged', 'mitigated',
   'time_corrected', 'customer_attached', 'customer_detached', 'customer_report_drafted', 'customer_report_sent',
+  'customer_report_edited',
 ];

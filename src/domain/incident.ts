@@ -203,6 +203,7 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
     case 'report_drafted':
     case 'customer_report_drafted':
     case 'customer_report_sent':
+    case 'customer_report_edited':
       return s;
   }
 }

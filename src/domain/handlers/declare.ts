@@ -8,6 +8,7 @@ import { channelName } from '../channel-name.ts';
 import { domainError } from '../errors.ts';
 import type { IncidentState } from '../incident.ts';
 import { findCustomer, findSeverity } from '../policy.ts';
+import { snapshotPolicy } from '../policy-snapshot.ts';
 import type { HandlerGroup } from './context.ts';
 import { unknownSeverity } from './lifecycle.ts';
 
@@ -35,6 +36,10 @@ export const declareHandlers: HandlerGroup<'declare'> = {
       customers,
       checklist: buildChecklist(policy, sev, customers, step.at),
       ...(command.impactStartedAt ? { impactStartedAt: command.impactStartedAt } : {}),
+      // The report judges the incident by the policy it ran under, whatever the policy says later.
+      policy: snapshotPolicy(policy),
+      ...(env.actor.kind === 'user' && env.actor.name ? { declaredByName: env.actor.name } : {}),
+      ...(command.commanderName ? { commanderName: command.commanderName } : commanderId && commanderId === declaredBy && env.actor.kind === 'user' && env.actor.name ? { commanderName: env.actor.name } : {}),
     });
     if (command.pagerDuty) step.emit('pagerduty_linked', { ...command.pagerDuty });
     const s = step.current() as IncidentState;

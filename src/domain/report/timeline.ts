@@ -149,6 +149,10 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
       return `Customer removed: ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}`;
     case 'customer_report_drafted':
       return `Customer report drafted for ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}, posted for review`;
+    case 'customer_report_edited': {
+      const whose = e.data.customer ? ` for ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}` : '';
+      return `Customer report${whose}: ${words(e.data.part)} ${e.data.withheld ? 'withheld' : 'edited'}`;
+    }
     case 'customer_report_sent':
       return `Customer report sent to ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}`;
   }
