@@ -1,6 +1,7 @@
 /** `kranz demo`: the offline story from page to report (embedded PostgreSQL, local Slack and PagerDuty). */
 import type { CliCommand } from './command.ts';
-import { UsageError } from './command.ts';
+import { resolve } from 'node:path';
+import { CliError, UsageError } from './command.ts';
 
 export const demoCommand: CliCommand = {
   name: 'demo',
@@ -14,10 +15,14 @@ export const demoCommand: CliCommand = {
   async run({ flags, io }) {
     const speed = flags['speed'] === undefined ? undefined : Number(flags['speed']);
     if (speed !== undefined && !(Number.isFinite(speed) && speed >= 0)) throw new UsageError(`kranz demo: --speed must be a number of 0 or more, not "${String(flags['speed'])}"`);
-    const { runDemo } = await import('../sandbox/demo/run-demo.ts');
+    const { runDemo, DEFAULT_DEMO_DATA_DIR } = await import('../sandbox/demo/run-demo.ts');
+    const { checkDataDir } = await import('../adapters/data-dir.ts');
+    const dataDir = resolve(typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DEMO_DATA_DIR);
+    const problem = await checkDataDir(dataDir, { name: '--data-dir' });
+    if (problem) throw new CliError(`kranz demo: ${problem}`);
     const r = await runDemo({
       out: (l) => io.out(`${l}\n`),
-      ...(typeof flags['data-dir'] === 'string' ? { dataDir: flags['data-dir'] } : {}),
+      dataDir,
       ...(typeof flags['report'] === 'string' ? { reportPath: flags['report'] } : {}),
       ...(speed !== undefined ? { speed: speed === 0 ? Infinity : speed } : {}),
     });

@@ -11,6 +11,9 @@ export const startCommand: CliCommand = {
     const { env, policy } = await loadConfig();
     const missing = requireForStart(env);
     if (missing.length) throw new CliError(`Kranz cannot start:\n${missing.join('\n')}`);
+    const { portProblem, describeListenError } = await import('../adapters/http/port-check.ts');
+    const busy = await portProblem(env.port);
+    if (busy) throw new CliError(`Kranz cannot start: ${busy}`);
     const { createLogger, startKranz } = await import('../main.ts');
     const log = createLogger(env.logLevel);
     // The same checks as `kranz doctor`: refuse on a fatal one, warn about the rest.
@@ -19,7 +22,11 @@ export const startCommand: CliCommand = {
     if (failed.some((c) => c.fatal)) throw new CliError(`Kranz cannot start:\n${failed.flatMap(formatCheck).join('\n')}`);
     for (const c of failed) log.warn({ check: c.what, problem: c.problem, fix: c.fix, details: c.details }, `doctor: ${c.what}: ${c.problem}`);
     const { defaultExtensions } = await import('../extensions.ts');
-    const kranz = await startKranz({ env, policy, log, extensions: defaultExtensions() });
+    const kranz = await startKranz({ env, policy, log, extensions: defaultExtensions() }).catch(async (e: NodeJS.ErrnoException) => {
+      // Taken between the probe and the listen.
+      if (e.syscall === 'listen') throw new CliError(`Kranz cannot start: ${await describeListenError(env.port, e)}`);
+      throw e;
+    });
     let stopping = false;
     const onSignal = (sig: string): void => {
       if (stopping) {

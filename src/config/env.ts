@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { didYouMean } from './suggest.ts';
+import { databaseUrlProblem } from './database-url.ts';
 
 /** pino's levels. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -111,8 +112,9 @@ const envSchema = z.object({
     .transform((u) => (u.endsWith('/') ? u : `${u}/`)),
   DATABASE_URL: z
     .string()
-    .refine((v) => URL.canParse(v) && /^postgres(ql)?:$/.test(new URL(v).protocol), {
-      error: 'must be a postgres:// URL (postgres://user:password@host:5432/kranz); leave it unset to use the embedded database',
+    .superRefine((v, ctx) => {
+      const problem = databaseUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
   KRANZ_DATA_DIR: z

@@ -82,8 +82,26 @@ describe('loadEnv', () => {
     const errors = errorsOf({ SLACK_API_URL: 'slack.com/api', PAGERDUTY_API_URL: 'ftp://pd.example', DATABASE_URL: 'mysql://db/kranz' });
     expect(errors).toHaveLength(3);
     expect(errors[0]).toMatch(/^SLACK_API_URL: must be an http\(s\) URL, not "slack.com\/api"/);
-    expect(errors[1]).toMatch(/^DATABASE_URL: must be a postgres:\/\/ URL/);
+    expect(errors[1]).toMatch(/^DATABASE_URL: scheme "mysql:" is not PostgreSQL; use postgres:\/\/ or postgresql:\/\//);
     expect(errors[2]).toMatch(/^PAGERDUTY_API_URL: must be an http\(s\) URL/);
+  });
+
+  it.each([
+    ['mysql://u:hunter2@db:3306/kranz', 'DATABASE_URL: scheme "mysql:" is not PostgreSQL; use postgres:// or postgresql:// (postgres://user:password@host:5432/kranz)'],
+    ['postgres://u:hunter2@db:99999/kranz', 'DATABASE_URL: port 99999 is out of range; expected 1 to 65535 (PostgreSQL\'s default is 5432)'],
+    ['postgres://u:hunter2@db:0/kranz', 'DATABASE_URL: port 0 is out of range; expected 1 to 65535 (PostgreSQL\'s default is 5432)'],
+    ['postgres://u:hunter2@db:54x2/kranz', 'DATABASE_URL: port "54x2" is not a number; expected 1 to 65535 (PostgreSQL\'s default is 5432)'],
+    ['postgres://u:hunter2@/kranz', 'DATABASE_URL: names no host; expected postgres://user:password@host:5432/kranz (a Unix socket: postgres:///kranz?host=/var/run/postgresql)'],
+    ['postgres://u:hunter2@db_1!x:5432/kranz', 'DATABASE_URL: host "db_1!x" is not a valid host name'],
+    ['db.internal:5432', 'DATABASE_URL: is not a URL; expected postgres://user:password@host:5432/kranz (or leave it unset to use the embedded database)'],
+  ])('names the wrong part of DATABASE_URL=%s, never its password', (url, message) => {
+    const errors = errorsOf({ DATABASE_URL: url });
+    expect(errors).toEqual([message]);
+    expect(errors[0]).not.toContain('hunter2');
+  });
+
+  it.each(['postgres://u:p@db:5432/kranz', 'postgresql://db/kranz', 'postgres:///kranz?host=/var/run/postgresql', 'postgres://u:p@[::1]:5432/kranz'])('accepts DATABASE_URL=%s', (url) => {
+    expect(configOf({ DATABASE_URL: url }).databaseUrl).toBe(url);
   });
 
   it('rejects tokens with the wrong prefix without echoing them', () => {
