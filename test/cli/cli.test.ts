@@ -71,7 +71,8 @@ describe('kranz CLI', () => {
     const tables = await c.query("select count(*)::int as n from pg_tables where schemaname = 'public'");
     await c.end();
     expect(tables.rows[0]?.n).toBe(0);
-  });
+    // Five processes, each starting Node and TypeScript: slow on a loaded machine.
+  }, 120_000);
 
   it('lists every configuration problem, naming the key and line, with exit 1', async () => {
     const file = join(dir, 'bad.yml');
