@@ -24,6 +24,8 @@ export interface StandInConfig {
   readonly botId: string;
   readonly appId: string;
   readonly botName: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
   readonly canvasesEnabled: boolean;
   readonly deliveryTimeoutMs: number;
   readonly eventRetries: number;
@@ -50,6 +52,8 @@ export function resolveConfig(opts: SlackStandInOptions): StandInConfig {
     botId: opts.botId ?? 'B0KRANZBOT',
     appId: opts.appId ?? 'A0KRANZAPP',
     botName: opts.botName ?? 'kranz',
+    clientId: opts.oauth?.clientId ?? 'sandbox-client-id',
+    clientSecret: opts.oauth?.clientSecret ?? 'sandbox-client-secret',
     canvasesEnabled: opts.canvasesEnabled ?? true,
     deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 3000,
     eventRetries: Math.max(0, Math.min(3, opts.eventRetries ?? 0)),

@@ -17,6 +17,7 @@ import { BotEvents } from './events.ts';
 import { Faults } from './faults.ts';
 import { ResponseUrls } from './response-urls.ts';
 import { createStandInServer } from './server.ts';
+import { AUTHORIZE_PATH, OpenIdProvider } from './openid.ts';
 import { SimulatedUser } from './simulated-user.ts';
 import { Workspace } from './workspace.ts';
 import type { DeliveryRecord, SlackStandInOptions } from './types.ts';
@@ -27,6 +28,10 @@ export interface SlackStandIn {
   readonly apiUrl: string;
   /** `http://127.0.0.1:PORT`. */
   readonly baseUrl: string;
+  /** Sign in with Slack's authorize page: `SLACK_API_URL` with `api/` replaced by `openid/connect/authorize`. */
+  readonly authorizeUrl: string;
+  /** The app's client id and secret for Sign in with Slack. */
+  readonly oauth: { clientId: string; clientSecret: string };
   /** All state and the call/delivery logs. */
   readonly workspace: Workspace;
   /** Failure injection for Web API methods. */
@@ -71,7 +76,8 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
   const events = new BotEvents(ws, delivery);
   const responseUrls = new ResponseUrls(ws, events);
   const faults = new Faults(config.now);
-  const server = createStandInServer({ ws, faults, events, responseUrls, activity });
+  const openid = new OpenIdProvider(ws, config);
+  const server = createStandInServer({ ws, faults, events, responseUrls, activity, openid });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,6 +94,8 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
   return {
     apiUrl: `${config.baseUrl}/api/`,
     baseUrl: config.baseUrl,
+    authorizeUrl: `${config.baseUrl}${AUTHORIZE_PATH}`,
+    oauth: { clientId: config.clientId, clientSecret: config.clientSecret },
     workspace: ws,
     faults,
     user(userId) {

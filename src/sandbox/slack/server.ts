@@ -9,6 +9,7 @@ import { METHODS } from './methods/index.ts';
 import { UPLOAD_PATH, receiveUpload } from './methods/files.ts';
 import { RESPONSE_PATH } from './response-urls.ts';
 import { SlackMethodError, checkRequired } from './validation.ts';
+import { AUTHORIZE_PATH, KEYS_PATH, basicCredentials, type OpenIdProvider, type PageAnswer } from './openid.ts';
 import type { Activity } from './activity.ts';
 import type { BotEvents } from './events.ts';
 import type { Faults } from './faults.ts';
@@ -23,6 +24,7 @@ export interface ServerParts {
   events: BotEvents;
   responseUrls: ResponseUrls;
   activity: Activity;
+  openid: OpenIdProvider;
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -80,6 +82,16 @@ async function api(parts: ServerParts, method: string, url: URL, req: IncomingMe
     return;
   }
   if (!parsed.ok) return answer(200, { ok: false, error: parsed.error });
+  // Sign in with Slack: the token exchange authenticates the app by its client credentials, userInfo by the user's token.
+  if (method === 'openid.connect.token' || method === 'openid.connect.userInfo') {
+    try {
+      const result = method === 'openid.connect.token' ? parts.openid.token(args, basicCredentials(req.headers.authorization)) : parts.openid.userInfo(token);
+      return answer(200, { ok: true, ...result });
+    } catch (e) {
+      if (e instanceof SlackMethodError) return answer(200, { ok: false, error: e.code, ...e.extra });
+      throw e;
+    }
+  }
   const handler = METHODS[method];
   if (!handler) return answer(200, { ok: false, error: 'unknown_method', req_method: method });
   if (!token) return answer(200, { ok: false, error: 'not_authed' });
@@ -117,6 +129,11 @@ function download(parts: ServerParts, fileId: string, req: IncomingMessage, res:
   res.end(f.content);
 }
 
+function page(res: ServerResponse, a: PageAnswer): void {
+  res.writeHead(a.status, { ...a.headers, 'content-length': String(Buffer.byteLength(a.body)) });
+  res.end(a.body);
+}
+
 /** Creates (but does not start) the stand-in's HTTP server. */
 export function createStandInServer(parts: ServerParts): Server {
   return createServer((req, res) => {
@@ -131,6 +148,9 @@ export function createStandInServer(parts: ServerParts): Server {
         const r = parts.responseUrls.handle(path.slice(RESPONSE_PATH.length), await readBody(req));
         return send(res, r.status, r.body);
       }
+      if (path === AUTHORIZE_PATH && req.method === 'GET') return page(res, parts.openid.authorizePage(url.searchParams));
+      if (path === AUTHORIZE_PATH && req.method === 'POST') return page(res, parts.openid.decide(new URLSearchParams((await readBody(req)).toString('utf8'))));
+      if (path === KEYS_PATH && req.method === 'GET') return send(res, 200, parts.openid.jwks());
       if (req.method === 'GET' && path.startsWith('/files/')) return download(parts, path.split('/')[2] ?? '', req, res);
       send(res, 404, 'not_found');
     };

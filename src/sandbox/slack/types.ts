@@ -13,6 +13,8 @@ export interface SeedUser {
   is_admin?: boolean;
   deleted?: boolean;
   tz?: string;
+  /** A person of another workspace (e.g. met through Slack Connect); default: this workspace. */
+  team?: { id: string; name: string; domain?: string };
 }
 
 /** A channel to seed into the workspace. */
@@ -48,6 +50,8 @@ export interface SlackStandInOptions {
   /** Legacy verification token placed in payload `token` fields. */
   verificationToken?: string;
   team?: { id?: string; name?: string; domain?: string };
+  /** The app's OAuth credentials for Sign in with Slack (`openid.connect.*`); defaults `sandbox-client-id` / `sandbox-client-secret`. */
+  oauth?: { clientId?: string; clientSecret?: string };
   botUserId?: string;
   botId?: string;
   appId?: string;
@@ -82,6 +86,8 @@ export interface SlackStandInOptions {
 export interface UserRecord {
   id: string;
   team_id: string;
+  /** Set for people of another workspace: its name and domain (Sign in with Slack reports them). */
+  external_team?: { name: string; domain: string };
   name: string;
   real_name: string;
   email: string | undefined;

@@ -82,7 +82,8 @@ export class Workspace {
     if (this.users.has(seed.id)) throw new Error(`Slack stand-in: user ${seed.id} already exists`);
     const rec: UserRecord = {
       id: seed.id,
-      team_id: this.config.teamId,
+      team_id: seed.team?.id ?? this.config.teamId,
+      ...(seed.team ? { external_team: { name: seed.team.name, domain: seed.team.domain ?? seed.team.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') } } : {}),
       name: seed.name,
       real_name: seed.real_name ?? seed.name,
       email: seed.email,
