@@ -13,6 +13,10 @@ import { snoozedText } from './adapters/slack/strings/snooze.ts';
 import { snoozeReminder } from './app/snooze-reminder.ts';
 import { createReminderTick } from './scheduler/reminder-tick.ts';
 import { startScheduler } from './scheduler/scheduler.ts';
+import { webViewSettings } from './config/env.ts';
+import { incidentReads } from './adapters/db/incident-reads-sql.ts';
+import { slackDirectory, slackSignIn } from './adapters/slack/web-sign-in.ts';
+import { createWebHandler, isWebPath, webViewOff, type WebDeps } from './web/router.ts';
 
 /** Coalesces wake-ups: at most one run in flight, and one more if woken meanwhile. */
 export function coalesce(run: () => Promise<unknown>): () => void {
@@ -92,6 +96,38 @@ export const remindersExtension: KranzExtension = {
   },
 };
 
+/**
+ * The web view (pages, JSON API, Sign in with Slack) on the same port. Off
+ * (404 naming the variables) until SLACK_CLIENT_ID, SLACK_CLIENT_SECRET,
+ * KRANZ_PUBLIC_URL and KRANZ_SESSION_SECRET are all set.
+ */
+export function webExtension(o: { live?: WebDeps['live'] } = {}): KranzExtension {
+  return {
+    name: 'web',
+    async start(k) {
+      const w = webViewSettings(k.env);
+      const { botToken, apiUrl } = k.env.slack;
+      if (!w.ok || !botToken) {
+        const missing = w.ok ? ['SLACK_BOT_TOKEN'] : w.missing;
+        return { routes: { web: { match: isWebPath, handle: webViewOff(missing) } } };
+      }
+      const handle = createWebHandler({
+        settings: w.settings,
+        reads: incidentReads(k.db.pool),
+        slack: slackDirectory({ botToken, apiUrl }),
+        signIn: slackSignIn({ apiUrl, clientId: w.settings.clientId, clientSecret: w.settings.clientSecret }),
+        policy: k.deps.policy,
+        now: Date.now,
+        incidentNow: () => k.deps.clock.now().getTime(),
+        log: k.log,
+        ...(o.live ? { live: o.live } : {}),
+      });
+      k.log.info({ url: w.settings.publicUrl }, 'web view on');
+      return { routes: { web: { match: isWebPath, handle } } };
+    },
+  };
+}
+
 export function defaultExtensions(): KranzExtension[] {
-  return [pagerDutyExtension, remindersExtension];
+  return [pagerDutyExtension, remindersExtension, webExtension()];
 }

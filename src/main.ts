@@ -20,7 +20,7 @@ import { migrate } from './adapters/db/migrate.ts';
 import { checkInstallation, recordInstallation } from './adapters/db/installation.ts';
 import { checkDatabaseHealth } from './adapters/db/health.ts';
 import { PostgresStore, outboxQueue } from './adapters/db/store.ts';
-import { createHttpServer, type Handler } from './adapters/http/server.ts';
+import { createHttpServer, type Handler, type WebRoute } from './adapters/http/server.ts';
 import { healthRoute } from './adapters/http/health-route.ts';
 import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
 import { SlackDeliverer } from './adapters/slack/deliverer.ts';
@@ -57,7 +57,7 @@ export interface KranzExtension {
   start(k: KranzRuntime): Promise<ExtensionHandle | void>;
 }
 export interface ExtensionHandle {
-  routes?: { pagerDutyWebhook?: Handler; metrics?: Handler };
+  routes?: { pagerDutyWebhook?: Handler; metrics?: Handler; web?: WebRoute };
   snooze?: SnoozeFn;
   deliverers?: Record<string, Deliverer>;
   stop?(): Promise<void>;

@@ -40,6 +40,32 @@ export interface EnvConfig {
   configPath?: string;
   logLevel: LogLevel;
   tickSeconds: number;
+  /** The web view's settings as given; it is on only when all four are set (see `webViewSettings`). */
+  web?: Partial<WebViewSettings>;
+}
+
+/** What turns the web view (Sign in with Slack) on. */
+export interface WebViewSettings {
+  clientId: string;
+  clientSecret: string;
+  /** No trailing `/`. */
+  publicUrl: string;
+  sessionSecret: string;
+}
+
+/** The variables that turn the web view on, in the order they are named to operators. */
+export const WEB_VIEW_ENV_KEYS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'KRANZ_PUBLIC_URL', 'KRANZ_SESSION_SECRET'] as const;
+
+/** The web view's settings when all are set, else which variables are missing. */
+export function webViewSettings(env: EnvConfig): { ok: true; settings: WebViewSettings } | { ok: false; missing: string[] } {
+  const w = env.web ?? {};
+  const missing: string[] = [];
+  if (!w.clientId) missing.push('SLACK_CLIENT_ID');
+  if (!w.clientSecret) missing.push('SLACK_CLIENT_SECRET');
+  if (!w.publicUrl) missing.push('KRANZ_PUBLIC_URL');
+  if (!w.sessionSecret) missing.push('KRANZ_SESSION_SECRET');
+  if (missing.length || !w.clientId || !w.clientSecret || !w.publicUrl || !w.sessionSecret) return { ok: false, missing };
+  return { ok: true, settings: { clientId: w.clientId, clientSecret: w.clientSecret, publicUrl: w.publicUrl, sessionSecret: w.sessionSecret } };
 }
 
 /** `loadEnv`'s answer: the config, or every problem as `VARIABLE: what is wrong`. */
@@ -61,6 +87,7 @@ export const ENV_KEYS = [
   'KRANZ_CONFIG',
   'LOG_LEVEL',
   'KRANZ_TICK_SECONDS',
+  ...WEB_VIEW_ENV_KEYS,
 ] as const;
 
 /** Variables whose values must never reach a log or an error message. */
@@ -71,9 +98,11 @@ export const SECRET_ENV_KEYS = [
   'DATABASE_URL',
   'PAGERDUTY_TOKEN',
   'PAGERDUTY_WEBHOOK_SECRETS',
+  'SLACK_CLIENT_SECRET',
+  'KRANZ_SESSION_SECRET',
 ] as const;
 
-const SECRET_FIELDS = ['token', 'botToken', 'signingSecret', 'appToken', 'webhookSecrets', 'databaseUrl', 'password'];
+const SECRET_FIELDS = ['token', 'botToken', 'signingSecret', 'appToken', 'webhookSecrets', 'databaseUrl', 'password', 'clientSecret', 'sessionSecret'];
 const SIGNATURE_HEADERS = ['authorization', 'cookie', '["x-slack-signature"]', '["x-pagerduty-signature"]'];
 
 /**
@@ -153,6 +182,17 @@ const envSchema = z.object({
       error: (iss) => `must be a number of seconds above 0 and at most 3600, not ${JSON.stringify(iss.input)}`,
     })
     .transform(Number),
+  SLACK_CLIENT_ID: z.string().optional(),
+  SLACK_CLIENT_SECRET: z.string().optional(),
+  KRANZ_PUBLIC_URL: httpUrl('https://kranz.example.com')
+    .refine((v) => !URL.canParse(v) || (new URL(v).search === '' && new URL(v).hash === ''), { error: 'must be a plain base URL without ?query or #fragment (e.g. https://kranz.example.com)' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  // Signs session cookies: 32 characters at least, so it cannot be guessed offline from a cookie.
+  KRANZ_SESSION_SECRET: z
+    .string()
+    .refine((v) => v.length >= 32, { error: 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`); shared by every replica' })
+    .optional(),
 });
 
 /**
@@ -193,6 +233,16 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>> = proc
       ...opt('configPath', e.KRANZ_CONFIG),
       logLevel: e.LOG_LEVEL,
       tickSeconds: e.KRANZ_TICK_SECONDS,
+      ...(e.SLACK_CLIENT_ID || e.SLACK_CLIENT_SECRET || e.KRANZ_PUBLIC_URL || e.KRANZ_SESSION_SECRET
+        ? {
+            web: {
+              ...opt('clientId', e.SLACK_CLIENT_ID),
+              ...opt('clientSecret', e.SLACK_CLIENT_SECRET),
+              ...opt('publicUrl', e.KRANZ_PUBLIC_URL),
+              ...opt('sessionSecret', e.KRANZ_SESSION_SECRET),
+            },
+          }
+        : {}),
     },
   };
 }

@@ -43,6 +43,8 @@ export interface HarnessOptions {
   apiUrl?: (standInApiUrl: string) => string;
   /** Kranz's logger (default: silent, or KRANZ_TEST_LOG); tests that read the log pass their own. */
   log?: Logger;
+  /** Kranz's port (default: any free one). */
+  port?: number;
 }
 
 /** Starts the stand-in, a fresh database and Kranz. */
@@ -74,7 +76,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   if (!env.ok) throw new Error(env.errors.join('\n'));
   const kranz = await startKranz({
     // Port 0: the OS picks a free one, so test files can run side by side.
-    env: { ...env.value, port: 0 },
+    env: { ...env.value, port: o.port ?? 0 },
     policy: o.policy ?? testPolicy,
     log: o.log ?? createLogger(process.env['KRANZ_TEST_LOG'] ?? 'silent'),
     outboxPollMs: 50,

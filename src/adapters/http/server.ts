@@ -6,11 +6,18 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
+/** The web view: the paths it claims (pages, API, sign-in) and its handler. */
+export interface WebRoute {
+  match(path: string): boolean;
+  handle: Handler;
+}
+
 export interface Routes {
   slackEvents?: RequestListener;
   pagerDutyWebhook?: Handler;
   healthz: Handler;
   metrics?: Handler;
+  web?: WebRoute;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -21,12 +28,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 export function createHttpServer(routes: Routes, log: { error(o: unknown, m?: string): void }): Server {
   return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const route = (): Handler | RequestListener | undefined => {
       if (path === '/slack/events' && req.method === 'POST') return routes.slackEvents;
       if (path === '/pagerduty/webhook' && req.method === 'POST') return routes.pagerDutyWebhook;
       if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return routes.healthz;
       if (path === '/metrics' && req.method === 'GET') return routes.metrics;
+      if (routes.web?.match(path)) return routes.web.handle;
       return undefined;
     };
     const h = route();

@@ -1,0 +1,86 @@
+/**
+ * Live timelines over Server-Sent Events: each open connection polls the
+ * event log for its incident once a second (an indexed range read from its
+ * last position) and sends new entries as HTML fragments the page appends.
+ * Works across replicas without any broker: the log is the source.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:net';
+import { eventsSince, type BrowseDeps } from '../app/browse-incidents.ts';
+import { canSee, type Viewer } from '../app/incident-visibility.ts';
+import type { IncidentState } from '../domain/incident.ts';
+import { SECURITY_HEADERS } from './http.ts';
+import { incidentHeader, timelineItems } from './pages/incident.ts';
+
+export interface LiveOptions {
+  pollMs?: number;
+  heartbeatMs?: number;
+  nowMs: () => number;
+}
+
+/** One SSE message; every line of `data` gets its own `data:` prefix, as the format requires. */
+function message(event: string, data: string, id?: number): string {
+  const lines = data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join('\n');
+  return `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\n${lines}\n\n`;
+}
+
+export function streamIncident(req: IncomingMessage, res: ServerResponse, o: { deps: BrowseDeps; viewer: Viewer; state: IncidentState; afterSeq: number; live: LiveOptions }): void {
+  const { deps, viewer } = o;
+  const pollMs = o.live.pollMs ?? 1_000;
+  const heartbeatMs = o.live.heartbeatMs ?? 15_000;
+  // A reconnecting browser says where it stopped; that wins over the page's position.
+  const resumed = Number(req.headers['last-event-id']);
+  let last = Number.isSafeInteger(resumed) && resumed > 0 ? resumed : o.afterSeq;
+  let status = o.state.status;
+  let version = o.state.eventCount;
+  let lastWrite = Date.now();
+  let stopped = false;
+  res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n\n');
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    clearTimeout(timer);
+    res.end();
+  };
+  req.on('close', stop);
+  const write = (chunk: string): void => {
+    lastWrite = Date.now();
+    res.write(chunk);
+  };
+  const tick = async (): Promise<void> => {
+    // The server stops listening at shutdown: end the stream so shutdown does not wait for it.
+    if ((req.socket as { server?: Server }).server?.listening === false) return stop();
+    const state = await deps.reads.byNumber(o.state.number);
+    if (!state || !(await canSee(viewer, state, deps))) {
+      write(message('closed', 'gone'));
+      return stop();
+    }
+    const events = await eventsSince(deps, state.id, last);
+    if (events.length) {
+      last = events[events.length - 1]?.seq ?? last;
+      write(message('timeline', String(timelineItems(events)), last));
+    }
+    if (state.eventCount !== version || state.status !== status) {
+      version = state.eventCount;
+      status = state.status;
+      write(message('header', String(incidentHeader(state, { nowMs: o.live.nowMs() }))));
+    }
+    if (state.status === 'closed') {
+      write(message('closed', 'closed'));
+      return stop();
+    }
+    if (Date.now() - lastWrite >= heartbeatMs) write(': keep-alive\n\n');
+  };
+  let timer: NodeJS.Timeout;
+  const loop = (): void => {
+    timer = setTimeout(() => {
+      tick().then(
+        () => { if (!stopped) loop(); },
+        // A failed poll (database busy) is retried on the next one; the browser keeps its page.
+        () => { if (!stopped) loop(); },
+      );
+    }, pollMs);
+  };
+  loop();
+}

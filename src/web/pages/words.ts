@@ -1,0 +1,63 @@
+/** What the web view says about events, times and durations: plain text, escaped by the templates. */
+import { formatDuration } from '../../domain/duration.ts';
+import type { Actor, IncidentEvent } from '../../domain/events.ts';
+
+export function actorName(a: Actor): string {
+  if (a.kind === 'user') return a.name ? `@${a.name}` : a.userId;
+  if (a.kind === 'pagerduty') return a.name ? `PagerDuty (${a.name})` : 'PagerDuty';
+  return 'Kranz';
+}
+
+const ROLE_WORDS: Record<string, string> = { commander: 'commander', customer_liaison: 'customer liaison', scribe: 'scribe', communications: 'communications lead', subject_expert: 'subject expert' };
+
+export function roleWord(role: string): string {
+  return ROLE_WORDS[role] ?? role;
+}
+
+/** One line of the timeline for an event. */
+export function describeEvent(e: IncidentEvent): string {
+  switch (e.type) {
+    case 'declared': return `Declared ${e.data.severity}: ${e.data.title}${e.data.description ? ` (${e.data.description})` : ''}`;
+    case 'channel_created': return `Channel #${e.data.channelName} created`;
+    case 'member_joined': return `${e.data.userId} joined the channel`;
+    case 'severity_changed': return `Severity ${e.data.from} → ${e.data.to}${e.data.reason ? `: ${e.data.reason}` : ''}`;
+    case 'status_changed': return `Status ${e.data.from} → ${e.data.to}`;
+    case 'role_assigned': return `${e.data.userId} is ${roleWord(e.data.role)}`;
+    case 'checklist_item_done': return `Checklist: ${e.data.title} done`;
+    case 'status_update_posted': return `Status update (${e.data.status}): ${e.data.summary} · next update by ${shortTime(e.data.nextUpdateAt)}`;
+    case 'customer_contacted': return `Customer contacted${e.data.customer ? ` (${e.data.customer})` : ''}: ${e.data.details}`;
+    case 'note_added': return `Note: ${e.data.text}`;
+    case 'message_edited': return `Note edited: ${e.data.text}`;
+    case 'message_deleted': return 'A note\'s Slack message was deleted (text withheld)';
+    case 'pagerduty_linked': return `Linked to PagerDuty incident ${e.data.pdIncidentNumber ?? e.data.pdIncidentId}`;
+    case 'pagerduty_event': return `PagerDuty ${e.data.eventType.replace(/^incident\./, '')}: ${e.data.summary}`;
+    case 'reminder_sent': return `Reminder sent (${e.data.reminder.replace(/_/g, ' ')}, level ${e.data.level})`;
+    case 'root_cause_recorded': return `Root cause: ${e.data.text}`;
+    case 'action_item_added': return `Action (${e.data.kind === 'prevent' ? 'prevent it' : 'fail better'}): ${e.data.text}`;
+    case 'resolved': return `Resolved${e.data.summary ? `: ${e.data.summary}` : ''}`;
+    case 'closed': return 'Closed';
+    case 'reopened': return `Reopened${e.data.reason ? `: ${e.data.reason}` : ''}`;
+    case 'report_drafted': return `Report drafted (${e.data.length} characters)`;
+  }
+}
+
+/** `2026-03-10 14:05:09 UTC`. */
+export function utcTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '—';
+  return `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+function shortTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '—' : `${new Date(ms).toISOString().slice(11, 16)} UTC`;
+}
+
+/** `12m` from `from` to `to`, or `—` when either is missing. */
+export function between(from: string | undefined, to: string | undefined): string {
+  const a = Date.parse(from ?? '');
+  const b = Date.parse(to ?? '');
+  return Number.isNaN(a) || Number.isNaN(b) ? '—' : formatDuration(b - a);
+}

@@ -1,0 +1,87 @@
+/**
+ * The web view in a real headless Chromium (Debian's, driven by
+ * playwright-core): sign in through the local Slack's authorize page, the
+ * list, an incident whose timeline grows live, both reports, analytics with
+ * its charts, and sign-out. Screenshots land in test-results/web/ (git-ignored).
+ */
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCommand } from '../../src/app/apply-command.ts';
+import { USERS, outboxDrained } from '../helpers/kranz-harness.ts';
+import { declare, startWebHarness, type WebHarness } from '../helpers/web.ts';
+
+const SHOTS = new URL('../../test-results/web/', import.meta.url).pathname;
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let h: WebHarness;
+let browser: Browser;
+let page: Page;
+let n: number;
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+}
+
+beforeAll(async () => {
+  await mkdir(SHOTS, { recursive: true });
+  h = await startWebHarness();
+  n = await declare(h, { title: 'Checkout API returns 500s', severity: 'SEV1', customers: ['acme'], description: 'Card payments fail for EU shoppers' });
+  await declare(h, { title: 'Search is slow', severity: 'SEV3' });
+  await outboxDrained(h);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('web view in Chromium', () => {
+  it('signs in through the local Slack\'s authorize page and lists incidents', async () => {
+    await page.goto(`${h.publicUrl}/`);
+    // Not signed in: Kranz sends the browser to Slack, where the demo person is chosen.
+    await page.waitForURL(/\/openid\/connect\/authorize/);
+    await shot('01-authorize');
+    await page.getByRole('button', { name: /Dana Commander/ }).click();
+    await page.waitForURL(`${h.publicUrl}/`);
+    await expect.poll(() => page.locator('.who').textContent()).toContain('Signed in as Dana Commander');
+    const rows = page.locator('#incidents tbody tr');
+    expect(await rows.count()).toBe(2);
+    expect(await rows.first().textContent()).toContain('Search is slow');
+    await shot('02-list');
+  });
+
+  it('opens an incident and shows a new timeline entry as it is recorded', async () => {
+    await page.getByRole('link', { name: 'Checkout API returns 500s' }).click();
+    await page.waitForURL(`${h.publicUrl}/incidents/${n}`);
+    await expect.poll(() => page.locator('#live-status').textContent()).toContain('Live');
+    const before = await page.locator('#timeline li').count();
+    const r = await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text: 'Rolled back deploy 4711', via: 'command' }, { actor: { kind: 'user', userId: USERS.sam.id, name: 'sam' }, source: { kind: 'slack' }, idempotencyKey: `browser:note:${Date.now()}` });
+    expect(r.ok).toBe(true);
+    await page.locator('#timeline li', { hasText: 'Rolled back deploy 4711' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('#timeline li').count()).toBe(before + 1);
+    expect(await page.locator('#event-count').textContent()).toBe(String(before + 1));
+    await shot('03-incident');
+  });
+
+  it('opens the incident report and the customer report', async () => {
+    await page.getByRole('link', { name: 'Incident report' }).click();
+    await page.waitForURL(`${h.publicUrl}/incidents/${n}/report`);
+    expect(await page.locator('#report h1').textContent()).toContain(`INC-${n}: Checkout API returns 500s`);
+    expect(await page.locator('#report h2').allTextContents()).toEqual(expect.arrayContaining(['Summary', 'Resolution and recovery timeline', 'Root cause', 'Corrective and preventive measures']));
+    await shot('04-report');
+    await page.goto(`${h.publicUrl}/incidents/${n}`);
+    await page.getByRole('link', { name: 'Report for acme' }).click();
+    await page.waitForURL(`${h.publicUrl}/incidents/${n}/report/acme`);
+    expect(await page.locator('#report').textContent()).toContain('Prepared for Acme Corp');
+    await shot('05-customer-report');
+  });
+
+  it('signs out', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${h.publicUrl}/signed-out`);
+    await page.goto(`${h.publicUrl}/`);
+    await page.waitForURL(/\/openid\/connect\/authorize/);
+  });
+});
