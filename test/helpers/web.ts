@@ -88,7 +88,7 @@ export async function declare(h: Harness, o: { title: string; severity?: string;
     title: o.title, severity: o.severity ?? 'SEV2', private: o.private ?? false, commanderId: userId, customers: o.customers ?? [],
     ...(o.description ? { description: o.description } : {}),
   }, { actor: { kind: 'user', userId }, source: { kind: 'slack' }, idempotencyKey: `test:declare:${++seq}:${Date.now()}` });
-  if (!r.ok) throw new Error(`declare failed: ${r.error.message}`);
+  if (!r.ok) throw new Error(`declare failed: ${r.error.code}`);
   h.kranz.kick();
   return r.state.number;
 }

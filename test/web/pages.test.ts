@@ -22,7 +22,7 @@ let xss: number;
 
 async function note(n: number, text: string, userId: string = USERS.dana.id): Promise<void> {
   const r = await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text, via: 'command', authorId: userId }, { actor: { kind: 'user', userId }, source: { kind: 'slack' }, idempotencyKey: `test:note:${Math.random()}` });
-  if (!r.ok) throw new Error(r.error.message);
+  if (!r.ok) throw new Error(r.error.code);
   h.kranz.kick();
 }
 
