@@ -6,6 +6,7 @@
  */
 import type { IncidentEvent } from '../domain/events.ts';
 import type { IncidentState } from '../domain/incident.ts';
+import type { StatusMark } from '../domain/analytics.ts';
 
 /** What the incident list can be narrowed by. All optional; strings are matched exactly except `q`. */
 export interface IncidentFilter {
@@ -44,13 +45,7 @@ export interface LoggedEvent {
 }
 
 /** The status-update history analytics needs: when each promise was made and for when. */
-export interface UpdateMark {
-  incidentId: string;
-  type: 'status_update_posted' | 'resolved' | 'closed' | 'reopened';
-  at: string;
-  /** For status updates: the next update promised by. */
-  nextUpdateAt?: string;
-}
+export type UpdateMark = StatusMark;
 
 /** Read access to incidents for the web view and its API. */
 export interface IncidentReads {

@@ -25,13 +25,15 @@ export const manifestCommand: CliCommand = {
   details: 'Paste the output at api.slack.com/apps → Create New App → From an app manifest.',
   flags: {
     url: { type: 'string', value: 'URL', description: 'the https address Slack reaches Kranz at (required), e.g. https://kranz.acme.io' },
+    web: { type: 'boolean', description: 'add Sign in with Slack for the web view (also when KRANZ_PUBLIC_URL is set)' },
   },
   async run({ flags, io }) {
     const raw = flags['url'];
     if (typeof raw !== 'string') throw new UsageError('kranz manifest: --url is required: the https address Slack will reach Kranz at, e.g. --url https://kranz.acme.io');
     const url = checkManifestUrl(raw);
     const { renderManifest } = await import('../adapters/slack/manifest.ts');
-    io.out(renderManifest(url));
+    const webView = flags['web'] === true || Boolean(process.env['KRANZ_PUBLIC_URL']?.trim());
+    io.out(renderManifest(url, undefined, { webView }));
     return 0;
   },
 };

@@ -43,9 +43,9 @@ ol.timeline li.new{animation:flash 2s ease-out}
 .live{font-size:.8em;color:var(--ok)}
 .banner{background:#fff3c4;border:1px solid #e6c200;padding:.5rem .8rem;border-radius:6px;margin-bottom:1rem}
 .pager{display:flex;gap:1rem;margin-top:.8rem}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:1rem}
-.chart{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.5rem}
-.chart svg{max-width:100%;height:auto}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(30rem,1fr));gap:1rem}
+.chart{margin:0;background:#fff;border:1px solid var(--line);border-radius:6px;padding:.5rem}
+.chart svg{width:100%;height:auto}
 article.report{background:#fff;border:1px solid var(--line);border-radius:6px;padding:1rem 2rem;max-width:60rem}
 article.report table{font-size:.9em}
 .actions{display:flex;gap:1rem;margin:.5rem 0 1rem}

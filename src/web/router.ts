@@ -18,6 +18,7 @@ import { apiIncident, apiIncidents } from './api.ts';
 import { incidentBody } from './pages/incident.ts';
 import { listBody, PAGE_SIZE } from './pages/list.ts';
 import { reportRoutes } from './pages/report.ts';
+import { analyticsRoutes } from './pages/analytics.ts';
 
 export interface WebDeps extends BrowseDeps, AuthDeps {
   /** Incident time (the clocks on the list and the incident page). */
@@ -49,6 +50,7 @@ export function createWebHandler(d: WebDeps): WebHandler {
   const auth = createAuth(d);
   const live: LiveOptions = { nowMs: d.incidentNow, ...d.live };
   const reports = reportRoutes(d);
+  const analytics = analyticsRoutes(d);
   const notFound = (res: ServerResponse, viewer: Viewer, what: string): void =>
     sendHtml(res, 404, messagePage('Not found', [what, html`<a href="/">All incidents</a>`], viewer));
 
@@ -92,6 +94,7 @@ export function createWebHandler(d: WebDeps): WebHandler {
       const r = await listIncidents(d, viewer, f.filter, { limit: PAGE_SIZE, offset: (f.page - 1) * PAGE_SIZE });
       return sendHtml(res, 200, page({ title: 'Incidents', viewer, body: listBody({ ...r, f, policy: d.policy, nowMs: d.incidentNow() }) }));
     }
+    if (path === '/analytics' || path.startsWith('/analytics/')) return analytics(viewer, url, res);
     const m = INCIDENT.exec(path);
     if (m) {
       const n = Number(m[1]);

@@ -55,6 +55,17 @@ describe('Slack app manifest', () => {
     expect({ ...rendered, features: undefined, settings: undefined }).toEqual({ ...written, features: undefined, settings: undefined });
   });
 
+  it('adds Sign in with Slack (redirect URL and the openid, profile, email user scopes) for the web view, still valid', () => {
+    const rendered = parse(renderManifest('https://kranz.acme.io/ops', undefined, { webView: true })) as Manifest & { oauth_config: { redirect_urls: string[]; scopes: { user: string[] } } };
+    expect(validate(rendered)).toEqual([]);
+    expect(rendered.oauth_config.redirect_urls).toEqual(['https://kranz.acme.io/ops/auth/slack/callback']);
+    expect(rendered.oauth_config.scopes.user).toEqual(['openid', 'profile', 'email']);
+    expect(rendered.oauth_config.scopes.bot).toEqual(written.oauth_config.scopes.bot);
+    const without = parse(renderManifest('https://kranz.acme.io')) as { oauth_config: { redirect_urls?: string[]; scopes: { user?: string[] } } };
+    expect(without.oauth_config.redirect_urls).toBeUndefined();
+    expect(without.oauth_config.scopes.user).toBeUndefined();
+  });
+
   it('keeps a path prefix of the base URL and rejects non-http(s) URLs by name', () => {
     const rendered = parse(renderManifest('http://localhost:3000/kranz/')) as Manifest;
     expect(rendered.settings.interactivity.request_url).toBe('http://localhost:3000/kranz/slack/events');

@@ -78,6 +78,21 @@ describe('web view in Chromium', () => {
     await shot('05-customer-report');
   });
 
+  it('opens analytics and sees the charts rendered', async () => {
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await page.waitForURL(`${h.publicUrl}/analytics`);
+    for (const id of ['chart-incidents', 'chart-times', 'chart-sla']) {
+      const svg = page.locator(`#${id} svg`);
+      await svg.waitFor();
+      const box = await svg.boundingBox();
+      expect(box?.width, id).toBeGreaterThan(200);
+      expect(box?.height, id).toBeGreaterThan(100);
+    }
+    // The stacked bars of incidents per month are drawn marks, not an empty frame.
+    expect(await page.locator('#chart-incidents svg path, #chart-incidents svg rect').count()).toBeGreaterThan(2);
+    await shot('06-analytics');
+  });
+
   it('signs out', async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(`${h.publicUrl}/signed-out`);

@@ -157,3 +157,25 @@ describe('escaping', () => {
     expect(api.incident.title).toBe(XSS_TITLE);
   });
 });
+
+describe('analytics', () => {
+  it('draws charts as SVG and counts a private incident only for its channel\'s members', async () => {
+    const forDana = await get(h, '/analytics', dana);
+    expect(forDana.status).toBe(200);
+    expect(forDana.body).toContain('3 incidents.');
+    for (const id of ['chart-incidents', 'chart-times', 'chart-sla']) expect(forDana.body).toMatch(new RegExp(`<figure class="chart" id="${id}"><svg `));
+    const forSam = await get(h, '/analytics', sam);
+    expect(forSam.body).toContain('2 incidents.');
+    expect(forSam.body).not.toContain(SECRET_TITLE);
+    const sev2 = await get(h, '/analytics/severity.csv', sam);
+    expect(sev2.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const rows = sev2.body.trim().split('\r\n');
+    expect(rows[0]).toBe('severity,incidents,median time to acknowledge (min),median time to mitigate (min),median time to resolve (min),median time to first customer contact (min),update promises due,update promises kept');
+    // The private incident is the only SEV2: Sam's table has no SEV2 row at all, Dana's has one.
+    expect(rows.map((r) => r.split(',')[0])).toEqual(['severity', 'SEV1', 'SEV3']);
+    expect((await get(h, '/analytics/severity.csv', dana)).body).toContain('\r\nSEV2,1,');
+    const customers = await get(h, '/analytics/customer.csv?customer=acme', dana);
+    expect(customers.body.split('\r\n')[1]).toMatch(/^acme,1,/);
+    expect((await get(h, '/analytics/nope.csv', dana)).status).toBe(404);
+  });
+});

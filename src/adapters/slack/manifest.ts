@@ -40,7 +40,7 @@ function parse(manifestYaml: string): Document {
  * A path on `baseUrl` (e.g. `https://ops.acme.io/kranz`) is kept in front.
  * Throws, naming the URL, when `baseUrl` is not an http(s) URL.
  */
-export function renderManifest(baseUrl: string, manifestYaml: string = loadManifest()): string {
+export function renderManifest(baseUrl: string, manifestYaml: string = loadManifest(), opts: { webView?: boolean } = {}): string {
   const base = parseBaseUrl(baseUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
   const move = (value: unknown): unknown => {
@@ -64,8 +64,27 @@ export function renderManifest(baseUrl: string, manifestYaml: string = loadManif
   if (isSeq(redirects)) {
     for (const item of redirects.items) if (isScalar(item)) item.value = move(item.value);
   }
+  if (opts.webView) addSignInWithSlack(doc, `${base.origin}${prefix}`);
   // lineWidth 0 keeps long values (usage hint, URLs) on one line as written.
   return doc.toString({ lineWidth: 0 });
+}
+
+/** The user scopes Sign in with Slack (OpenID Connect) asks for. */
+export const SIGN_IN_SCOPES = ['openid', 'profile', 'email'] as const;
+
+/**
+ * The web view signs people in with Slack: the app needs the callback as a
+ * redirect URL and the OpenID user scopes (no other user scope: Kranz acts
+ * as its bot, never as a person).
+ */
+function addSignInWithSlack(doc: Document, base: string): void {
+  const callback = `${base}/auth/slack/callback`;
+  const redirects = doc.getIn(['oauth_config', 'redirect_urls']);
+  const urls = isSeq(redirects) ? redirects.items.map((i) => (isScalar(i) ? String(i.value) : '')) : [];
+  if (!urls.includes(callback)) doc.setIn(['oauth_config', 'redirect_urls'], [...urls, callback]);
+  const user = doc.getIn(['oauth_config', 'scopes', 'user']);
+  const scopes = isSeq(user) ? user.items.map((i) => (isScalar(i) ? String(i.value) : '')) : [];
+  doc.setIn(['oauth_config', 'scopes', 'user'], [...scopes, ...SIGN_IN_SCOPES.filter((s) => !scopes.includes(s))]);
 }
 
 /** The bot token scopes the manifest asks for, in manifest order. */
