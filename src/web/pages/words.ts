@@ -38,6 +38,14 @@ export function describeEvent(e: IncidentEvent): string {
     case 'closed': return 'Closed';
     case 'reopened': return `Reopened${e.data.reason ? `: ${e.data.reason}` : ''}`;
     case 'report_drafted': return `Report drafted (${e.data.length} characters)`;
+    case 'acknowledged': return 'Acknowledged';
+    case 'mitigated': return 'Impact mitigated';
+    case 'time_corrected': return `Time corrected: ${e.data.key} set to ${utcTime(e.data.at)}${e.data.previous ? ` (was ${utcTime(e.data.previous)})` : ''}${e.data.reason ? `: ${e.data.reason}` : ''}`;
+    case 'customer_attached': return `Customer ${e.data.customer} attached`;
+    case 'customer_detached': return `Customer ${e.data.customer} detached`;
+    case 'customer_report_drafted': return `Customer report for ${e.data.customer} drafted`;
+    case 'customer_report_edited': return `Customer report${e.data.customer ? ` for ${e.data.customer}` : ''}: ${e.data.part} ${e.data.withheld ? 'withheld' : 'edited'}`;
+    case 'customer_report_sent': return `Customer report sent to ${e.data.customer} (${e.data.via})`;
   }
 }
 
