@@ -28,9 +28,12 @@ import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
 import { Intake } from './adapters/intake/intake.ts';
 import { createMetrics, type Metrics } from './adapters/metrics.ts';
 import { outboxStats } from './adapters/db/outbox-sql.ts';
+import { failedInboundCount } from './adapters/db/repair-sql.ts';
 import { leaseHolders, releaseLeasesOf } from './adapters/db/leases-sql.ts';
 import { dataDirTag, newWorkerId, parseWorkerId } from './adapters/db/worker-identity.ts';
 import { Spool } from './adapters/intake/spool.ts';
+import { retentionTick } from './adapters/intake/retention.ts';
+import { startScheduler } from './scheduler/scheduler.ts';
 
 export interface KranzOptions {
   env: EnvConfig;
@@ -142,7 +145,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const kick = (): void => void pump();
   const spool = new Spool(o.env.dataDir);
   await spool.depth();
-  const metrics = createMetrics({ outbox: () => outboxStats(db.pool, clock.now()), spoolDepth: () => spool.knownDepth }, { defaults: o.listen !== false });
+  const metrics = createMetrics({ outbox: () => outboxStats(db.pool, clock.now()), spoolDepth: () => spool.knownDepth, inboundFailed: () => failedInboundCount(db.pool) }, { defaults: o.listen !== false });
   const intake = new Intake({ pool: db.pool, spool, clock, log, workerId, onStored: (source, result) => metrics.eventsIngested.inc({ source, result }) });
   const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId, intake, spool, metrics };
 
@@ -213,6 +216,12 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     log.info({ url, installationId, embedded: db.embedded, socketMode: Boolean(appToken) }, 'Kranz is listening');
   }
+  // Raw requests past retention.inbound: checked every minute, pruned once an hour (one replica).
+  const prune = retentionTick({ pool: db.pool, spool, retentionMs: o.policy.retention.inboundMs, log });
+  const retention = startScheduler({
+    tickSeconds: 60, clock, log, name: 'kranz-retention',
+    tick: (now) => prune(now),
+  });
   await slack?.start();
   intake.start(o.intakePollMs ?? 2_000);
   void intake.runOnce();
@@ -236,6 +245,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
       clearTimeout(cutoff);
     }
     await slack?.stop();
+    await retention.stop();
     await intake.stop();
     for (const h of handles.reverse()) await h.stop?.().catch((e: unknown) => log.warn({ err: e }, 'extension stop failed'));
     while (pumping) await new Promise((r) => setTimeout(r, 20));

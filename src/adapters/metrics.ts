@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricsSources {
   outbox(): Promise<{ pending: number; dead: number; oldestPendingAgeSeconds: number }>;
   spoolDepth(): number;
+  /** Inbound requests marked failed (see `kranz inbound list`). */
+  inboundFailed?(): Promise<number>;
 }
 
 export interface Metrics {
@@ -36,6 +38,7 @@ export function createMetrics(src: MetricsSources, opts: { defaults?: boolean } 
   const depth = new Gauge({ name: 'kranz_outbox_depth', help: 'Outbox rows waiting to be delivered (all replicas).', registers: [registry] });
   const oldest = new Gauge({ name: 'kranz_outbox_oldest_age_seconds', help: 'Age of the oldest undelivered outbox row.', registers: [registry] });
   const dead = new Gauge({ name: 'kranz_dead_letters', help: 'Outbox rows that failed permanently (see kranz doctor).', registers: [registry] });
+  const inboundFailed = new Gauge({ name: 'kranz_inbound_failed', help: 'Stored inbound requests that could not be applied and are no longer retried (see kranz inbound list).', registers: [registry] });
   const spool = new Gauge({ name: 'kranz_spool_depth', help: 'Inbound requests spooled to local disk while the database was unavailable.', registers: [registry], collect() { this.set(src.spoolDepth()); } });
   void spool;
   return {
@@ -46,6 +49,7 @@ export function createMetrics(src: MetricsSources, opts: { defaults?: boolean } 
         depth.set(s.pending);
         oldest.set(s.oldestPendingAgeSeconds);
         dead.set(s.dead);
+        if (src.inboundFailed) inboundFailed.set(await src.inboundFailed());
       } catch {
         // The database is down: the gauges keep their last values; the spool gauge tells the story.
       }

@@ -16,8 +16,13 @@ export type FollowUp =
 
 export type DeliveryOutcome =
   | { ok: true; result?: unknown; followUps?: FollowUp[] }
-  /** `waiting`: not a failure of the target, the row waits for an earlier effect (e.g. the channel). */
-  | { ok: false; retryable: true; error: string; retryAfterMs?: number; waiting?: true }
+  /**
+   * `waiting`: not a failure of the target, the row waits for an earlier effect (e.g. the channel).
+   * `unexpected`: not an answer of the target nor an outage but an error of Kranz's own (a bug):
+   * such a row goes to the dead letters after `outbox.max_attempts`, so it cannot block the
+   * incident's later messages forever; outages and rate limits are waited out.
+   */
+  | { ok: false; retryable: true; error: string; retryAfterMs?: number; waiting?: true; unexpected?: true }
   | { ok: false; retryable: false; error: string };
 
 /** Delivers rows of one target (`slack`, `pagerduty`, …). */
@@ -86,10 +91,11 @@ export class OutboxWorker {
       try {
         outcome = await deliverer.deliver(row);
       } catch (e) {
-        // An unexpected throw is treated as transient: better late than lost.
-        outcome = { ok: false, retryable: true, error: e instanceof Error ? e.message : String(e) };
+        // An unexpected throw is retried (better late than lost), up to `outbox.max_attempts`.
+        outcome = { ok: false, retryable: true, error: e instanceof Error ? e.message : String(e), unexpected: true };
       }
     }
+    if (!outcome.ok && outcome.retryable) outcome = this.giveUp(row, outcome) ?? outcome;
     if (outcome.ok) {
       await this.complete(row, outcome.result, outcome.followUps ?? []);
       this.opts.onDelivered?.(row);
@@ -102,6 +108,24 @@ export class OutboxWorker {
     }
     const wait = outcome.retryAfterMs ?? backoffMs(row.attempts, this.opts.baseBackoffMs ?? 1_000, this.opts.maxBackoffMs ?? 60_000, this.random);
     await this.queue.retry(row.id, this.opts.workerId, outcome.error, new Date(this.deps.clock.now().getTime() + wait));
+  }
+
+  /**
+   * A retryable failure that has gone on too long becomes permanent: thrown
+   * `outbox.max_attempts` times, or still failing `outbox.give_up_after`
+   * after the row was queued. It then waits in the dead letters for
+   * `kranz outbox retry`, instead of blocking its order key.
+   */
+  private giveUp(row: ClaimedOutboxRow, f: Extract<DeliveryOutcome, { retryable: true }>): Extract<DeliveryOutcome, { retryable: false }> | undefined {
+    const policy = this.deps.policy.outbox;
+    const ageMs = this.deps.clock.now().getTime() - Date.parse(row.createdAt);
+    if (f.unexpected && row.attempts >= policy.maxAttempts) {
+      return { ok: false, retryable: false, error: `gave up after ${row.attempts} attempts that failed unexpectedly: ${f.error}` };
+    }
+    if (ageMs >= policy.giveUpAfterMs) {
+      return { ok: false, retryable: false, error: `gave up after ${Math.round(ageMs / 3_600_000)} h of failures (${row.attempts} attempts): ${f.error}` };
+    }
+    return undefined;
   }
 
   private async complete(row: ClaimedOutboxRow, result: unknown, followUps: FollowUp[]): Promise<void> {

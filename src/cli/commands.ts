@@ -5,8 +5,10 @@
 import type { CliCommand } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { doctorCommand } from './doctor.ts';
+import { inboundCommand } from './inbound.ts';
 import { manifestCommand } from './manifest.ts';
 import { migrateCommand } from './migrate.ts';
+import { outboxCommand } from './outbox.ts';
 import { reportCommand } from './report.ts';
 import { startCommand } from './start.ts';
 
@@ -16,5 +18,7 @@ export const COMMANDS: readonly CliCommand[] = [
   doctorCommand,
   reportCommand,
   manifestCommand,
+  outboxCommand,
+  inboundCommand,
   demoCommand,
 ];

@@ -99,6 +99,15 @@ const reminders = z.strictObject({
   escalation_target: userOrChannelId.optional(),
 });
 
+const retention = z.strictObject({
+  inbound: duration.optional(),
+});
+
+const outbox = z.strictObject({
+  max_attempts: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
+  give_up_after: duration.optional(),
+});
+
 /** The whole policy file. */
 export const policyFileSchema = z.strictObject({
   default_severity: severityName.optional(),
@@ -112,6 +121,8 @@ export const policyFileSchema = z.strictObject({
   reminders: reminders.optional(),
   report_timezone: timeZone.optional(),
   customer_reports: customerReports.optional(),
+  retention: retention.optional(),
+  outbox: outbox.optional(),
 });
 
 /** A validated policy file: snake_case, durations already in milliseconds. */

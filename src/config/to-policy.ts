@@ -140,5 +140,10 @@ export function toPolicy(file: PolicyFile, base: Policy): Policy {
       includeServiceCredit: file.customer_reports?.include_service_credit ?? base.customerReports?.includeServiceCredit ?? false,
       showResponderNames: file.customer_reports?.show_responder_names ?? base.customerReports?.showResponderNames ?? false,
     },
+    retention: { inboundMs: file.retention?.inbound ?? base.retention.inboundMs },
+    outbox: {
+      maxAttempts: file.outbox?.max_attempts ?? base.outbox.maxAttempts,
+      giveUpAfterMs: file.outbox?.give_up_after ?? base.outbox.giveUpAfterMs,
+    },
   };
 }

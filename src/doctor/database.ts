@@ -17,6 +17,7 @@ import { checkDatabaseHealth } from '../adapters/db/health.ts';
 import { checkEmbeddedDataDir, readDatabaseInstallationId, readInstallationState, INSTALLATION_FILE } from '../adapters/db/installation.ts';
 import { pendingMigrations } from '../adapters/db/migrate.ts';
 import { listDeadLetters, outboxStats } from '../adapters/db/outbox-sql.ts';
+import { failedInboundCount } from '../adapters/db/repair-sql.ts';
 import { coerceError, isKranzError, sqlStateOf } from '../adapters/db/errors.ts';
 import type { DbLogger } from '../adapters/db/logger.ts';
 import { redactDatabaseUrl } from '../adapters/db/url.ts';
@@ -36,8 +37,6 @@ export interface DatabaseCheckOptions {
 /** How many dead letters are listed under the failed check. */
 export const DEAD_LETTERS_SHOWN = 5;
 
-const INSPECT_SQL = "select id, target, op, order_key, attempts, last_error, created_at from outbox where status = 'dead' order by id desc";
-const REQUEUE_SQL = "update outbox set status = 'pending', attempts = 0, next_attempt_at = now(), lease_until = null where status = 'dead'";
 
 /** Runs the database checks; stops after the first one when the database cannot be opened. */
 export async function databaseChecks(env: EnvConfig, opts: DatabaseCheckOptions): Promise<CheckResult[]> {
@@ -170,13 +169,18 @@ async function deadLetterCheck(db: Database, call: <T>(p: Promise<T>) => Promise
     throw e;
   }
   const backlog = `${stats.pending} pending${stats.pending ? `, oldest ${Math.round(stats.oldestPendingAgeSeconds)} s old` : ''}`;
-  if (stats.dead === 0) return pass(`no dead letters in the outbox (${backlog})`);
+  const failedInbound = await call(failedInboundCount(db.pool));
+  if (stats.dead === 0 && failedInbound === 0) return pass(`no dead letters in the outbox (${backlog}) and no failed inbound requests`);
   const latest = await call(listDeadLetters(db.pool, DEAD_LETTERS_SHOWN));
   const rows = stats.dead === 1 ? 'row' : 'rows';
+  const problems = [
+    ...(stats.dead ? [`${stats.dead} outbox ${rows} failed permanently and will not be retried${latest.length ? `; the ${Math.min(DEAD_LETTERS_SHOWN, stats.dead)} most recent are listed below` : ''}`] : []),
+    ...(failedInbound ? [`${failedInbound} inbound request${failedInbound === 1 ? '' : 's'} could not be applied`] : []),
+  ];
   return fail(
     'dead letters',
-    `${stats.dead} outbox ${rows} failed permanently and will not be retried; the ${Math.min(DEAD_LETTERS_SHOWN, stats.dead)} most recent are listed below`,
-    `inspect with \`${INSPECT_SQL}\`, fix the cause (channel, token, payload), then requeue with \`${REQUEUE_SQL}\``,
+    problems.join('; '),
+    `see them with \`kranz outbox list\` and \`kranz inbound list\`, fix the cause (channel, token, payload), then \`kranz outbox retry <id>\` or \`kranz inbound replay <id>\``,
     { details: latest.map((d) => `#${d.id} ${d.target} ${d.op} (order key ${d.orderKey}, ${d.createdAt}): ${oneLine(d.lastError ?? 'no error recorded')}`) },
   );
 }

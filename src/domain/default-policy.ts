@@ -66,4 +66,6 @@ export const DEFAULT_POLICY: Policy = {
   reminders: { noActivityMs: 2 * 60 * MIN, resolvedNotClosedMs: 24 * 60 * MIN },
   reportTimezone: 'UTC',
   customerReports: { includeServiceCredit: false, showResponderNames: false },
+  retention: { inboundMs: 30 * 24 * 60 * MIN },
+  outbox: { maxAttempts: 10, giveUpAfterMs: 24 * 60 * MIN },
 };

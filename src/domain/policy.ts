@@ -108,6 +108,22 @@ export interface Policy {
   reportTimezone: string;
   /** Absent → both off. */
   customerReports?: CustomerReportPolicy;
+  retention: RetentionPolicy;
+  outbox: OutboxPolicy;
+}
+
+/** How long raw inbound requests are kept (the incident's own events are kept forever). */
+export interface RetentionPolicy {
+  /** Archived requests and spool files older than this are deleted. */
+  inboundMs: number;
+}
+
+/** When a delivery that keeps failing is given up (a dead letter an operator can retry). */
+export interface OutboxPolicy {
+  /** Failed attempts after which a row is dead, even if each failure looked retryable. */
+  maxAttempts: number;
+  /** Age after which a row that still fails is dead. */
+  giveUpAfterMs: number;
 }
 
 export function findSeverity(policy: Policy, key: string): SeverityPolicy | undefined {

@@ -221,7 +221,7 @@ describe('kranz doctor', () => {
       const { ok, lines } = await doctor(envOf({ PAGERDUTY_WEBHOOK_SECRETS: '' }), { ...policy, stakeholderChannel: 'CWARROOM' });
         expect(ok).toBe(false);
       const i = lines.findIndex((l) => l.startsWith('✗ dead letters'));
-      expect(lines[i]).toMatch(/^✗ dead letters: 7 outbox rows failed permanently.*Fix: inspect with `select .* where status = 'dead'.*requeue with `update outbox set status = 'pending'/);
+      expect(lines[i]).toMatch(/^✗ dead letters: 7 outbox rows failed permanently.*Fix: see them with `kranz outbox list`.*`kranz outbox retry <id>`/);
       const details = lines.slice(i + 1, i + 6);
       expect(details).toEqual([7, 6, 5, 4, 3].map((n) => expect.stringMatching(new RegExp(`^    #${ids[n - 1]} slack post_message \\(order key CACME, .*\\): channel_not_found \\(${n}\\)$`))));
       expect(lines[i + 6]).not.toMatch(/^    #/);

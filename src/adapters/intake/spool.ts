@@ -58,6 +58,35 @@ export class Spool {
   }
 
   /**
+   * Deletes records from `spool/rejected.jsonl` received before `before`
+   * (retention); returns how many. Runs in the append chain, so no write to
+   * the file races the rewrite.
+   */
+  pruneRejected(before: Date): Promise<number> {
+    const file = join(this.dir, 'spool', 'rejected.jsonl');
+    const run = this.chain.then(async () => {
+      const recs = await this.read(file);
+      const keep = recs.filter((r) => !(Date.parse(r.receivedAt) < before.getTime()));
+      if (keep.length === recs.length) return 0;
+      if (keep.length === 0) await rm(file, { force: true });
+      else {
+        const tmp = `${file}.pruning`;
+        const fh = await open(tmp, 'w', 0o600);
+        try {
+          await fh.write(keep.map((r) => `${JSON.stringify(r)}\n`).join(''));
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, file);
+      }
+      return recs.length - keep.length;
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
    * Records waiting in the spool, a replay that died halfway included (reads
    * the files; cheap at spool sizes). Call once at start so {@link knownDepth}
    * is right before the first append.

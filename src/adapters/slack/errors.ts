@@ -38,6 +38,8 @@ export function toDeliveryOutcome(e: unknown): Exclude<DeliveryOutcome, { ok: tr
   if (x?.code === 'slack_webapi_platform_error' && PERMANENT.has(code)) return { ok: false, retryable: false, error: code };
   // The client could not even encode the request: no retry will change that.
   if (e instanceof URIError) return { ok: false, retryable: false, error: `unsendable: ${(e as Error).message}` };
+  // Not from the Slack client (an answer, an HTTP status, a network failure): Kranz's own error.
+  if (!String(x?.code ?? '').startsWith('slack_webapi_')) return { ok: false, retryable: true, error: code, unexpected: true };
   return { ok: false, retryable: true, error: code };
 }
 

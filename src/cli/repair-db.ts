@@ -1,0 +1,26 @@
+/** Opens the checked database for the repair commands (`kranz outbox`, `kranz inbound`) and closes it after. */
+import type { Queryable } from '../adapters/db/pool.ts';
+import { loadConfig } from './config.ts';
+
+export async function withDatabase<T>(fn: (db: Queryable, where: string) => Promise<T>): Promise<T> {
+  const { env } = await loadConfig();
+  const { createLogger, openCheckedDatabase } = await import('../main.ts');
+  const log = createLogger(env.logLevel === 'info' ? 'warn' : env.logLevel);
+  const { db } = await openCheckedDatabase(env, log);
+  try {
+    return await fn(db.pool, db.url);
+  } finally {
+    await db.close();
+  }
+}
+
+/** `42` → 42; a usage mistake for anything else. */
+export function rowId(ref: string | undefined): number | undefined {
+  const n = Number(ref);
+  return ref !== undefined && /^\d+$/.test(ref) && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+export const oneLine = (s: string | null, max = 160): string => {
+  const flat = (s ?? '').replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
