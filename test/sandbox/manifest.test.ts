@@ -94,7 +94,7 @@ describe('Slack app manifest', () => {
 
   it('subscribes to exactly the bot events Kranz handles, each covered by a declared scope', () => {
     const events = written.settings.event_subscriptions.bot_events;
-    expect(events).toEqual(['message.channels', 'message.groups', 'reaction_added', 'pin_added', 'pin_removed', 'member_joined_channel']);
+    expect(events).toEqual(['message.channels', 'message.groups', 'reaction_added', 'pin_added', 'member_joined_channel']);
     const index = fixture('events-index.json') as { name: string; scopes: string[] }[];
     const scopes = new Set(manifestBotScopes());
     for (const e of events) {
@@ -106,9 +106,9 @@ describe('Slack app manifest', () => {
 
   it('asks for exactly Kranz\'s bot scopes', () => {
     expect(manifestBotScopes()).toEqual([
-      'commands', 'chat:write', 'chat:write.public', 'channels:manage', 'channels:read', 'channels:history', 'channels:join',
-      'groups:write', 'groups:read', 'groups:history', 'im:write', 'pins:read', 'pins:write', 'reactions:read', 'users:read',
-      'users:read.email', 'files:write', 'canvases:write', 'bookmarks:write',
+      'commands', 'chat:write', 'chat:write.public', 'channels:manage', 'channels:read', 'channels:history',
+      'groups:write', 'groups:read', 'groups:history', 'pins:read', 'pins:write', 'reactions:read', 'users:read',
+      'users:read.email', 'files:write', 'canvases:write',
     ]);
     expect(manifestBotScopes(renderManifest('https://kranz.acme.io'))).toEqual(manifestBotScopes());
   });

@@ -6,7 +6,6 @@ export const DEFAULT_BOT_EVENTS: readonly string[] = [
   'message.groups',
   'reaction_added',
   'pin_added',
-  'pin_removed',
   'member_joined_channel',
 ];
 
