@@ -36,6 +36,7 @@ import { planReminders } from '../src/domain/reminders.ts';
 import { transition } from '../src/domain/transition.ts';
 import { createReminderTick } from '../src/scheduler/reminder-tick.ts';
 import { startScheduler } from '../src/scheduler/scheduler.ts';
+import { asIncidentId, asSlackUserId } from '../src/domain/ids.ts';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results', 'reminders.json');
 const N = 10_000;
@@ -96,9 +97,9 @@ async function seed(pool: pg.Pool): Promise<void> {
     const events: IncidentEvent[] = [];
     const rem: { id: string; kind: string; subject: string; at: string }[] = [];
     for (let i = from; i < Math.min(N, from + 1_000); i++) {
-      const incidentId = randomUUID();
+      const incidentId = asIncidentId(randomUUID());
       const r = transition(undefined, { type: 'declare', number: i + 1, title: `Bench outage ${i + 1}`, severity: SEVERITY }, new Date(dueAt(i) - cadence), {
-        policy: POLICY, incidentId, actor: { kind: 'user', userId: `U${String(i).padStart(6, '0')}` }, source: { kind: 'cli' }, idempotencyKey: `bench:${i}`, newId: randomUUID,
+        policy: POLICY, incidentId, actor: { kind: 'user', userId: asSlackUserId(`U${String(i).padStart(6, '0')}`) }, source: { kind: 'cli' }, idempotencyKey: `bench:${i}`, newId: randomUUID,
       });
       if (!r.ok || !r.value.state) throw new Error('declare failed in the bench seed');
       states.push(r.value.state);

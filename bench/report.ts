@@ -15,6 +15,7 @@ import { DEFAULT_POLICY } from '../src/domain/default-policy.ts';
 import type { Actor, EventPayloads, EventType, IncidentEvent, SourceRef } from '../src/domain/events.ts';
 import type { Policy } from '../src/domain/policy.ts';
 import { draftReport } from '../src/domain/report/index.ts';
+import { asPdIncidentId, asSlackChannelId, asSlackUserId } from '../src/domain/ids.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, 'results', 'report.json');
@@ -56,7 +57,7 @@ const POLICY: Policy = {
   ...DEFAULT_POLICY,
   reportTimezone: 'Europe/Berlin',
   customers: [{
-    id: 'acme', name: 'Acme Corp', mainContact: { name: 'Priya Shah' }, slackChannel: 'C0ACME',
+    id: 'acme', name: 'Acme Corp', mainContact: { name: 'Priya Shah' }, slackChannel: asSlackChannelId('C0ACME'),
     sla: { targetPercent: 99.9, periodDays: 30 }, serviceCredits: [{ belowPercent: 99.9, creditPercent: 10 }, { belowPercent: 99, creditPercent: 25 }],
   }],
 };
@@ -72,7 +73,7 @@ export function buildIncident(n: number): IncidentEvent[] {
     seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
     return seed % k;
   };
-  const users: Actor[] = Array.from({ length: 20 }, (_, i) => ({ kind: 'user', userId: `U${String(i).padStart(4, '0')}`, ...(i % 2 ? { name: `Responder ${i}` } : {}) }));
+  const users: Actor[] = Array.from({ length: 20 }, (_, i) => ({ kind: 'user', userId: asSlackUserId(`U${String(i).padStart(4, '0')}`), ...(i % 2 ? { name: `Responder ${i}` } : {}) }));
   const add = <T extends EventType>(type: T, ms: number, data: EventPayloads[T], actor: Actor, source: SourceRef): void => {
     const i = events.length;
     const at = new Date(ms).toISOString();
@@ -85,8 +86,8 @@ export function buildIncident(n: number): IncidentEvent[] {
     number: 7, title: 'Checkout API returning 502 errors', severity: 'SEV1', description: 'Bench incident', private: false,
     customers: ['acme'], checklist: [{ id: 'call-customer', title: 'Call the customer', dueAt: new Date(t0 + 600_000).toISOString() }],
     impactStartedAt: new Date(t0 - 300_000).toISOString(),
-  }, { kind: 'pagerduty' }, { kind: 'pagerduty', eventId: 'PDEV0', pdIncidentId: 'Q1' });
-  add('pagerduty_linked', t0, { pdIncidentId: 'Q1', pdIncidentNumber: 101, url: 'https://x.pagerduty.com/incidents/Q1' }, { kind: 'pagerduty' }, { kind: 'pagerduty', eventId: 'PDEV0', pdIncidentId: 'Q1' });
+  }, { kind: 'pagerduty' }, { kind: 'pagerduty', eventId: 'PDEV0', pdIncidentId: asPdIncidentId('Q1') });
+  add('pagerduty_linked', t0, { pdIncidentId: asPdIncidentId('Q1'), pdIncidentNumber: 101, url: 'https://x.pagerduty.com/incidents/Q1' }, { kind: 'pagerduty' }, { kind: 'pagerduty', eventId: 'PDEV0', pdIncidentId: asPdIncidentId('Q1') });
   let ms = t0;
   let lastNoteTs: string | undefined;
   while (events.length < n - 4) {
@@ -95,15 +96,15 @@ export function buildIncident(n: number): IncidentEvent[] {
     const r = rand(20);
     if (r < 9) {
       const ts = `${Math.floor(ms / 1000)}.${String(events.length).padStart(6, '0')}`;
-      add('note_added', ms, { text: text(8 + rand(12)), via: r % 2 ? 'pin' : 'reaction', authorId: user.userId, messageTs: ts, permalink: `https://x.slack.com/archives/C1/p${ts.replace('.', '')}` }, user, { kind: 'slack', channelId: 'C1', ts });
+      add('note_added', ms, { text: text(8 + rand(12)), via: r % 2 ? 'pin' : 'reaction', authorId: user.userId, messageTs: ts, permalink: `https://x.slack.com/archives/C1/p${ts.replace('.', '')}` }, user, { kind: 'slack', channelId: asSlackChannelId('C1'), ts });
       lastNoteTs = ts;
     } else if (r < 18) {
       const kind = ['incident.annotated', 'incident.acknowledged', 'incident.priority_updated', 'incident.reassigned'][rand(4)] as string;
-      add('pagerduty_event', ms, { eventType: kind, pdIncidentId: 'Q1', summary: text(6) }, { kind: 'pagerduty', name: 'PagerDuty' }, { kind: 'pagerduty', eventId: `PDEV${events.length}`, pdIncidentId: 'Q1' });
+      add('pagerduty_event', ms, { eventType: kind, pdIncidentId: asPdIncidentId('Q1'), summary: text(6) }, { kind: 'pagerduty', name: 'PagerDuty' }, { kind: 'pagerduty', eventId: `PDEV${events.length}`, pdIncidentId: asPdIncidentId('Q1') });
     } else if (r === 18) {
-      add('status_update_posted', ms, { status: 'identified', summary: text(15), nextUpdateAt: new Date(ms + 1_200_000).toISOString(), relayedTo: ['C0ACME'] }, user, { kind: 'slack', channelId: 'C1' });
+      add('status_update_posted', ms, { status: 'identified', summary: text(15), nextUpdateAt: new Date(ms + 1_200_000).toISOString(), relayedTo: [asSlackChannelId('C0ACME')] }, user, { kind: 'slack', channelId: asSlackChannelId('C1') });
     } else if (lastNoteTs && rand(2) === 0) {
-      add(rand(3) ? 'message_edited' : 'message_deleted', ms, { messageTs: lastNoteTs, text: text(9), previousText: 'earlier text' }, user, { kind: 'slack', channelId: 'C1', ts: lastNoteTs });
+      add(rand(3) ? 'message_edited' : 'message_deleted', ms, { messageTs: lastNoteTs, text: text(9), previousText: 'earlier text' }, user, { kind: 'slack', channelId: asSlackChannelId('C1'), ts: lastNoteTs });
       lastNoteTs = undefined;
     } else {
       add('reminder_sent', ms, { reminder: 'status-update', level: 1, dueAt: new Date(ms).toISOString(), recipient: user.userId }, { kind: 'kranz' }, { kind: 'kranz' });

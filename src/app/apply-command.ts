@@ -7,6 +7,7 @@
 import type { Command } from '../domain/commands.ts';
 import type { DomainError } from '../domain/errors.ts';
 import type { Actor, IncidentEvent, SourceRef } from '../domain/events.ts';
+import { asIncidentId, type IncidentId, type PdIncidentId, type SlackChannelId } from '../domain/ids.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import type { Effect } from '../domain/effects.ts';
 import { planReminders } from '../domain/reminders.ts';
@@ -24,7 +25,7 @@ export interface CommandMeta {
 }
 
 /** How a command names its incident. */
-export type IncidentRef = { id: string } | { channelId: string } | { number: number } | { pdIncidentId: string };
+export type IncidentRef = { id: IncidentId } | { channelId: SlackChannelId } | { number: number } | { pdIncidentId: PdIncidentId };
 
 /**
  * Why no incident answered: the reference the caller used, and what it wanted
@@ -40,7 +41,7 @@ export interface NotFoundParams {
 export type AppError = DomainError | { code: 'incident.not_found'; params: NotFoundParams };
 
 export type CommandOutcome =
-  | { ok: true; incidentId: string; state: IncidentState; events: IncidentEvent[]; effects: Effect[]; duplicate: boolean }
+  | { ok: true; incidentId: IncidentId; state: IncidentState; events: IncidentEvent[]; effects: Effect[]; duplicate: boolean }
   | { ok: false; error: AppError };
 
 /** Thrown inside a transaction to roll it back and still return a value. */
@@ -48,11 +49,12 @@ class Rollback {
   constructor(readonly outcome: CommandOutcome) {}
 }
 
-export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Promise<string | undefined> {
+export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Promise<IncidentId | undefined> {
   if ('id' in ref) return ref.id;
-  if ('channelId' in ref) return uow.findIncidentIdByChannel(ref.channelId);
-  if ('number' in ref) return uow.findIncidentIdByNumber(ref.number);
-  return uow.findIncidentIdByPagerDuty(ref.pdIncidentId);
+  const found = 'channelId' in ref ? await uow.findIncidentIdByChannel(ref.channelId)
+    : 'number' in ref ? await uow.findIncidentIdByNumber(ref.number)
+    : await uow.findIncidentIdByPagerDuty(ref.pdIncidentId);
+  return found === undefined ? undefined : asIncidentId(found);
 }
 
 export function notFound(ref: IncidentRef | undefined, purpose?: NotFoundParams['purpose']): AppError {
@@ -74,7 +76,7 @@ export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Com
  * A key seen before means the command already applied: `duplicate` is the
  * outcome to return. Throws `Rollback` when there is no such incident.
  */
-export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<{ incidentId: string; current: IncidentState; duplicate?: CommandOutcome }> {
+export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<{ incidentId: IncidentId; current: IncidentState; duplicate?: CommandOutcome }> {
   const incidentId = await resolveIncidentId(uow, ref);
   if (!incidentId) throw new Rollback({ ok: false, error: notFound(ref) });
   if (!(await uow.claimCommandKey(key, incidentId))) {
@@ -101,7 +103,7 @@ export async function applyCommandIn(uow: UnitOfWork, deps: AppDeps, ref: Incide
 export async function commitTransition(
   uow: UnitOfWork,
   deps: AppDeps,
-  incidentId: string,
+  incidentId: IncidentId,
   before: IncidentState | undefined,
   t: { events: IncidentEvent[]; effects: Effect[]; state: IncidentState | undefined },
   commandKey: string,

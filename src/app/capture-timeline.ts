@@ -5,6 +5,7 @@
  * Edits and deletions of flagged messages become events, keeping history.
  */
 import type { NoteVia } from '../domain/events.ts';
+import { asIncidentId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../domain/ids.ts';
 import { applyCommandIn, notFound, Rollback, type CommandOutcome } from './apply-command.ts';
 import type { AppDeps } from './ports.ts';
 
@@ -36,24 +37,24 @@ async function guarded(fn: () => Promise<CommandOutcome>): Promise<CommandOutcom
   }
 }
 
-export async function recordEdit(deps: AppDeps, channelId: string, ts: string, text: string, editorId: string | undefined, eventKey: string): Promise<CommandOutcome | undefined> {
+export async function recordEdit(deps: AppDeps, channelId: SlackChannelId, ts: string, text: string, editorId: SlackUserId | undefined, eventKey: string): Promise<CommandOutcome | undefined> {
   return guarded(() => deps.store.transaction(async (uow) => {
     const incidentId = await uow.findIncidentIdByChannel(channelId);
     if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId }) });
     const now = deps.clock.now();
     await uow.editChannelMessage(channelId, ts, text, now);
-    return applyCommandIn(uow, deps, { id: incidentId }, { type: 'edit_message', messageTs: ts, text }, {
+    return applyCommandIn(uow, deps, { id: asIncidentId(incidentId) }, { type: 'edit_message', messageTs: ts, text }, {
       actor: editorId ? { kind: 'user', userId: editorId } : { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
     });
   }));
 }
 
-export async function recordDeletion(deps: AppDeps, channelId: string, ts: string, eventKey: string): Promise<CommandOutcome | undefined> {
+export async function recordDeletion(deps: AppDeps, channelId: SlackChannelId, ts: string, eventKey: string): Promise<CommandOutcome | undefined> {
   return guarded(() => deps.store.transaction(async (uow) => {
     const incidentId = await uow.findIncidentIdByChannel(channelId);
     if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId }) });
     await uow.deleteChannelMessage(channelId, ts);
-    return applyCommandIn(uow, deps, { id: incidentId }, { type: 'delete_message', messageTs: ts }, {
+    return applyCommandIn(uow, deps, { id: asIncidentId(incidentId) }, { type: 'delete_message', messageTs: ts }, {
       actor: { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
     });
   }));
@@ -67,17 +68,17 @@ export async function recordDeletion(deps: AppDeps, channelId: string, ts: strin
  */
 export async function flagMessage(
   deps: AppDeps,
-  m: { channelId: string; ts: string; sentAt: Date; text?: string; authorId?: string; permalink?: string },
+  m: { channelId: SlackChannelId; ts: string; sentAt: Date; text?: string; authorId?: SlackUserId; permalink?: string },
   via: NoteVia,
-  flaggedBy: string,
+  flaggedBy: SlackUserId,
 ): Promise<CommandOutcome> {
   return guarded(() => deps.store.transaction(async (uow) => {
     const incidentId = await uow.findIncidentIdByChannel(m.channelId);
     if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId: m.channelId }, 'timeline') });
     const logged = await uow.findChannelMessage(m.channelId, m.ts);
     const text = logged?.text ?? m.text ?? '';
-    const authorId = logged?.userId ?? m.authorId;
-    return applyCommandIn(uow, deps, { id: incidentId }, {
+    const authorId = logged?.userId ? asSlackUserId(logged.userId) : m.authorId;
+    return applyCommandIn(uow, deps, { id: asIncidentId(incidentId) }, {
       type: 'add_note', text: text || '(message without text)', via, messageTs: m.ts,
       ...(authorId ? { authorId } : {}), ...(m.permalink ? { permalink: m.permalink } : {}),
     }, {

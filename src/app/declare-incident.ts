@@ -5,6 +5,7 @@
  * PagerDuty incident id, so an alert storm over N replicas opens one.
  */
 import type { Command } from '../domain/commands.ts';
+import { asIncidentId } from '../domain/ids.ts';
 import { transition } from '../domain/transition.ts';
 import { Rollback, commitTransition, notFound, type CommandMeta, type CommandOutcome } from './apply-command.ts';
 import type { AppDeps } from './ports.ts';
@@ -18,16 +19,16 @@ export async function declareIncident(deps: AppDeps, input: DeclareInput, meta: 
         const id = await uow.commandKeyIncident(meta.idempotencyKey);
         const state = id ? await uow.readIncident(id) : undefined;
         if (!id || !state) throw new Rollback({ ok: false, error: notFound(undefined, 'replay') });
-        return { ok: true, incidentId: id, state, events: [], effects: [], duplicate: true };
+        return { ok: true, incidentId: state.id, state, events: [], effects: [], duplicate: true };
       }
       if (input.pagerDuty) {
         // A page for a PagerDuty incident that already has a Kranz incident joins it.
         const existing = await uow.findIncidentIdByPagerDuty(input.pagerDuty.pdIncidentId);
         const state = existing ? await uow.readIncident(existing) : undefined;
-        if (existing && state) return { ok: true, incidentId: existing, state, events: [], effects: [], duplicate: true };
+        if (existing && state) return { ok: true, incidentId: state.id, state, events: [], effects: [], duplicate: true };
       }
       const now = deps.clock.now();
-      const incidentId = deps.newId();
+      const incidentId = asIncidentId(deps.newId());
       const number = await uow.nextIncidentNumber();
       const r = transition(undefined, { type: 'declare', number, ...input }, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
       if (!r.ok) throw new Rollback({ ok: false, error: r.error });

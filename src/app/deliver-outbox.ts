@@ -4,13 +4,14 @@
  * dropped on a retryable failure. A permanent failure (e.g. channel_not_found)
  * goes to the dead state so it stops blocking the rows behind it.
  */
+import type { IncidentId } from '../domain/ids.ts';
 import type { Command } from '../domain/commands.ts';
 import { applyCommandIn, Rollback, type CommandMeta } from './apply-command.ts';
 import type { AppDeps, ClaimedOutboxRow, NewOutboxRow, OutboxQueue } from './ports.ts';
 
 /** Something the delivery learned that must be recorded with it (same transaction). */
 export type FollowUp =
-  | { kind: 'command'; incidentId: string; command: Command; meta: CommandMeta }
+  | { kind: 'command'; incidentId: IncidentId; command: Command; meta: CommandMeta }
   | { kind: 'slot'; incidentId: string; slot: string; channelId: string; ts: string }
   | { kind: 'enqueue'; rows: NewOutboxRow[] };
 

@@ -9,6 +9,7 @@
  */
 import type { Command } from '../domain/commands.ts';
 import type { Actor, PagerDutyEventFacts, SourceRef } from '../domain/events.ts';
+import type { PdIncidentId, PdServiceId } from '../domain/ids.ts';
 import type { Policy, PagerDutyServicePolicy } from '../domain/policy.ts';
 import { findSeverity } from '../domain/policy.ts';
 import { applyCommand, type AppError, type CommandMeta } from './apply-command.ts';
@@ -23,10 +24,10 @@ export interface PagerDutyEventInput {
   eventType: string;
   known: boolean;
   occurredAt: string;
-  pdIncidentId?: string;
+  pdIncidentId?: PdIncidentId;
   pdIncidentNumber?: number;
   title?: string;
-  serviceId?: string;
+  serviceId?: PdServiceId;
   urgency?: string;
   priority?: { name: string } | null;
   htmlUrl?: string;

@@ -11,6 +11,7 @@
  * next step is computed from now), so a 3-hour outage gives one catch-up per
  * reminder, not a burst of the missed steps.
  */
+import { asIncidentId } from '../domain/ids.ts';
 import {
   planReminders, quietHoursDeferral, reminderName, reminderStep, type PlannedReminder, type ReminderStep,
 } from '../domain/reminders.ts';
@@ -101,9 +102,9 @@ async function sendOne(deps: AppDeps): Promise<StepOutcome> {
     }
     const step = reminderStep(planned, due.level, state, deps.policy, now);
     try {
-      await applyCommandIn(uow, deps, { id: due.incidentId }, {
+      await applyCommandIn(uow, deps, { id: asIncidentId(due.incidentId) }, {
         type: 'record_reminder', reminder: reminderName(due), level: step.level, dueAt: due.plannedAt,
-        recipient: step.recipient, mention: step.mention, text: step.text,
+        to: step.to, mention: step.mention, text: step.text,
       }, { ...META, idempotencyKey: reminderStepKey(due) });
     } catch (e) {
       if (!(e instanceof Rollback)) throw e;

@@ -5,6 +5,7 @@
  * not reset it). A new plan for the reminder (say, a status update posted)
  * keeps the snooze only if it ends after the new due time.
  */
+import type { IncidentId } from '../domain/ids.ts';
 import { isReminderKind, parseReminderName, type ReminderKind } from '../domain/reminders.ts';
 import { notFound, resolveIncidentId, type AppError, type CommandMeta, type IncidentRef } from './apply-command.ts';
 import type { AppDeps, SnoozedReminder } from './ports.ts';
@@ -32,7 +33,7 @@ export type SnoozeError =
  */
 export type SnoozeOutcome =
   | {
-      ok: true; incidentId: string; number: number; kind: ReminderKind; durationMs: number;
+      ok: true; incidentId: IncidentId; number: number; kind: ReminderKind; durationMs: number;
       until: string; reminders: SnoozedReminder[]; firstDueAt?: string; duplicate: boolean;
     }
   | { ok: false; error: SnoozeError };

@@ -5,7 +5,8 @@
  * `severities.SEV1.update_cadence: 15m` changes only that one value.
  */
 import { slugify } from '../domain/channel-name.ts';
-import type { ChecklistItemPolicy, CustomerPolicy, PagerDutyServicePolicy, Policy, SeverityPolicy } from '../domain/policy.ts';
+import { asPdServiceId, asSlackChannelId, asSlackUserId } from '../domain/ids.ts';
+import type { ChecklistItemPolicy, CustomerPolicy, PagerDutyServicePolicy, Policy, ReminderPolicy, SeverityPolicy } from '../domain/policy.ts';
 import type { CustomerFile, PagerDutyServiceFile, PolicyFile, SeverityFile } from './policy-schema.ts';
 
 const MIN = 60_000;
@@ -69,7 +70,7 @@ function customer(c: CustomerFile): CustomerPolicy {
     id: deriveId(c.id, c.name),
     name: c.name,
     mainContact: { name: contact.name, ...(contact.phone ? { phone: contact.phone } : {}), ...(contact.email ? { email: contact.email } : {}) },
-    ...(c.slack_channel ? { slackChannel: c.slack_channel } : {}),
+    ...(c.slack_channel ? { slackChannel: asSlackChannelId(c.slack_channel) } : {}),
     sla: { targetPercent: c.sla.target, periodDays: c.sla.period ?? 30 },
     // One order (highest threshold first) whatever order the file lists them in.
     serviceCredits: (c.service_credits ?? []).map((t) => ({ belowPercent: t.below, creditPercent: t.credit })).sort((a, b) => b.belowPercent - a.belowPercent),
@@ -85,7 +86,7 @@ function service(s: PagerDutyServiceFile, keys: readonly string[], customers: re
   const customerId = (ref: string): string =>
     customers.find((c) => c.id.toLowerCase() === ref.toLowerCase() || c.name.toLowerCase() === ref.toLowerCase())?.id ?? ref;
   return {
-    serviceId: s.id,
+    serviceId: asPdServiceId(s.id),
     autoOpen: s.auto_open ?? false,
     severityByPriority: byPriority,
     severityByUrgency: { high: sev(s.severity_by_urgency?.high, defaultSeverity), low: sev(s.severity_by_urgency?.low, lowest) },
@@ -112,9 +113,9 @@ export function toPolicy(file: PolicyFile, base: Policy): Policy {
   const pd = file.pagerduty;
   const legacyToken = pd?.legacy_v2?.token ?? base.pagerduty.legacyV2.token;
   const reminders = file.reminders;
-  const escalationTarget = reminders?.escalation_target ?? base.reminders.escalationTarget;
-  const announcementsChannel = file.announcements_channel ?? base.announcementsChannel;
-  const stakeholderChannel = file.stakeholder_channel ?? base.stakeholderChannel;
+  const escalationTarget = reminders?.escalation_target ? escalationRef(reminders.escalation_target) : base.reminders.escalationTarget;
+  const announcementsChannel = file.announcements_channel ? asSlackChannelId(file.announcements_channel) : base.announcementsChannel;
+  const stakeholderChannel = file.stakeholder_channel ? asSlackChannelId(file.stakeholder_channel) : base.stakeholderChannel;
   return {
     severities,
     defaultSeverity,
@@ -146,4 +147,9 @@ export function toPolicy(file: PolicyFile, base: Policy): Policy {
       giveUpAfterMs: file.outbox?.give_up_after ?? base.outbox.giveUpAfterMs,
     },
   };
+}
+
+/** The schema allows a user (`U…`, `W…`: reached by DM) or a channel (`C…`, `G…`). */
+function escalationRef(id: string): NonNullable<ReminderPolicy['escalationTarget']> {
+  return /^[UW]/.test(id) ? { kind: 'user', id: asSlackUserId(id) } : { kind: 'channel', id: asSlackChannelId(id) };
 }

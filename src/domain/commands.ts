@@ -3,6 +3,11 @@
  * `transition`; only the events it returns are facts.
  */
 import type { ActionKind, NoteVia, PagerDutyEventFacts, Role, Status } from './events.ts';
+import type { ChannelRef } from './effects.ts';
+import type { PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
+
+/** Whom Kranz pages: a PagerDuty service, or a person as a responder on the linked PagerDuty incident. */
+export type PageTarget = { kind: 'service'; serviceId: PdServiceId } | { kind: 'user'; userId: SlackUserId };
 
 export type Command =
   | {
@@ -12,34 +17,34 @@ export type Command =
       severity: string;
       description?: string;
       private?: boolean;
-      commanderId?: string;
+      commanderId?: SlackUserId;
       /** The commander's display name when the surface knows it (Slack users.info). */
       commanderName?: string;
       customers?: string[];
       impactStartedAt?: string;
-      pagerDuty?: { pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string };
+      pagerDuty?: { pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; serviceId?: PdServiceId };
     }
-  | { type: 'record_channel'; channelId: string; channelName: string }
-  | { type: 'member_joined'; userId: string }
+  | { type: 'record_channel'; channelId: SlackChannelId; channelName: string }
+  | { type: 'member_joined'; userId: SlackUserId }
   | { type: 'change_severity'; severity: string; reason?: string }
   | { type: 'set_status'; status: Status }
-  | { type: 'assign_role'; role: string; userId: string }
+  | { type: 'assign_role'; role: string; userId: SlackUserId }
   | { type: 'check_item'; itemId: string }
   | { type: 'post_status_update'; status?: Status; summary: string; nextUpdateInMs?: number }
   | { type: 'record_customer_contact'; customer?: string; details: string }
-  | { type: 'add_note'; text: string; via: NoteVia; authorId?: string; messageTs?: string; permalink?: string }
+  | { type: 'add_note'; text: string; via: NoteVia; authorId?: SlackUserId; messageTs?: string; permalink?: string }
   | { type: 'edit_message'; messageTs: string; text: string }
   | { type: 'delete_message'; messageTs: string }
-  | { type: 'link_pagerduty'; pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string }
-  | { type: 'record_pagerduty_event'; eventType: string; pdIncidentId: string; facts: PagerDutyEventFacts; suggestion?: 'resolve' | { severity: string } }
-  | { type: 'record_reminder'; reminder: string; level: number; dueAt: string; recipient: string; mention: string[]; text: string }
+  | { type: 'link_pagerduty'; pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; serviceId?: PdServiceId }
+  | { type: 'record_pagerduty_event'; eventType: string; pdIncidentId: PdIncidentId; facts: PagerDutyEventFacts; suggestion?: 'resolve' | { severity: string } }
+  | { type: 'record_reminder'; reminder: string; level: number; dueAt: string; to: ChannelRef; mention: SlackUserId[]; text: string }
   | { type: 'record_root_cause'; text: string }
   | { type: 'add_action_item'; kind: ActionKind; text: string }
   | { type: 'resolve'; summary?: string }
   | { type: 'close' }
   | { type: 'reopen'; reason?: string }
   | { type: 'record_report'; length: number; sha256: string }
-  | { type: 'page'; target: { kind: 'service'; serviceId: string } | { kind: 'user'; userId: string }; message: string };
+  | { type: 'page'; target: PageTarget; message: string };
 
 export type CommandType = Command['type'];
 

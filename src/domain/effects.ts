@@ -3,10 +3,12 @@
  * layer writes each as an outbox row in the same transaction as the events,
  * and adapters render and deliver them later (so an outage is a delay).
  */
+import type { PageTarget } from './commands.ts';
 import type { PagerDutyEventFacts } from './events.ts';
+import type { PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
 /** Where a Slack message goes. `incident` is resolved at delivery time to the incident channel. */
-export type ChannelRef = { kind: 'incident' } | { kind: 'channel'; id: string } | { kind: 'user'; id: string };
+export type ChannelRef = { kind: 'incident' } | { kind: 'channel'; id: SlackChannelId } | { kind: 'user'; id: SlackUserId };
 
 /**
  * Messages are semantic: what happened, as facts. The Slack adapter words
@@ -20,7 +22,7 @@ export type MessageSpec =
   | { template: 'text'; text: string }
   | { template: 'severity_changed'; from: string; to: string; updateCadenceMs: number }
   | { template: 'resolved' }
-  | { template: 'reminder'; reminder: string; level: number; mention: string[]; text: string }
+  | { template: 'reminder'; reminder: string; level: number; mention: SlackUserId[]; text: string }
   /**
    * `text` is the event's recorded summary. Rows with `facts` leave the question
    * that goes with `action` to the adapter; older rows have it in `text` already.
@@ -35,15 +37,15 @@ export type PdSuggestion = { kind: 'resolve' } | { kind: 'change_severity'; seve
 export type Slot = 'summary' | 'checklist';
 
 export type Effect =
-  | { kind: 'slack.create_channel'; name: string; private: boolean; invite: string[] }
-  | { kind: 'slack.invite'; userIds: string[] }
+  | { kind: 'slack.create_channel'; name: string; private: boolean; invite: SlackUserId[] }
+  | { kind: 'slack.invite'; userIds: SlackUserId[] }
   | { kind: 'slack.set_topic' }
   | { kind: 'slack.post'; to: ChannelRef; message: MessageSpec }
   | { kind: 'slack.post_slot'; slot: Slot; pin: boolean }
   | { kind: 'slack.refresh_slot'; slot: Slot }
   | { kind: 'slack.publish_report'; markdown?: string }
   | { kind: 'slack.archive' }
-  | { kind: 'pagerduty.invite_oncall'; serviceId: string }
-  | { kind: 'pagerduty.note'; pdIncidentId: string; content: string; as: 'note' | 'status_update' }
-  | { kind: 'pagerduty.resolve'; pdIncidentId: string }
-  | { kind: 'pagerduty.page'; target: { kind: 'service'; serviceId: string } | { kind: 'user'; userId: string }; message: string };
+  | { kind: 'pagerduty.invite_oncall'; serviceId: PdServiceId }
+  | { kind: 'pagerduty.note'; pdIncidentId: PdIncidentId; content: string; as: 'note' | 'status_update' }
+  | { kind: 'pagerduty.resolve'; pdIncidentId: PdIncidentId }
+  | { kind: 'pagerduty.page'; target: PageTarget; message: string };

@@ -10,16 +10,18 @@ export type Status = (typeof STATUSES)[number];
 export const ROLES = ['commander', 'customer_liaison', 'scribe', 'communications', 'subject_expert'] as const;
 export type Role = (typeof ROLES)[number];
 
+import type { IncidentId, PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
+
 /** Who did it. Slack users are kept by id; names are for rendering only. */
 export type Actor =
-  | { kind: 'user'; userId: string; name?: string }
+  | { kind: 'user'; userId: SlackUserId; name?: string }
   | { kind: 'pagerduty'; id?: string; name?: string }
   | { kind: 'kranz' };
 
 /** Where the fact came from, so the report can cite it. */
 export type SourceRef =
-  | { kind: 'slack'; channelId?: string; ts?: string; permalink?: string }
-  | { kind: 'pagerduty'; eventId: string; pdIncidentId?: string; url?: string }
+  | { kind: 'slack'; channelId?: SlackChannelId; ts?: string; permalink?: string }
+  | { kind: 'pagerduty'; eventId: string; pdIncidentId?: PdIncidentId; url?: string }
   | { kind: 'kranz'; ref?: string }
   | { kind: 'cli' };
 
@@ -47,7 +49,7 @@ export interface PolicySnapshot {
   severities: SeverityPolicy[];
   customers: CustomerPolicy[];
   reportTimezone: string;
-  stakeholderChannel?: string;
+  stakeholderChannel?: SlackChannelId;
   customerReports?: CustomerReportPolicy;
 }
 export type ActionKind = 'prevent' | 'fail_better';
@@ -75,8 +77,8 @@ export interface EventPayloads {
     severity: string;
     description: string;
     private: boolean;
-    commanderId?: string;
-    declaredBy?: string;
+    commanderId?: SlackUserId;
+    declaredBy?: SlackUserId;
     customers: string[];
     /** The checklist as policy built it at declare time (policy may change later). */
     checklist: { id: string; title: string; dueAt?: string }[];
@@ -88,20 +90,20 @@ export interface EventPayloads {
     commanderName?: string;
     declaredByName?: string;
   };
-  channel_created: { channelId: string; channelName: string };
-  member_joined: { userId: string; name?: string };
+  channel_created: { channelId: SlackChannelId; channelName: string };
+  member_joined: { userId: SlackUserId; name?: string };
   severity_changed: { from: string; to: string; reason?: string };
   status_changed: { from: Status; to: Status };
-  role_assigned: { role: Role; userId: string; previous?: string; userName?: string; previousName?: string };
+  role_assigned: { role: Role; userId: SlackUserId; previous?: SlackUserId; userName?: string; previousName?: string };
   checklist_item_done: { itemId: string; title: string };
-  status_update_posted: { status: Status; summary: string; nextUpdateAt: string; relayedTo: string[] };
+  status_update_posted: { status: Status; summary: string; nextUpdateAt: string; relayedTo: SlackChannelId[] };
   customer_contacted: { customer?: string; details: string };
-  note_added: { text: string; via: NoteVia; authorId?: string; authorName?: string; messageTs?: string; permalink?: string };
+  note_added: { text: string; via: NoteVia; authorId?: SlackUserId; authorName?: string; messageTs?: string; permalink?: string };
   message_edited: { messageTs: string; text: string; previousText: string };
   message_deleted: { messageTs: string; previousText: string };
-  pagerduty_linked: { pdIncidentId: string; pdIncidentNumber?: number; url?: string; serviceId?: string };
+  pagerduty_linked: { pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; serviceId?: PdServiceId };
   /** `summary` is the report's sentence for it; `facts` (since they were recorded) what it is made of. */
-  pagerduty_event: { eventType: string; pdIncidentId: string; summary: string; facts?: PagerDutyEventFacts };
+  pagerduty_event: { eventType: string; pdIncidentId: PdIncidentId; summary: string; facts?: PagerDutyEventFacts };
   reminder_sent: { reminder: string; level: number; dueAt: string; recipient: string; recipientName?: string };
   root_cause_recorded: { text: string };
   action_item_added: { kind: ActionKind; text: string };
@@ -134,7 +136,7 @@ export type EventType = keyof EventPayloads;
 /** Fields every event carries. */
 export interface EventEnvelope {
   id: string;
-  incidentId: string;
+  incidentId: IncidentId;
   /** Source time (e.g. the Slack message's ts), ISO 8601 UTC. */
   occurredAt: string;
   /** When Kranz recorded it, ISO 8601 UTC. */

@@ -4,6 +4,7 @@
  */
 import { callCustomerTitle } from './checklist-title.ts';
 import type { ActionKind, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
+import type { IncidentId, PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
 export interface ChecklistItemState {
   id: string;
@@ -34,19 +35,19 @@ export interface KeyTimes {
 }
 
 export interface IncidentState {
-  id: string;
+  id: IncidentId;
   number: number;
   title: string;
   description: string;
   severity: string;
   status: Status;
   private: boolean;
-  channelId?: string;
+  channelId?: SlackChannelId;
   channelName?: string;
-  roles: Partial<Record<Role, string>>;
-  members: string[];
+  roles: Partial<Record<Role, SlackUserId>>;
+  members: SlackUserId[];
   customers: string[];
-  pagerDutyIncidents: { id: string; number?: number; url?: string; serviceId?: string }[];
+  pagerDutyIncidents: { id: PdIncidentId; number?: number; url?: string; serviceId?: PdServiceId }[];
   checklist: ChecklistItemState[];
   times: KeyTimes;
   lastStatusUpdateAt?: string;
@@ -64,7 +65,7 @@ export interface IncidentState {
 
 export const human = (s: Pick<IncidentState, 'number'>): string => `INC-${s.number}`;
 
-const addMember = (members: string[], id: string | undefined): string[] =>
+const addMember = (members: SlackUserId[], id: SlackUserId | undefined): SlackUserId[] =>
   id && !members.includes(id) ? [...members, id] : members;
 
 /** Applies one event. Unknown-to-state events (e.g. reminders) only touch activity counters. */

@@ -2,6 +2,7 @@
  * The policy a team configures (validated from YAML in `src/config/`).
  * The domain only reads these plain types; durations are milliseconds.
  */
+import type { PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
 /** One checklist item as configured for a severity. */
 export interface ChecklistItemPolicy {
@@ -48,7 +49,7 @@ export interface CustomerPolicy {
   name: string;
   mainContact: { name: string; phone?: string; email?: string };
   /** Customer-facing Slack channel id (status updates are relayed there). */
-  slackChannel?: string;
+  slackChannel?: SlackChannelId;
   sla: { targetPercent: number; periodDays: number };
   serviceCredits: ServiceCreditTier[];
   /** IANA zone the customer's report is written in; absent → the policy's `reportTimezone`. */
@@ -64,7 +65,7 @@ export interface CustomerReportPolicy {
 }
 
 export interface PagerDutyServicePolicy {
-  serviceId: string;
+  serviceId: PdServiceId;
   autoOpen: boolean;
   /** Priority name (e.g. "P1") → severity key. */
   severityByPriority: Record<string, string>;
@@ -89,8 +90,8 @@ export interface ReminderPolicy {
   noActivityMs: number;
   /** Resolved but not closed for this long. */
   resolvedNotClosedMs: number;
-  /** Who is reached when the commander does not post (user or channel id). */
-  escalationTarget?: string;
+  /** Who is reached when the commander does not post: a person (by DM) or a channel. */
+  escalationTarget?: { kind: 'user'; id: SlackUserId } | { kind: 'channel'; id: SlackChannelId };
 }
 
 export interface Policy {
@@ -98,8 +99,8 @@ export interface Policy {
   defaultSeverity: string;
   /** e.g. `inc-{number}-{title}`; placeholders: number, title, severity, date. */
   channelNameTemplate: string;
-  announcementsChannel?: string;
-  stakeholderChannel?: string;
+  announcementsChannel?: SlackChannelId;
+  stakeholderChannel?: SlackChannelId;
   archiveOnClose: boolean;
   customers: CustomerPolicy[];
   pagerduty: PagerDutyPolicy;

@@ -20,6 +20,8 @@
  */
 import { dueDate, quietHoursEnd, zonedTimeToUtc } from './business-days.ts';
 import { formatDuration } from './duration.ts';
+import type { ChannelRef } from './effects.ts';
+import type { SlackUserId } from './ids.ts';
 import { CALL_CUSTOMER_ITEM, human, type IncidentState } from './incident.ts';
 import { findSeverity, type Policy } from './policy.ts';
 import type { Status } from './events.ts';
@@ -53,9 +55,11 @@ export interface PlannedReminder {
 export interface ReminderStep {
   /** The level actually sent (a level with nobody to reach is skipped). */
   level: number;
-  /** `incident` (the incident channel), a user id (DM) or a channel id. */
+  /** Where it goes: the incident channel, a person (DM) or a channel. */
+  to: ChannelRef;
+  /** The same as the event log records it: `incident`, or the user or channel id. */
   recipient: string;
-  mention: string[];
+  mention: SlackUserId[];
   text: string;
   nextLevel: number;
   /** Absent when the reminder is finished (one-shot kinds). */
@@ -165,10 +169,11 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
   const commander = state.roles.commander;
   const inc = human(state);
   const where = state.channelId ? `<#${state.channelId}>` : `the ${inc} channel`;
-  const tag = (ids: string[]): string => (ids.length ? `${ids.map((u) => `<@${u}>`).join(' ')}: ` : '');
+  const tag = (ids: SlackUserId[]): string => (ids.length ? `${ids.map((u) => `<@${u}>`).join(' ')}: ` : '');
   const owners = commander ? [commander] : [];
-  const channel = (text: string, mention: string[]): Pick<ReminderStep, 'recipient' | 'mention' | 'text'> => ({ recipient: 'incident', mention, text });
-  const once = (s: Pick<ReminderStep, 'recipient' | 'mention' | 'text'>): ReminderStep => ({ level: 1, ...s, nextLevel: 1 });
+  const channel = (text: string, mention: SlackUserId[]): Message => ({ ...sendTo({ kind: 'incident' }), mention, text });
+  const commanderOrChannel = sendTo(commander ? { kind: 'user', id: commander } : { kind: 'incident' });
+  const once = (s: Message): ReminderStep => ({ level: 1, ...s, nextLevel: 1 });
 
   switch (reminder.kind) {
     case 'status_update':
@@ -182,17 +187,17 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
       const liaison = state.roles.customer_liaison;
       const mention = [...owners, ...(liaison && liaison !== commander ? [liaison] : [])];
       const callWho = state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM)?.title ?? "Call the customer's main contact";
-      let s: Pick<ReminderStep, 'recipient' | 'mention' | 'text'>;
+      let s: Message;
       if (lvl === 1) {
         s = channel(update
           ? `:alarm_clock: Status update ${late(overdueMs)} for ${inc} (${sevText}). ${tag(mention) || 'Please '}post one with \`/incident update\`.`
           : `:telephone_receiver: Customer call ${late(overdueMs)} for ${inc} (${state.severity}): ${callWho}. ${tag(mention) || 'Please '}call now, then tick it off on the checklist.`, mention);
       } else if (lvl === 2) {
-        s = { recipient: commander ?? 'incident', mention: owners, text: update
+        s = { ...commanderOrChannel, mention: owners, text: update
           ? `:rotating_light: ${inc} (${state.severity}) is ${late(overdueMs)} for a status update and the reminder in ${where} went unanswered. You are the commander: post one with \`/incident update\`, or snooze it with \`/incident snooze 15m\`.`
           : `:rotating_light: ${inc} (${state.severity}): the customer still has not been called, ${ago(overdueMs)} past the deadline. You are the commander: make sure someone calls now (${callWho}).` };
       } else {
-        s = { recipient: policy.reminders.escalationTarget ?? 'incident', mention: owners, text: update
+        s = { ...sendTo(policy.reminders.escalationTarget ?? { kind: 'incident' }), mention: owners, text: update
           ? `:sos: Escalation: ${inc} "${state.title}" (${sevText}) has had no status update for ${ago(overdueMs)} past due. ${commander ? `The commander <@${commander}> was reminded in the channel${reachable(2, state, policy) ? ' and by DM' : ''}. ` : 'It has no commander. '}Please step in: ${where}.`
           : `:sos: Escalation: nobody has called the customer for ${inc} "${state.title}" (${state.severity}), ${ago(overdueMs)} past the deadline. ${commander ? `Commander: <@${commander}>. ` : 'It has no commander. '}Please step in: ${where}.` };
       }
@@ -213,10 +218,17 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
     }
     case 'review_due':
       return once({
-        recipient: commander ?? 'incident', mention: owners,
+        ...commanderOrChannel, mention: owners,
         text: `:memo: The review of the ${inc} report ("${state.title}") is due today. ${commander ? 'You were the commander: ' : ''}please review it with the team and file the follow-up actions.`,
       });
   }
+}
+
+type Message = Pick<ReminderStep, 'to' | 'recipient' | 'mention' | 'text'>;
+
+/** A destination, and how the event log names it. */
+function sendTo(to: ChannelRef): Pick<ReminderStep, 'to' | 'recipient'> {
+  return { to, recipient: to.kind === 'incident' ? 'incident' : to.id };
 }
 
 /** `20 min`, or `4h` for long ones. */

@@ -3,8 +3,9 @@ import { applyCommand } from '../../src/app/apply-command.ts';
 import { declareIncident } from '../../src/app/declare-incident.ts';
 import { closeIncident } from '../../src/app/close-incident.ts';
 import { appHarness, type AppHarness } from '../helpers/app.ts';
+import { asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 
-const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: 'UDANA' }, source: { kind: 'slack' as const, channelId: 'CGEN' }, idempotencyKey: key });
+const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: asSlackUserId('UDANA') }, source: { kind: 'slack' as const, channelId: asSlackChannelId('CGEN') }, idempotencyKey: key });
 
 let h: AppHarness;
 beforeAll(async () => {

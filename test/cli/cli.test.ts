@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
 
 function kranz(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -50,7 +51,7 @@ describe('kranz CLI', () => {
     const { appHarnessOn } = await import('../helpers/app.ts');
     const h = await appHarnessOn(a.url);
     const { declareIncident } = await import('../../src/app/declare-incident.ts');
-    const d = await declareIncident(h.deps, { title: 'Search is slow', severity: 'SEV3' }, { actor: { kind: 'user', userId: 'UDANA' }, source: { kind: 'cli' }, idempotencyKey: 'cli-1' });
+    const d = await declareIncident(h.deps, { title: 'Search is slow', severity: 'SEV3' }, { actor: { kind: 'user', userId: asSlackUserId('UDANA') }, source: { kind: 'cli' }, idempotencyKey: 'cli-1' });
     await h.pool.end();
     expect(d.ok).toBe(true);
     const report = await kranz(['report', 'INC-1'], { DATABASE_URL: a.url, KRANZ_DATA_DIR: dataDir });

@@ -54,7 +54,7 @@ describe('kranz.example.yml', () => {
     expect(findSeverity(p, 'SEV1')?.quietHours).toBeUndefined();
     expect(p.reportTimezone).toBe('Europe/Berlin');
     expect(p.archiveOnClose).toBe(true);
-    expect(p.reminders).toEqual({ noActivityMs: 120 * MIN, resolvedNotClosedMs: 24 * 60 * MIN, escalationTarget: 'C0ONCALLMGR' });
+    expect(p.reminders).toEqual({ noActivityMs: 120 * MIN, resolvedNotClosedMs: 24 * 60 * MIN, escalationTarget: { kind: 'channel', id: 'C0ONCALLMGR' } });
 
     expect(p.customers.map((c) => [c.id, c.name])).toEqual([
       ['acme', 'Acme Corp'],

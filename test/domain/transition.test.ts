@@ -6,6 +6,7 @@ import { transition } from '../../src/domain/transition.ts';
 import { channelName } from '../../src/domain/channel-name.ts';
 import { errorText } from '../../src/adapters/slack/strings/errors.ts';
 import { T0, at, declare, envFor, run, testPolicy } from '../helpers/domain.ts';
+import { asPdIncidentId, asPdServiceId, asSlackUserId } from '../../src/domain/ids.ts';
 
 describe('transition: declare', () => {
   it('declares with the customer call first, due by the severity deadline', () => {
@@ -40,7 +41,7 @@ describe('transition: declare', () => {
   });
 
   it('links the PagerDuty incident and invites its on-call', () => {
-    const r = transition(undefined, declare({ pagerDuty: { pdIncidentId: 'PT4KHLK', serviceId: 'PSVC' } }), T0, envFor({ actor: { kind: 'pagerduty' } }));
+    const r = transition(undefined, declare({ pagerDuty: { pdIncidentId: asPdIncidentId('PT4KHLK'), serviceId: asPdServiceId('PSVC') } }), T0, envFor({ actor: { kind: 'pagerduty' } }));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.events.map((e) => e.type)).toEqual(['declared', 'pagerduty_linked']);
@@ -60,8 +61,8 @@ describe('transition: invalid commands are typed errors, never throws', () => {
     ['the same severity', { type: 'change_severity', severity: 'SEV1' }, base, 'severity.unchanged', 'INC-42 is already SEV1.'],
     ['declaring with an unknown severity', declare({ severity: 'P0' }), undefined, 'severity.unknown', 'Unknown severity "P0". Use one of SEV1, SEV2, SEV3, SEV4.'],
     ['declaring twice', declare(), base, 'incident.already_declared', 'INC-42 is already declared.'],
-    ['a role for a non-member', { type: 'assign_role', role: 'scribe', userId: 'USTRANGER' }, base, 'role.not_member', '<@USTRANGER> is not in this incident channel yet. Invite them first, then assign the role.'],
-    ['an unknown role', { type: 'assign_role', role: 'janitor', userId: 'UCOMMANDER' }, base, 'role.unknown', 'Unknown role "janitor". Roles: commander, customer-liaison, scribe, communications, subject-expert.'],
+    ['a role for a non-member', { type: 'assign_role', role: 'scribe', userId: asSlackUserId('USTRANGER') }, base, 'role.not_member', '<@USTRANGER> is not in this incident channel yet. Invite them first, then assign the role.'],
+    ['an unknown role', { type: 'assign_role', role: 'janitor', userId: asSlackUserId('UCOMMANDER') }, base, 'role.unknown', 'Unknown role "janitor". Roles: commander, customer-liaison, scribe, communications, subject-expert.'],
     ['a command before declare', { type: 'resolve' }, undefined, 'incident.not_declared', 'No incident here. Declare one with `/incident declare`.'],
     ['an unknown checklist item', { type: 'check_item', itemId: 'nope' }, base, 'checklist.unknown_item', 'There is no checklist item "nope".'],
     ['an empty status update', { type: 'post_status_update', summary: '  ' }, base, 'input.empty', 'The summary cannot be empty.'],

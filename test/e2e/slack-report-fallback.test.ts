@@ -12,6 +12,7 @@ import { MAX_MESSAGE_BLOCKS } from '../../src/sandbox/slack/index.ts';
 import { incidentChannel, outboxDrained, startHarness, USERS, type Harness } from '../helpers/kranz-harness.ts';
 import { startSlackApiProxy, type SlackApiProxy } from '../helpers/slack-api-proxy.ts';
 import { command, undelivered } from '../helpers/slack-e2e.ts';
+import { asSlackChannelId, asSlackUserId, type IncidentId, type SlackChannelId } from '../../src/domain/ids.ts';
 
 let h: Harness;
 let proxy: SlackApiProxy;
@@ -41,7 +42,7 @@ const ENTRIES = 2_000;
  * the suite. The events, projection and outbox rows are the ones the
  * commands would have written.
  */
-async function addNotes(incidentId: string, channelId: string, n: number): Promise<void> {
+async function addNotes(incidentId: IncidentId, channelId: SlackChannelId, n: number): Promise<void> {
   const deps = h.kranz.deps;
   await deps.store.transaction(async (uow) => {
     const before = await uow.lockIncident(incidentId);
@@ -50,9 +51,9 @@ async function addNotes(incidentId: string, channelId: string, n: number): Promi
     const now = deps.clock.now();
     for (let i = 0; i < n; i++) {
       const text = `Entry ${String(i).padStart(4, '0')}: shard ${i % 17} lag ${i % 97}s, <@${USERS.sam.id}> — ü & <x> *b* 🚑 ${'x'.repeat(i % 120)}`;
-      const r = transition(state, { type: 'add_note', via: 'command', authorId: USERS.dana.id, text }, now, {
+      const r = transition(state, { type: 'add_note', via: 'command', authorId: asSlackUserId(USERS.dana.id), text }, now, {
         policy: deps.policy, incidentId, newId: deps.newId, idempotencyKey: `test:note:${i}`,
-        actor: { kind: 'user', userId: USERS.dana.id }, source: { kind: 'slack', channelId },
+        actor: { kind: 'user', userId: asSlackUserId(USERS.dana.id) }, source: { kind: 'slack', channelId },
       });
       if (!r.ok) throw new Error(JSON.stringify(r.error));
       events.push(...r.value.events);
@@ -69,10 +70,10 @@ describe('report fallback to chunked messages', () => {
     await command(h, dana, 'CGENERAL', 'declare SEV2 Ledger export drops rows');
     const ch = await incidentChannel(h, 1);
     await outboxDrained(h);
-    const s = await findIncident(h.kranz.deps, { channelId: ch.id });
+    const s = await findIncident(h.kranz.deps, { channelId: asSlackChannelId(ch.id) });
     expect(s).toBeDefined();
 
-    await addNotes(s!.id, ch.id, ENTRIES);
+    await addNotes(s!.id, asSlackChannelId(ch.id), ENTRIES);
 
     const before = h.slack.workspace.history(ch.id).length;
     expect(await command(h, dana, ch.id, 'resolve')).toEqual([expect.stringContaining('Resolved')]);

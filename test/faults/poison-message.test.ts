@@ -17,6 +17,7 @@ import { declareIncident } from '../../src/app/declare-incident.ts';
 import type { Clock } from '../../src/app/ports.ts';
 import { FAULT_USERS, printFigures, startFaultKranz, type FaultKranz } from '../helpers/faults-kranz.ts';
 import { startFaultPostgres, type FaultPostgres } from '../helpers/faults-pg.ts';
+import { asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 
 let nowMs = Date.now();
 const clock: Clock = { now: () => new Date(nowMs) };
@@ -33,8 +34,8 @@ afterAll(async () => {
 
 describe('poison message in the outbox', () => {
   it('delivers the updates behind one whose text is cut inside an emoji', async () => {
-    const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: FAULT_USERS.dana.id }, source: { kind: 'slack' as const, channelId: 'CGENERAL' }, idempotencyKey: key });
-    const o = await declareIncident(k.kranz.deps, { title: 'Emoji in the update', severity: 'SEV2', customers: ['acme'], commanderId: FAULT_USERS.dana.id }, meta('poison:declare'));
+    const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: asSlackUserId(FAULT_USERS.dana.id) }, source: { kind: 'slack' as const, channelId: asSlackChannelId('CGENERAL') }, idempotencyKey: key });
+    const o = await declareIncident(k.kranz.deps, { title: 'Emoji in the update', severity: 'SEV2', customers: ['acme'], commanderId: asSlackUserId(FAULT_USERS.dana.id) }, meta('poison:declare'));
     if (!o.ok) throw new Error(JSON.stringify(o.error));
     await k.kranz.outbox.drain();
     // The message text is `${prefix}${summary}`.slice(0, 3000): start the emoji at unit 2999.

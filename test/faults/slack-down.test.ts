@@ -12,6 +12,7 @@ import { declareIncident } from '../../src/app/declare-incident.ts';
 import type { Clock } from '../../src/app/ports.ts';
 import { startFaultPostgres, type FaultPostgres } from '../helpers/faults-pg.ts';
 import { FAULT_USERS, printFigures, RELAY_CHANNELS, startFaultKranz, type FaultKranz } from '../helpers/faults-kranz.ts';
+import { asIncidentId, asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 
 /** Simulated time shared by Kranz (outbox due times, leases) and the stand-in (outage end). */
 let nowMs = Date.now();
@@ -21,19 +22,19 @@ const OUTAGE_MS = 120_000;
 
 let db: FaultPostgres;
 let k: FaultKranz;
-let incidentId = '';
-let channel = '';
+let incidentId = asIncidentId('');
+let channel = asSlackChannelId('');
 beforeAll(async () => {
   db = await startFaultPostgres();
   // The worker runs when the test says so: polling and inbound passes are pushed out of the way.
   k = await startFaultKranz({ databaseUrl: db.url, clock, slackNow: () => nowMs, outboxPollMs: 3_600_000, intakePollMs: 3_600_000 });
-  const meta = { actor: { kind: 'user' as const, userId: FAULT_USERS.dana.id }, source: { kind: 'slack' as const, channelId: 'CGENERAL' }, idempotencyKey: 'f2:declare' };
-  const o = await declareIncident(k.kranz.deps, { title: 'Slack outage drill', severity: 'SEV1', customers: ['acme'], commanderId: FAULT_USERS.dana.id }, meta);
+  const meta = { actor: { kind: 'user' as const, userId: asSlackUserId(FAULT_USERS.dana.id) }, source: { kind: 'slack' as const, channelId: asSlackChannelId('CGENERAL') }, idempotencyKey: 'f2:declare' };
+  const o = await declareIncident(k.kranz.deps, { title: 'Slack outage drill', severity: 'SEV1', customers: ['acme'], commanderId: asSlackUserId(FAULT_USERS.dana.id) }, meta);
   if (!o.ok) throw new Error(JSON.stringify(o.error));
   incidentId = o.incidentId;
   await k.kranz.outbox.drain();
   const s = await k.kranz.deps.store.transaction((u) => u.readIncident(incidentId));
-  channel = s?.channelId ?? '';
+  channel = s?.channelId ?? asSlackChannelId('');
   if (!channel) throw new Error('the incident channel was not created before the outage');
 });
 afterAll(async () => {
@@ -49,7 +50,7 @@ async function statusUpdate(token: string): Promise<void> {
     k.kranz.deps,
     { id: incidentId },
     { type: 'post_status_update', status: 'investigating', summary: `${token}: still degraded, next step ${updates}` },
-    { actor: { kind: 'user', userId: FAULT_USERS.dana.id }, source: { kind: 'slack', channelId: channel }, idempotencyKey: `f2:update:${token}` },
+    { actor: { kind: 'user', userId: asSlackUserId(FAULT_USERS.dana.id) }, source: { kind: 'slack', channelId: channel }, idempotencyKey: `f2:update:${token}` },
   );
   if (!o.ok) throw new Error(JSON.stringify(o.error));
 }

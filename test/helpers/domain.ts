@@ -5,20 +5,21 @@ import type { Actor } from '../../src/domain/events.ts';
 import type { IncidentState } from '../../src/domain/incident.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { transition, type TransitionEnv } from '../../src/domain/transition.ts';
+import { asIncidentId, asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 
 export const T0 = new Date('2026-03-02T13:00:00.000Z');
 export const at = (min: number): Date => new Date(T0.getTime() + min * 60_000);
 
 export const testPolicy: Policy = {
   ...DEFAULT_POLICY,
-  announcementsChannel: 'CANNOUNCE',
-  stakeholderChannel: 'CSTAKE',
+  announcementsChannel: asSlackChannelId('CANNOUNCE'),
+  stakeholderChannel: asSlackChannelId('CSTAKE'),
   customers: [
     {
       id: 'acme',
       name: 'Acme Corp',
       mainContact: { name: 'Dana Reyes', phone: '+1 555 0100', email: 'dana@acme.test' },
-      slackChannel: 'CACME',
+      slackChannel: asSlackChannelId('CACME'),
       sla: { targetPercent: 99.9, periodDays: 30 },
       serviceCredits: [{ belowPercent: 99.9, creditPercent: 10 }, { belowPercent: 99, creditPercent: 25 }],
     },
@@ -29,9 +30,9 @@ export function envFor(overrides: Partial<TransitionEnv> = {}): TransitionEnv {
   let n = 0;
   return {
     policy: testPolicy,
-    incidentId: '00000000-0000-4000-8000-000000000001',
-    actor: { kind: 'user', userId: 'UCOMMANDER' } satisfies Actor,
-    source: { kind: 'slack', channelId: 'CINC' },
+    incidentId: asIncidentId('00000000-0000-4000-8000-000000000001'),
+    actor: { kind: 'user', userId: asSlackUserId('UCOMMANDER') } satisfies Actor,
+    source: { kind: 'slack', channelId: asSlackChannelId('CINC') },
     idempotencyKey: `k-${Math.random()}`,
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
     ...overrides,

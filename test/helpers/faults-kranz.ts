@@ -17,6 +17,7 @@ import { startPagerDutyStandIn, STAND_IN_TOKEN, type PagerDutyStandIn } from '..
 import { SEED } from '../../src/sandbox/pagerduty/state.ts';
 import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/index.ts';
 import { testPolicy } from './domain.ts';
+import { asPdServiceId } from '../../src/domain/ids.ts';
 
 export const FAULT_SIGNING_SECRET = 'faults-signing-secret';
 export const FAULT_BOT_TOKEN = 'xoxb-faults-token';
@@ -38,7 +39,7 @@ export const faultPolicy: Policy = {
   ...testPolicy,
   pagerduty: {
     ...testPolicy.pagerduty,
-    services: [{ serviceId: PD_SERVICE, autoOpen: true, severityByPriority: {}, severityByUrgency: { high: 'SEV1', low: 'SEV3' }, customers: [] }],
+    services: [{ serviceId: asPdServiceId(PD_SERVICE), autoOpen: true, severityByPriority: {}, severityByUrgency: { high: 'SEV1', low: 'SEV3' }, customers: [] }],
   },
 };
 

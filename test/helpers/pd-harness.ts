@@ -18,6 +18,7 @@ import { newV3EventId, sendPagerDutyWebhook, type SendWebhookOptions, type SentW
 import { startHarness, USERS, type Harness, type HarnessOptions } from './kranz-harness.ts';
 import { testPolicy } from './domain.ts';
 import { fixture } from '../pagerduty/helpers/fixtures.ts';
+import { asPdServiceId } from '../../src/domain/ids.ts';
 
 /** The signing secret PagerDuty signs with now. */
 export const PD_SECRET = 'pd-webhook-secret-new';
@@ -43,7 +44,7 @@ export const PD = {
 } as const;
 
 const autoOpen: PagerDutyServicePolicy = {
-  serviceId: PD.service,
+  serviceId: asPdServiceId(PD.service),
   autoOpen: true,
   severityByPriority: { P1: 'SEV1', P2: 'SEV2', P3: 'SEV3' },
   // Distinct from the default severity (SEV2) for low, so the urgency mapping is visible.
@@ -52,11 +53,11 @@ const autoOpen: PagerDutyServicePolicy = {
   escalationPolicyId: PD.escalationPolicy,
 };
 
-const lookup: PagerDutyServicePolicy = { ...autoOpen, serviceId: PD.lookupService, customers: [] };
+const lookup: PagerDutyServicePolicy = { ...autoOpen, serviceId: asPdServiceId(PD.lookupService), customers: [] };
 delete lookup.escalationPolicyId;
 
 const manual: PagerDutyServicePolicy = {
-  serviceId: PD.manualService,
+  serviceId: asPdServiceId(PD.manualService),
   autoOpen: false,
   severityByPriority: {},
   severityByUrgency: { high: 'SEV2', low: 'SEV3' },

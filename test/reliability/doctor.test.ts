@@ -23,6 +23,7 @@ import { SEED } from '../../src/sandbox/pagerduty/state.ts';
 import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { testPolicy } from '../helpers/domain.ts';
+import { asPdServiceId, asSlackChannelId } from '../../src/domain/ids.ts';
 
 const BOT_TOKEN = 'xoxb-doctor-token';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,7 +39,7 @@ const policy: Policy = {
   ...testPolicy,
   pagerduty: {
     ...testPolicy.pagerduty,
-    services: [{ serviceId: SEED.services.checkout, autoOpen: true, severityByPriority: {}, severityByUrgency: { high: 'SEV1', low: 'SEV3' }, customers: ['acme'] }],
+    services: [{ serviceId: asPdServiceId(SEED.services.checkout), autoOpen: true, severityByPriority: {}, severityByUrgency: { high: 'SEV1', low: 'SEV3' }, customers: ['acme'] }],
   },
 };
 
@@ -176,18 +177,18 @@ describe('kranz doctor', () => {
   });
 
   it('flags a channel the bot is not in, with the /invite fix', async () => {
-    const { ok, lines } = await doctor(envOf(), { ...policy, stakeholderChannel: 'CWARROOM' });
+    const { ok, lines } = await doctor(envOf(), { ...policy, stakeholderChannel: asSlackChannelId('CWARROOM') });
     expect(ok).toBe(false);
     expect(failures(lines)).toEqual(['✗ stakeholder channel #war-room (CWARROOM): bot is not in #war-room. Fix: /invite @kranz in #war-room']);
   });
 
   it('flags a channel that does not exist', async () => {
-    const { lines } = await doctor(envOf(), { ...policy, announcementsChannel: 'CGONE' });
+    const { lines } = await doctor(envOf(), { ...policy, announcementsChannel: asSlackChannelId('CGONE') });
     expect(failures(lines)).toEqual([expect.stringMatching(/^✗ announcements channel CGONE: no such channel .*Fix: check announcements_channel/)]);
   });
 
   it('flags an unknown PagerDuty service', async () => {
-    const withUnknown: Policy = { ...policy, pagerduty: { ...policy.pagerduty, services: [...policy.pagerduty.services, { ...policy.pagerduty.services[0]!, serviceId: 'PNOPE00' }] } };
+    const withUnknown: Policy = { ...policy, pagerduty: { ...policy.pagerduty, services: [...policy.pagerduty.services, { ...policy.pagerduty.services[0]!, serviceId: asPdServiceId('PNOPE00') }] } };
     const { ok, lines } = await doctor(envOf(), withUnknown);
     expect(ok).toBe(false);
     expect(failures(lines)).toEqual([expect.stringMatching(/^✗ PagerDuty service PNOPE00: PagerDuty has no such service.*Fix: check pagerduty\.services\[1\]\.id/)]);
@@ -218,7 +219,7 @@ describe('kranz doctor', () => {
       ids.push(Number(r.rows[0]!.id));
     }
     try {
-      const { ok, lines } = await doctor(envOf({ PAGERDUTY_WEBHOOK_SECRETS: '' }), { ...policy, stakeholderChannel: 'CWARROOM' });
+      const { ok, lines } = await doctor(envOf({ PAGERDUTY_WEBHOOK_SECRETS: '' }), { ...policy, stakeholderChannel: asSlackChannelId('CWARROOM') });
         expect(ok).toBe(false);
       const i = lines.findIndex((l) => l.startsWith('✗ dead letters'));
       expect(lines[i]).toMatch(/^✗ dead letters: 7 outbox rows failed permanently.*Fix: see them with `kranz outbox list`.*`kranz outbox retry <id>`/);

@@ -25,6 +25,7 @@ import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/in
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { testPolicy } from '../helpers/domain.ts';
 import { USERS } from '../helpers/kranz-harness.ts';
+import { asPdServiceId } from '../../src/domain/ids.ts';
 
 const tag = randomBytes(4).toString('hex');
 const SECRETS = {
@@ -57,7 +58,7 @@ const policy: Policy = {
   ...testPolicy,
   pagerduty: {
     ...testPolicy.pagerduty,
-    services: [{ serviceId: SEED.services.checkout, autoOpen: true, severityByPriority: {}, severityByUrgency: { high: 'SEV1', low: 'SEV3' }, customers: ['acme'] }],
+    services: [{ serviceId: asPdServiceId(SEED.services.checkout), autoOpen: true, severityByPriority: {}, severityByUrgency: { high: 'SEV1', low: 'SEV3' }, customers: ['acme'] }],
     mirrorUpdatesAs: 'note',
     resolveInPagerDuty: true,
   },

@@ -3,6 +3,7 @@ import { applyCommand } from '../../src/app/apply-command.ts';
 import { sendDueReminders } from '../../src/app/send-reminders.ts';
 import type { Command } from '../../src/domain/commands.ts';
 import { at, declare, reminderRows, sentReminders, setup, userMeta, type Harness } from './harness.ts';
+import { type IncidentId } from '../../src/domain/ids.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -16,7 +17,7 @@ const send = async (when: Date) => {
   h.clock.set(when);
   return sendDueReminders(h.deps, { limit: 100 });
 };
-const apply = async (id: string, command: Command, when: Date) => {
+const apply = async (id: IncidentId, command: Command, when: Date) => {
   h.clock.set(when);
   const r = await applyCommand(h.deps, { id }, command, userMeta());
   if (!r.ok) throw new Error(JSON.stringify(r.error));

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/app/apply-command.ts';
 import { sendDueReminders } from '../../src/app/send-reminders.ts';
 import { at, basePolicy, declare, reminderPosts, sentReminders, setup, userMeta, type Harness } from './harness.ts';
+import { asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 
 let h: Harness;
 let channelTarget: Harness;
 beforeAll(async () => {
   h = await setup();
-  channelTarget = await setup({ ...basePolicy, reminders: { ...basePolicy.reminders, escalationTarget: 'CESCALATE' } });
+  channelTarget = await setup({ ...basePolicy, reminders: { ...basePolicy.reminders, escalationTarget: { kind: 'channel', id: asSlackChannelId('CESCALATE') } } });
 });
 afterAll(async () => {
   await h.close();
@@ -23,7 +24,7 @@ describe('escalation chain', () => {
   it('goes channel → DM to the commander after the grace → escalation target → channel at the cadence', async () => {
     h.clock.set(at(0));
     const id = await declare(h);
-    for (const c of [{ type: 'member_joined', userId: 'ULIAISON' }, { type: 'assign_role', role: 'customer-liaison', userId: 'ULIAISON' }] as const) {
+    for (const c of [{ type: 'member_joined', userId: asSlackUserId('ULIAISON') }, { type: 'assign_role', role: 'customer-liaison', userId: asSlackUserId('ULIAISON') }] as const) {
       const r = await applyCommand(h.deps, { id }, c, userMeta());
       expect(r.ok).toBe(true);
     }

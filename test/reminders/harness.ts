@@ -13,6 +13,7 @@ import type { AppDeps } from '../../src/app/ports.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { testPool, createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { T0, testPolicy } from '../helpers/domain.ts';
+import { asSlackChannelId, asSlackUserId, type IncidentId } from '../../src/domain/ids.ts';
 
 export { T0 };
 export const MIN = 60_000;
@@ -42,7 +43,7 @@ export interface Harness {
 }
 
 /** Policy used unless a test overrides parts of it. */
-export const basePolicy: Policy = { ...testPolicy, reminders: { ...testPolicy.reminders, escalationTarget: 'UESCALATE' } };
+export const basePolicy: Policy = { ...testPolicy, reminders: { ...testPolicy.reminders, escalationTarget: { kind: 'user', id: asSlackUserId('UESCALATE') } } };
 
 export async function setup(policy: Policy = basePolicy): Promise<Harness> {
   const db = await createTestDatabase('rem');
@@ -73,11 +74,11 @@ export async function setup(policy: Policy = basePolicy): Promise<Harness> {
 }
 
 export const userMeta = (userId = 'UCOMMANDER'): CommandMeta => ({
-  actor: { kind: 'user', userId }, source: { kind: 'slack', channelId: 'CINC' }, idempotencyKey: randomUUID(),
+  actor: { kind: 'user', userId: asSlackUserId(userId) }, source: { kind: 'slack', channelId: asSlackChannelId('CINC') }, idempotencyKey: randomUUID(),
 });
 
 /** Declares an incident at the clock's time; returns its id. */
-export async function declare(h: Harness, input: Partial<DeclareInput> = {}, meta: CommandMeta = userMeta()): Promise<string> {
+export async function declare(h: Harness, input: Partial<DeclareInput> = {}, meta: CommandMeta = userMeta()): Promise<IncidentId> {
   const r = await declareIncident(h.deps, { title: 'Checkout API returns 500s', severity: 'SEV1', customers: ['acme'], ...input }, meta);
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.incidentId;

@@ -7,8 +7,9 @@ import {
   parseReminderName, planReminders, quietHoursDeferral, reminderName, reminderStep, reviewDueAt, statusUpdateDueAt,
 } from '../../src/domain/reminders.ts';
 import { T0, at, declare, run, testPolicy } from '../helpers/domain.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
 
-const policy: Policy = { ...testPolicy, reminders: { ...testPolicy.reminders, escalationTarget: 'UESCALATE' } };
+const policy: Policy = { ...testPolicy, reminders: { ...testPolicy.reminders, escalationTarget: { kind: 'user', id: asSlackUserId('UESCALATE') } } };
 const byKind = (s: IncidentState, p: Policy = policy) => Object.fromEntries(planReminders(s, p).map((r) => [reminderName(r), r.dueAt]));
 
 describe('planReminders', () => {
@@ -87,7 +88,7 @@ describe('calendar arithmetic in a zone', () => {
 });
 
 describe('reminderStep', () => {
-  const s = run([declare(), { type: 'member_joined', userId: 'ULIAISON' }, { type: 'assign_role', role: 'customer-liaison', userId: 'ULIAISON' }]);
+  const s = run([declare(), { type: 'member_joined', userId: asSlackUserId('ULIAISON') }, { type: 'assign_role', role: 'customer-liaison', userId: asSlackUserId('ULIAISON') }]);
   const update = { kind: 'status_update' as const, subject: '', dueAt: at(20).toISOString() };
 
   it('walks channel → DM commander → escalation target → channel again, timed from now', () => {

@@ -3,6 +3,7 @@ import { applyCommand } from '../../src/app/apply-command.ts';
 import { sendDueReminders } from '../../src/app/send-reminders.ts';
 import type { Command } from '../../src/domain/commands.ts';
 import { basePolicy, declare, reminderPosts, reminderRows, sentReminders, setup, userMeta, type Harness } from './harness.ts';
+import { type IncidentId } from '../../src/domain/ids.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -12,7 +13,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const apply = async (id: string, command: Command, when: string) => {
+const apply = async (id: IncidentId, command: Command, when: string) => {
   h.clock.set(new Date(when));
   const r = await applyCommand(h.deps, { id }, command, userMeta());
   if (!r.ok) throw new Error(JSON.stringify(r.error));

@@ -8,6 +8,7 @@ import { noticeText, pagerDutyEventText } from '../../src/adapters/slack/strings
 import { transition } from '../../src/domain/transition.ts';
 import type { MessageSpec } from '../../src/domain/effects.ts';
 import { T0, declare, envFor, run } from '../helpers/domain.ts';
+import { asPdIncidentId } from '../../src/domain/ids.ts';
 
 const postedMessages = (r: ReturnType<typeof transition>): MessageSpec[] =>
   r.ok ? r.value.effects.flatMap((f) => (f.kind === 'slack.post' ? [f.message] : [])) : [];
@@ -25,8 +26,8 @@ describe('Slack strings for domain facts', () => {
   });
 
   it('records what PagerDuty said as facts and asks the question of its suggestion in Slack only', () => {
-    const s = run([declare({ pagerDuty: { pdIncidentId: 'PX1', pdIncidentNumber: 7 } })]);
-    const r = transition(s, { type: 'record_pagerduty_event', eventType: 'incident.priority_updated', pdIncidentId: 'PX1', facts: { pdIncidentNumber: 7, priorityName: 'P2', agentName: 'Mara' }, suggestion: { severity: 'SEV2' } }, T0, envFor());
+    const s = run([declare({ pagerDuty: { pdIncidentId: asPdIncidentId('PX1'), pdIncidentNumber: 7 } })]);
+    const r = transition(s, { type: 'record_pagerduty_event', eventType: 'incident.priority_updated', pdIncidentId: asPdIncidentId('PX1'), facts: { pdIncidentNumber: 7, priorityName: 'P2', agentName: 'Mara' }, suggestion: { severity: 'SEV2' } }, T0, envFor());
     expect(r.ok && r.value.events[0]?.data).toMatchObject({ summary: 'PagerDuty #7: Priority changed to P2 by Mara' });
     const [m] = postedMessages(r);
     expect(m?.template === 'pagerduty_event' && pagerDutyEventText(m)).toBe('PagerDuty #7: Priority changed to P2 by Mara: change the severity to SEV2?');

@@ -9,6 +9,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Deliverer, DeliveryOutcome } from '../../app/deliver-outbox.ts';
 import type { ClaimedOutboxRow, Store } from '../../app/ports.ts';
 import type { Effect } from '../../domain/effects.ts';
+import { asSlackUserId } from '../../domain/ids.ts';
 import type { Policy } from '../../domain/policy.ts';
 import { slackErrorCode, toDeliveryOutcome } from '../slack/errors.ts';
 import type { PagerDutyClient } from './client.ts';
@@ -133,7 +134,7 @@ export class PagerDutyDeliverer implements Deliverer {
     const invited = users.filter((u) => !refused.some((r) => r.user === u));
     // Record them as members now, so roles can be given to them at once.
     const followUps = invited.map((userId) => ({
-      kind: 'command' as const, incidentId: state.id, command: { type: 'member_joined' as const, userId },
+      kind: 'command' as const, incidentId: state.id, command: { type: 'member_joined' as const, userId: asSlackUserId(userId) },
       meta: { actor: { kind: 'kranz' as const }, source: { kind: 'slack' as const, channelId: state.channelId! }, idempotencyKey: `${row.idempotencyKey}:member:${userId}` },
     }));
     return { ok: true, result: { invited, notInSlack: unknown, ...(refused.length ? { refused } : {}) }, followUps };

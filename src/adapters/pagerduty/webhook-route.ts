@@ -13,6 +13,7 @@ import type { AppDeps } from '../../app/ports.ts';
 import { ingestPagerDutyEvent, type PagerDutyEventInput } from '../../app/ingest-pagerduty-event.ts';
 import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult } from '../intake/intake.ts';
+import { asPdIncidentId, asPdServiceId } from '../../domain/ids.ts';
 import { verifyPagerDutySignature } from './signature.ts';
 import { decodePagerDutyWebhook, type PdWebhookEvent } from './webhook-payload.ts';
 import { cleanStrings } from '../../lib/clean-text.ts';
@@ -220,15 +221,15 @@ async function retryUnlinkedLater(o: WebhookRouteOptions, rec: StoredInbound): P
 
 export function toInput(ev: PdWebhookEvent): PagerDutyEventInput {
   const base = { eventId: ev.eventId, occurredAt: ev.occurredAt, ...(ev.agent?.summary ? { agentName: ev.agent.summary } : {}) };
-  if (ev.eventType === 'unknown') return { ...base, eventType: ev.originalEventType, known: false, ...(ev.pdIncidentId ? { pdIncidentId: ev.pdIncidentId } : {}) };
+  if (ev.eventType === 'unknown') return { ...base, eventType: ev.originalEventType, known: false, ...(ev.pdIncidentId ? { pdIncidentId: asPdIncidentId(ev.pdIncidentId) } : {}) };
   const input: PagerDutyEventInput = {
     ...base,
     eventType: ev.eventType,
     known: true,
-    pdIncidentId: ev.pdIncidentId,
+    pdIncidentId: asPdIncidentId(ev.pdIncidentId),
     ...(ev.pdIncidentNumber !== undefined ? { pdIncidentNumber: ev.pdIncidentNumber } : {}),
     ...(ev.title ? { title: ev.title } : {}),
-    ...(ev.serviceId ? { serviceId: ev.serviceId } : {}),
+    ...(ev.serviceId ? { serviceId: asPdServiceId(ev.serviceId) } : {}),
     ...(ev.urgency ? { urgency: ev.urgency } : {}),
     ...(ev.priority !== undefined ? { priority: ev.priority ? { name: ev.priority.name } : null } : {}),
     ...(ev.htmlUrl ? { htmlUrl: ev.htmlUrl } : {}),

@@ -5,6 +5,7 @@
  */
 import { parseDuration } from '../../domain/duration.ts';
 import type { ActionKind } from '../../domain/events.ts';
+import { asSlackUserId, type SlackUserId } from '../../domain/ids.ts';
 
 export type Subcommand =
   | { kind: 'help' }
@@ -12,7 +13,7 @@ export type Subcommand =
   | { kind: 'declare'; severity: string; title: string }
   | { kind: 'update_modal' }
   | { kind: 'sev'; severity: string }
-  | { kind: 'role'; role: string; userId: string }
+  | { kind: 'role'; role: string; userId: SlackUserId }
   | { kind: 'note'; text: string }
   | { kind: 'customer_contacted'; text: string }
   | { kind: 'root_cause'; text: string }
@@ -23,7 +24,7 @@ export type Subcommand =
   | { kind: 'report' }
   | { kind: 'status' }
   | { kind: 'list' }
-  | { kind: 'page'; target: { kind: 'service'; name: string } | { kind: 'user'; userId: string }; message: string }
+  | { kind: 'page'; target: { kind: 'service'; name: string } | { kind: 'user'; userId: SlackUserId }; message: string }
   | { kind: 'snooze'; durationMs: number; reminder?: string };
 
 export type ParseResult = { ok: true; command: Subcommand } | { ok: false; message: string };
@@ -80,7 +81,7 @@ export function parseIncidentCommand(raw: string): ParseResult {
       const [role, user, ...extra] = restWords;
       const m = user ? USER.exec(user) : null;
       if (!role || !m?.[1] || extra.length) return need('a role and a @mention', 'role commander @dana');
-      return { ok: true, command: { kind: 'role', role, userId: m[1] } };
+      return { ok: true, command: { kind: 'role', role, userId: asSlackUserId(m[1]) } };
     }
     case 'note':
       return rest ? { ok: true, command: { kind: 'note', text: rest } } : need('text', 'note Rolled back the deploy');
@@ -113,7 +114,7 @@ export function parseIncidentCommand(raw: string): ParseResult {
       if (!target) return need('a service or a @person', 'page database-cluster The primary is down');
       const m = USER.exec(target);
       const message = msg.join(' ');
-      return { ok: true, command: { kind: 'page', target: m?.[1] ? { kind: 'user', userId: m[1] } : { kind: 'service', name: target }, message } };
+      return { ok: true, command: { kind: 'page', target: m?.[1] ? { kind: 'user', userId: asSlackUserId(m[1]) } : { kind: 'service', name: target }, message } };
     }
     case 'snooze': {
       const [d = '', reminder] = restWords;

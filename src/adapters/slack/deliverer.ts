@@ -11,6 +11,7 @@ import type { ChannelRef, Effect, MessageSpec } from '../../domain/effects.ts';
 import type { IncidentState } from '../../domain/incident.ts';
 import type { Policy } from '../../domain/policy.ts';
 import { channelName } from '../../domain/channel-name.ts';
+import { asSlackChannelId } from '../../domain/ids.ts';
 import { toDeliveryOutcome, slackErrorCode } from './errors.ts';
 import { topicText, wellFormed, type Block } from './blocks/format.ts';
 import { announcementMessage, checklistMessage, pagerDutyEventMessage, reminderMessage, statusUpdateMessage, summaryMessage } from './blocks/incident.ts';
@@ -71,8 +72,8 @@ export class SlackDeliverer implements Deliverer {
       });
       await this.invite(ch.id, effect.invite);
       const followUps: FollowUp[] = [{
-        kind: 'command', incidentId: s.id, command: { type: 'record_channel', channelId: ch.id, channelName: ch.name },
-        meta: { actor: { kind: 'kranz' }, source: { kind: 'slack', channelId: ch.id }, idempotencyKey: `${row.idempotencyKey}:recorded` },
+        kind: 'command', incidentId: s.id, command: { type: 'record_channel', channelId: asSlackChannelId(ch.id), channelName: ch.name },
+        meta: { actor: { kind: 'kranz' }, source: { kind: 'slack', channelId: asSlackChannelId(ch.id) }, idempotencyKey: `${row.idempotencyKey}:recorded` },
       }];
       return { ok: true, result: ch, followUps };
     }

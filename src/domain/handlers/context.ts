@@ -8,13 +8,14 @@ import type { Command, CommandType } from '../commands.ts';
 import type { Effect } from '../effects.ts';
 import type { DomainError } from '../errors.ts';
 import type { Actor, EventPayloads, EventType, IncidentEvent, SourceRef } from '../events.ts';
+import type { IncidentId } from '../ids.ts';
 import { applyEvent, type IncidentState } from '../incident.ts';
 import type { Policy } from '../policy.ts';
 
 /** Everything a transition needs besides state, command and time. */
 export interface TransitionEnv {
   policy: Policy;
-  incidentId: string;
+  incidentId: IncidentId;
   actor: Actor;
   source: SourceRef;
   /** The command's idempotency key; events get `key`, `key#2`, … */

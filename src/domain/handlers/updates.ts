@@ -2,6 +2,7 @@
 import { SETTABLE_STATUSES } from '../commands.ts';
 import { domainError } from '../errors.ts';
 import type { Status } from '../events.ts';
+import type { SlackChannelId } from '../ids.ts';
 import type { IncidentState } from '../incident.ts';
 import { findCustomer, findSeverity, type Policy } from '../policy.ts';
 import type { HandlerGroup } from './context.ts';
@@ -12,8 +13,8 @@ export const FIRST_UPDATE_ITEM = 'first-update';
 const DEFAULT_CADENCE_MS = 30 * 60_000;
 
 /** Customer-facing channels of the affected customers, then the stakeholder channel. */
-export function relayTargets(policy: Policy, state: IncidentState): string[] {
-  const ids: string[] = [];
+export function relayTargets(policy: Policy, state: IncidentState): SlackChannelId[] {
+  const ids: SlackChannelId[] = [];
   if (!state.private) {
     for (const id of state.customers) {
       const ch = policy.customers.find((c) => c.id === id)?.slackChannel;

@@ -5,6 +5,7 @@
 import type { Policy } from '../../../domain/policy.ts';
 import { SETTABLE_STATUSES } from '../../../domain/commands.ts';
 import type { Status } from '../../../domain/events.ts';
+import { asSlackUserId, type SlackUserId } from '../../../domain/ids.ts';
 import type { Block } from './format.ts';
 
 export const DECLARE_CALLBACK = 'declare_incident';
@@ -71,7 +72,7 @@ export interface DeclareSubmission {
   severity: string;
   description: string;
   customers: string[];
-  commanderId?: string;
+  commanderId?: SlackUserId;
   private: boolean;
 }
 
@@ -92,7 +93,7 @@ export function parseDeclareSubmission(values: StateValues): { ok: true; value: 
       severity,
       description: v(values, 'description')?.value?.trim() ?? '',
       customers: (v(values, 'customers')?.selected_options ?? []).map((o) => o.value),
-      ...(commander ? { commanderId: commander } : {}),
+      ...(commander ? { commanderId: asSlackUserId(commander) } : {}),
       private: (v(values, 'private')?.selected_options ?? []).some((o) => o.value === 'private'),
     },
   };

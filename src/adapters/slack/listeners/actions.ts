@@ -2,6 +2,7 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { findIncident } from '../../../app/query-incidents.ts';
+import { asIncidentId, asSlackChannelId } from '../../../domain/ids.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { updateModal } from '../blocks/modals.ts';
 import { humanSlackError } from '../errors.ts';
@@ -24,7 +25,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const channelId = body.channel?.id;
     if (!v) return;
     // Keyed by the item: a double click or two people clicking tick it once.
-    const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'check_item', itemId: v.itemId }, userMeta(body.user.id, channelId, `slack:check:${v.incidentId}:${v.itemId}`, body.user.name));
+    const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'check_item', itemId: v.itemId }, userMeta(body.user.id, channelId, `slack:check:${v.incidentId}:${v.itemId}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     if (!o.ok) await tell(client, channelId, body.user.id, outcomeText(o, ''), deps);
   });
@@ -32,7 +33,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
   app.action<BlockAction<ButtonAction>>('pd_resolve', async ({ ack, action, body, client }) => {
     await ack();
     const channelId = body.channel?.id;
-    const o = await applyCommand(deps.app, { id: action.value ?? '' }, { type: 'resolve' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:pd_resolve`, body.user.name));
+    const o = await applyCommand(deps.app, { id: asIncidentId(action.value ?? '') }, { type: 'resolve' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:pd_resolve`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, channelId, body.user.id, outcomeText(o, REPLIES.resolvedByButton), deps);
   });
@@ -42,7 +43,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const v = parseValue<{ incidentId: string; severity: string }>(action.value);
     const channelId = body.channel?.id;
     if (!v) return;
-    const o = await applyCommand(deps.app, { id: v.incidentId }, { type: 'change_severity', severity: v.severity, reason: 'PagerDuty priority changed' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:sev:${v.severity}`, body.user.name));
+    const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'change_severity', severity: v.severity, reason: 'PagerDuty priority changed' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:sev:${v.severity}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, channelId, body.user.id, outcomeText(o, REPLIES.severityChanged(v.severity)), deps);
   });
@@ -52,7 +53,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const v = parseValue<{ incidentId: string; reminder: string }>(action.value);
     const channelId = body.channel?.id;
     if (!v || !deps.snooze || !channelId) return;
-    const r = await deps.snooze(channelId, { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`, body.user.name));
+    const r = await deps.snooze(asSlackChannelId(channelId), { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`, body.user.name));
     await tell(client, channelId, body.user.id, r.ok ? r.message : REPLIES.warning(r.message), deps);
   });
 
@@ -60,7 +61,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     await ack();
     const channelId = body.channel?.id ?? '';
     try {
-      const s = await findIncident(deps.app, { channelId });
+      const s = await findIncident(deps.app, { channelId: asSlackChannelId(channelId) });
       if (!s) return;
       const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
       await client.views.open({ trigger_id: body.trigger_id, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId) as never });

@@ -9,7 +9,8 @@ import { applyCommand, type CommandMeta } from '../../../app/apply-command.ts';
 import { closeIncident, redraftReport } from '../../../app/close-incident.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
 import { findIncident, listOpenIncidents } from '../../../app/query-incidents.ts';
-import type { Command } from '../../../domain/commands.ts';
+import type { Command, PageTarget } from '../../../domain/commands.ts';
+import { asSlackChannelId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../../../domain/ids.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { statusEphemeral } from '../blocks/incident.ts';
 import { declareModal, updateModal } from '../blocks/modals.ts';
@@ -35,7 +36,7 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
     }
     const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`, command.user_name);
     try {
-      await handle(sub, { deps, client, respond, channelId: command.channel_id, userId: command.user_id, triggerId: command.trigger_id, meta });
+      await handle(sub, { deps, client, respond, channelId: asSlackChannelId(command.channel_id), userId: asSlackUserId(command.user_id), triggerId: command.trigger_id, meta });
     } catch (e) {
       deps.log.error({ err: e, sub: sub.kind }, 'slash command failed');
       if (isSlackApiError(e)) {
@@ -58,8 +59,8 @@ interface Ctx {
   deps: SlackListenerDeps;
   client: WebClient;
   respond: RespondFn;
-  channelId: string;
-  userId: string;
+  channelId: SlackChannelId;
+  userId: SlackUserId;
   triggerId: string;
   meta: CommandMeta;
 }
@@ -130,7 +131,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       return;
     }
     case 'page': {
-      const target = sub.target.kind === 'user' ? { kind: 'user' as const, userId: sub.target.userId } : pdService(deps, sub.target.name);
+      const target: PageTarget | undefined = sub.target.kind === 'user' ? { kind: 'user', userId: sub.target.userId } : pdService(deps, sub.target.name);
       if (!target) return void (await say(ctx, REPLIES.unknownPagerDutyService(sub.target.kind === 'service' ? sub.target.name : '', deps.app.policy.pagerduty.services.map((s) => s.serviceId))));
       return apply({ type: 'page', target, message: sub.message || REPLIES.defaultPageMessage }, REPLIES.pageQueued);
     }
@@ -143,7 +144,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
   }
 }
 
-function pdService(deps: SlackListenerDeps, name: string): { kind: 'service'; serviceId: string } | undefined {
+function pdService(deps: SlackListenerDeps, name: string): PageTarget | undefined {
   const s = deps.app.policy.pagerduty.services.find((x) => x.serviceId.toLowerCase() === name.toLowerCase());
   return s ? { kind: 'service', serviceId: s.serviceId } : undefined;
 }

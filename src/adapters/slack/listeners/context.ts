@@ -1,6 +1,7 @@
 /** What every Slack listener gets, and the helpers they share. */
 import type { CommandOutcome, CommandMeta } from '../../../app/apply-command.ts';
 import type { AppDeps } from '../../../app/ports.ts';
+import { asSlackChannelId, asSlackUserId, type SlackChannelId } from '../../../domain/ids.ts';
 import { errorText } from '../strings/errors.ts';
 import { REPLIES } from '../strings/replies.ts';
 
@@ -12,7 +13,7 @@ export interface Logger {
 }
 
 export interface SnoozeFn {
-  (channelId: string, o: { kind?: string; durationMs: number }, meta: CommandMeta): Promise<{ ok: boolean; message: string }>;
+  (channelId: SlackChannelId, o: { kind?: string; durationMs: number }, meta: CommandMeta): Promise<{ ok: boolean; message: string }>;
 }
 
 export interface SlackListenerDeps {
@@ -23,10 +24,13 @@ export interface SlackListenerDeps {
   snooze?: SnoozeFn;
 }
 
-/** Slack payloads carry the user's handle; the report shows it beside the id. */
+/**
+ * Slack payloads carry the user's handle; the report shows it beside the id.
+ * The ids are Slack's, as the payload gives them: this is where they get their brand.
+ */
 export const userMeta = (userId: string, channelId: string | undefined, key: string, name?: string): CommandMeta => ({
-  actor: { kind: 'user', userId, ...(name ? { name } : {}) },
-  source: { kind: 'slack', ...(channelId ? { channelId } : {}) },
+  actor: { kind: 'user', userId: asSlackUserId(userId), ...(name ? { name } : {}) },
+  source: { kind: 'slack', ...(channelId ? { channelId: asSlackChannelId(channelId) } : {}) },
   idempotencyKey: key,
 });
 

@@ -8,6 +8,7 @@ import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { flagMessage, recordDeletion, recordEdit, recordMessage } from '../../../app/capture-timeline.ts';
+import { asSlackChannelId, asSlackUserId, type SlackUserId } from '../../../domain/ids.ts';
 import { slackTsToDate } from '../ts.ts';
 import type { SlackListenerDeps } from './context.ts';
 
@@ -26,13 +27,14 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
     const key = `slack:event:${(body as { event_id?: string }).event_id ?? `${m.channel}:${m.ts}`}`;
     if (m.subtype === 'message_changed' && m.message) {
       if (m.message.bot_id) return;
-      await recordEdit(deps.app, m.channel, m.message.ts, m.message.text ?? '', m.message.edited?.user ?? m.message.user, key);
+      const editor = m.message.edited?.user ?? m.message.user;
+      await recordEdit(deps.app, asSlackChannelId(m.channel), m.message.ts, m.message.text ?? '', editor ? asSlackUserId(editor) : undefined, key);
       deps.kick();
       return;
     }
     if (m.subtype === 'message_deleted') {
       const ts = m.deleted_ts ?? m.previous_message?.ts;
-      if (ts) await recordDeletion(deps.app, m.channel, ts, key);
+      if (ts) await recordDeletion(deps.app, asSlackChannelId(m.channel), ts, key);
       deps.kick();
       return;
     }
@@ -43,7 +45,7 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
   app.event('reaction_added', async ({ event, client }) => {
     if (!PIN_REACTIONS.has(event.reaction) || event.item.type !== 'message') return;
     const { channel, ts } = event.item;
-    await flagMessage(deps.app, { channelId: channel, ts, sentAt: slackTsToDate(ts), ...(await lookup(client, channel, ts)) }, 'reaction', event.user);
+    await flagMessage(deps.app, { channelId: asSlackChannelId(channel), ts, sentAt: slackTsToDate(ts), ...(await lookup(client, channel, ts)) }, 'reaction', asSlackUserId(event.user));
     deps.kick();
   });
 
@@ -52,14 +54,16 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
     const channelId = (event as unknown as { channel_id: string }).channel_id;
     const msg = item?.message;
     if (item?.type !== 'message' || !msg) return;
-    const extra = msg.text !== undefined ? { text: msg.text, ...(msg.user ? { authorId: msg.user } : {}), ...(msg.permalink ? { permalink: msg.permalink } : {}) } : await lookup(client, channelId, msg.ts);
-    await flagMessage(deps.app, { channelId, ts: msg.ts, sentAt: slackTsToDate(msg.ts), ...extra }, 'pin', (event as unknown as { user: string }).user);
+    const extra = msg.text !== undefined ? { text: msg.text, ...(msg.user ? { authorId: asSlackUserId(msg.user) } : {}), ...(msg.permalink ? { permalink: msg.permalink } : {}) } : await lookup(client, channelId, msg.ts);
+    await flagMessage(deps.app, { channelId: asSlackChannelId(channelId), ts: msg.ts, sentAt: slackTsToDate(msg.ts), ...extra }, 'pin', asSlackUserId((event as unknown as { user: string }).user));
     deps.kick();
   });
 
   app.event('member_joined_channel', async ({ event, body }) => {
-    const o = await applyCommand(deps.app, { channelId: event.channel }, { type: 'member_joined', userId: event.user }, {
-      actor: { kind: 'user', userId: event.user }, source: { kind: 'slack', channelId: event.channel },
+    const channelId = asSlackChannelId(event.channel);
+    const userId = asSlackUserId(event.user);
+    const o = await applyCommand(deps.app, { channelId }, { type: 'member_joined', userId }, {
+      actor: { kind: 'user', userId }, source: { kind: 'slack', channelId },
       idempotencyKey: `slack:event:${(body as { event_id?: string }).event_id ?? `${event.channel}:${event.user}`}`,
     });
     if (o.ok && o.events.length) deps.kick();
@@ -67,8 +71,8 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
 }
 
 /** Text, author and permalink of a message Kranz did not see (e.g. from before the incident). */
-async function lookup(client: WebClient, channel: string, ts: string): Promise<{ text?: string; authorId?: string; permalink?: string }> {
-  const out: { text?: string; authorId?: string; permalink?: string } = {};
+async function lookup(client: WebClient, channel: string, ts: string): Promise<{ text?: string; authorId?: SlackUserId; permalink?: string }> {
+  const out: { text?: string; authorId?: SlackUserId; permalink?: string } = {};
   const h = await client.conversations.history({ channel, latest: ts, inclusive: true, limit: 1 }).catch(() => undefined);
   let m = h?.messages?.find((x) => x.ts === ts);
   if (!m) {
@@ -78,7 +82,7 @@ async function lookup(client: WebClient, channel: string, ts: string): Promise<{
   }
   if (m) {
     if (m.text !== undefined) out.text = m.text;
-    if (m.user) out.authorId = m.user;
+    if (m.user) out.authorId = asSlackUserId(m.user);
   }
   const p = await client.chat.getPermalink({ channel, message_ts: ts }).catch(() => undefined);
   if (p?.permalink) out.permalink = p.permalink;

@@ -1,6 +1,7 @@
 /** The message shortcut "Add to incident timeline". */
 import type { App, MessageShortcut } from '@slack/bolt';
 import { flagMessage } from '../../../app/capture-timeline.ts';
+import { asSlackChannelId, asSlackUserId } from '../../../domain/ids.ts';
 import { slackTsToDate } from '../ts.ts';
 import type { SlackListenerDeps } from './context.ts';
 import { REPLIES } from '../strings/replies.ts';
@@ -16,10 +17,10 @@ export function registerShortcuts(app: App, deps: SlackListenerDeps): void {
     const ts = shortcut.message.ts;
     const permalink = await client.chat.getPermalink({ channel: channelId, message_ts: ts }).then((r) => r.permalink).catch(() => undefined);
     const o = await flagMessage(deps.app, {
-      channelId, ts, sentAt: slackTsToDate(ts), text: shortcut.message.text ?? '',
-      ...(shortcut.message.user ? { authorId: shortcut.message.user } : {}),
+      channelId: asSlackChannelId(channelId), ts, sentAt: slackTsToDate(ts), text: shortcut.message.text ?? '',
+      ...(shortcut.message.user ? { authorId: asSlackUserId(shortcut.message.user) } : {}),
       ...(permalink ? { permalink } : {}),
-    }, 'shortcut', shortcut.user.id);
+    }, 'shortcut', asSlackUserId(shortcut.user.id));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, channelId, shortcut.user.id, outcomeText(o, REPLIES.addedToTimeline), deps);
   });

@@ -8,6 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
 import { parseDuration } from '../../../domain/duration.ts';
+import { asIncidentId, asSlackChannelId } from '../../../domain/ids.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { DECLARE_CALLBACK, UPDATE_CALLBACK, parseDeclareSubmission, parseUpdateSubmission } from '../blocks/modals.ts';
 import { REPLIES } from '../strings/replies.ts';
@@ -31,7 +32,7 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     if (!(await ackSubmission(ack, parsed)) || !parsed.ok) return;
     const meta = parseMeta(view.private_metadata);
     const userId = body.user.id;
-    const o = await applyCommand(deps.app, meta.incidentId ? { id: meta.incidentId } : { channelId: meta.channelId ?? '' }, { type: 'post_status_update', ...parsed.value }, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
+    const o = await applyCommand(deps.app, meta.incidentId ? { id: asIncidentId(meta.incidentId) } : { channelId: asSlackChannelId(meta.channelId ?? '') }, { type: 'post_status_update', ...parsed.value }, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, meta.channelId, userId, outcomeText(o, REPLIES.updatePosted), deps);
   });
