@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { computeAnalytics, promises, type StatusMark } from '../../src/domain/analytics.ts';
 import type { IncidentState } from '../../src/domain/incident.ts';
 import { testPolicy } from '../helpers/domain.ts';
+import { asIncidentId, asPdIncidentId, asPdServiceId } from '../../src/domain/ids.ts';
 
 const min = (m: number, base = '2026-03-02T10:00:00.000Z'): string => new Date(Date.parse(base) + m * 60_000).toISOString();
 
 function incident(id: string, o: Omit<Partial<IncidentState>, 'times'> & { times?: Partial<IncidentState['times']> } = {}): IncidentState {
   const { times, ...rest } = o;
   return {
-    id, number: 1, title: 't', description: '', severity: 'SEV1', status: 'resolved', private: false, roles: {}, members: [], customers: [],
+    id: asIncidentId(id), number: 1, title: 't', description: '', severity: 'SEV1', status: 'resolved', private: false, roles: {}, members: [], customers: [],
     pagerDutyIncidents: [], checklist: [], statusUpdates: 0, lastActivityAt: min(0), actionItems: [], notes: [], eventCount: 1,
     ...rest,
     times: { declaredAt: min(0), ...times },
@@ -33,7 +34,7 @@ describe('analytics', () => {
 
   it('takes medians from the declaration per month, severity, service and customer, and the SLA budget per customer and month', () => {
     const incidents = [
-      incident('a', { severity: 'SEV1', customers: ['acme'], pagerDutyIncidents: [{ id: 'P1', serviceId: 'SVC-DB' }], times: { impactStartedAt: min(-10), acknowledgedAt: min(2), customerContactedAt: min(8), mitigatedAt: min(20), resolvedAt: min(33) } }),
+      incident('a', { severity: 'SEV1', customers: ['acme'], pagerDutyIncidents: [{ id: asPdIncidentId('P1'), serviceId: asPdServiceId('SVC-DB') }], times: { impactStartedAt: min(-10), acknowledgedAt: min(2), customerContactedAt: min(8), mitigatedAt: min(20), resolvedAt: min(33) } }),
       incident('b', { severity: 'SEV1', times: { acknowledgedAt: min(4), mitigatedAt: min(10), resolvedAt: min(40) } }),
       incident('c', { severity: 'SEV2', customers: ['acme'], times: { declaredAt: min(0, '2026-04-05T00:00:00.000Z'), resolvedAt: min(5, '2026-04-05T00:00:00.000Z') } }),
     ];

@@ -8,6 +8,7 @@ import { webExtension } from '../../src/extensions.ts';
 import type { KranzExtension } from '../../src/main.ts';
 import { startHarness, USERS, type Harness, type HarnessOptions } from './kranz-harness.ts';
 import { freePort } from './net.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
 
 export const SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
 export const OUTSIDER = { id: 'UOUTSIDE', name: 'olga', real_name: 'Olga Outside', email: 'olga@other.test', team: { id: 'TOTHER01', name: 'Other Corp' } };
@@ -83,7 +84,7 @@ export async function get(h: WebHarness, path: string, cookie?: string): Promise
 let seq = 0;
 /** Declares an incident as `userId` through the app's use case (as the declare modal would), and lets Kranz create its channel. */
 export async function declare(h: Harness, o: { title: string; severity?: string; private?: boolean; userId?: string; customers?: string[]; description?: string }): Promise<number> {
-  const userId = o.userId ?? USERS.dana.id;
+  const userId = asSlackUserId(o.userId ?? USERS.dana.id);
   const r = await declareIncident(h.kranz.deps, {
     title: o.title, severity: o.severity ?? 'SEV2', private: o.private ?? false, commanderId: userId, customers: o.customers ?? [],
     ...(o.description ? { description: o.description } : {}),

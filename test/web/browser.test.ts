@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/app/apply-command.ts';
 import { USERS, outboxDrained } from '../helpers/kranz-harness.ts';
 import { declare, startWebHarness, type WebHarness } from '../helpers/web.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
 
 const SHOTS = new URL('../../test-results/web/', import.meta.url).pathname;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -57,7 +58,7 @@ describe('web view in Chromium', () => {
     await page.waitForURL(`${h.publicUrl}/incidents/${n}`);
     await expect.poll(() => page.locator('#live-status').textContent()).toContain('Live');
     const before = await page.locator('#timeline li').count();
-    const r = await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text: 'Rolled back deploy 4711', via: 'command' }, { actor: { kind: 'user', userId: USERS.sam.id, name: 'sam' }, source: { kind: 'slack' }, idempotencyKey: `browser:note:${Date.now()}` });
+    const r = await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text: 'Rolled back deploy 4711', via: 'command' }, { actor: { kind: 'user', userId: asSlackUserId(USERS.sam.id), name: 'sam' }, source: { kind: 'slack' }, idempotencyKey: `browser:note:${Date.now()}` });
     expect(r.ok).toBe(true);
     await page.locator('#timeline li', { hasText: 'Rolled back deploy 4711' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#timeline li').count()).toBe(before + 1);

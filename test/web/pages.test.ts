@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/app/apply-command.ts';
 import { USERS, outboxDrained } from '../helpers/kranz-harness.ts';
 import { declare, get, signIn, startWebHarness, type WebHarness } from '../helpers/web.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
 
 const XSS_TITLE = '<script>alert(1)</script>';
 const XSS_NOTE = '<img src=x onerror=alert(2)> <b>bold</b> & "quoted"';
@@ -20,7 +21,8 @@ let pub: number;
 let priv: number;
 let xss: number;
 
-async function note(n: number, text: string, userId: string = USERS.dana.id): Promise<void> {
+async function note(n: number, text: string, user: string = USERS.dana.id): Promise<void> {
+  const userId = asSlackUserId(user);
   const r = await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text, via: 'command', authorId: userId }, { actor: { kind: 'user', userId }, source: { kind: 'slack' }, idempotencyKey: `test:note:${Math.random()}` });
   if (!r.ok) throw new Error(r.error.code);
   h.kranz.kick();
