@@ -14,6 +14,7 @@ import { Spool } from '../../src/adapters/intake/spool.ts';
 import { archiveInbound, finishInbound } from '../../src/adapters/db/inbound-sql.ts';
 import { declareIncident } from '../../src/app/declare-incident.ts';
 import { DEFAULT_POLICY } from '../../src/domain/default-policy.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
 import { appHarness, type AppHarness } from '../helpers/app.ts';
 
 const DAY = 86_400_000;
@@ -54,7 +55,7 @@ describe('retention.inbound', () => {
     await store('recent-processed', 29, 'processed');
     // An incident declared 400 days ago: its events are kept forever.
     h.clock.set(new Date(now.getTime() - 400 * DAY));
-    const declared = await declareIncident(h.deps, { title: 'Kept forever', severity: 'SEV3' }, { actor: { kind: 'user', userId: 'UDANA' }, source: { kind: 'cli' }, idempotencyKey: 'ret-1' });
+    const declared = await declareIncident(h.deps, { title: 'Kept forever', severity: 'SEV3' }, { actor: { kind: 'user', userId: asSlackUserId('UDANA') }, source: { kind: 'cli' }, idempotencyKey: 'ret-1' });
     expect(declared.ok).toBe(true);
     h.clock.set(now);
     const events = (await h.pool.query('select 1 from incident_events')).rowCount;
