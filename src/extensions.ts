@@ -57,8 +57,8 @@ export const pagerDutyExtension: KranzExtension = {
       onRejected: (reason) => k.metrics.requestsRejected.inc({ source: 'pagerduty', reason }),
     });
     if (!env.pagerduty.token) return { routes: { pagerDutyWebhook: route } };
-    const client = new PagerDutyClient({ token: env.pagerduty.token, from: env.pagerduty.fromEmail ?? '', apiUrl: env.pagerduty.apiUrl });
-    const slack = env.slack.botToken ? outboxWebClient(env.slack.botToken, env.slack.apiUrl) : undefined;
+    const client = new PagerDutyClient({ token: env.pagerduty.token, from: env.pagerduty.fromEmail ?? '', apiUrl: env.pagerduty.apiUrl, log });
+    const slack = env.slack.botToken ? outboxWebClient(env.slack.botToken, env.slack.apiUrl, log) : undefined;
     return {
       routes: { pagerDutyWebhook: route },
       deliverers: { pagerduty: new PagerDutyDeliverer({ client, store: deps.store, policy: deps.policy, ...(slack ? { slack } : {}), ...(env.pagerduty.fromEmail ? { fromEmail: env.pagerduty.fromEmail } : {}) }) },

@@ -8,13 +8,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger as makeLogger } from './adapters/logging.ts';
 import type { AppDeps, Clock } from './app/ports.ts';
 import { systemClock } from './app/ports.ts';
 import { OutboxWorker, type Deliverer } from './app/deliver-outbox.ts';
 import type { Policy } from './domain/policy.ts';
 import type { EnvConfig } from './config/env.ts';
-import { redactPaths } from './config/env.ts';
 import { openDatabase, type Database } from './adapters/db/pool.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { checkInstallation, recordInstallation } from './adapters/db/installation.ts';
@@ -27,6 +27,7 @@ import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
 import { Intake } from './adapters/intake/intake.ts';
 import { createMetrics, type Metrics } from './adapters/metrics.ts';
+import { incidentTimes, openIncidentCounts } from './adapters/db/incident-stats-sql.ts';
 import { outboxStats } from './adapters/db/outbox-sql.ts';
 import { failedInboundCount } from './adapters/db/repair-sql.ts';
 import { leaseHolders, releaseLeasesOf } from './adapters/db/leases-sql.ts';
@@ -87,8 +88,9 @@ export interface Kranz extends KranzRuntime {
   stop(): Promise<void>;
 }
 
+/** The service's logger: JSON on stdout (pretty on a terminal unless LOG_FORMAT=json). */
 export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: [...redactPaths], censor: '[redacted]' } });
+  return makeLogger({ level });
 }
 
 /** Opens, checks and migrates the database: the part `kranz migrate` shares with start. */
@@ -145,7 +147,11 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const kick = (): void => void pump();
   const spool = new Spool(o.env.dataDir);
   await spool.depth();
-  const metrics = createMetrics({ outbox: () => outboxStats(db.pool, clock.now()), spoolDepth: () => spool.knownDepth, inboundFailed: () => failedInboundCount(db.pool) }, { defaults: o.listen !== false });
+  const metrics = createMetrics({
+    outbox: () => outboxStats(db.pool, clock.now()), spoolDepth: () => spool.knownDepth, inboundFailed: () => failedInboundCount(db.pool),
+    incidents: async () => ({ open: await openIncidentCounts(db.pool), times: await incidentTimes(db.pool) }),
+    severities: o.policy.severities.map((s) => s.key),
+  }, { defaults: o.listen !== false });
   const intake = new Intake({ pool: db.pool, spool, clock, log, workerId, onStored: (source, result) => metrics.eventsIngested.inc({ source, result }) });
   const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId, intake, spool, metrics };
 
@@ -161,7 +167,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   let slack: SlackApp | undefined;
   const { botToken, signingSecret, appToken, apiUrl } = o.env.slack;
   if (botToken) {
-    const client = outboxWebClient(botToken, apiUrl);
+    const client = outboxWebClient(botToken, apiUrl, log);
     let botUser: Promise<string> | undefined;
     const botUserId = (): Promise<string> => {
       botUser ??= client.auth.test().then((r) => r.user_id ?? '').catch((e: unknown) => {

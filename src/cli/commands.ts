@@ -6,6 +6,7 @@ import type { CliCommand } from './command.ts';
 import { demoCommand } from './demo.ts';
 import { doctorCommand } from './doctor.ts';
 import { inboundCommand } from './inbound.ts';
+import { listCommand } from './list.ts';
 import { manifestCommand } from './manifest.ts';
 import { migrateCommand } from './migrate.ts';
 import { outboxCommand } from './outbox.ts';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   startCommand,
   migrateCommand,
   doctorCommand,
+  listCommand,
   reportCommand,
   manifestCommand,
   outboxCommand,

@@ -7,8 +7,10 @@ export const migrateCommand: CliCommand = {
   summary: 'apply database migrations (start migrates too)',
   async run({ io }) {
     const { env } = await loadConfig();
-    const { createLogger, openCheckedDatabase } = await import('../main.ts');
-    const log = createLogger(env.logLevel);
+    const { openCheckedDatabase } = await import('../main.ts');
+    const { createLogger } = await import('../adapters/logging.ts');
+    // Logs go to stderr: stdout carries the result alone.
+    const log = createLogger({ level: env.logLevel, to: 'stderr' });
     const { db, applied, installationId } = await openCheckedDatabase(env, log);
     await db.close();
     io.out(`Migrated ${db.url} (installation ${installationId}): ${applied.length ? `applied ${applied.join(', ')}` : 'already up to date'}.\n`);

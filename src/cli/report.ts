@@ -23,8 +23,10 @@ export const reportCommand: CliCommand = {
     const number = parseIncidentRef(ref);
     if (number === undefined) throw new UsageError(`kranz report: "${ref}" is not an incident number; use INC-7 or 7`);
     const { env, policy } = await loadConfig();
-    const { createLogger, openCheckedDatabase } = await import('../main.ts');
-    const log = createLogger(env.logLevel === 'info' ? 'warn' : env.logLevel);
+    const { openCheckedDatabase } = await import('../main.ts');
+    const { createLogger } = await import('../adapters/logging.ts');
+    // Logs go to stderr: stdout carries the report alone.
+    const log = createLogger({ level: env.logLevel === 'info' ? 'warn' : env.logLevel, to: 'stderr' });
     const { db } = await openCheckedDatabase(env, log);
     try {
       const { PostgresStore } = await import('../adapters/db/store.ts');

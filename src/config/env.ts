@@ -86,6 +86,7 @@ export const ENV_KEYS = [
   'PAGERDUTY_FROM_EMAIL',
   'KRANZ_CONFIG',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'KRANZ_TICK_SECONDS',
   ...WEB_VIEW_ENV_KEYS,
 ] as const;
@@ -175,6 +176,12 @@ const envSchema = z.object({
     .default('info')
     .transform((v) => v.toLowerCase())
     .pipe(z.enum(LOG_LEVELS, { error: (iss) => `must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(iss.input)}` })),
+  // Read by the logger itself (adapters/logging.ts); validated here so a typo is named.
+  LOG_FORMAT: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(['json', 'pretty'], { error: (iss) => `must be json or pretty (unset: pretty on a terminal, JSON otherwise), not ${JSON.stringify(iss.input)}` }))
+    .optional(),
   KRANZ_TICK_SECONDS: z
     .string()
     .default('5')

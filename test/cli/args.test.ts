@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { CliCommand, CliIo } from '../../src/cli/command.ts';
 import { runCli } from '../../src/cli/run.ts';
 import { parseIncidentRef } from '../../src/cli/report.ts';
+import { formatIncidentTable, shortDuration } from '../../src/cli/list.ts';
 
 function capture(): CliIo & { stdout: string; stderr: string } {
   const c = { stdout: '', stderr: '', out: (t: string) => void (c.stdout += t), err: (t: string) => void (c.stderr += t) };
@@ -161,5 +162,23 @@ describe('kranz report <ref>', () => {
   it('reads INC-7, inc-7 and 7 as incident 7, and nothing else', () => {
     expect(['INC-7', 'inc-7', '7', ' 7 '].map(parseIncidentRef)).toEqual([7, 7, 7, 7]);
     expect(['INC-', 'seven', '0', '-7', '7.5', 'INC-7x'].map(parseIncidentRef)).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+});
+
+describe('kranz list table', () => {
+  it('shows status, severity, age and when the next update is due (or overdue), newest first as given', () => {
+    const now = Date.parse('2026-03-10T14:30:00Z');
+    const table = formatIncidentTable([
+      { number: 12, title: 'Checkout is failing', severity: 'SEV1', status: 'investigating', declaredAt: '2026-03-10T14:18:00Z', nextUpdateDueAt: '2026-03-10T14:26:00Z' },
+      { number: 11, title: 'Search is slow', severity: 'SEV3', status: 'monitoring', declaredAt: '2026-03-10T11:15:00Z', nextUpdateDueAt: '2026-03-10T15:00:00Z' },
+      { number: 9, title: 'Old one', severity: 'SEV2', status: 'closed', declaredAt: '2026-03-07T10:30:00Z', nextUpdateDueAt: '2026-03-07T11:00:00Z' },
+    ], now);
+    expect(table.split('\n')).toEqual([
+      'INCIDENT  SEVERITY  STATUS         AGE     NEXT UPDATE  TITLE',
+      'INC-12    SEV1      investigating  12m     overdue 4m   Checkout is failing',
+      'INC-11    SEV3      monitoring     3h 15m  in 30m       Search is slow',
+      'INC-9     SEV2      closed         3d 4h   -            Old one',
+    ]);
+    expect([45_000, 60_000, 3_600_000 + 5 * 60_000].map(shortDuration)).toEqual(['45s', '1m', '1h 05m']);
   });
 });

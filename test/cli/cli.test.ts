@@ -58,6 +58,12 @@ describe('kranz CLI', () => {
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/^# INC-1: Search is slow/);
     for (const s of ['## Summary', '## Resolution and recovery timeline', '## Root cause', '## Corrective and preventive measures']) expect(report.stdout).toContain(s);
+    const byNumber = await kranz(['report', '1'], { DATABASE_URL: a.url, KRANZ_DATA_DIR: dataDir });
+    expect(byNumber.stdout).toBe(report.stdout);
+    const list = await kranz(['list'], { DATABASE_URL: a.url, KRANZ_DATA_DIR: dataDir });
+    expect(list.stderr).toBe('');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^INCIDENT +SEVERITY +STATUS +AGE +NEXT UPDATE +TITLE\nINC-1 +SEV3 +investigating +\d+s +(in|overdue) \S+ +Search is slow\n$/);
     const missing = await kranz(['report', 'INC-99'], { DATABASE_URL: a.url, KRANZ_DATA_DIR: dataDir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no INC-99/i);

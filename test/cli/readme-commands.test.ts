@@ -100,6 +100,7 @@ const EXPECT: [RegExp, (r: { stdout: string; stderr: string }) => Promise<void> 
   [/^kranz manifest --url https:\/\/kranz\.example\.com > manifest\.out\.yml$/, async () => {
     expect(await readFile(join(ROOT, 'manifest.out.yml'), 'utf8')).toContain('request_url: https://kranz.example.com/slack/events');
   }],
+  [/^kranz list$/, (r) => expect(r.stdout).toMatch(/^No open incidents in /)],
   [/^npm run migrate$/, (r) => expect(r.stdout).toMatch(/Migrated .*(applied|already up to date)/)],
   [/^npm run demo$/, (r) => expect(r.stdout).toMatch(/^Report: Kranz drafted the INC-1 report/m)],
 ];

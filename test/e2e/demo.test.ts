@@ -4,6 +4,7 @@
  * accelerated clock, then the report Kranz drafted, the key figures and the
  * live log. Also: the demo never wipes a directory it did not make.
  */
+import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,21 @@ describe('kranz demo', () => {
     expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
     for (const l of lines.filter((x) => / Kranz → (Slack|PagerDuty|timeline) {2}/.test(x))) expect(l).toMatch(/\)$/);
   });
+
+  it('ends with the exact commands that show its incident and report again, and they work', async () => {
+    const commands = lines.filter((l) => /^ {2}KRANZ_DATA_DIR=\S+ kranz /.test(l)).map((l) => l.trim());
+    expect(commands).toEqual([`KRANZ_DATA_DIR=${join(dir, 'data')} kranz list --all`, `KRANZ_DATA_DIR=${join(dir, 'data')} kranz report INC-1`]);
+    // Run as printed, with `kranz` being this checkout's CLI (what `npm link` puts on the PATH).
+    const run = (line: string): { status: number | null; stdout: string; stderr: string } =>
+      spawnSync('sh', ['-c', `kranz() { "${process.execPath}" --import tsx src/cli.ts "$@"; }; ${line}`], { encoding: 'utf8', timeout: 90_000, env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), LOG_LEVEL: 'warn' } });
+    const list = run(commands[0] ?? '');
+    expect(list.stderr).toBe('');
+    expect(list.stdout).toMatch(/^INCIDENT +SEVERITY +STATUS +AGE +NEXT UPDATE +TITLE$/m);
+    expect(list.stdout).toMatch(/^INC-1 +SEV1 +closed +.* - +Database cluster: primary db-1 unreachable/m);
+    const report = run(commands[1] ?? '');
+    expect(report.status).toBe(0);
+    expect(report.stdout).toMatch(/^# INC-1: Database cluster: primary db-1 unreachable, writes failing/);
+  }, 180_000);
 
   it('refuses to wipe a data dir it did not make, and starts nothing', async () => {
     const foreign = join(dir, 'not-a-demo');

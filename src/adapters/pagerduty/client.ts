@@ -34,6 +34,8 @@ export interface PagerDutyClientOptions {
   maxPages?: number;
   /** Wait suggested after a 429 that names no reset time. Default 60 000 ms. */
   defaultRetryAfterMs?: number;
+  /** Kranz's pino logger: each request at debug (method, path, outcome, time). Default: no logging. */
+  log?: { debug(obj: object, msg: string): void };
 }
 
 /** Input of `createIncident`. */
@@ -77,12 +79,14 @@ export class PagerDutyClient {
   private readonly closer = new AbortController();
   private readonly pageSize: number;
   private readonly maxPages: number;
+  private readonly log: PagerDutyClientOptions['log'];
 
   constructor(opts: PagerDutyClientOptions) {
     const env = opts.env ?? process.env;
     this.apiUrl = normaliseApiUrl(opts.apiUrl ?? env['PAGERDUTY_API_URL'] ?? DEFAULT_PAGERDUTY_API_URL);
     this.pageSize = Math.min(100, Math.max(1, opts.pageSize ?? 100));
     this.maxPages = Math.max(1, opts.maxPages ?? 100);
+    this.log = opts.log;
     this.transport = {
       apiUrl: this.apiUrl,
       token: opts.token,
@@ -247,7 +251,9 @@ export class PagerDutyClient {
   }
 
   private async call<T>(req: PdRequest, decoder: Decoder<T>): Promise<PdResult<T>> {
+    const started = Date.now();
     const res = await sendPdRequest(this.transport, req);
+    this.log?.debug({ component: 'pagerduty-api', method: req.method, path: req.path, ms: Date.now() - started, ...(res.ok ? { status: res.value.status } : { error: res.error.kind }) }, 'pagerduty request');
     if (!res.ok) return res;
     const decoded = decoder(res.value.body);
     // A 2xx we cannot read is a contract mismatch: retrying would not fix it,

@@ -9,6 +9,7 @@ import { WebClient, LogLevel } from '@slack/web-api';
 import { registerListeners, type SlackListenerDeps } from './listeners/index.ts';
 
 import { KranzReceiver, type RejectReason } from './receiver.ts';
+import { slackLogger } from './logger.ts';
 import type { Intake } from '../intake/intake.ts';
 
 const BoltLogLevel = LogLevel;
@@ -34,13 +35,21 @@ export interface SlackApp {
 }
 
 /** A WebClient for the outbox: no hidden retries (the outbox retries and keeps order), 429s surface at once. */
-export function outboxWebClient(botToken: string, apiUrl: string): WebClient {
-  return new WebClient(botToken, { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, logLevel: LogLevel.ERROR });
+export function outboxWebClient(botToken: string, apiUrl: string, log: PinoLike): WebClient {
+  // The outbox logs each failure itself; the client's own lines go through pino at debug.
+  return new WebClient(botToken, { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000, logger: slackLogger(quietWarnings(log), 'slack-web-api') });
+}
+
+type PinoLike = Parameters<typeof slackLogger>[0];
+
+/** The WebClient warns on every failed call the outbox will retry and report anyway: those go to debug. */
+function quietWarnings(log: PinoLike): PinoLike {
+  return { debug: log.debug.bind(log), info: log.debug.bind(log), warn: log.debug.bind(log), error: log.error.bind(log) } as PinoLike;
 }
 
 export function createSlackApp(o: SlackAppOptions): SlackApp {
-  const clientOptions = { slackApiUrl: o.apiUrl, retryConfig: { retries: 1 }, timeout: 10_000 };
-  const logger = boltLogger(o.listeners.log);
+  const logger = slackLogger(o.listeners.log, 'slack-bolt');
+  const clientOptions = { slackApiUrl: o.apiUrl, retryConfig: { retries: 1 }, timeout: 10_000, logger: slackLogger(o.listeners.log, 'slack-web-api') };
   let app: InstanceType<typeof App>;
   let receiver: KranzReceiver | undefined;
   const authorize = cachedAuthorize(o.botToken, new WebClient(o.botToken, { ...clientOptions, retryConfig: { retries: 0 } }));
@@ -97,20 +106,5 @@ export function cachedAuthorize(botToken: string, client: WebClient) {
       await Promise.race([fetchIds(), new Promise((r) => setTimeout(r, 300).unref())]);
     }
     return { botToken, ...ids };
-  };
-}
-
-function boltLogger(log: SlackListenerDeps['log']) {
-  let level = BoltLogLevel.INFO;
-  return {
-    debug: (...m: unknown[]) => log.debug({ bolt: m.map(String).join(' ') }),
-    info: (...m: unknown[]) => log.info({ bolt: m.map(String).join(' ') }),
-    warn: (...m: unknown[]) => log.warn({ bolt: m.map(String).join(' ') }),
-    error: (...m: unknown[]) => log.error({ bolt: m.map(String).join(' ') }),
-    setLevel: (l: typeof level) => {
-      level = l;
-    },
-    getLevel: () => level,
-    setName: () => undefined,
   };
 }

@@ -94,6 +94,8 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
     out(`Report: Kranz drafted the INC-${number} report when it was closed; written to ${shown(reportPath)} (${markdown.split('\n').length} lines).`);
     out('Key figures:');
     for (const l of figureLines(figures, policy.customers[0]?.name ?? 'the customer')) out(l);
+    out('');
+    for (const l of againLines(dataDir, number)) out(l);
     result = { ok: true, reportPath, markdown, incidentNumber: number, figures };
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
@@ -203,6 +205,25 @@ function demoLogger(sink: WarningSink): Logger {
       sink.say(`Kranz warns: ${rec.msg ?? ''}${why ? `: ${why}` : ''}`);
     },
   });
+}
+
+/**
+ * The commands that show the demo's incident and report again: its database
+ * stays in the demo's data dir (until the next demo), not in ./.kranz.
+ */
+export function againLines(dataDir: string, number: number): string[] {
+  const dir = shellWord(shown(dataDir));
+  return [
+    `The demo's database stays in ${shown(dataDir)} until the next demo. To see the incident and its report again:`,
+    `  KRANZ_DATA_DIR=${dir} kranz list --all`,
+    `  KRANZ_DATA_DIR=${dir} kranz report INC-${number}`,
+    `(without "npm link": KRANZ_DATA_DIR=${dir} npm run --silent kranz -- report INC-${number})`,
+  ];
+}
+
+/** A path as one shell word. */
+function shellWord(s: string): string {
+  return /^[\w./@%+=:,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
