@@ -63,7 +63,7 @@ describe('kranz CLI', () => {
     const list = await kranz(['list'], { DATABASE_URL: a.url, KRANZ_DATA_DIR: dataDir });
     expect(list.stderr).toBe('');
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^INCIDENT +SEVERITY +STATUS +AGE +NEXT UPDATE +TITLE\nINC-1 +SEV3 +investigating +\d+s +(in|overdue) \S+ +Search is slow\n$/);
+    expect(list.stdout).toMatch(/^INCIDENT +SEVERITY +STATUS +AGE +NEXT UPDATE +TITLE\nINC-1 +SEV3 +investigating +\d+[smhd]( \d+[mh])? +(-|in \S+( \S+)?|overdue \S+( \S+)?) +Search is slow\n$/);
     const missing = await kranz(['report', 'INC-99'], { DATABASE_URL: a.url, KRANZ_DATA_DIR: dataDir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no INC-99/i);
