@@ -83,17 +83,24 @@ export class LiveLog {
   /** Prints every Slack and PagerDuty call Kranz made, and what it recorded, since the last flush; oldest first. */
   async flush(): Promise<void> {
     const events = await this.o.eventsAfter(this.eventSeen);
-    const calls = this.o.slack.workspace.calls.slice(this.slackSeen);
-    this.slackSeen += calls.length;
     // Only answered requests, and only up to the first one still open, so none is skipped or told twice.
     const pending = this.o.pd.requests.slice(this.pdSeen);
     const open = pending.findIndex((r) => r.status === undefined);
     const requests = open < 0 ? pending : pending.slice(0, open);
     this.pdSeen += requests.length;
-    const lines: { ms: number; rank: number; text: string }[] = [];
+    // Slack calls made after a PagerDuty request still open wait for the next flush: they may be its
+    // effect (an invitation follows the on-call lookup), and must not be told before it.
+    const openSince = open < 0 ? Infinity : (pending[open]?.at.getTime() ?? Infinity);
+    const all = this.o.slack.workspace.calls.slice(this.slackSeen);
+    const held = all.findIndex((c) => (c.realAt ?? 0) >= openSince);
+    const calls = held < 0 ? all : all.slice(0, held);
+    this.slackSeen += calls.length;
+    // `real` orders lines at the same simulated moment (the clock stands still between story steps)
+    // by when they really happened: a cause always before its effect, whatever system each went to.
+    const lines: { ms: number; rank: number; real: number; text: string }[] = [];
     for (const c of calls) {
       const t = this.describeSlack(c);
-      if (t) lines.push({ ms: c.at, rank: 1, text: `Kranz → Slack  ${t.what}${failure(c)} (${t.why ?? this.why})` });
+      if (t) lines.push({ ms: c.at, rank: 1, real: c.realAt ?? 0, text: `Kranz → Slack  ${t.what}${failure(c)} (${t.why ?? this.why})` });
     }
     const words = this.words();
     for (const e of events) {
@@ -104,15 +111,15 @@ export class LiveLog {
         words.declared = this.declared;
       }
       const text = describeEvent(e, words);
-      if (text) lines.push({ ms: Date.parse(e.occurredAt), rank: 0, text: `Kranz → timeline  ${text} (${this.why})` });
+      if (text) lines.push({ ms: Date.parse(e.occurredAt), rank: 0, real: 0, text: `Kranz → timeline  ${text} (${this.why})` });
     }
     for (const r of requests) {
       const t = this.describePagerDuty(r);
-      if (t) lines.push({ ms: this.o.clock.fromReal(r.at.getTime()), rank: 1, text: `Kranz → PagerDuty  ${t.what}${(r.status ?? 0) >= 400 ? `: PagerDuty answered ${r.status}` : ''} (${t.why ?? this.why})` });
+      if (t) lines.push({ ms: this.o.clock.fromReal(r.at.getTime()), rank: 1, real: r.at.getTime(), text: `Kranz → PagerDuty  ${t.what}${(r.status ?? 0) >= 400 ? `: PagerDuty answered ${r.status}` : ''} (${t.why ?? this.why})` });
     }
-    // At the same moment, what Kranz recorded comes first (it commits before it delivers);
-    // the sort is stable, so calls that share a millisecond keep the order they were made in.
-    lines.sort((a, b) => a.ms - b.ms || a.rank - b.rank);
+    // At the same moment, what Kranz recorded comes first (it commits before it delivers), then
+    // the calls in the order they really arrived.
+    lines.sort((a, b) => a.ms - b.ms || a.rank - b.rank || a.real - b.real);
     for (const l of lines) this.at(l.text, l.ms);
   }
 

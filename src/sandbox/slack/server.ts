@@ -52,6 +52,7 @@ async function api(parts: ServerParts, method: string, url: URL, req: IncomingMe
     method,
     args: logged,
     at: ws.nowMs(),
+    realAt: Date.now(),
     status: 200,
     ok: false,
     error: undefined,

@@ -262,6 +262,8 @@ export interface CallRecord {
   /** Arguments with `token` removed; JSON-string fields are left as sent. */
   args: Record<string, unknown>;
   at: number;
+  /** Wall-clock time the call arrived (ms), to order it against other systems' requests at the same simulated moment. */
+  realAt?: number;
   status: number;
   ok: boolean;
   error: string | undefined;
