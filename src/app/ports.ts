@@ -52,7 +52,7 @@ export interface UnitOfWork {
   findChannelMessage(channelId: string, ts: string): Promise<{ text: string; userId?: string; deleted: boolean; incidentId?: string } | undefined>;
   /** Marks a leased outbox row delivered; false when the lease was lost to another worker. */
   markOutboxDelivered(id: number, workerId: string, result: unknown, now: Date): Promise<boolean>;
-  listOpenIncidents(limit?: number): Promise<{ id: string; number: number; title: string; severity: string; status: string; channelId: string | null }[]>;
+  listOpenIncidents(limit?: number): Promise<{ id: string; number: number; title: string; severity: string; status: string; channelId: string | null; private: boolean; members: string[] }[]>;
   /** Stores the incident's reminder plan (see reminders-sql.ts for how a changed due time resets a reminder). */
   syncReminders(incidentId: string, planned: readonly PlannedReminder[], now: Date): Promise<void>;
   /** Locks up to `limit` due reminders with their incidents (SKIP LOCKED: other senders get other rows). */

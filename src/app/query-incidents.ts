@@ -13,3 +13,13 @@ export async function findIncident(deps: AppDeps, ref: IncidentRef): Promise<Inc
 export async function listOpenIncidents(deps: AppDeps, limit = 50) {
   return deps.store.transaction((uow) => uow.listOpenIncidents(limit));
 }
+
+/**
+ * Open incidents as `userId` may see them: a private incident (its title,
+ * channel and state) only to the people in its channel. The others do not
+ * learn that it exists, not even as a count.
+ */
+export async function listOpenIncidentsFor(deps: AppDeps, userId: string, limit = 50) {
+  const rows = await listOpenIncidents(deps, limit);
+  return rows.filter((r) => !r.private || r.members.includes(userId));
+}

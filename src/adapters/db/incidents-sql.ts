@@ -49,15 +49,21 @@ export interface IncidentRow {
   severity: string;
   status: string;
   channelId: string | null;
+  private: boolean;
+  /** People known to be in the incident channel (who may see a private incident). */
+  members: string[];
 }
 
 /** Open incidents (not closed), newest first. */
 export async function listOpenIncidents(db: Q, limit = 50): Promise<IncidentRow[]> {
-  const r = await db.query<{ id: string; number: number; title: string; severity: string; status: string; channel_id: string | null }>(
-    `select id, number, title, severity, status, channel_id from incidents where status <> 'closed' order by number desc limit $1::int`,
+  const r = await db.query<{ id: string; number: number; title: string; severity: string; status: string; channel_id: string | null; private: boolean; members: string[] | null }>(
+    `select id, number, title, severity, status, channel_id, private, state->'members' as members from incidents where status <> 'closed' order by number desc limit $1::int`,
     [limit],
   );
-  return r.rows.map((x) => ({ id: x.id, number: x.number, title: x.title, severity: x.severity, status: x.status, channelId: x.channel_id }));
+  return r.rows.map((x) => ({
+    id: x.id, number: x.number, title: x.title, severity: x.severity, status: x.status, channelId: x.channel_id,
+    private: x.private, members: Array.isArray(x.members) ? x.members : [],
+  }));
 }
 
 /** States of all open incidents, for the reminder scheduler. */

@@ -8,7 +8,7 @@ import type { WebClient } from '@slack/web-api';
 import { applyCommand, type CommandMeta } from '../../../app/apply-command.ts';
 import { closeIncident, redraftReport } from '../../../app/close-incident.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
-import { findIncident, listOpenIncidents } from '../../../app/query-incidents.ts';
+import { findIncident, listOpenIncidentsFor } from '../../../app/query-incidents.ts';
 import type { Command, PageTarget } from '../../../domain/commands.ts';
 import { asSlackChannelId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../../../domain/ids.ts';
 import { findSeverity } from '../../../domain/policy.ts';
@@ -126,7 +126,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       return;
     }
     case 'list': {
-      const rows = await listOpenIncidents(deps.app);
+      const rows = await listOpenIncidentsFor(deps.app, ctx.userId);
       await say(ctx, REPLIES.openIncidents(rows));
       return;
     }

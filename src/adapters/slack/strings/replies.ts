@@ -3,6 +3,7 @@
  * commands, buttons, shortcuts and modals). Refusals are in `errors.ts`.
  */
 import type { ActionKind } from '../../../domain/events.ts';
+import { esc } from '../blocks/format.ts';
 
 /** One line of `/incident list`. */
 interface OpenIncidentRow { number: number; severity: string; status: string; channelId: string | null; title: string }
@@ -30,7 +31,7 @@ export const REPLIES = {
   defaultPageMessage: 'Kranz page',
   unknownSeverityField: 'Unknown severity.',
   openIncidents: (rows: readonly OpenIncidentRow[]) => rows.length
-    ? `*Open incidents*\n${rows.map((r) => `• *${inc(r.number)}* ${r.severity} · ${r.status} · ${r.channelId ? `<#${r.channelId}>` : '(channel pending)'} · ${r.title}`).join('\n')}`
+    ? `*Open incidents*\n${rows.map((r) => `• *${inc(r.number)}* ${r.severity} · ${r.status} · ${r.channelId ? `<#${r.channelId}>` : '(channel pending)'} · ${esc(r.title)}`).join('\n')}`
     : 'No open incidents. :tada:',
   /** A retried request that had applied already: the same answer, and that nothing changed. */
   duplicate: (success: string) => `${success} (already done; nothing changed)`,
