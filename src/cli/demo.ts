@@ -1,6 +1,7 @@
 /** `kranz demo`: the offline story from page to report (embedded PostgreSQL, local Slack and PagerDuty). */
 import type { CliCommand } from './command.ts';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { CliError, UsageError } from './command.ts';
 
 export const demoCommand: CliCommand = {
@@ -18,7 +19,10 @@ export const demoCommand: CliCommand = {
     const { runDemo, DEFAULT_DEMO_DATA_DIR } = await import('../sandbox/demo/run-demo.ts');
     const { checkDataDir } = await import('../adapters/data-dir.ts');
     const dataDir = resolve(typeof flags['data-dir'] === 'string' ? flags['data-dir'] : DEFAULT_DEMO_DATA_DIR);
-    const problem = await checkDataDir(dataDir, { name: '--data-dir' });
+    // The demo makes missing parents (./.kranz on a fresh checkout): check the first level it would create.
+    let probe = dataDir;
+    while (!existsSync(dirname(probe)) && dirname(probe) !== probe) probe = dirname(probe);
+    const problem = await checkDataDir(probe, { name: '--data-dir' });
     if (problem) throw new CliError(`kranz demo: ${problem}`);
     const r = await runDemo({
       out: (l) => io.out(`${l}\n`),
