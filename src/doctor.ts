@@ -11,6 +11,7 @@ import { DEFAULT_TIMEOUTS, fail, formatCheck, pass, type CheckResult, type Docto
 import { slackChecks } from './doctor/slack.ts';
 import { pagerDutyChecks } from './doctor/pagerduty.ts';
 import { databaseChecks } from './doctor/database.ts';
+import { webChecks } from './doctor/web.ts';
 
 export type { CheckResult, DoctorTimeouts } from './doctor/check.ts';
 export { formatCheck } from './doctor/check.ts';
@@ -35,12 +36,13 @@ const silent: DbLogger = { debug: () => undefined, info: () => undefined, warn: 
  */
 export async function doctorChecks(env: EnvConfig, policy: Policy, opts: DoctorOptions = {}): Promise<CheckResult[]> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
-  const [slack, pagerDuty, database] = await Promise.all([
+  const [slack, pagerDuty, database, web] = await Promise.all([
     slackChecks(env, policy, { callMs: timeouts.callMs, ...(opts.requiredSlackScopes ? { requiredScopes: opts.requiredSlackScopes } : {}) }),
     pagerDutyChecks(env, policy, { callMs: timeouts.callMs }),
     databaseChecks(env, { mode: opts.mode ?? 'doctor', timeouts, log: opts.log ?? silent }),
+    webChecks(env, { callMs: timeouts.callMs }),
   ]);
-  return [...configurationChecks(env), ...slack, ...pagerDuty, ...database];
+  return [...configurationChecks(env), ...slack, ...pagerDuty, ...database, ...web];
 }
 
 /**
