@@ -12,6 +12,7 @@ export const demoCommand: CliCommand = {
     'data-dir': { type: 'string', value: 'DIR', description: 'where the demo keeps its database (default ./.kranz/demo)' },
     report: { type: 'string', value: 'FILE', description: 'where the drafted report is written (default ./kranz-report-INC-<n>.md)' },
     speed: { type: 'string', value: 'N', description: 'simulated minutes per real second in pauses (default 10; 0 = no pauses)' },
+    exit: { type: 'boolean', description: 'stop after the story instead of keeping the web view open (the default without a terminal)' },
   },
   async run({ flags, io }) {
     const speed = flags['speed'] === undefined ? undefined : Number(flags['speed']);
@@ -29,6 +30,8 @@ export const demoCommand: CliCommand = {
       dataDir,
       ...(typeof flags['report'] === 'string' ? { reportPath: flags['report'] } : {}),
       ...(speed !== undefined ? { speed: speed === 0 ? Infinity : speed } : {}),
+      // In a terminal the web view stays open until Ctrl-C; --exit (and any run without a terminal: scripts, CI) stops after the story.
+      ...(flags['exit'] === true || !process.stdin.isTTY ? {} : { keepOpen: () => new Promise<void>((resolve) => process.once('SIGINT', () => resolve())) }),
     });
     return r.ok ? 0 : 1;
   },

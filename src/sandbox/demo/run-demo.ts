@@ -12,9 +12,9 @@ import pino, { type Logger } from 'pino';
 import { redactPaths } from '../../config/env.ts';
 import type { EventType, IncidentEvent } from '../../domain/events.ts';
 import type { Policy } from '../../domain/policy.ts';
-import { pagerDutyExtension, remindersExtension } from '../../extensions.ts';
+import { pagerDutyExtension, remindersExtension, webExtension } from '../../extensions.ts';
 import type { Kranz } from '../../main.ts';
-import { demoPolicy, PAGERDUTY } from './cast.ts';
+import { demoPolicy, PAGERDUTY, PEOPLE } from './cast.ts';
 import { StoryDriver } from './driver.ts';
 import { computeFigures, figureLines, type DemoFigures } from './figures.ts';
 import { LiveLog } from './live-log.ts';
@@ -36,6 +36,20 @@ export interface RunDemoOptions {
   speed?: number;
   /** Where the drafted report is written. Default `./kranz-report-INC-<n>.md`. */
   reportPath?: string;
+  /**
+   * After the story, keep everything running with the web view open until
+   * this resolves (the CLI waits for Ctrl-C; `kranz demo --exit` passes none
+   * and the demo stops at once).
+   */
+  keepOpen?: (web: DemoWebView) => Promise<void>;
+}
+
+/** Where the demo's web view is, and how to sign in to it. */
+export interface DemoWebView {
+  url: string;
+  /** The local Slack's sign-in page. */
+  authorizeUrl: string;
+  people: { id: string; name: string; role: string }[];
 }
 
 /** What the demo did. */
@@ -77,7 +91,7 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
     // Until the live log exists, Kranz's warnings go out as they are.
     warnings.say = (text) => out(`            ${text}`);
     starting = true;
-    world = await startWorld({ dataDir, clock, policy, log: demoLogger(warnings), extensions: [pagerDutyExtension, remindersExtension] });
+    world = await startWorld({ dataDir, clock, policy, log: demoLogger(warnings), extensions: [pagerDutyExtension, remindersExtension, webExtension()] });
     out(`Started in ${seconds(Date.now() - started)}: embedded PostgreSQL in ${shown(dataDir)}, Slack stand-in at ${world.slack.baseUrl}, PagerDuty stand-in at ${world.pd.url}, Kranz at ${world.kranz.url}.`);
     out('');
     const kranz = world.kranz;
@@ -97,6 +111,16 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
     out('');
     for (const l of againLines(dataDir, number)) out(l);
     result = { ok: true, reportPath, markdown, incidentNumber: number, figures };
+    if (o.keepOpen) {
+      const people = Object.values(PEOPLE).map((p) => ({ id: p.id, name: p.real_name, role: p.role }));
+      out('');
+      out(`The web view is open: ${world.kranz.url}/ (the incident list, INC-${number}'s page and timeline, its reports, analytics).`);
+      out(`Sign in: the local Slack's sign-in page opens; choose ${people.map((p) => `${p.name} (${p.role})`).join(', ')}.`);
+      out('Press Ctrl-C to stop.');
+      // From here the story's clock runs at real speed, so the pages' clocks move.
+      clock.run();
+      await o.keepOpen({ url: world.kranz.url, authorizeUrl: world.slack.authorizeUrl, people });
+    }
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     out('');

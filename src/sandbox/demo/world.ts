@@ -3,6 +3,8 @@
  * PagerDuty stand-ins seeded with the cast, and Kranz itself on the embedded
  * PostgreSQL in the demo's own data dir, sharing the story's clock.
  */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { loadEnv } from '../../config/env.ts';
 import type { Policy } from '../../domain/policy.ts';
@@ -60,6 +62,19 @@ async function withoutDatabaseUrl<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Port 3000 when it is free (an easy URL to open), else any free port. */
+async function webPort(): Promise<number> {
+  const tryPort = (port: number): Promise<number | undefined> => new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(undefined));
+    srv.listen(port, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : undefined));
+    });
+  });
+  return (await tryPort(3000)) ?? (await tryPort(0)) ?? 0;
+}
+
 /** Starts the stand-ins, then Kranz pointed at them; stops what started if a later part fails. */
 export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
   const stops: (() => Promise<void>)[] = [];
@@ -82,6 +97,8 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
     stops.push(() => pd.close());
     seedPagerDuty(pd);
 
+    // The web view signs in through the local Slack, so Kranz's own URL must be known before it starts.
+    const port = await webPort();
     const env = loadEnv({
       SLACK_BOT_TOKEN: SLACK.botToken,
       SLACK_SIGNING_SECRET: SLACK.signingSecret,
@@ -92,14 +109,18 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
       PAGERDUTY_API_URL: pd.url,
       PAGERDUTY_WEBHOOK_SECRETS: PAGERDUTY.webhookSecret,
       PAGERDUTY_FROM_EMAIL: PAGERDUTY.botEmail,
+      SLACK_CLIENT_ID: slack.oauth.clientId,
+      SLACK_CLIENT_SECRET: slack.oauth.clientSecret,
+      KRANZ_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      KRANZ_SESSION_SECRET: randomBytes(32).toString('hex'),
       LOG_LEVEL: 'warn',
       // Reminders are checked every second so a late update is noticed within the demo's pace.
       KRANZ_TICK_SECONDS: '1',
     });
     if (!env.ok) throw new Error(`The demo environment is invalid:\n${env.errors.join('\n')}`);
     const kranz = await withoutDatabaseUrl(() => startKranz({
-      // Port 0: any free port, so the demo never clashes with a Kranz already running on 3000.
-      env: { ...env.value, port: 0 },
+      // 3000 when free, else any free port, so the demo never clashes with a Kranz already running.
+      env: { ...env.value, port },
       policy: o.policy,
       log: o.log,
       clock: o.clock,
