@@ -91,7 +91,7 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
     // Until the live log exists, Kranz's warnings go out as they are.
     warnings.say = (text) => out(`            ${text}`);
     starting = true;
-    world = await startWorld({ dataDir, clock, policy, log: demoLogger(warnings), extensions: [pagerDutyExtension, remindersExtension, webExtension()] });
+    world = await startWorld({ dataDir, clock, policy, log: demoLogger(warnings), extensions: [pagerDutyExtension, remindersExtension, webExtension()], ...(o.keepOpen ? { preferredPort: 3000 } : {}) });
     out(`Started in ${seconds(Date.now() - started)}: embedded PostgreSQL in ${shown(dataDir)}, Slack stand-in at ${world.slack.baseUrl}, PagerDuty stand-in at ${world.pd.url}, Kranz at ${world.kranz.url}.`);
     out('');
     const kranz = world.kranz;

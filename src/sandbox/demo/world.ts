@@ -31,6 +31,8 @@ export interface WorldOptions {
   policy: Policy;
   log: Logger;
   extensions: KranzExtension[];
+  /** Kranz's port when it is free (the web view's URL); default any free port. */
+  preferredPort?: number;
 }
 
 /** Gives the PagerDuty stand-in the database service and its on-call engineers (who have Slack accounts). */
@@ -62,8 +64,8 @@ async function withoutDatabaseUrl<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Port 3000 when it is free (an easy URL to open), else any free port. */
-async function webPort(): Promise<number> {
+/** `preferred` when it is free (3000 is an easy URL to open), else any free port. */
+async function webPort(preferred: number | undefined): Promise<number> {
   const tryPort = (port: number): Promise<number | undefined> => new Promise((resolve) => {
     const srv = createServer();
     srv.once('error', () => resolve(undefined));
@@ -72,7 +74,7 @@ async function webPort(): Promise<number> {
       srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : undefined));
     });
   });
-  return (await tryPort(3000)) ?? (await tryPort(0)) ?? 0;
+  return (preferred !== undefined ? await tryPort(preferred) : undefined) ?? (await tryPort(0)) ?? 0;
 }
 
 /** Starts the stand-ins, then Kranz pointed at them; stops what started if a later part fails. */
@@ -98,7 +100,7 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
     seedPagerDuty(pd);
 
     // The web view signs in through the local Slack, so Kranz's own URL must be known before it starts.
-    const port = await webPort();
+    const port = await webPort(o.preferredPort);
     const env = loadEnv({
       SLACK_BOT_TOKEN: SLACK.botToken,
       SLACK_SIGNING_SECRET: SLACK.signingSecret,
@@ -119,7 +121,7 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
     });
     if (!env.ok) throw new Error(`The demo environment is invalid:\n${env.errors.join('\n')}`);
     const kranz = await withoutDatabaseUrl(() => startKranz({
-      // 3000 when free, else any free port, so the demo never clashes with a Kranz already running.
+      // A free port (3000 when the web view stays open and 3000 is free), so the demo never clashes with a Kranz already running.
       env: { ...env.value, port },
       policy: o.policy,
       log: o.log,
