@@ -16,6 +16,7 @@ import { runRateLimitBench } from './ratelimit.ts';
 import { formatReportBench, runReportBench, verdicts } from './report.ts';
 import { runStormBench } from './storm.ts';
 import { runWebhookBench } from './webhook.ts';
+import { runWebBench } from './web.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -57,6 +58,7 @@ const BENCHES: Record<string, () => Promise<BenchOutcome>> = {
   ratelimit: runRateLimitBench,
   report: reportBench,
   reminders: remindersBench,
+  web: runWebBench,
 };
 
 function selected(argv: string[]): string[] {

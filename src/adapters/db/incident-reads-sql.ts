@@ -35,17 +35,18 @@ function where(filter: IncidentFilter, scope: VisibleScope): { sql: string; para
 
 export async function listIncidents(db: Q, filter: IncidentFilter, scope: VisibleScope, page: { limit: number; offset: number }): Promise<{ rows: { state: IncidentState }[]; total: number }> {
   const w = where(filter, scope);
-  const r = await db.query<{ state: IncidentState; total: string }>(
-    `select state, count(*) over ()::text as total from incidents ${w.sql}
-     order by (status = 'closed'), number desc limit ${Math.max(0, Math.floor(page.limit))} offset ${Math.max(0, Math.floor(page.offset))}`,
+  // The page is chosen and counted on the narrow columns first; only its rows' states (large jsonb) are read.
+  const r = await db.query<{ state: IncidentState | null; total: string }>(
+    `with matching as (select id, number, status from incidents ${w.sql}),
+          counted as (select count(*) as total from matching),
+          page as (select id, number, status from matching order by (status = 'closed'), number desc
+                   limit ${Math.max(0, Math.floor(page.limit))} offset ${Math.max(0, Math.floor(page.offset))})
+     select i.state, counted.total::text as total from counted left join page on true left join incidents i on i.id = page.id
+     order by (page.status = 'closed'), page.number desc`,
     w.params,
   );
-  let total = Number(r.rows[0]?.total ?? 0);
-  if (r.rows.length === 0 && page.offset > 0) {
-    const c = await db.query<{ n: string }>(`select count(*)::text as n from incidents ${w.sql}`, w.params);
-    total = Number(c.rows[0]?.n ?? 0);
-  }
-  return { rows: r.rows.map((x) => ({ state: x.state })), total };
+  const total = Number(r.rows[0]?.total ?? 0);
+  return { rows: r.rows.flatMap((x) => (x.state ? [{ state: x.state }] : [])), total };
 }
 
 export async function privateChannels(db: Q): Promise<string[]> {

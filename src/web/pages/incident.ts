@@ -11,7 +11,7 @@ function safeHref(url: string | undefined): string | undefined {
 }
 
 export function incidentHeader(s: IncidentState, o: { nowMs: number; slackTeamUrl?: string }): Html {
-  const roles = Object.entries(s.roles).map(([role, user]) => html`<dd>${roleWord(role)}: ${user}</dd>`);
+  const roles = Object.entries(s.roles).map(([role, user]) => html`${roleWord(role)}: ${user}<br>`);
   const channel = s.channelId
     ? html`<a href="${`https://slack.com/app_redirect?channel=${encodeURIComponent(s.channelId)}`}">#${s.channelName ?? s.channelId}</a>`
     : html`<span class="muted">no channel yet</span>`;
@@ -28,7 +28,7 @@ export function incidentHeader(s: IncidentState, o: { nowMs: number; slackTeamUr
 <dt>Declared</dt><dd>${utcTime(s.times.declaredAt)}</dd>
 ${s.times.resolvedAt ? html`<dt>Resolved</dt><dd>${utcTime(s.times.resolvedAt)}</dd>` : ''}
 ${s.times.closedAt ? html`<dt>Closed</dt><dd>${utcTime(s.times.closedAt)}</dd>` : ''}
-<dt>Roles</dt>${roles.length ? roles : html`<dd class="muted">none assigned</dd>`}
+<dt>Roles</dt><dd>${roles.length ? roles : html`<span class="muted">none assigned</span>`}</dd>
 <dt>Customers</dt><dd>${s.customers.length ? s.customers.join(', ') : html`<span class="muted">none</span>`}</dd>
 <dt>Slack</dt><dd>${channel}</dd>
 <dt>PagerDuty</dt><dd>${pd.length ? pd : html`<span class="muted">not linked</span>`}</dd>
