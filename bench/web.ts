@@ -20,6 +20,7 @@ import { loadEnv } from '../src/config/env.ts';
 import { DEFAULT_POLICY } from '../src/domain/default-policy.ts';
 import type { EventPayloads, EventType, IncidentEvent } from '../src/domain/events.ts';
 import { project } from '../src/domain/incident.ts';
+import { asSlackChannelId, asSlackUserId } from '../src/domain/ids.ts';
 import type { Policy } from '../src/domain/policy.ts';
 import { webExtension } from '../src/extensions.ts';
 import { createLogger, startKranz } from '../src/main.ts';
@@ -38,7 +39,7 @@ const POLICY: Policy = {
 };
 const WORDS = ['checkout', 'database', 'search', 'login', 'payments', 'latency', 'errors', 'queue', 'cache', 'DNS', 'certificate', 'disk'];
 
-function event<T extends EventType>(incidentId: string, type: T, at: Date, data: EventPayloads[T], actor: IncidentEvent['actor'] = { kind: 'user', userId: 'UBENCH', name: 'bench' }): IncidentEvent {
+function event<T extends EventType>(incidentId: string, type: T, at: Date, data: EventPayloads[T], actor: IncidentEvent['actor'] = { kind: 'user', userId: asSlackUserId('UBENCH'), name: 'bench' }): IncidentEvent {
   return { id: randomUUID(), incidentId, type, occurredAt: at.toISOString(), recordedAt: at.toISOString(), actor, source: { kind: 'kranz' }, idempotencyKey: randomUUID(), data } as IncidentEvent;
 }
 
@@ -49,8 +50,8 @@ function incidentEvents(n: number, start: Date, extraNotes = 0): IncidentEvent[]
   const title = `${WORDS[n % WORDS.length]} ${WORDS[(n * 7) % WORDS.length]} degraded in region ${n % 5}`;
   const severity = ['SEV1', 'SEV2', 'SEV3', 'SEV4'][n % 4] as string;
   const evs: IncidentEvent[] = [
-    event(id, 'declared', at(0), { number: n, title, severity, description: 'Bench incident', private: n % 100 === 0, commanderId: 'UBENCH', declaredBy: 'UBENCH', customers: n % 3 === 0 ? ['acme'] : [], checklist: [{ id: 'call-customer', title: 'Call the customer', dueAt: at(15).toISOString() }] }),
-    event(id, 'channel_created', at(0), { channelId: `CB${String(n).padStart(8, '0')}`, channelName: `inc-${n}` }, { kind: 'kranz' }),
+    event(id, 'declared', at(0), { number: n, title, severity, description: 'Bench incident', private: n % 100 === 0, commanderId: asSlackUserId('UBENCH'), declaredBy: asSlackUserId('UBENCH'), customers: n % 3 === 0 ? ['acme'] : [], checklist: [{ id: 'call-customer', title: 'Call the customer', dueAt: at(15).toISOString() }] }),
+    event(id, 'channel_created', at(0), { channelId: asSlackChannelId(`CB${String(n).padStart(8, '0')}`), channelName: `inc-${n}` }, { kind: 'kranz' }),
     event(id, 'status_update_posted', at(10), { status: 'identified', summary: 'We know what it is', nextUpdateAt: at(40).toISOString(), relayedTo: [] }),
   ];
   for (let i = 0; i < extraNotes; i++) evs.push(event(id, 'note_added', at(10 + i * 0.01), { text: `Observation ${i}: ${WORDS[i % WORDS.length]} looks ${i % 2 ? 'better' : 'worse'} <b>${i}</b>`, via: 'command' }));
