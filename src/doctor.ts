@@ -11,6 +11,7 @@ import { DEFAULT_TIMEOUTS, fail, formatCheck, pass, type CheckResult, type Docto
 import { slackChecks } from './doctor/slack.ts';
 import { pagerDutyChecks } from './doctor/pagerduty.ts';
 import { databaseChecks } from './doctor/database.ts';
+import { emailChecks, statusPageChecks } from './doctor/statuspage.ts';
 
 export type { CheckResult, DoctorTimeouts } from './doctor/check.ts';
 export { formatCheck } from './doctor/check.ts';
@@ -30,17 +31,19 @@ const silent: DbLogger = { debug: () => undefined, info: () => undefined, warn: 
 
 /**
  * Runs every check and returns the results in print order: configuration,
- * Slack, PagerDuty, database. The families run side by side (each has its
+ * Slack, PagerDuty, status page, email, database. The families run side by side (each has its
  * own deadlines), so a slow one does not hold the others up.
  */
 export async function doctorChecks(env: EnvConfig, policy: Policy, opts: DoctorOptions = {}): Promise<CheckResult[]> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
-  const [slack, pagerDuty, database] = await Promise.all([
+  const [slack, pagerDuty, database, statusPage, email] = await Promise.all([
     slackChecks(env, policy, { callMs: timeouts.callMs, ...(opts.requiredSlackScopes ? { requiredScopes: opts.requiredSlackScopes } : {}) }),
     pagerDutyChecks(env, policy, { callMs: timeouts.callMs }),
     databaseChecks(env, { mode: opts.mode ?? 'doctor', timeouts, log: opts.log ?? silent }),
+    statusPageChecks(env, policy, { callMs: timeouts.callMs }),
+    emailChecks(env, { callMs: timeouts.callMs }),
   ]);
-  return [...configurationChecks(env), ...slack, ...pagerDuty, ...database];
+  return [...configurationChecks(env), ...slack, ...pagerDuty, ...statusPage, ...email, ...database];
 }
 
 /**
