@@ -15,7 +15,7 @@ let sp: StatusPageStandIn;
 const PAGE = 'kranzpage001';
 const CHECKOUT = 'checkoutcmp1';
 const SEARCH = 'searchcmp002';
-const SPACING = 30;
+const SPACING = 50;
 
 beforeAll(async () => {
   sp = await startStatusPageStandIn({ rateLimit: { max: 1, windowMs: SPACING } });
@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => sp?.close());
 
 const client = (o: { key?: string; minIntervalMs?: number } = {}) =>
-  new StatusPageClient({ apiKey: o.key ?? STATUSPAGE_STAND_IN_KEY, apiUrl: sp.apiUrl, minIntervalMs: o.minIntervalMs ?? SPACING * 2 });
+  new StatusPageClient({ apiKey: o.key ?? STATUSPAGE_STAND_IN_KEY, apiUrl: sp.apiUrl, minIntervalMs: o.minIntervalMs ?? SPACING * 3 });
 
 describe('Statuspage client and stand-in', () => {
   it('needs the OAuth header with a known key', async () => {

@@ -81,8 +81,11 @@ export interface StatusPageClientOptions {
   timeoutMs?: number;
 }
 
-/** Next free call slot per key (and base URL), shared by every client in the process. */
-const slots = new Map<string, number>();
+/**
+ * Per key (and base URL), shared by every client in the process: when the
+ * last call went out, and the queue of calls waiting for their turn.
+ */
+const slots = new Map<string, { lastAt: number; restUntil: number; queue: Promise<void> }>();
 
 export class StatusPageClient {
   readonly apiUrl: string;
@@ -122,12 +125,28 @@ export class StatusPageClient {
     return this.call('PATCH', `/pages/${enc(pageId)}/incidents/${enc(incidentId)}`, { incident });
   }
 
-  /** Waits for this key's next slot and books the one after it. */
-  private async turn(): Promise<void> {
-    const now = Date.now();
-    const slot = Math.max(now, slots.get(this.slotKey) ?? 0);
-    slots.set(this.slotKey, slot + this.minIntervalMs);
-    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  /**
+   * Waits until `minIntervalMs` after the previous call with this key really
+   * went out (measured when it went, so a busy event loop cannot bunch calls).
+   */
+  private turn(): Promise<void> {
+    const slot = this.slot();
+    const mine = slot.queue.then(async () => {
+      const wait = Math.max(slot.lastAt + this.minIntervalMs, slot.restUntil) - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      slot.lastAt = Date.now();
+    });
+    slot.queue = mine;
+    return mine;
+  }
+
+  private slot(): { lastAt: number; restUntil: number; queue: Promise<void> } {
+    let s = slots.get(this.slotKey);
+    if (!s) {
+      s = { lastAt: 0, restUntil: 0, queue: Promise.resolve() };
+      slots.set(this.slotKey, s);
+    }
+    return s;
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<SpResult<T>> {
@@ -156,7 +175,8 @@ export class StatusPageClient {
       const after = Number(res.headers.get('retry-after'));
       // Give the key a rest before anyone in this process tries again.
       const waitMs = Number.isFinite(after) && after > 0 ? after * 1000 : undefined;
-      slots.set(this.slotKey, Math.max(slots.get(this.slotKey) ?? 0, Date.now() + (waitMs ?? this.minIntervalMs)));
+      const slot = this.slot();
+      slot.restUntil = Math.max(slot.restUntil, Date.now() + (waitMs ?? this.minIntervalMs));
       return { ok: false, error: { kind: 'rate_limited', status: res.status, ...(waitMs ? { retryAfterMs: waitMs } : {}) } };
     }
     const message = errorMessage(text) ?? res.statusText;
