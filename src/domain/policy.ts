@@ -103,6 +103,12 @@ export interface StatusPageComponentPolicy {
   pagerDutyServices: string[];
 }
 
+/** What this Kranz can reach: set at start from the environment (STATUSPAGE_API_KEY, SMTP_URL). */
+export interface Outlets {
+  statusPage: boolean;
+  email: boolean;
+}
+
 /** Customer-facing publication: the status page and customer email. */
 export interface StatusPagePolicy {
   /** Statuspage page id; unset → no status page (email may still go out). */
@@ -112,6 +118,8 @@ export interface StatusPagePolicy {
   /** Whether a private incident may ever reach the status page or customer email. */
   publishPrivate: boolean;
   components: StatusPageComponentPolicy[];
+  /** Not from the file: the composition root sets it; absent → the page when `pageId` is set, no email. */
+  outlets?: Outlets;
 }
 
 export const DEFAULT_STATUSPAGE: StatusPagePolicy = { publish: 'ask', publishPrivate: false, components: [] };
