@@ -12,6 +12,7 @@ import { slackChecks } from './doctor/slack.ts';
 import { pagerDutyChecks } from './doctor/pagerduty.ts';
 import { databaseChecks } from './doctor/database.ts';
 import { webChecks } from './doctor/web.ts';
+import { emailChecks, statusPageChecks } from './doctor/statuspage.ts';
 
 export type { CheckResult, DoctorTimeouts } from './doctor/check.ts';
 export { formatCheck } from './doctor/check.ts';
@@ -31,18 +32,20 @@ const silent: DbLogger = { debug: () => undefined, info: () => undefined, warn: 
 
 /**
  * Runs every check and returns the results in print order: configuration,
- * Slack, PagerDuty, database. The families run side by side (each has its
+ * Slack, PagerDuty, status page, email, database. The families run side by side (each has its
  * own deadlines), so a slow one does not hold the others up.
  */
 export async function doctorChecks(env: EnvConfig, policy: Policy, opts: DoctorOptions = {}): Promise<CheckResult[]> {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
-  const [slack, pagerDuty, database, web] = await Promise.all([
+  const [slack, pagerDuty, database, statusPage, email, web] = await Promise.all([
     slackChecks(env, policy, { callMs: timeouts.callMs, ...(opts.requiredSlackScopes ? { requiredScopes: opts.requiredSlackScopes } : {}) }),
     pagerDutyChecks(env, policy, { callMs: timeouts.callMs }),
     databaseChecks(env, { mode: opts.mode ?? 'doctor', timeouts, log: opts.log ?? silent }),
+    statusPageChecks(env, policy, { callMs: timeouts.callMs }),
+    emailChecks(env, { callMs: timeouts.callMs }),
     webChecks(env, { callMs: timeouts.callMs }),
   ]);
-  return [...configurationChecks(env), ...slack, ...pagerDuty, ...database, ...web];
+  return [...configurationChecks(env), ...slack, ...pagerDuty, ...statusPage, ...email, ...database, ...web];
 }
 
 /**

@@ -17,6 +17,7 @@ import { webViewSettings } from './config/env.ts';
 import { incidentReads } from './adapters/db/incident-reads-sql.ts';
 import { slackDirectory, slackSignIn } from './adapters/slack/web-sign-in.ts';
 import { createWebHandler, isWebPath, webViewOff, type WebDeps } from './web/router.ts';
+import { customersExtension } from './customers-extension.ts';
 
 /** Coalesces wake-ups: at most one run in flight, and one more if woken meanwhile. */
 export function coalesce(run: () => Promise<unknown>): () => void {
@@ -129,5 +130,5 @@ export function webExtension(o: { live?: WebDeps['live'] } = {}): KranzExtension
 }
 
 export function defaultExtensions(): KranzExtension[] {
-  return [pagerDutyExtension, remindersExtension, webExtension()];
+  return [pagerDutyExtension, remindersExtension, webExtension(), customersExtension()];
 }

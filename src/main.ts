@@ -13,7 +13,7 @@ import { createLogger as makeLogger } from './adapters/logging.ts';
 import type { AppDeps, Clock } from './app/ports.ts';
 import { systemClock } from './app/ports.ts';
 import { OutboxWorker, type Deliverer } from './app/deliver-outbox.ts';
-import type { Policy } from './domain/policy.ts';
+import { statusPagePolicy, type Policy } from './domain/policy.ts';
 import type { EnvConfig } from './config/env.ts';
 import { openDatabase, type Database } from './adapters/db/pool.ts';
 import { migrate } from './adapters/db/migrate.ts';
@@ -108,6 +108,12 @@ export async function openCheckedDatabase(env: EnvConfig, log: Logger): Promise<
   }
 }
 
+/** The policy with the outlets the environment configures: a status page needs its key, email its SMTP server. */
+export function withOutlets(policy: Policy, env: EnvConfig): Policy {
+  const sp = statusPagePolicy(policy);
+  return { ...policy, statuspage: { ...sp, outlets: { statusPage: Boolean(sp.pageId && env.statuspage.apiKey), email: Boolean(env.email.smtpUrl && env.email.from) } } };
+}
+
 export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const log = o.log ?? createLogger(o.env.logLevel);
   const clock = o.clock ?? systemClock;
@@ -116,7 +122,8 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const deps: AppDeps = {
     store: new PostgresStore(db.pool),
     clock,
-    policy: o.policy,
+    // Customer-facing publication goes only where this environment can reach (STATUSPAGE_API_KEY, SMTP_URL).
+    policy: withOutlets(o.policy, o.env),
     newId: randomUUID,
     sha256: (t) => createHash('sha256').update(t).digest('hex'),
   };

@@ -2,7 +2,8 @@
  * Turns a transition's effects into outbox rows. The order key decides what
  * must stay in order: everything in one incident channel shares a key (so the
  * channel exists before anything is posted in it), other channels and DMs get
- * their own, PagerDuty calls are ordered per PagerDuty incident.
+ * their own, PagerDuty calls are ordered per PagerDuty incident, status page
+ * publications per incident, customer emails per incident and recipient.
  */
 import type { ChannelRef, Effect } from '../domain/effects.ts';
 import type { NewOutboxRow } from './ports.ts';
@@ -16,6 +17,12 @@ export function orderKeyFor(incidentId: string, effect: Effect): string {
       return `pagerduty:${effect.pdIncidentId}`;
     case 'pagerduty.page':
       return `pagerduty:page:${incidentId}`;
+    // One status page incident per Kranz incident: created first, then its updates in order.
+    case 'statuspage.publish':
+      return `statuspage:${incidentId}`;
+    // One thread per incident and recipient, in order; recipients do not wait for each other.
+    case 'email.send':
+      return `email:${incidentId}:${effect.to.toLowerCase()}`;
     default:
       // Creating, inviting, topic, slots, report, archive, on-call invites: all in the incident channel.
       return `slack:incident:${incidentId}`;

@@ -109,6 +109,14 @@ function pagerDutyChecks(pd: Obj, keys: readonly string[], customers: { ids: str
   });
 }
 
+function statusPageChecks(sp: Obj, base: Policy, out: RawIssue[]): void {
+  const components = isObj(sp['components']) ? Object.keys(sp['components']) : [];
+  // Components without a page would be chosen in the form and then go nowhere.
+  if (components.length > 0 && sp['page_id'] === undefined && !base.statuspage?.pageId) {
+    out.push({ path: ['statuspage', 'components'], target: 'key', message: 'needs statuspage.page_id: the components belong to a status page' });
+  }
+}
+
 /** Every cross-section problem in the raw document, checked against `base` for what the file leaves out. */
 export function crossCheck(raw: unknown, base: Policy): RawIssue[] {
   if (!isObj(raw)) return [];
@@ -129,5 +137,6 @@ export function crossCheck(raw: unknown, base: Policy): RawIssue[] {
     ? customerChecks(raw['customers'], out)
     : { ids: base.customers.map((c) => c.id), names: base.customers.map((c) => c.name) };
   if (isObj(raw['pagerduty'])) pagerDutyChecks(raw['pagerduty'], keys, customers, out);
+  if (isObj(raw['statuspage'])) statusPageChecks(raw['statuspage'], base, out);
   return out;
 }

@@ -36,6 +36,17 @@ export interface EnvConfig {
     /** `From` header on PagerDuty writes. */
     fromEmail?: string;
   };
+  statuspage: {
+    apiKey?: string;
+    /** No trailing `/`, e.g. `https://api.statuspage.io/v1`. */
+    apiUrl: string;
+  };
+  email: {
+    /** `smtp://` or `smtps://` URL with credentials; unset → no email. */
+    smtpUrl?: string;
+    /** The From of customer emails: `ops@example.com` or `Example Status <ops@example.com>`. */
+    from?: string;
+  };
   /** Path to the policy YAML, as given. */
   configPath?: string;
   logLevel: LogLevel;
@@ -84,6 +95,10 @@ export const ENV_KEYS = [
   'PAGERDUTY_API_URL',
   'PAGERDUTY_WEBHOOK_SECRETS',
   'PAGERDUTY_FROM_EMAIL',
+  'STATUSPAGE_API_KEY',
+  'STATUSPAGE_API_URL',
+  'SMTP_URL',
+  'KRANZ_MAIL_FROM',
   'KRANZ_CONFIG',
   'LOG_LEVEL',
   'LOG_FORMAT',
@@ -101,9 +116,11 @@ export const SECRET_ENV_KEYS = [
   'PAGERDUTY_WEBHOOK_SECRETS',
   'SLACK_CLIENT_SECRET',
   'KRANZ_SESSION_SECRET',
+  'STATUSPAGE_API_KEY',
+  'SMTP_URL',
 ] as const;
 
-const SECRET_FIELDS = ['token', 'botToken', 'signingSecret', 'appToken', 'webhookSecrets', 'databaseUrl', 'password', 'clientSecret', 'sessionSecret'];
+const SECRET_FIELDS = ['token', 'botToken', 'signingSecret', 'appToken', 'webhookSecrets', 'databaseUrl', 'password', 'clientSecret', 'sessionSecret', 'apiKey', 'smtpUrl'];
 const SIGNATURE_HEADERS = ['authorization', 'cookie', '["x-slack-signature"]', '["x-pagerduty-signature"]'];
 
 /**
@@ -132,6 +149,9 @@ function httpUrl(name: string): z.ZodType<string> {
     error: (iss) => `must be an http(s) URL, not ${JSON.stringify(iss.input)} (e.g. ${name})`,
   });
 }
+
+/** `a@b.c` or `Display Name <a@b.c>` (no line breaks: it becomes a header). */
+const MAIL_FROM = /^(?:[^<>\r\n@]*<[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)$/;
 
 const envSchema = z.object({
   SLACK_BOT_TOKEN: tokenWithPrefix('xoxb-', 'a bot token').optional(),
@@ -170,6 +190,23 @@ const envSchema = z.object({
         .filter((s) => s !== ''),
     ),
   PAGERDUTY_FROM_EMAIL: z.email({ error: (iss) => `must be an email address (a PagerDuty user's login), not ${JSON.stringify(iss.input)}` }).optional(),
+  STATUSPAGE_API_KEY: z.string().optional(),
+  STATUSPAGE_API_URL: httpUrl('https://api.statuspage.io/v1/')
+    .default('https://api.statuspage.io/v1')
+    .transform((u) => u.replace(/\/+$/, '')),
+  SMTP_URL: z
+    .string()
+    .refine((v) => URL.canParse(v) && /^smtps?:$/.test(new URL(v).protocol) && new URL(v).hostname !== '', {
+      // The URL carries the password: describe it, never echo it.
+      error: 'must be an smtp:// or smtps:// URL (e.g. smtps://user:password@smtp.example.com:465)',
+    })
+    .optional(),
+  KRANZ_MAIL_FROM: z
+    .string()
+    .refine((v) => MAIL_FROM.test(v), {
+      error: (iss) => `must be an email address or "Name <address>" (e.g. "Example Status <status@example.com>"), not ${JSON.stringify(iss.input)}`,
+    })
+    .optional(),
   KRANZ_CONFIG: z.string().optional(),
   LOG_LEVEL: z
     .string()
@@ -217,6 +254,9 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>> = proc
     return { ok: false, errors: r.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`) };
   }
   const e = r.data;
+  if (e.SMTP_URL && !e.KRANZ_MAIL_FROM) {
+    return { ok: false, errors: ['KRANZ_MAIL_FROM: must be set when SMTP_URL is set: it is the From address of customer emails (e.g. "Example Status <status@example.com>")'] };
+  }
   const opt = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]?: V }));
   return {
     ok: true,
@@ -237,6 +277,8 @@ export function loadEnv(env: Readonly<Record<string, string | undefined>> = proc
         webhookSecrets: e.PAGERDUTY_WEBHOOK_SECRETS,
         ...opt('fromEmail', e.PAGERDUTY_FROM_EMAIL),
       },
+      statuspage: { ...opt('apiKey', e.STATUSPAGE_API_KEY), apiUrl: e.STATUSPAGE_API_URL },
+      email: { ...opt('smtpUrl', e.SMTP_URL), ...opt('from', e.KRANZ_MAIL_FROM) },
       ...opt('configPath', e.KRANZ_CONFIG),
       logLevel: e.LOG_LEVEL,
       tickSeconds: e.KRANZ_TICK_SECONDS,

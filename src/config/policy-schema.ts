@@ -49,6 +49,7 @@ const severity = z.strictObject({
   checklist: z.array(checklistItem).optional(),
   quiet_hours: quietHours.optional(),
   review_due: reviewDue.optional(),
+  email_updates: z.boolean().optional(),
 });
 
 const customer = z.strictObject({
@@ -62,6 +63,7 @@ const customer = z.strictObject({
       .optional(),
     email: z.email('must be an email address').optional(),
   }),
+  notify_emails: z.array(z.email('must be an email address')).optional(),
   slack_channel: channelId.optional(),
   sla: z.strictObject({
     target: percent,
@@ -93,6 +95,21 @@ const pagerDuty = z.strictObject({
   legacy_v2: z.strictObject({ enabled: z.boolean().optional(), token: text.optional() }).optional(),
 });
 
+/** Statuspage ids: lowercase letters and digits (e.g. `kctbh9vrtdwd`). */
+const statusPageId = z.string().regex(/^[a-z0-9]{4,64}$/, 'must be a Statuspage id: lowercase letters and digits, e.g. "kctbh9vrtdwd" (from the page\'s or component\'s API info)');
+
+const statusPageComponent = z.strictObject({
+  component_id: statusPageId,
+  pagerduty_services: z.array(pagerDutyId).optional(),
+});
+
+const statuspage = z.strictObject({
+  page_id: statusPageId.optional(),
+  publish: z.enum(['ask', 'auto']).optional(),
+  publish_private_incidents: z.boolean().optional(),
+  components: z.record(slugId, statusPageComponent).optional(),
+});
+
 const reminders = z.strictObject({
   no_activity: duration.optional(),
   resolved_not_closed: duration.optional(),
@@ -119,6 +136,7 @@ export const policyFileSchema = z.strictObject({
   customers: z.array(customer).optional(),
   pagerduty: pagerDuty.optional(),
   reminders: reminders.optional(),
+  statuspage: statuspage.optional(),
   report_timezone: timeZone.optional(),
   customer_reports: customerReports.optional(),
   retention: retention.optional(),

@@ -6,7 +6,7 @@
  */
 import { slugify } from '../domain/channel-name.ts';
 import { asPdServiceId, asSlackChannelId, asSlackUserId } from '../domain/ids.ts';
-import type { ChecklistItemPolicy, CustomerPolicy, PagerDutyServicePolicy, Policy, ReminderPolicy, SeverityPolicy } from '../domain/policy.ts';
+import { DEFAULT_STATUSPAGE, type ChecklistItemPolicy, type CustomerPolicy, type PagerDutyServicePolicy, type Policy, type ReminderPolicy, type SeverityPolicy, type StatusPagePolicy } from '../domain/policy.ts';
 import type { CustomerFile, PagerDutyServiceFile, PolicyFile, SeverityFile } from './policy-schema.ts';
 
 const MIN = 60_000;
@@ -60,6 +60,8 @@ function severity(key: string, base: SeverityPolicy | undefined, f: SeverityFile
     escalationGraceMs: f?.escalation_grace ?? base?.escalationGraceMs ?? NEW_SEVERITY_DEFAULTS.escalationGraceMs,
     reviewDue: f?.review_due ?? base?.reviewDue ?? { ...NEW_SEVERITY_DEFAULTS.reviewDue },
   };
+  const emailUpdates = f?.email_updates ?? base?.emailUpdates;
+  if (emailUpdates !== undefined) merged.emailUpdates = emailUpdates;
   const quietHours = quiet ? { start: quiet.start, end: quiet.end, timezone: quiet.timezone ?? reportTimezone } : base?.quietHours;
   return quietHours ? { ...merged, quietHours } : merged;
 }
@@ -70,6 +72,7 @@ function customer(c: CustomerFile): CustomerPolicy {
     id: deriveId(c.id, c.name),
     name: c.name,
     mainContact: { name: contact.name, ...(contact.phone ? { phone: contact.phone } : {}), ...(contact.email ? { email: contact.email } : {}) },
+    ...(c.notify_emails?.length ? { notifyEmails: c.notify_emails } : {}),
     ...(c.slack_channel ? { slackChannel: asSlackChannelId(c.slack_channel) } : {}),
     sla: { targetPercent: c.sla.target, periodDays: c.sla.period ?? 30 },
     // One order (highest threshold first) whatever order the file lists them in.
@@ -146,6 +149,19 @@ export function toPolicy(file: PolicyFile, base: Policy): Policy {
       maxAttempts: file.outbox?.max_attempts ?? base.outbox.maxAttempts,
       giveUpAfterMs: file.outbox?.give_up_after ?? base.outbox.giveUpAfterMs,
     },
+    statuspage: statuspage(file.statuspage, base.statuspage ?? DEFAULT_STATUSPAGE),
+  };
+}
+
+function statuspage(f: PolicyFile['statuspage'], base: StatusPagePolicy): StatusPagePolicy {
+  const pageId = f?.page_id ?? base.pageId;
+  return {
+    ...(pageId ? { pageId } : {}),
+    publish: f?.publish ?? base.publish,
+    publishPrivate: f?.publish_private_incidents ?? base.publishPrivate,
+    components: f?.components
+      ? Object.entries(f.components).map(([service, c]) => ({ service, componentId: c.component_id, pagerDutyServices: c.pagerduty_services ?? [] }))
+      : base.components,
   };
 }
 

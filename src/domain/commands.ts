@@ -2,6 +2,7 @@
  * What people (and PagerDuty) ask of an incident. Commands are validated by
  * `transition`; only the events it returns are facts.
  */
+import type { CustomerFacingInput } from './customer-updates.ts';
 import type { ActionKind, NoteVia, PagerDutyEventFacts, Role, Status } from './events.ts';
 import type { ChannelRef } from './effects.ts';
 import type { PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
@@ -30,7 +31,9 @@ export type Command =
   | { type: 'set_status'; status: Status }
   | { type: 'assign_role'; role: string; userId: SlackUserId }
   | { type: 'check_item'; itemId: string }
-  | { type: 'post_status_update'; status?: Status; summary: string; nextUpdateInMs?: number }
+  | { type: 'post_status_update'; status?: Status; summary: string; nextUpdateInMs?: number; customer?: CustomerFacingInput }
+  | { type: 'record_publication'; channel: 'statuspage' | 'email'; action?: 'create' | 'update' | 'resolve'; pageIncidentId?: string; url?: string; to?: string; messageId?: string; updateEventId?: string }
+  | { type: 'record_publication_failure'; channel: 'statuspage' | 'email'; reason: string; to?: string; updateEventId?: string }
   | { type: 'record_customer_contact'; customer?: string; details: string }
   | { type: 'add_note'; text: string; via: NoteVia; authorId?: SlackUserId; messageTs?: string; permalink?: string }
   | { type: 'edit_message'; messageTs: string; text: string }

@@ -4,7 +4,7 @@
  * (SEV1 at least every 20 minutes), and the customer hears from us within minutes.
  * `src/config/` overlays a team's YAML on top of this.
  */
-import type { Policy, SeverityPolicy } from './policy.ts';
+import { DEFAULT_STATUSPAGE, type Policy, type SeverityPolicy } from './policy.ts';
 
 const MIN = 60_000;
 
@@ -68,4 +68,5 @@ export const DEFAULT_POLICY: Policy = {
   customerReports: { includeServiceCredit: false, showResponderNames: false },
   retention: { inboundMs: 30 * 24 * 60 * MIN },
   outbox: { maxAttempts: 10, giveUpAfterMs: 24 * 60 * MIN },
+  statuspage: DEFAULT_STATUSPAGE,
 };

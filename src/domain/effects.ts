@@ -36,7 +36,47 @@ export type PdSuggestion = { kind: 'resolve' } | { kind: 'change_severity'; seve
 /** Messages Kranz keeps up to date in place. */
 export type Slot = 'summary' | 'checklist';
 
+/** Statuspage component states Kranz sets: an impact while affected, operational once resolved. */
+export type ComponentState = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage';
+
+/**
+ * One customer-facing update on the status page. `create` opens the page's
+ * incident (the first publication of a Kranz incident), `update` adds an
+ * incident update, `resolve` resolves it and sets its components operational.
+ */
+export interface StatusPagePublication {
+  kind: 'statuspage.publish';
+  action: 'create' | 'update' | 'resolve';
+  pageId: string;
+  /** Customer-facing name of the page incident (create only). */
+  name?: string;
+  status: 'investigating' | 'identified' | 'monitoring' | 'resolved';
+  body: string;
+  /** Component id → state set with this publication. */
+  components: Record<string, ComponentState>;
+  /** The status update event this publishes (absent for a bare resolve). */
+  updateEventId?: string;
+}
+
+/**
+ * One customer-facing update emailed to one address. Message ids are built
+ * from `threadKey`s by the deliverer: this message is `messageKey`, it replies
+ * to the last of `previousKeys` and references all of them.
+ */
+export interface CustomerEmail {
+  kind: 'email.send';
+  to: string;
+  customerId: string;
+  subject: string;
+  text: string;
+  messageKey: string;
+  previousKeys: string[];
+  updateEventId?: string;
+}
+
 export type Effect =
+  | StatusPagePublication
+  | CustomerEmail
   | { kind: 'slack.create_channel'; name: string; private: boolean; invite: SlackUserId[] }
   | { kind: 'slack.invite'; userIds: SlackUserId[] }
   | { kind: 'slack.set_topic' }

@@ -96,7 +96,18 @@ export interface EventPayloads {
   status_changed: { from: Status; to: Status };
   role_assigned: { role: Role; userId: SlackUserId; previous?: SlackUserId; userName?: string; previousName?: string };
   checklist_item_done: { itemId: string; title: string };
-  status_update_posted: { status: Status; summary: string; nextUpdateAt: string; relayedTo: SlackChannelId[] };
+  status_update_posted: {
+    status: Status;
+    summary: string;
+    nextUpdateAt: string;
+    relayedTo: SlackChannelId[];
+    /** What went to customers beyond Slack (absent: nothing). */
+    customer?: { title: string; statusPage?: { pageId: string; action: 'create' | 'update'; components: Record<string, 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage'> }; emailedTo?: string[] };
+  };
+  /** A status page entry or customer email went out (recorded with its delivery; `url` links the page incident). */
+  customer_update_published: { channel: 'statuspage' | 'email'; action?: 'create' | 'update' | 'resolve'; pageIncidentId?: string; url?: string; to?: string; messageId?: string; updateEventId?: string };
+  /** A status page entry or customer email was refused for good. */
+  customer_update_failed: { channel: 'statuspage' | 'email'; reason: string; to?: string; updateEventId?: string };
   customer_contacted: { customer?: string; details: string };
   note_added: { text: string; via: NoteVia; authorId?: SlackUserId; authorName?: string; messageTs?: string; permalink?: string };
   message_edited: { messageTs: string; text: string; previousText: string };
@@ -157,6 +168,6 @@ export const EVENT_TYPES: readonly EventType[] = [
   'checklist_item_done', 'status_update_posted', 'customer_contacted', 'note_added', 'message_edited',
   'message_deleted', 'pagerduty_linked', 'pagerduty_event', 'reminder_sent', 'root_cause_recorded',
   'action_item_added', 'resolved', 'closed', 'reopened', 'report_drafted', 'acknowledged', 'mitigated',
-  'time_corrected', 'customer_attached', 'customer_detached', 'customer_report_drafted', 'customer_report_sent',
+  'time_corrected', 'customer_update_published', 'customer_update_failed', 'customer_attached', 'customer_detached', 'customer_report_drafted', 'customer_report_sent',
   'customer_report_edited',
 ];

@@ -3,7 +3,8 @@
  * state changes, so replaying the log always gives the same incident.
  */
 import { callCustomerTitle } from './checklist-title.ts';
-import type { ActionKind, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
+import type { CustomerFacingState } from './customer-updates.ts';
+import type { ActionKind, EventPayloads, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
 import type { IncidentId, PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
 export interface ChecklistItemState {
@@ -58,6 +59,8 @@ export interface IncidentState {
   actionItems: { kind: ActionKind; text: string }[];
   /** Messages flagged into the timeline, by Slack ts. */
   notes: TimelineNote[];
+  /** The status page incident and email thread customers see (absent until the first customer-facing publication). */
+  customerFacing?: CustomerFacingState;
   eventCount: number;
   /** The policy the incident runs under (see `PolicySnapshot`); absent for incidents declared before snapshots. */
   policy?: PolicySnapshot;
@@ -135,7 +138,15 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
         statusUpdates: s.statusUpdates + 1,
         lastStatusUpdateAt: e.occurredAt,
         nextUpdateDueAt: e.data.nextUpdateAt,
+        ...(e.data.customer ? { customerFacing: afterCustomerUpdate(s.customerFacing, e.data.status, e.data.customer) } : {}),
       };
+    case 'customer_update_published': {
+      const page = s.customerFacing?.statusPage;
+      if (e.data.channel !== 'statuspage' || !page || !e.data.pageIncidentId) return s;
+      return { ...s, customerFacing: { ...s.customerFacing!, statusPage: { ...page, pageIncidentId: e.data.pageIncidentId, ...(e.data.url ? { url: e.data.url } : {}) } } };
+    }
+    case 'customer_update_failed':
+      return s;
     case 'customer_contacted':
       return {
         ...s,
@@ -171,6 +182,7 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
     case 'resolved':
       return {
         ...s,
+        ...(s.customerFacing?.statusPage && !s.customerFacing.statusPage.resolved ? { customerFacing: resolvedPage(s.customerFacing) } : {}),
         status: 'resolved',
         times: { ...s.times, resolvedAt: e.occurredAt, mitigatedAt: s.times.mitigatedAt ?? e.occurredAt },
       };
@@ -234,6 +246,32 @@ function retitleCallItem(items: ChecklistItemState[], customers: readonly string
   if (!policy) return items;
   const attached = policy.customers.filter((c) => customers.includes(c.id));
   return items.map((i) => (i.id === CALL_CUSTOMER_ITEM && !i.doneAt ? { ...i, title: callCustomerTitle(attached) } : i));
+}
+
+type CustomerUpdate = NonNullable<EventPayloads['status_update_posted']['customer']>;
+
+function afterCustomerUpdate(before: CustomerFacingState | undefined, status: Status, c: CustomerUpdate): CustomerFacingState {
+  const out: CustomerFacingState = { ...before, title: c.title, emailedUpdates: (before?.emailedUpdates ?? 0) + (c.emailedTo?.length ? 1 : 0) };
+  if (c.statusPage) {
+    const kept = c.statusPage.action === 'update' ? before?.statusPage : undefined;
+    out.statusPage = {
+      ...(kept ?? {}),
+      pageId: c.statusPage.pageId,
+      resolved: status === 'resolved' || status === 'closed',
+      components: { ...(kept?.components ?? {}), ...c.statusPage.components },
+    };
+    // A new page incident (after a reopen) is not the old one.
+    if (!kept) {
+      delete out.statusPage.pageIncidentId;
+      delete out.statusPage.url;
+    }
+  }
+  return out;
+}
+
+function resolvedPage(c: CustomerFacingState): CustomerFacingState {
+  const page = c.statusPage!;
+  return { ...c, statusPage: { ...page, resolved: true, components: Object.fromEntries(Object.keys(page.components).map((id) => [id, 'operational' as const])) } };
 }
 
 /** Replays a log from scratch. */

@@ -36,6 +36,8 @@ export interface SeverityPolicy {
   quietHours?: QuietHours;
   /** Report review due after close: calendar days or business days. */
   reviewDue: { days: number; business: boolean };
+  /** Customer-facing status updates are emailed to the customers' contacts; unset → `customerImpacting`. */
+  emailUpdates?: boolean;
 }
 
 /** A service-credit tier: availability below `belowPercent` earns `creditPercent` of the monthly fee. */
@@ -50,6 +52,8 @@ export interface CustomerPolicy {
   mainContact: { name: string; phone?: string; email?: string };
   /** Customer-facing Slack channel id (status updates are relayed there). */
   slackChannel?: SlackChannelId;
+  /** More addresses that get the customer-facing status updates by email, besides `mainContact.email`. */
+  notifyEmails?: string[];
   sla: { targetPercent: number; periodDays: number };
   serviceCredits: ServiceCreditTier[];
   /** IANA zone the customer's report is written in; absent → the policy's `reportTimezone`. */
@@ -85,6 +89,41 @@ export interface PagerDutyPolicy {
   legacyV2: { enabled: boolean; token?: string };
 }
 
+/** How a status page component is hurt, as Statuspage names it. */
+export const COMPONENT_IMPACTS = ['degraded_performance', 'partial_outage', 'major_outage'] as const;
+export type ComponentImpact = (typeof COMPONENT_IMPACTS)[number];
+
+/** A Kranz service shown on the status page as one component. */
+export interface StatusPageComponentPolicy {
+  /** The name responders pick in the update form, e.g. `checkout`. */
+  service: string;
+  /** The Statuspage component id. */
+  componentId: string;
+  /** PagerDuty services whose incidents affect this component (pre-selected in the form). */
+  pagerDutyServices: string[];
+}
+
+/** What this Kranz can reach: set at start from the environment (STATUSPAGE_API_KEY, SMTP_URL). */
+export interface Outlets {
+  statusPage: boolean;
+  email: boolean;
+}
+
+/** Customer-facing publication: the status page and customer email. */
+export interface StatusPagePolicy {
+  /** Statuspage page id; unset → no status page (email may still go out). */
+  pageId?: string;
+  /** `ask`: the update form shows what will go out and needs a tick; `auto`: customer-facing updates go out as posted. */
+  publish: 'ask' | 'auto';
+  /** Whether a private incident may ever reach the status page or customer email. */
+  publishPrivate: boolean;
+  components: StatusPageComponentPolicy[];
+  /** Not from the file: the composition root sets it; absent → the page when `pageId` is set, no email. */
+  outlets?: Outlets;
+}
+
+export const DEFAULT_STATUSPAGE: StatusPagePolicy = { publish: 'ask', publishPrivate: false, components: [] };
+
 export interface ReminderPolicy {
   /** Open incident with no recorded activity for this long. */
   noActivityMs: number;
@@ -111,6 +150,8 @@ export interface Policy {
   customerReports?: CustomerReportPolicy;
   retention: RetentionPolicy;
   outbox: OutboxPolicy;
+  /** Status page and customer email; absent → `DEFAULT_STATUSPAGE`. */
+  statuspage?: StatusPagePolicy;
 }
 
 /** How long raw inbound requests are kept (the incident's own events are kept forever). */
@@ -135,4 +176,23 @@ export function findSeverity(policy: Policy, key: string): SeverityPolicy | unde
 export function findCustomer(policy: Policy, idOrName: string): CustomerPolicy | undefined {
   const k = idOrName.trim().toLowerCase();
   return policy.customers.find((c) => c.id.toLowerCase() === k || c.name.toLowerCase() === k);
+}
+
+/** The customer-publication policy in effect. */
+export function statusPagePolicy(policy: Policy): StatusPagePolicy {
+  return policy.statuspage ?? DEFAULT_STATUSPAGE;
+}
+
+/** Whether a severity's customer-facing updates are emailed. */
+export function emailsUpdates(sev: SeverityPolicy): boolean {
+  return sev.emailUpdates ?? sev.customerImpacting;
+}
+
+/** The addresses a customer's updates are emailed to: main contact first, no repeats (case-insensitive). */
+export function customerEmails(c: CustomerPolicy): string[] {
+  const out: string[] = [];
+  for (const e of [c.mainContact.email, ...(c.notifyEmails ?? [])]) {
+    if (e && !out.some((x) => x.toLowerCase() === e.toLowerCase())) out.push(e);
+  }
+  return out;
 }

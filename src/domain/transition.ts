@@ -20,6 +20,7 @@ import { reminderHandlers } from './handlers/reminders.ts';
 import { roleHandlers } from './handlers/roles.ts';
 import { timelineHandlers } from './handlers/timeline.ts';
 import { updateHandlers } from './handlers/updates.ts';
+import { customerHandlers } from './handlers/customers.ts';
 
 export type { Transition, TransitionEnv } from './handlers/context.ts';
 
@@ -32,12 +33,13 @@ export const HANDLERS: { [K in CommandType]: Handler<K> } = {
   ...roleHandlers,
   ...pagerDutyHandlers,
   ...reminderHandlers,
+  ...customerHandlers,
 };
 
 /** Facts from the outside world are recorded whatever the status: losing them would be worse. */
 const ACCEPTED_WHEN_CLOSED: ReadonlySet<CommandType> = new Set<CommandType>([
   'record_channel', 'member_joined', 'record_pagerduty_event', 'link_pagerduty', 'edit_message', 'delete_message',
-  'record_report', 'reopen', 'record_reminder', 'add_action_item', 'record_root_cause', 'add_note',
+  'record_report', 'reopen', 'record_reminder', 'record_publication', 'record_publication_failure', 'add_action_item', 'record_root_cause', 'add_note',
 ]);
 
 /** Free text a person typed, by command: the field's name and value. */

@@ -23,6 +23,8 @@ describe('loadEnv', () => {
       dataDir: resolve('.kranz'),
       port: 3000,
       pagerduty: { apiUrl: 'https://api.pagerduty.com', webhookSecrets: [] },
+      statuspage: { apiUrl: 'https://api.statuspage.io/v1' },
+      email: {},
       logLevel: 'info',
       tickSeconds: 5,
     });
@@ -41,6 +43,10 @@ describe('loadEnv', () => {
       PAGERDUTY_API_URL: 'http://localhost:4020/',
       PAGERDUTY_WEBHOOK_SECRETS: 'one',
       PAGERDUTY_FROM_EMAIL: 'oncall@example.com',
+      STATUSPAGE_API_KEY: 'sp-key',
+      STATUSPAGE_API_URL: 'http://localhost:4030/v1/',
+      SMTP_URL: 'smtps://mailer:pw@smtp.example.com:465',
+      KRANZ_MAIL_FROM: 'Example Status <status@example.com>',
       KRANZ_CONFIG: 'kranz.yml',
       LOG_LEVEL: 'DEBUG',
       KRANZ_TICK_SECONDS: '0.5',
@@ -51,10 +57,23 @@ describe('loadEnv', () => {
       dataDir: '/var/lib/kranz',
       port: 8080,
       pagerduty: { token: 'pd-token', apiUrl: 'http://localhost:4020', webhookSecrets: ['one'], fromEmail: 'oncall@example.com' },
+      statuspage: { apiKey: 'sp-key', apiUrl: 'http://localhost:4030/v1' },
+      email: { smtpUrl: 'smtps://mailer:pw@smtp.example.com:465', from: 'Example Status <status@example.com>' },
       configPath: 'kranz.yml',
       logLevel: 'debug',
       tickSeconds: 0.5,
     });
+  });
+
+  it('checks the status page and mail variables, naming each and never echoing the SMTP URL', () => {
+    expect(errorsOf({ STATUSPAGE_API_URL: 'ftp://x' })).toEqual(['STATUSPAGE_API_URL: must be an http(s) URL, not "ftp://x" (e.g. https://api.statuspage.io/v1/)']);
+    const smtp = errorsOf({ SMTP_URL: 'http://user:secretpw@mail.example.com', KRANZ_MAIL_FROM: 'a@b.example' });
+    expect(smtp).toEqual(['SMTP_URL: must be an smtp:// or smtps:// URL (e.g. smtps://user:password@smtp.example.com:465)']);
+    expect(smtp.join('')).not.toContain('secretpw');
+    expect(errorsOf({ KRANZ_MAIL_FROM: 'not an address' })[0]).toMatch(/^KRANZ_MAIL_FROM: must be an email address or "Name <address>"/);
+    expect(errorsOf({ KRANZ_MAIL_FROM: 'Evil\r\nBcc: x@y.z <a@b.example>' })[0]).toMatch(/^KRANZ_MAIL_FROM: /);
+    expect(errorsOf({ SMTP_URL: 'smtp://localhost:2525' })).toEqual([expect.stringMatching(/^KRANZ_MAIL_FROM: must be set when SMTP_URL is set/)]);
+    expect(configOf({ SMTP_URL: 'smtp://localhost:2525', KRANZ_MAIL_FROM: 'status@example.com' }).email).toEqual({ smtpUrl: 'smtp://localhost:2525', from: 'status@example.com' });
   });
 
   it('splits webhook secrets on commas, trimming and dropping empties', () => {

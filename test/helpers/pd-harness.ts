@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKranz, createLogger, type Kranz } from '../../src/main.ts';
+import { startKranz, createLogger, type Kranz, type KranzExtension } from '../../src/main.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import { pagerDutyExtension } from '../../src/extensions.ts';
 import type { Policy, PagerDutyPolicy, PagerDutyServicePolicy } from '../../src/domain/policy.ts';
@@ -119,7 +119,7 @@ function seedPagerDuty(pd: PagerDutyStandIn): void {
  * extension pointed at the stand-in. `secrets` are Kranz's webhook secrets
  * (the first is what `send` signs with).
  */
-export async function startPdHarness(o: { policy?: Policy; secrets?: string[]; log?: HarnessOptions['log'] } = {}): Promise<PdHarness> {
+export async function startPdHarness(o: { policy?: Policy; secrets?: string[]; log?: HarnessOptions['log']; extensions?: KranzExtension[]; env?: Record<string, string> } = {}): Promise<PdHarness> {
   const pd = await startPagerDutyStandIn();
   seedPagerDuty(pd);
   const secrets = o.secrets ?? [PD_SECRET];
@@ -128,10 +128,11 @@ export async function startPdHarness(o: { policy?: Policy; secrets?: string[]; l
     PAGERDUTY_API_URL: pd.url,
     PAGERDUTY_WEBHOOK_SECRETS: secrets.join(','),
     PAGERDUTY_FROM_EMAIL: PD.fromEmail,
+    ...o.env,
   };
   let h: Harness;
   try {
-    h = await startHarness({ policy: o.policy ?? pdPolicy(), extensions: [pagerDutyExtension], env, ...(o.log ? { log: o.log } : {}) });
+    h = await startHarness({ policy: o.policy ?? pdPolicy(), extensions: [pagerDutyExtension, ...(o.extensions ?? [])], env, ...(o.log ? { log: o.log } : {}) });
   } catch (e) {
     await pd.close();
     throw e;

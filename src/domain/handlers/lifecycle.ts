@@ -3,6 +3,7 @@ import { SETTABLE_STATUSES } from '../commands.ts';
 import { domainError, type DomainError } from '../errors.ts';
 import { findSeverity, type Policy } from '../policy.ts';
 import type { HandlerGroup } from './context.ts';
+import { resolvePublication } from '../customer-updates.ts';
 
 type Lifecycle = 'change_severity' | 'set_status' | 'resolve' | 'close' | 'reopen' | 'record_report';
 
@@ -33,6 +34,8 @@ export const lifecycleHandlers: HandlerGroup<Lifecycle> = {
 
   resolve(command, state, step) {
     if (state.status === 'resolved') return domainError('incident.already_resolved', { number: state.number });
+    // Resolving closes the status page incident too (components back to operational), unless a resolved update already did.
+    const page = resolvePublication(state);
     step.emit('resolved', command.summary ? { summary: command.summary.trim() } : {});
     step.fx({ kind: 'slack.set_topic' }, { kind: 'slack.refresh_slot', slot: 'summary' }, {
       kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'resolved' },
@@ -40,6 +43,7 @@ export const lifecycleHandlers: HandlerGroup<Lifecycle> = {
     if (step.policy.pagerduty.resolveInPagerDuty) {
       for (const pd of state.pagerDutyIncidents) step.fx({ kind: 'pagerduty.resolve', pdIncidentId: pd.id });
     }
+    if (page) step.fx(page);
     return undefined;
   },
 

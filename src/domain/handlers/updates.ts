@@ -6,6 +6,7 @@ import type { SlackChannelId } from '../ids.ts';
 import type { IncidentState } from '../incident.ts';
 import { findCustomer, findSeverity, type Policy } from '../policy.ts';
 import type { HandlerGroup } from './context.ts';
+import { planCustomerUpdate } from '../customer-updates.ts';
 
 /** The default checklist's "post the first status update" item, ticked by the first update. */
 export const FIRST_UPDATE_ITEM = 'first-update';
@@ -35,7 +36,19 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     const cadence = command.nextUpdateInMs ?? findSeverity(policy, state.severity)?.updateCadenceMs ?? DEFAULT_CADENCE_MS;
     const relayedTo = relayTargets(policy, state);
     const summary = command.summary.trim();
-    const update = step.emit('status_update_posted', { status, summary, nextUpdateAt: new Date(step.at.getTime() + cadence).toISOString(), relayedTo });
+    const nextUpdateAt = new Date(step.at.getTime() + cadence).toISOString();
+    // The event id is not known before emitting, so the plan is made twice: once to record, once with the id for the effects.
+    const plan = planCustomerUpdate(policy, state, { status, summary, nextUpdateAt }, command.customer);
+    if (command.customer && plan.blocked === 'title_required' && (command.customer.approved || !plan.needsApproval)) {
+      return domainError('input.empty', { field: 'customer-facing title' });
+    }
+    const goesOut = Boolean(plan.statusPage || plan.emails.length) && plan.title;
+    const customer = goesOut ? {
+      title: plan.title!,
+      ...(plan.statusPage ? { statusPage: { pageId: plan.statusPage.pageId, action: plan.statusPage.action === 'create' ? 'create' as const : 'update' as const, components: plan.statusPage.components } } : {}),
+      ...(plan.emails.length ? { emailedTo: plan.emails.map((m) => m.to) } : {}),
+    } : undefined;
+    const update = step.emit('status_update_posted', { status, summary, nextUpdateAt, relayedTo, ...(customer ? { customer } : {}) });
     // Posting the first update is itself a checklist item: tick it rather than ask for a click.
     const first = state.checklist.find((i) => i.id === FIRST_UPDATE_ITEM && !i.doneAt);
     if (first) {
@@ -47,6 +60,11 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     const as = policy.pagerduty.mirrorUpdatesAs;
     if (as !== 'none') {
       for (const pd of state.pagerDutyIncidents) step.fx({ kind: 'pagerduty.note', pdIncidentId: pd.id, content: `[${status}] ${summary}`, as });
+    }
+    if (goesOut) {
+      const withId = planCustomerUpdate(policy, state, { status, summary, nextUpdateAt, updateEventId: update.id }, command.customer);
+      if (withId.statusPage) step.fx(withId.statusPage);
+      step.fx(...withId.emails);
     }
     step.fx({ kind: 'slack.set_topic' }, { kind: 'slack.refresh_slot', slot: 'summary' });
     return undefined;

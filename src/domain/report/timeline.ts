@@ -91,6 +91,12 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
       const relayed = e.data.relayedTo.length ? `; relayed to ${e.data.relayedTo.map(ctx.channel).join(', ')}` : '';
       return `Status update (${escapeInline(e.data.status)}): ${quote(e.data.summary, MAX_QUOTE)}; next update due ${when(e.data.nextUpdateAt)}${relayed}`;
     }
+    case 'customer_update_published':
+      return e.data.channel === 'statuspage'
+        ? `Status page ${e.data.action === 'create' ? 'incident created' : e.data.action === 'resolve' ? 'incident resolved' : 'updated'}${e.data.url ? `: ${link(e.data.url, e.data.url)}` : ''}`
+        : `Status update emailed to ${escapeInline(e.data.to ?? 'a customer contact')}`;
+    case 'customer_update_failed':
+      return `${e.data.channel === 'statuspage' ? 'Status page' : 'Customer email'} refused${e.data.to ? ` (${escapeInline(e.data.to)})` : ''}: ${quote(e.data.reason, MAX_QUOTE)}`;
     case 'customer_contacted': {
       const who = e.data.customer ? ` (${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)})` : '';
       return `Customer contacted${who}: ${quote(e.data.details, MAX_QUOTE)}`;

@@ -7,6 +7,7 @@ import { SETTABLE_STATUSES } from '../../../domain/commands.ts';
 import type { Status } from '../../../domain/events.ts';
 import { asSlackUserId, type SlackUserId } from '../../../domain/ids.ts';
 import type { Block } from './format.ts';
+import { customerBlocks, type CustomerForm } from './customer-modal.ts';
 
 export const DECLARE_CALLBACK = 'declare_incident';
 export const UPDATE_CALLBACK = 'status_update';
@@ -48,7 +49,7 @@ export function declareModal(policy: Policy, meta: { channelId: string; userId: 
   };
 }
 
-export function updateModal(incident: { id: string; number: number; status: Status }, cadenceMin: number, channelId: string): Record<string, unknown> {
+export function updateModal(incident: { id: string; number: number; status: Status }, cadenceMin: number, channelId: string, customer?: CustomerForm): Record<string, unknown> {
   const statuses = [...SETTABLE_STATUSES, 'resolved' as const].map((s) => option(s, s));
   const init = statuses.find((o) => o.value === incident.status);
   return {
@@ -59,8 +60,9 @@ export function updateModal(incident: { id: string; number: number; status: Stat
     submit: { type: 'plain_text', text: 'Post update' },
     blocks: [
       input('status', 'Status', { type: 'static_select', options: statuses, ...(init ? { initial_option: init } : {}) }),
-      input('summary', 'Customer-facing summary', { type: 'plain_text_input', multiline: true, max_length: 2900 }, false, 'Relayed to the customers\' and stakeholder channels.'),
+      input('summary', 'Customer-facing summary', { type: 'plain_text_input', multiline: true, max_length: customer ? 2400 : 2900 }, false, 'Relayed to the customers\' and stakeholder channels.'),
       input('next', 'Next update in', { type: 'plain_text_input', initial_value: `${cadenceMin}m` }, true, 'e.g. 15m, 1h. Defaults to the severity cadence.'),
+      ...(customer ? customerBlocks(customer) : []),
     ],
   };
 }

@@ -5,6 +5,7 @@ import { findIncident } from '../../../app/query-incidents.ts';
 import { asIncidentId, asSlackChannelId } from '../../../domain/ids.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { updateModal } from '../blocks/modals.ts';
+import { customerForm } from '../blocks/customer-modal.ts';
 import { humanSlackError } from '../errors.ts';
 import { REPLIES } from '../strings/replies.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
@@ -64,7 +65,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
       const s = await findIncident(deps.app, { channelId: asSlackChannelId(channelId) });
       if (!s) return;
       const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
-      await client.views.open({ trigger_id: body.trigger_id, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId) as never });
+      await client.views.open({ trigger_id: body.trigger_id, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId, customerForm(deps.app.policy, s)) as never });
     } catch (e) {
       await tell(client, channelId, body.user.id, REPLIES.warning(humanSlackError(e)), deps);
     }

@@ -14,6 +14,7 @@ import { asSlackChannelId, asSlackUserId, type SlackChannelId, type SlackUserId 
 import { findSeverity } from '../../../domain/policy.ts';
 import { statusEphemeral } from '../blocks/incident.ts';
 import { declareModal, updateModal } from '../blocks/modals.ts';
+import { customerForm } from '../blocks/customer-modal.ts';
 import { humanSlackError, isSlackApiError } from '../errors.ts';
 import { parseIncidentCommand, usageText, type Subcommand } from '../command-parser.ts';
 import { REPLIES } from '../strings/replies.ts';
@@ -89,7 +90,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       const s = await findIncident(deps.app, here);
       if (!s) return void (await say(ctx, REPLIES.updateOutsideIncident));
       const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
-      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId) as never });
+      await ctx.client.views.open({ trigger_id: ctx.triggerId, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId, customerForm(deps.app.policy, s)) as never });
       return;
     }
     case 'sev':

@@ -6,12 +6,15 @@
 import type { App, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { applyCommand } from '../../../app/apply-command.ts';
+import { findIncident } from '../../../app/query-incidents.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
 import { parseDuration } from '../../../domain/duration.ts';
 import { asIncidentId, asSlackChannelId } from '../../../domain/ids.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { DECLARE_CALLBACK, UPDATE_CALLBACK, parseDeclareSubmission, parseUpdateSubmission } from '../blocks/modals.ts';
 import { REPLIES } from '../strings/replies.ts';
+import { customerForm, parseCustomerFields, parseTick, reviewModal, REVIEW_CALLBACK, type ReviewDraft } from '../blocks/customer-modal.ts';
+import { planCustomerUpdate } from '../../../domain/customer-updates.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 
 export function registerViews(app: App, deps: SlackListenerDeps): void {
@@ -29,13 +32,51 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
 
   app.view(UPDATE_CALLBACK, async ({ ack, view, body, client }) => {
     const parsed = parseUpdateSubmission(view.state.values as never, parseDuration);
-    if (!(await ackSubmission(ack, parsed)) || !parsed.ok) return;
+    if (!parsed.ok) return void (await ackSubmission(ack, parsed));
     const meta = parseMeta(view.private_metadata);
     const userId = body.user.id;
-    const o = await applyCommand(deps.app, meta.incidentId ? { id: asIncidentId(meta.incidentId) } : { channelId: asSlackChannelId(meta.channelId ?? '') }, { type: 'post_status_update', ...parsed.value }, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
+    const state = meta.incidentId ? await findIncident(deps.app, { id: asIncidentId(meta.incidentId) }).catch(() => undefined) : undefined;
+    const form = state ? customerForm(deps.app.policy, state) : undefined;
+    const fields = form ? parseCustomerFields(view.state.values as never, form) : undefined;
+    if (state && form && fields && form.mode === 'ask') {
+      // Show exactly what will go out; nothing is applied until the review is submitted.
+      const cadence = parsed.value.nextUpdateInMs ?? findSeverity(deps.app.policy, state.severity)?.updateCadenceMs ?? 30 * 60_000;
+      const plan = planCustomerUpdate(deps.app.policy, state, { status: parsed.value.status, summary: parsed.value.summary, nextUpdateAt: new Date(deps.app.clock.now().getTime() + cadence).toISOString() }, { ...fields, approved: true });
+      const draft: ReviewDraft = { incidentId: state.id, ...(meta.channelId ? { channelId: meta.channelId } : {}), ...parsed.value, customer: fields };
+      await (ack as (r: ViewResponseAction) => Promise<void>)({ response_action: 'update', view: reviewModal(state.number, plan, draft, deps.app.policy) as never });
+      return;
+    }
+    if (form?.mode === 'auto' && !fields?.title && !state?.customerFacing?.title) {
+      return void (await ackSubmission(ack, { ok: false, errors: { cf_title: 'Customers need a title for the status page and the email subject.' } }));
+    }
+    await ack();
+    const customer = fields ? { ...fields, approved: form?.mode === 'auto' } : undefined;
+    const o = await applyCommand(deps.app, meta.incidentId ? { id: asIncidentId(meta.incidentId) } : { channelId: asSlackChannelId(meta.channelId ?? '') }, { type: 'post_status_update', ...parsed.value, ...(customer ? { customer } : {}) }, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
     await tell(client, meta.channelId, userId, outcomeText(o, REPLIES.updatePosted), deps);
   });
+
+  app.view(REVIEW_CALLBACK, async ({ ack, view, body, client }) => {
+    await ack();
+    const draft = parseDraft(view.private_metadata);
+    const userId = body.user.id;
+    if (!draft) return void (await tell(client, undefined, userId, REPLIES.warning('The update could not be read back; please post it again.'), deps));
+    const approved = parseTick(view.state.values as never);
+    const command = { type: 'post_status_update' as const, status: draft.status, summary: draft.summary, ...(draft.nextUpdateInMs ? { nextUpdateInMs: draft.nextUpdateInMs } : {}), customer: { ...draft.customer, approved } };
+    const o = await applyCommand(deps.app, { id: asIncidentId(draft.incidentId) }, command, userMeta(userId, draft.channelId, `slack:view:${view.id}`, body.user.name));
+    if (o.ok && !o.duplicate) deps.kick();
+    const done = approved ? `${REPLIES.updatePosted} Published to customers.` : `${REPLIES.updatePosted} Not published to customers (the box was not ticked).`;
+    await tell(client, draft.channelId, userId, outcomeText(o, done), deps);
+  });
+}
+
+function parseDraft(raw: string | undefined): ReviewDraft | undefined {
+  try {
+    const d = JSON.parse(raw ?? '') as ReviewDraft;
+    return d && typeof d.incidentId === 'string' && typeof d.summary === 'string' && typeof d.status === 'string' ? d : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Acks a modal submission, with its field errors when it has any (Slack shows them inline); true when it may go on. */

@@ -1,0 +1,173 @@
+/**
+ * What a customer-facing status update publishes: the status page entry and
+ * the emails, decided once here so the update form's preview and the
+ * transition agree to the letter ("shows exactly what will be published").
+ *
+ * Only customer-impacting incidents publish; a private incident never does
+ * unless the policy allows it; with `publish: ask` nothing goes out without
+ * the responder's tick. The first publication creates the status page
+ * incident (named by the customer-facing title, never the internal one);
+ * later ones add updates; a `resolved` update (or resolving the incident)
+ * resolves it and sets its components operational.
+ */
+import type { ComponentState, CustomerEmail, StatusPagePublication } from './effects.ts';
+import type { Status } from './events.ts';
+import type { IncidentState } from './incident.ts';
+import { COMPONENT_IMPACTS, customerEmails, emailsUpdates, findSeverity, statusPagePolicy, type ComponentImpact, type Outlets, type Policy } from './policy.ts';
+
+/** The customer-facing part of a status update, as the form submits it. */
+export interface CustomerFacingInput {
+  /** Name of the status page incident and subject of the emails; needed until one is recorded. */
+  title?: string;
+  /** Kranz service (a `statuspage.components` key) → impact; `none` leaves the component out. */
+  impact?: Record<string, ComponentImpact | 'none'>;
+  /** The responder ticked "publish" after seeing the preview (`publish: ask`). */
+  approved: boolean;
+}
+
+
+/** The incident's customer-facing record (state). */
+export interface CustomerFacingState {
+  title?: string;
+  /** Set once a publication to the status page was decided; `pageIncidentId`/`url` once it is created. */
+  statusPage?: { pageId: string; resolved: boolean; components: Record<string, ComponentState>; pageIncidentId?: string; url?: string };
+  /** Customer-facing updates emailed so far (the thread's length). */
+  emailedUpdates: number;
+}
+
+export type PublicationBlock = 'not_customer_impacting' | 'private' | 'no_outlet' | 'not_approved' | 'title_required';
+
+export interface CustomerPlan {
+  /** Why nothing goes out, when nothing does. */
+  blocked?: PublicationBlock;
+  /** Whether the form must ask (publish: ask and something would go out). */
+  needsApproval: boolean;
+  title?: string;
+  statusPage?: StatusPagePublication;
+  emails: CustomerEmail[];
+}
+
+const STATUS_WORDS: Record<Status, string> = { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved', closed: 'Resolved' };
+
+/** Outlets as the policy knows them (the composition root replaces this with the environment's). */
+export function outletsOf(policy: Policy): Outlets {
+  const sp = statusPagePolicy(policy);
+  return sp.outlets ?? { statusPage: Boolean(sp.pageId), email: false };
+}
+
+/** The components an incident affects by default: those mapped to its PagerDuty services, at an impact matching its severity. */
+export function defaultImpact(policy: Policy, state: IncidentState): Record<string, ComponentImpact | 'none'> {
+  const sp = statusPagePolicy(policy);
+  const services = new Set<string>(state.pagerDutyIncidents.flatMap((p) => (p.serviceId ? [p.serviceId as string] : [])));
+  const previous = state.customerFacing?.statusPage?.components ?? {};
+  const rank = policy.severities.findIndex((s) => s.key === state.severity);
+  const bySeverity: ComponentImpact = rank <= 0 ? 'major_outage' : rank === 1 ? 'partial_outage' : 'degraded_performance';
+  const out: Record<string, ComponentImpact | 'none'> = {};
+  for (const c of sp.components) {
+    const before = previous[c.componentId];
+    if (before && before !== 'operational') out[c.service] = before;
+    else out[c.service] = c.pagerDutyServices.some((id) => services.has(id)) ? bySeverity : 'none';
+  }
+  return out;
+}
+
+/**
+ * The publications of one customer-facing update. `updateEventId` names the
+ * status update (effects point at it); `at` and `nextUpdateAt` feed the email.
+ */
+export function planCustomerUpdate(
+  policy: Policy,
+  state: IncidentState,
+  update: { status: Status; summary: string; nextUpdateAt?: string; updateEventId?: string },
+  input: CustomerFacingInput | undefined,
+): CustomerPlan {
+  const sp = statusPagePolicy(policy);
+  const outlets = outletsOf(policy);
+  const sev = findSeverity(policy, state.severity);
+  const empty = (blocked: PublicationBlock, needsApproval = false): CustomerPlan => ({ blocked, needsApproval, emails: [] });
+  if (!sev?.customerImpacting) return empty('not_customer_impacting');
+  if (state.private && !sp.publishPrivate) return empty('private');
+  const page = outlets.statusPage && sp.pageId ? sp.pageId : undefined;
+  const recipients = outlets.email && emailsUpdates(sev) ? emailRecipients(policy, state) : [];
+  if (!page && recipients.length === 0) return empty('no_outlet');
+  const needsApproval = sp.publish === 'ask';
+  const title = (input?.title?.trim() || state.customerFacing?.title)?.slice(0, 200);
+  if (!title) return empty('title_required', needsApproval);
+  const plan: CustomerPlan = { needsApproval, title, emails: [] };
+  if (page) plan.statusPage = statusPageEntry(policy, state, page, title, update, input);
+  const n = (state.customerFacing?.emailedUpdates ?? 0) + 1;
+  const text = emailText(policy, state, plan.statusPage, update, title);
+  for (const r of recipients) {
+    plan.emails.push({
+      kind: 'email.send', to: r.email, customerId: r.customerId,
+      subject: `[INC-${state.number}] ${title}`, text,
+      messageKey: `u${n}`, previousKeys: Array.from({ length: n - 1 }, (_, i) => `u${i + 1}`),
+      ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
+    });
+  }
+  if (needsApproval && !input?.approved) return { ...plan, blocked: 'not_approved', statusPage: undefined, emails: [] } as CustomerPlan;
+  return plan;
+}
+
+/** The status page's part of resolving the incident, when its page incident is still open. */
+export function resolvePublication(state: IncidentState): StatusPagePublication | undefined {
+  const page = state.customerFacing?.statusPage;
+  if (!page || page.resolved) return undefined;
+  return {
+    kind: 'statuspage.publish', action: 'resolve', pageId: page.pageId, status: 'resolved',
+    body: 'This incident has been resolved.', components: operational(page.components),
+  };
+}
+
+function statusPageEntry(
+  policy: Policy,
+  state: IncidentState,
+  pageId: string,
+  title: string,
+  update: { status: Status; summary: string; updateEventId?: string },
+  input: CustomerFacingInput | undefined,
+): StatusPagePublication {
+  const sp = statusPagePolicy(policy);
+  const open = state.customerFacing?.statusPage && !state.customerFacing.statusPage.resolved ? state.customerFacing.statusPage : undefined;
+  const status = update.status === 'closed' ? 'resolved' : update.status;
+  const impact = input?.impact ?? defaultImpact(policy, state);
+  let components: Record<string, ComponentState> = {};
+  if (status === 'resolved') components = operational(open?.components ?? {});
+  else {
+    for (const c of sp.components) {
+      const chosen = impact[c.service];
+      if (chosen && chosen !== 'none' && (COMPONENT_IMPACTS as readonly string[]).includes(chosen)) components[c.componentId] = chosen;
+      // A component affected before and now set to none is back to operational.
+      else if (open?.components[c.componentId] && open.components[c.componentId] !== 'operational') components[c.componentId] = 'operational';
+    }
+  }
+  return {
+    kind: 'statuspage.publish', action: open ? 'update' : 'create', pageId, ...(open ? {} : { name: title }), status,
+    body: update.summary.trim(), components, ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
+  };
+}
+
+function operational(components: Record<string, ComponentState>): Record<string, ComponentState> {
+  return Object.fromEntries(Object.keys(components).map((id) => [id, 'operational' as const]));
+}
+
+function emailRecipients(policy: Policy, state: IncidentState): { email: string; customerId: string }[] {
+  const out: { email: string; customerId: string }[] = [];
+  for (const id of state.customers) {
+    const c = policy.customers.find((x) => x.id === id);
+    if (!c) continue;
+    for (const email of customerEmails(c)) if (!out.some((o) => o.email.toLowerCase() === email.toLowerCase())) out.push({ email, customerId: c.id });
+  }
+  return out;
+}
+
+function emailText(policy: Policy, state: IncidentState, page: StatusPagePublication | undefined, update: { status: Status; summary: string; nextUpdateAt?: string }, title: string): string {
+  const sp = statusPagePolicy(policy);
+  const names = (ids: Record<string, ComponentState>): string =>
+    Object.entries(ids).map(([id, s]) => `${sp.components.find((c) => c.componentId === id)?.service ?? id} (${s.replace(/_/g, ' ')})`).join(', ');
+  const lines = [`${title}`, '', `Status: ${STATUS_WORDS[update.status]}`, '', update.summary.trim(), ''];
+  if (page && Object.keys(page.components).length) lines.push(`Affected: ${names(page.components)}`);
+  if (update.status !== 'resolved' && update.nextUpdateAt) lines.push(`Next update by ${update.nextUpdateAt.slice(0, 16).replace('T', ' ')} UTC.`);
+  lines.push('', `Reference: INC-${state.number}. You receive this as a contact of an affected customer.`);
+  return lines.join('\n');
+}

@@ -1,0 +1,71 @@
+/**
+ * The publication rules, pure: what a customer-facing update sends where,
+ * and when it sends nothing (not approved, private, not customer-impacting,
+ * no outlet, no title). The preview and the transition share this plan.
+ */
+import { describe, expect, it } from 'vitest';
+import { planCustomerUpdate } from '../../src/domain/customer-updates.ts';
+import type { Effect } from '../../src/domain/effects.ts';
+import type { Policy } from '../../src/domain/policy.ts';
+import { transition } from '../../src/domain/transition.ts';
+import { declare, envFor, run, T0, testPolicy } from '../helpers/domain.ts';
+
+const policy = (o: Partial<NonNullable<Policy['statuspage']>> = {}): Policy => ({
+  ...testPolicy,
+  statuspage: { pageId: 'page00000001', publish: 'ask', publishPrivate: false, components: [{ service: 'checkout', componentId: 'comp00000001', pagerDutyServices: [] }], outlets: { statusPage: true, email: true }, ...o },
+});
+const update = { status: 'investigating' as const, summary: 'Payments fail.', nextUpdateAt: '2026-03-02T13:20:00.000Z' };
+const input = { title: 'Payments are failing', impact: { checkout: 'major_outage' as const }, approved: true };
+
+function effectsOf(p: Policy, customer: typeof input | undefined, isPrivate = false): Effect[] {
+  const s = run([declare({ private: isPrivate })]);
+  const r = transition(s, { type: 'post_status_update', status: 'investigating', summary: 'Payments fail.', ...(customer ? { customer } : {}) }, T0, envFor({ policy: p }));
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value.effects.filter((e) => e.kind === 'statuspage.publish' || e.kind === 'email.send');
+}
+
+describe('planCustomerUpdate', () => {
+  it('creates the page incident with the chosen impact and emails the contact, when approved', () => {
+    const s = run([declare()]);
+    const plan = planCustomerUpdate(policy(), s, update, input);
+    expect(plan.blocked).toBeUndefined();
+    expect(plan.statusPage).toMatchObject({ action: 'create', name: 'Payments are failing', status: 'investigating', components: { comp00000001: 'major_outage' } });
+    expect(plan.emails.map((m) => [m.to, m.subject, m.messageKey, m.previousKeys])).toEqual([['dana@acme.test', '[INC-42] Payments are failing', 'u1', []]]);
+  });
+
+  it('sends nothing without the tick, for a private incident, or below customer impact', () => {
+    expect(effectsOf(policy(), { ...input, approved: false })).toEqual([]);
+    expect(effectsOf(policy(), input, true)).toEqual([]);
+    expect(effectsOf(policy({ publishPrivate: true }), input, true).map((e) => e.kind)).toEqual(['statuspage.publish', 'email.send']);
+    const s = run([declare({ severity: 'SEV4' })]);
+    expect(planCustomerUpdate(policy(), s, update, input).blocked).toBe('not_customer_impacting');
+  });
+
+  it('needs no tick with publish: auto, and nothing goes where no outlet is configured', () => {
+    expect(effectsOf(policy({ publish: 'auto' }), { ...input, approved: false }).map((e) => e.kind)).toEqual(['statuspage.publish', 'email.send']);
+    expect(effectsOf(policy({ outlets: { statusPage: false, email: true } }), input).map((e) => e.kind)).toEqual(['email.send']);
+    expect(effectsOf(policy({ outlets: { statusPage: false, email: false } }), input)).toEqual([]);
+  });
+
+  it('later updates add to the page incident and thread the email; resolve sets components operational', () => {
+    let s = run([declare()]);
+    const p = policy();
+    const step = (c: Parameters<typeof transition>[1]) => {
+      const r = transition(s, c, T0, envFor({ policy: p }));
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      s = r.value.state!;
+      return r.value.effects.filter((e) => e.kind === 'statuspage.publish' || e.kind === 'email.send');
+    };
+    step({ type: 'post_status_update', status: 'investigating', summary: 'One.', customer: input });
+    const second = step({ type: 'post_status_update', status: 'identified', summary: 'Two.', customer: { approved: true, impact: { checkout: 'partial_outage' } } });
+    expect(second[0]).toMatchObject({ kind: 'statuspage.publish', action: 'update', components: { comp00000001: 'partial_outage' } });
+    expect(second[1]).toMatchObject({ kind: 'email.send', subject: '[INC-42] Payments are failing', messageKey: 'u2', previousKeys: ['u1'] });
+    expect(step({ type: 'resolve' })).toEqual([{ kind: 'statuspage.publish', action: 'resolve', pageId: 'page00000001', status: 'resolved', body: 'This incident has been resolved.', components: { comp00000001: 'operational' } }]);
+  });
+
+  it('refuses an approved first publication without a customer-facing title', () => {
+    const s = run([declare()]);
+    const r = transition(s, { type: 'post_status_update', status: 'investigating', summary: 'x', customer: { approved: true } }, T0, envFor({ policy: policy() }));
+    expect(r.ok).toBe(false);
+  });
+});
