@@ -94,3 +94,11 @@ export function draftReport(events: readonly IncidentEvent[], current: Policy, o
   sink.lines(['', ...renderRootCause(ctx), '', ...renderMeasures(ctx), '', ...renderMetrics(ctx), '', ...footer(ctx)]);
   return sink.text();
 }
+
+/** The metrics section alone (every key time with its source), e.g. for `/incident times`. */
+export function keyTimesSection(events: readonly IncidentEvent[], current: Policy): string {
+  const facts = gatherFacts(events);
+  const policy = policyInForce(current, facts.state.policy);
+  const ctx = createContext(facts, policy, createReportClock(policy.reportTimezone ?? 'UTC'));
+  return renderMetrics(ctx).join('\n');
+}
