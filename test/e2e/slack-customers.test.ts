@@ -49,7 +49,7 @@ describe('one configured customer', () => {
 
   it('records display names from users.info on the events', async () => {
     const r = await h.pool.query<{ actor: { name?: string } }>("select actor from incident_events where type = 'status_update_posted'");
-    expect(r.rows[0]?.actor.name).toBe(USERS.dana.name);
+    expect(r.rows[0]?.actor.name).toBe(USERS.dana.real_name);
   });
 });
 

@@ -9,6 +9,7 @@ import { policyDrift, policyInForce } from '../policy-snapshot.ts';
 import { createReportClock } from './clock.ts';
 import { createContext, type RenderContext } from './context.ts';
 import { gatherFacts } from './facts.ts';
+import type { ReportFigures } from './figures.ts';
 import { escapeInline } from './markdown.ts';
 import { renderMeasures, renderMetrics, renderRootCause } from './sections.ts';
 import { TextSink } from './sink.ts';
@@ -101,4 +102,11 @@ export function keyTimesSection(events: readonly IncidentEvent[], current: Polic
   const policy = policyInForce(current, facts.state.policy);
   const ctx = createContext(facts, policy, createReportClock(policy.reportTimezone ?? 'UTC'));
   return renderMetrics(ctx).join('\n');
+}
+
+/** The figures the report states (impact, times to acknowledge, mitigate and restore, promises), for callers that print them. */
+export function reportFigures(events: readonly IncidentEvent[], current: Policy): ReportFigures {
+  const facts = gatherFacts(events);
+  const policy = policyInForce(current, facts.state.policy);
+  return createContext(facts, policy, createReportClock('UTC')).figures;
 }
