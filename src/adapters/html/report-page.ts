@@ -7,6 +7,8 @@
 import MarkdownIt from 'markdown-it';
 
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
+// Only web and mail links: a `javascript:` target in user text must not become a link.
+md.validateLink = (url: string): boolean => /^(https?:|mailto:)/i.test(url.trim());
 
 // Links open outside the page and never pass the report's address on.
 const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));

@@ -43,7 +43,8 @@ export const declareHandlers: HandlerGroup<'declare'> = {
     });
     if (command.pagerDuty) step.emit('pagerduty_linked', { ...command.pagerDuty });
     // With exactly one customer configured and none named, it is that one: attach it, and say so with a one-click remove.
-    const only = policy.customers.length === 1 ? policy.customers[0] : undefined;
+    // Only where the severity says customers are affected: a "no customer impact" declare stays without one.
+    const only = policy.customers.length === 1 && sev.customerImpacting ? policy.customers[0] : undefined;
     if (customers.length === 0 && only) {
       step.emit('customer_attached', { customer: only.id, via: 'only_configured', policy: structuredClone(only) });
     }
