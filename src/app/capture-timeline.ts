@@ -76,7 +76,7 @@ export async function flagMessage(
   // Names first, outside the transaction: the author is usually the one Kranz logged with the message.
   const seen = await deps.store.transaction((u) => u.findChannelMessage(m.channelId, m.ts)).catch(() => undefined);
   const author = seen?.userId ?? m.authorId;
-  const named = await withNames(deps, { type: 'add_note', text: '', via, ...(author ? { authorId: author } : {}) }, {
+  const named = await withNames(deps, { type: 'add_note', text: '', via, ...(author ? { authorId: asSlackUserId(author) } : {}) }, {
     actor: { kind: 'user', userId: flaggedBy }, source: { kind: 'slack', channelId: m.channelId }, idempotencyKey: '',
   });
   return guarded(() => deps.store.transaction(async (uow) => {

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/app/apply-command.ts';
 import { closeIncident } from '../../src/app/close-incident.ts';
 import { ingestPagerDutyEvent, type PagerDutyEventInput } from '../../src/app/ingest-pagerduty-event.ts';
+import { asIncidentId, asPdIncidentId, asPdServiceId, asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { slaImpact } from '../../src/domain/report/index.ts';
 import { appHarness, type AppHarness } from '../helpers/app.ts';
@@ -23,7 +24,7 @@ const policy: Policy = {
   pagerduty: {
     ...testPolicy.pagerduty,
     autoResolve: false,
-    services: [{ serviceId: 'PCHECKOUT', autoOpen: true, severityByPriority: {}, severityByUrgency: { high: 'SEV1', low: 'SEV3' }, customers: ['acme'] }],
+    services: [{ serviceId: asPdServiceId('PCHECKOUT'), autoOpen: true, severityByPriority: {}, severityByUrgency: { high: 'SEV1', low: 'SEV3' }, customers: ['acme'] }],
   },
 };
 
@@ -33,20 +34,21 @@ beforeAll(async () => {
   h = await appHarness(policy);
   const pd = (type: string, min: number, extra: Partial<PagerDutyEventInput> = {}): PagerDutyEventInput => ({
     eventId: `01PD${type.toUpperCase().replace(/\W/g, '')}${min}`, eventType: `incident.${type}`, known: true, occurredAt: at(min).toISOString(),
-    pdIncidentId: 'Q1REPLAY', pdIncidentNumber: 77, serviceId: 'PCHECKOUT', urgency: 'high', title: 'Checkout returns 502s', ...extra,
+    pdIncidentId: asPdIncidentId('Q1REPLAY'), pdIncidentNumber: 77, serviceId: asPdServiceId('PCHECKOUT'), urgency: 'high', title: 'Checkout returns 502s', ...extra,
   });
   h.clock.set(at(0));
   const declared = await ingestPagerDutyEvent(h.deps, pd('triggered', 0));
   expect(declared.result).toBe('declared');
-  const incidentId = (declared as { incidentId: string }).incidentId;
+  const incidentId = asIncidentId((declared as { incidentId: string }).incidentId);
   h.clock.set(at(3));
   await ingestPagerDutyEvent(h.deps, pd('acknowledged', 3, { agentName: 'Mara Voss' }));
-  const dana = { kind: 'user' as const, userId: 'UDANA', name: 'Dana Commander' };
-  const meta = (key: string) => ({ actor: dana, source: { kind: 'slack' as const, channelId: 'CINC' }, idempotencyKey: key });
+  const DANA = asSlackUserId('UDANA');
+  const dana = { kind: 'user' as const, userId: DANA, name: 'Dana Commander' };
+  const meta = (key: string) => ({ actor: dana, source: { kind: 'slack' as const, channelId: asSlackChannelId('CINC') }, idempotencyKey: key });
   h.clock.set(at(5));
-  expect((await applyCommand(h.deps, { id: incidentId }, { type: 'assign_role', role: 'commander', userId: 'UDANA' }, meta('role'))).ok).toBe(false); // not a member yet
-  expect((await applyCommand(h.deps, { id: incidentId }, { type: 'member_joined', userId: 'UDANA' }, meta('join'))).ok).toBe(true);
-  expect((await applyCommand(h.deps, { id: incidentId }, { type: 'assign_role', role: 'commander', userId: 'UDANA' }, meta('role2'))).ok).toBe(true);
+  expect((await applyCommand(h.deps, { id: incidentId }, { type: 'assign_role', role: 'commander', userId: DANA }, meta('role'))).ok).toBe(false); // not a member yet
+  expect((await applyCommand(h.deps, { id: incidentId }, { type: 'member_joined', userId: DANA }, meta('join'))).ok).toBe(true);
+  expect((await applyCommand(h.deps, { id: incidentId }, { type: 'assign_role', role: 'commander', userId: DANA }, meta('role2'))).ok).toBe(true);
   h.clock.set(at(20));
   expect((await applyCommand(h.deps, { id: incidentId }, { type: 'post_status_update', status: 'monitoring', summary: 'Rolled back; watching error rates.' }, meta('update'))).ok).toBe(true);
   // PagerDuty resolved at T+28; the webhook reaches Kranz only at T+44.
