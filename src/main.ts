@@ -23,6 +23,7 @@ import { PostgresStore, outboxQueue } from './adapters/db/store.ts';
 import { createHttpServer, type Handler, type WebRoute } from './adapters/http/server.ts';
 import { healthRoute } from './adapters/http/health-route.ts';
 import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
+import { slackPeopleDirectory } from './adapters/slack/people.ts';
 import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
 import { Intake } from './adapters/intake/intake.ts';
@@ -184,6 +185,8 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
       return botUser;
     };
     deliverers['slack'] = new SlackDeliverer({ client, store: deps.store, policy: o.policy, botUserId });
+    // Display names for the events (and so the reports), looked up once per person.
+    deps.people = slackPeopleDirectory(client);
     slack = createSlackApp({
       botToken, signingSecret: signingSecret ?? '', apiUrl, ...(appToken ? { appToken } : {}),
       listeners: { app: deps, kick, log, ...(snooze ? { snooze } : {}) },

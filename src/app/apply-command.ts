@@ -13,6 +13,7 @@ import type { Effect } from '../domain/effects.ts';
 import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
 import { effectsToRows } from './outbox-rows.ts';
+import { withNames } from './people.ts';
 import type { AppDeps, UnitOfWork } from './ports.ts';
 
 /** Who asked, from where, and the key that makes a retry harmless. */
@@ -22,6 +23,8 @@ export interface CommandMeta {
   idempotencyKey: string;
   /** Source time, when it is not now (a Slack message's ts). */
   occurredAt?: Date;
+  /** Display names of the people the command names, recorded on its events (see `withNames`). */
+  names?: Record<string, string>;
 }
 
 /** How a command names its incident. */
@@ -63,8 +66,10 @@ export function notFound(ref: IncidentRef | undefined, purpose?: NotFoundParams[
 
 /** Applies a command in its own transaction. */
 export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
+  // Names are looked up before the transaction: a slow directory must not hold the incident's lock.
+  const named = await withNames(deps, command, meta);
   try {
-    return await deps.store.transaction((uow) => applyCommandIn(uow, deps, ref, command, meta));
+    return await deps.store.transaction((uow) => applyCommandIn(uow, deps, ref, command, named));
   } catch (e) {
     if (e instanceof Rollback) return e.outcome;
     throw e;

@@ -7,6 +7,7 @@
 import type { NoteVia } from '../domain/events.ts';
 import { asIncidentId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../domain/ids.ts';
 import { applyCommandIn, notFound, Rollback, type CommandOutcome } from './apply-command.ts';
+import { withNames } from './people.ts';
 import type { AppDeps } from './ports.ts';
 
 export interface SlackMessageRef {
@@ -72,6 +73,12 @@ export async function flagMessage(
   via: NoteVia,
   flaggedBy: SlackUserId,
 ): Promise<CommandOutcome> {
+  // Names first, outside the transaction: the author is usually the one Kranz logged with the message.
+  const seen = await deps.store.transaction((u) => u.findChannelMessage(m.channelId, m.ts)).catch(() => undefined);
+  const author = seen?.userId ?? m.authorId;
+  const named = await withNames(deps, { type: 'add_note', text: '', via, ...(author ? { authorId: asSlackUserId(author) } : {}) }, {
+    actor: { kind: 'user', userId: flaggedBy }, source: { kind: 'slack', channelId: m.channelId }, idempotencyKey: '',
+  });
   return guarded(() => deps.store.transaction(async (uow) => {
     const incidentId = await uow.findIncidentIdByChannel(m.channelId);
     if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId: m.channelId }, 'timeline') });
@@ -82,7 +89,8 @@ export async function flagMessage(
       type: 'add_note', text: text || '(message without text)', via, messageTs: m.ts,
       ...(authorId ? { authorId } : {}), ...(m.permalink ? { permalink: m.permalink } : {}),
     }, {
-      actor: { kind: 'user', userId: flaggedBy },
+      actor: named.actor,
+      ...(named.names ? { names: named.names } : {}),
       source: { kind: 'slack', channelId: m.channelId, ts: m.ts, ...(m.permalink ? { permalink: m.permalink } : {}) },
       // One note per message, however many pins and 📌 it gets.
       idempotencyKey: `slack:flag:${m.channelId}:${m.ts}`,

@@ -7,7 +7,7 @@ import type { Command } from '../domain/commands.ts';
 import type { Effect } from '../domain/effects.ts';
 import type { IncidentEvent } from '../domain/events.ts';
 import type { IncidentState } from '../domain/incident.ts';
-import { draftReport } from '../domain/report/index.ts';
+import { draftCustomerReport, draftReport, renderCustomerMarkdown, reportCustomers } from '../domain/report/index.ts';
 import { transition } from '../domain/transition.ts';
 import { Rollback, claimAndLock, commitTransition, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
 import type { AppDeps } from './ports.ts';
@@ -40,13 +40,25 @@ async function draftAndPublish(deps: AppDeps, ref: IncidentRef, meta: CommandMet
         effects.push(...r.value.effects);
         state = r.value.state;
       }
-      const markdown = draftReport([...(await uow.loadEvents(incidentId)), ...events], deps.policy);
+      const log = [...(await uow.loadEvents(incidentId)), ...events];
+      const markdown = draftReport(log, deps.policy);
       const sha256 = deps.sha256(markdown);
       const recorded = transition(state, { type: 'record_report', length: markdown.length, sha256 }, now, { ...env, idempotencyKey: `${meta.idempotencyKey}:report` });
       if (!recorded.ok) throw new Rollback({ ok: false, error: recorded.error });
       events.push(...recorded.value.events);
       state = recorded.value.state;
       if (!effects.some((f) => f.kind === 'slack.publish_report')) effects.push({ kind: 'slack.publish_report' });
+      // Beside the internal report, one per affected customer, posted for review: none is sent without a click.
+      for (const customer of reportCustomers(log)) {
+        const draft = draftCustomerReport(log, deps.policy, customer);
+        if (!draft) continue;
+        const text = renderCustomerMarkdown(draft);
+        const r = transition(state, { type: 'record_customer_report', customer, markdown: text, sha256: deps.sha256(text) }, now, { ...env, idempotencyKey: `${meta.idempotencyKey}:customer:${customer}` });
+        if (!r.ok) throw new Rollback({ ok: false, error: r.error });
+        events.push(...r.value.events);
+        effects.push(...r.value.effects);
+        state = r.value.state;
+      }
       const withReport = effects.map((f) => (f.kind === 'slack.publish_report' ? { ...f, markdown } : f));
       await uow.saveReport(incidentId, markdown, sha256);
       const outcome = await commitTransition(uow, deps, incidentId, before, { events, effects: withReport, state }, meta.idempotencyKey, now);

@@ -8,11 +8,13 @@ import type { Command } from '../domain/commands.ts';
 import { asIncidentId } from '../domain/ids.ts';
 import { transition } from '../domain/transition.ts';
 import { Rollback, commitTransition, notFound, type CommandMeta, type CommandOutcome } from './apply-command.ts';
+import { withNames } from './people.ts';
 import type { AppDeps } from './ports.ts';
 
 export type DeclareInput = Omit<Extract<Command, { type: 'declare' }>, 'type' | 'number'>;
 
-export async function declareIncident(deps: AppDeps, input: DeclareInput, meta: CommandMeta): Promise<CommandOutcome> {
+export async function declareIncident(deps: AppDeps, input: DeclareInput, given: CommandMeta): Promise<CommandOutcome> {
+  const meta = await withNames(deps, input, given);
   try {
     return await deps.store.transaction(async (uow) => {
       if (!(await uow.claimCommandKey(meta.idempotencyKey))) {

@@ -118,6 +118,13 @@ export interface AppDeps {
   newId: () => string;
   /** Digest for stored reports (node:crypto in production); injected to keep app/ I/O-free. */
   sha256: (text: string) => string;
+  /** Display names (Slack users.info, cached); absent → events carry ids and Slack handles only. */
+  people?: PeopleDirectory;
+}
+
+/** People's display names, as their chat workspace shows them. Never throws: unknown → undefined. */
+export interface PeopleDirectory {
+  displayName(userId: string): Promise<string | undefined>;
 }
 
 /** A leased outbox row, as a deliverer sees it. */

@@ -3,7 +3,7 @@
  * `transition`; only the events it returns are facts.
  */
 import type { CustomerFacingInput } from './customer-updates.ts';
-import type { ActionKind, NoteVia, PagerDutyEventFacts, Role, Status } from './events.ts';
+import type { ActionKind, CustomerAttachVia, CustomerReportPart, KeyTime, NoteVia, PagerDutyEventFacts, Role, Status } from './events.ts';
 import type { ChannelRef } from './effects.ts';
 import type { PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
@@ -47,7 +47,15 @@ export type Command =
   | { type: 'close' }
   | { type: 'reopen'; reason?: string }
   | { type: 'record_report'; length: number; sha256: string }
-  | { type: 'page'; target: PageTarget; message: string };
+  | { type: 'page'; target: PageTarget; message: string }
+  | { type: 'attach_customer'; customer: string; via: CustomerAttachVia }
+  | { type: 'detach_customer'; customer: string }
+  | { type: 'edit_customer_report'; customer?: string; part: CustomerReportPart; text?: string; withheld?: boolean }
+  | { type: 'record_customer_report'; customer: string; markdown: string; sha256: string }
+  | { type: 'send_customer_report'; customer: string; sha256: string; markdown: string }
+  | { type: 'acknowledge' }
+  | { type: 'mark_mitigated'; at?: string }
+  | { type: 'correct_time'; key: KeyTime; at: string; previous?: string; reason?: string };
 
 export type CommandType = Command['type'];
 

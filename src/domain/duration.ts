@@ -26,3 +26,18 @@ export function formatDuration(ms: number): string {
   if (s && !d && !h) parts.push(`${s}s`);
   return parts.length ? parts.join(' ') : '0s';
 }
+
+/**
+ * A duration as `parseDuration` reads it back exactly: `30s`, `20m`, `1h30m`,
+ * `1m30s`. Forms pre-fill it, so their default is always one they accept.
+ */
+export function formatDurationInput(ms: number): string {
+  let rest = Math.max(1_000, Math.round(ms / 1000) * 1000);
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) {
+    const n = Math.floor(rest / size);
+    if (n) parts.push(`${n}${unit}`);
+    rest -= n * size;
+  }
+  return parts.join('');
+}

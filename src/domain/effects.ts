@@ -4,7 +4,7 @@
  * and adapters render and deliver them later (so an outage is a delay).
  */
 import type { PageTarget } from './commands.ts';
-import type { PagerDutyEventFacts } from './events.ts';
+import type { CustomerAttachVia, PagerDutyEventFacts } from './events.ts';
 import type { PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
 /** Where a Slack message goes. `incident` is resolved at delivery time to the incident channel. */
@@ -28,7 +28,11 @@ export type MessageSpec =
    * that goes with `action` to the adapter; older rows have it in `text` already.
    */
   | { template: 'pagerduty_event'; eventType: string; text: string; facts?: PagerDutyEventFacts; action?: PdSuggestion }
-  | { template: 'report'; markdown: string };
+  | { template: 'report'; markdown: string }
+  | { template: 'customer_attached'; customer: string; via: CustomerAttachVia }
+  | { template: 'customer_detached'; customer: string }
+  | { template: 'customer_report_sent'; customer: string; channel: string }
+  | { template: 'mitigated'; at: string };
 
 /** A button Kranz offers in response to a PagerDuty event. */
 export type PdSuggestion = { kind: 'resolve' } | { kind: 'change_severity'; severity: string };
@@ -85,6 +89,10 @@ export type Effect =
   | { kind: 'slack.refresh_slot'; slot: Slot }
   | { kind: 'slack.publish_report'; markdown?: string }
   | { kind: 'slack.archive' }
+  /** A customer report posted for review in the incident channel, with its Send button. */
+  | { kind: 'slack.publish_customer_report'; customer: string; customerName: string; markdown: string; sha256: string }
+  /** A document (canvas, else file, else messages) in a given channel: how a sent customer report reaches the customer. */
+  | { kind: 'slack.publish_document'; channel: string; title: string; filename: string; markdown: string }
   | { kind: 'pagerduty.invite_oncall'; serviceId: PdServiceId }
   | { kind: 'pagerduty.note'; pdIncidentId: PdIncidentId; content: string; as: 'note' | 'status_update' }
   | { kind: 'pagerduty.resolve'; pdIncidentId: PdIncidentId }

@@ -27,6 +27,12 @@ export interface DomainErrorParams {
   'customer.unknown': { given: string; known?: string[] };
   'note.unknown_message': { messageTs: string };
   'page.not_linked': { number: number };
+  'customer.already_attached': { number: number; name: string };
+  'customer.not_attached': { number: number; given: string };
+  'customer.no_channel': { name: string };
+  'incident.already_acknowledged': { number: number; at: string };
+  'time.invalid': { given: string };
+  'time.in_future': { given: string };
 }
 
 export type DomainErrorCode = keyof DomainErrorParams;

@@ -13,14 +13,16 @@ import type { Command, CommandType } from './commands.ts';
 import { domainError, type DomainError } from './errors.ts';
 import type { IncidentState } from './incident.ts';
 import { newStep, type Handler, type Transition, type TransitionEnv } from './handlers/context.ts';
+import { customerHandlers } from './handlers/customers.ts';
+import { publicationHandlers } from './handlers/publications.ts';
 import { declareHandlers } from './handlers/declare.ts';
 import { lifecycleHandlers } from './handlers/lifecycle.ts';
 import { pagerDutyHandlers } from './handlers/pagerduty.ts';
 import { reminderHandlers } from './handlers/reminders.ts';
 import { roleHandlers } from './handlers/roles.ts';
+import { timeHandlers } from './handlers/times.ts';
 import { timelineHandlers } from './handlers/timeline.ts';
 import { updateHandlers } from './handlers/updates.ts';
-import { customerHandlers } from './handlers/customers.ts';
 
 export type { Transition, TransitionEnv } from './handlers/context.ts';
 
@@ -34,12 +36,16 @@ export const HANDLERS: { [K in CommandType]: Handler<K> } = {
   ...pagerDutyHandlers,
   ...reminderHandlers,
   ...customerHandlers,
+  ...timeHandlers,
+  ...publicationHandlers,
 };
 
 /** Facts from the outside world are recorded whatever the status: losing them would be worse. */
 const ACCEPTED_WHEN_CLOSED: ReadonlySet<CommandType> = new Set<CommandType>([
   'record_channel', 'member_joined', 'record_pagerduty_event', 'link_pagerduty', 'edit_message', 'delete_message',
   'record_report', 'reopen', 'record_reminder', 'record_publication', 'record_publication_failure', 'add_action_item', 'record_root_cause', 'add_note',
+  // The reports are finished after close: customers, corrections and customer reports still apply.
+  'attach_customer', 'detach_customer', 'edit_customer_report', 'record_customer_report', 'send_customer_report', 'correct_time',
 ]);
 
 /** Free text a person typed, by command: the field's name and value. */

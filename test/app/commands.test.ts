@@ -65,7 +65,8 @@ describe('commands on real Postgres', () => {
     expect(stored.rows[0]?.markdown).toBe(closed.markdown);
     const { project } = await import('../../src/domain/incident.ts');
     const events = await h.deps.store.transaction((u) => u.loadEvents(d.incidentId));
-    expect(events.map((e) => e.type)).toEqual(['declared', 'customer_contacted', 'status_update_posted', 'checklist_item_done', 'resolved', 'closed', 'report_drafted']);
+    // Acme is affected, so close drafts its customer report beside the internal one.
+    expect(events.map((e) => e.type)).toEqual(['declared', 'customer_contacted', 'status_update_posted', 'checklist_item_done', 'resolved', 'closed', 'report_drafted', 'customer_report_drafted']);
     expect(project(events)).toEqual(closed.state);
     const publish = await h.pool.query<{ payload: { markdown?: string } }>("select payload from outbox where incident_id = $1 and op = 'publish_report'", [d.incidentId]);
     expect(publish.rows[0]?.payload.markdown).toBe(closed.markdown);

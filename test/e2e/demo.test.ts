@@ -35,6 +35,19 @@ function section(markdown: string, heading: string): string {
 }
 
 describe('kranz demo', () => {
+  it('writes the customer report and ends by printing the command that shows it', async () => {
+    const customer = await readFile(join(dir, 'kranz-report-INC-1-acme.md'), 'utf8');
+    for (const h of ['## Summary', '## Resolution and recovery timeline', '## Root cause', '## Corrective and preventive measures']) expect(customer).toContain(h);
+    // Acme reads New York time: impact 13:57 → 14:26 Berlin is 08:57 → 09:26 there (five hours behind on the demo's date).
+    expect(customer).toContain('**When:** 08:57 – 09:26 (29 minutes)');
+    expect(customer).toContain('All times are America/New_York');
+    expect(customer).not.toMatch(/<@|U0[A-Z0-9]{6,}|event [0-9a-f]{8}|pagerduty\.com|Mara Okafor|error budget/);
+    expect(customer).toContain('no service credit is due');
+    expect(lines.join('\n')).toContain('posted for review in the incident channel, not sent');
+    const commands = lines.filter((l) => /^ {2}KRANZ_DATA_DIR=\S+ kranz /.test(l)).map((l) => l.trim());
+    expect(commands.at(-1)).toBe(`KRANZ_DATA_DIR=${join(dir, 'data')} kranz report INC-1 --customer acme`);
+  });
+
   it('plays the story to the end and writes the report Kranz stored', async () => {
     expect(result.error).toBeUndefined();
     expect(result.ok).toBe(true);
@@ -47,7 +60,7 @@ describe('kranz demo', () => {
     expect(result.markdown).toMatch(/^# INC-1: Database cluster: primary db-1 unreachable, writes failing/);
   });
 
-  it('has the figures the story produces: customer called in time, one reminder, about 28 minutes of impact', () => {
+  it('has the figures the story produces: customer called in time, one reminder, 29 minutes of impact (13:57 as corrected → PagerDuty resolve at 14:26)', () => {
     const f = result.figures;
     expect(f).toBeDefined();
     if (!f) return;
@@ -60,21 +73,24 @@ describe('kranz demo', () => {
     expect(f.relays).toBe(6);
     expect(f.remindersSent).toBe(1);
     expect(f.reminders).toEqual(['status_update']);
-    expect(f.impactMinutes).toBeGreaterThanOrEqual(27.5);
-    expect(f.impactMinutes).toBeLessThan(28.5);
-    // 28 of the 43.2 minutes a 99.9 % monthly SLA allows, and no service credit yet.
+    expect(f.impactMinutes).toBeGreaterThanOrEqual(28.5);
+    expect(f.impactMinutes).toBeLessThan(29.5);
+    // 29 of the 43.2 minutes a 99.9 % monthly SLA allows, and no service credit yet.
     expect(f.slaBudgetMinutes).toBeCloseTo(43.2, 5);
-    expect(f.slaBudgetUsedPercent).toBeGreaterThan(63);
-    expect(f.slaBudgetUsedPercent).toBeLessThan(66);
+    expect(f.slaBudgetUsedPercent).toBeGreaterThan(66);
+    expect(f.slaBudgetUsedPercent).toBeLessThan(68.5);
     expect(f.serviceCreditPercent).toBe(0);
     expect(f.actions).toEqual({ prevent: 1, failBetter: 1 });
   });
 
-  it('says the same in the report: contact within the deadline, the reminder, the 📌 note, 28 minutes, one action of each kind', () => {
+  it('says the same in the report: contact within the deadline, the reminder, the 📌 note, corrected figures, display names, one action of each kind', () => {
     const md = result.markdown;
     const summary = section(md, 'Summary');
     expect(summary).toMatch(/\*\*Customer first contacted:\*\* 14:04, 4m after declaration: within the 10m deadline/);
-    expect(summary).toMatch(/\*\*Impact:\*\* 14:00 → 14:28 .*\*\*28m\*\*/);
+    expect(summary).toMatch(/\*\*Impact:\*\* 13:57 → 14:26 .*\*\*29m\*\* from impact start to service restored \(start: corrected by Mara Okafor \(was 14:00, PagerDuty trigger \(source time\)\); end: PagerDuty resolve \(source time\)\)/);
+    expect(summary).toContain('acknowledged 2m after detection');
+    expect(summary).toContain('Commander: Mara Okafor');
+    expect(md).not.toMatch(/@U0|<@/);
     expect(summary).toContain('Acme Corp');
     const timeline = section(md, 'Resolution and recovery timeline');
     expect(timeline).toMatch(/\*\*14:23\*\* .*Reminder sent to the incident channel: status update/);
@@ -110,7 +126,10 @@ describe('kranz demo', () => {
 
   it('ends with the exact commands that show its incident and report again, and they work', async () => {
     const commands = lines.filter((l) => /^ {2}KRANZ_DATA_DIR=\S+ kranz /.test(l)).map((l) => l.trim());
-    expect(commands).toEqual([`KRANZ_DATA_DIR=${join(dir, 'data')} kranz list --all`, `KRANZ_DATA_DIR=${join(dir, 'data')} kranz report INC-1`]);
+    expect(commands).toEqual([
+      `KRANZ_DATA_DIR=${join(dir, 'data')} kranz list --all`, `KRANZ_DATA_DIR=${join(dir, 'data')} kranz report INC-1`,
+      `KRANZ_DATA_DIR=${join(dir, 'data')} kranz report INC-1 --customer acme`,
+    ]);
     // Run as printed, with `kranz` being this checkout's CLI (what `npm link` puts on the PATH).
     const run = (line: string): { status: number | null; stdout: string; stderr: string } =>
       spawnSync('sh', ['-c', `kranz() { "${process.execPath}" --import tsx src/cli.ts "$@"; }; ${line}`], { encoding: 'utf8', timeout: 90_000, env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir(), LOG_LEVEL: 'warn' } });
@@ -121,7 +140,12 @@ describe('kranz demo', () => {
     const report = run(commands[1] ?? '');
     expect({ status: report.status, stderr: report.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
     expect(report.stdout).toMatch(/^# INC-1: Database cluster: primary db-1 unreachable, writes failing/);
-  }, 180_000);
+    // The customer report, from the policy snapshot stored with the incident (no KRANZ_CONFIG here).
+    const customer = run(commands[2] ?? '');
+    expect({ status: customer.status, stderr: customer.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+    expect(customer.stdout).toMatch(/^# Incident report for Acme Corp: /);
+    expect(customer.stdout).toContain('**When:** 08:57 – 09:26 (29 minutes)');
+  }, 240_000);
 
   it('refuses to wipe a data dir it did not make, and starts nothing', async () => {
     const foreign = join(dir, 'not-a-demo');

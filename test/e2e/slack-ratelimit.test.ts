@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentChannel, outboxDrained, startHarness, USERS, type Harness } from '../helpers/kranz-harness.ts';
-import { testPolicy } from '../helpers/domain.ts';
+import { twoCustomerPolicy } from '../helpers/domain.ts';
 import { command, undelivered } from '../helpers/slack-e2e.ts';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ policy: { ...testPolicy, archiveOnClose: true } });
+  // Two customers configured, so the one-line declare attaches none: this test counts the internal report's calls only.
+  h = await startHarness({ policy: { ...twoCustomerPolicy, archiveOnClose: true } });
 });
 afterAll(async () => h?.close());
 

@@ -9,6 +9,7 @@ import { commitTransition } from '../../src/app/apply-command.ts';
 import { transition } from '../../src/domain/transition.ts';
 import { findIncident } from '../../src/app/query-incidents.ts';
 import { MAX_MESSAGE_BLOCKS } from '../../src/sandbox/slack/index.ts';
+import { twoCustomerPolicy } from '../helpers/domain.ts';
 import { incidentChannel, outboxDrained, startHarness, USERS, type Harness } from '../helpers/kranz-harness.ts';
 import { startSlackApiProxy, type SlackApiProxy } from '../helpers/slack-api-proxy.ts';
 import { command, undelivered } from '../helpers/slack-e2e.ts';
@@ -21,6 +22,8 @@ beforeAll(async () => {
   // What Slack answers on a workspace whose admin turned file uploads off.
   proxy.answers.set('files.getUploadURLExternal', { ok: false, error: 'file_uploads_disabled' });
   h = await startHarness({
+    // Two customers configured, so the one-line declare attaches none: only the internal report is chunked here.
+    policy: twoCustomerPolicy,
     standIn: { canvasesEnabled: false },
     apiUrl: (real) => {
       proxy.target = real;

@@ -26,6 +26,16 @@ export const testPolicy: Policy = {
   ],
 };
 
+/**
+ * The test policy with a second customer (no Slack channel). With two
+ * configured, a declare that names none attaches none: for tests about other
+ * things than customers, whose incidents should stay without one.
+ */
+export const twoCustomerPolicy: Policy = {
+  ...testPolicy,
+  customers: [...testPolicy.customers, { id: 'globex', name: 'Globex', mainContact: { name: 'Hank Scorpio' }, sla: { targetPercent: 99.5, periodDays: 30 }, serviceCredits: [] }],
+};
+
 export function envFor(overrides: Partial<TransitionEnv> = {}): TransitionEnv {
   let n = 0;
   return {

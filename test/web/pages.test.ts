@@ -4,6 +4,7 @@
  * private incident leaves no trace for someone outside its channel.
  * Hostile titles and notes render as text everywhere.
  */
+import { twoCustomerPolicy } from '../helpers/domain.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/app/apply-command.ts';
 import { USERS, outboxDrained } from '../helpers/kranz-harness.ts';
@@ -39,7 +40,8 @@ async function channelOf(n: number, cookie: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  h = await startWebHarness();
+  // Two customers configured: incidents declared without one stay without one, so the customer filter counts only INC-1.
+  h = await startWebHarness({ policy: twoCustomerPolicy });
   pub = await declare(h, { title: 'Checkout API returns 500s', severity: 'SEV1', customers: ['acme'] });
   priv = await declare(h, { title: SECRET_TITLE, severity: 'SEV2', private: true });
   xss = await declare(h, { title: XSS_TITLE, severity: 'SEV3', description: '<i>impact</i>' });

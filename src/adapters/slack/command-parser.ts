@@ -4,7 +4,7 @@
  * which the user sees as an ephemeral message (and nothing is recorded).
  */
 import { parseDuration } from '../../domain/duration.ts';
-import type { ActionKind } from '../../domain/events.ts';
+import { CUSTOMER_REPORT_PARTS, KEY_TIMES, type ActionKind, type CustomerReportPart, type KeyTime } from '../../domain/events.ts';
 import { asSlackUserId, type SlackUserId } from '../../domain/ids.ts';
 
 export type Subcommand =
@@ -25,8 +25,14 @@ export type Subcommand =
   | { kind: 'status' }
   | { kind: 'list' }
   | { kind: 'page'; target: { kind: 'service'; name: string } | { kind: 'user'; userId: SlackUserId }; message: string }
-  | { kind: 'snooze'; durationMs: number; reminder?: string };
-
+  | { kind: 'snooze'; durationMs: number; reminder?: string }
+  | { kind: 'customer_attach'; customer: string }
+  | { kind: 'customer_detach'; customer: string }
+  | { kind: 'acknowledge' }
+  | { kind: 'mitigated'; at?: string }
+  | { kind: 'times' }
+  | { kind: 'correct_time'; key: KeyTime; at: string; reason?: string }
+  | { kind: 'customer_report_edit'; customer?: string; part: CustomerReportPart; text?: string; withheld: boolean };
 export type ParseResult = { ok: true; command: Subcommand } | { ok: false; message: string };
 
 export const USAGE: [string, string][] = [
@@ -38,6 +44,11 @@ export const USAGE: [string, string][] = [
   ['customer-contacted <who / how / outcome>', "record the call to the customer's main contact"],
   ['root-cause <text>', 'record the root cause'],
   ['action prevent|fail-better <text>', 'add a corrective or preventive action'],
+  ['customer <id or name>', 'attach an affected customer (`customer remove <id>` detaches)'],
+  ['acknowledge', 'acknowledge the incident (PagerDuty acks count too)'],
+  ['mitigated [HH:MM]', 'record that the impact is mitigated (now, or at a time)'],
+  ['times [key HH:MM [reason]]', 'show the key times the report uses, or correct one'],
+  ['customer-report <customer|all> edit|withhold <part> [text]', 'edit or withhold summary, updates, root-cause or measures'],
   ['resolve [summary]', 'mark the incident resolved'],
   ['close', 'close it and draft the incident report'],
   ['reopen [reason]', 'reopen a resolved or closed incident'],
@@ -122,6 +133,39 @@ export function parseIncidentCommand(raw: string): ParseResult {
       if (!ms || restWords.length > 2) return need('a duration such as 15m or 1h', 'snooze 30m');
       if (ms > 24 * 3_600_000) return { ok: false, message: 'A snooze can last at most 24h.' };
       return { ok: true, command: reminder ? { kind: 'snooze', durationMs: ms, reminder } : { kind: 'snooze', durationMs: ms } };
+    }
+    case 'customer': {
+      if (!rest) return need('a customer id or name', 'customer acme');
+      const [first = '', ...more] = restWords;
+      if (first.toLowerCase() === 'remove') {
+        return more.length ? { ok: true, command: { kind: 'customer_detach', customer: more.join(' ') } } : need('the customer to remove', 'customer remove acme');
+      }
+      return { ok: true, command: { kind: 'customer_attach', customer: rest } };
+    }
+    case 'acknowledge':
+    case 'ack':
+      return rest ? need('nothing after it', 'acknowledge') : { ok: true, command: { kind: 'acknowledge' } };
+    case 'mitigated':
+      return { ok: true, command: rest ? { kind: 'mitigated', at: rest } : { kind: 'mitigated' } };
+    case 'times': {
+      if (!rest) return { ok: true, command: { kind: 'times' } };
+      const [k = '', at = '', ...why] = restWords;
+      const key = k.toLowerCase().replace(/-/g, '_');
+      if (!(KEY_TIMES as readonly string[]).includes(key) || !at) {
+        return need(`one of ${KEY_TIMES.map((x) => x.replace(/_/g, '-')).join(', ')} and a time`, 'times restored 14:28 PagerDuty resolved late');
+      }
+      const reason = why.join(' ');
+      return { ok: true, command: { kind: 'correct_time', key: key as KeyTime, at, ...(reason ? { reason } : {}) } };
+    }
+    case 'customer-report': {
+      const [who = '', verb = '', part = '', ...text] = restWords;
+      const p = part.toLowerCase().replace(/-/g, '_');
+      const v = verb.toLowerCase();
+      if (!who || !['edit', 'withhold'].includes(v) || !(CUSTOMER_REPORT_PARTS as readonly string[]).includes(p) || (v === 'edit' && text.length === 0)) {
+        return need('a customer (or all), edit or withhold, a part and (for edit) the text', 'customer-report acme edit summary Card payments failed for some shoppers');
+      }
+      const body = text.join(' ');
+      return { ok: true, command: { kind: 'customer_report_edit', ...(who.toLowerCase() === 'all' ? {} : { customer: who }), part: p as CustomerReportPart, withheld: v === 'withhold', ...(body ? { text: body } : {}) } };
     }
     default:
       return { ok: false, message: usageText(`Unknown subcommand \`${head}\`.`) };

@@ -19,6 +19,8 @@ import { chunkMarkdown, reportSummaryMessage } from './blocks/report.ts';
 import { adoptOrCreateChannel } from './channels.ts';
 import { publishDocument } from './report-publisher.ts';
 import { noticeText, pagerDutyEventText } from './strings/messages.ts';
+import { customerNoticeText } from './strings/customers.ts';
+import { customerAttachedMessage, customerReportReviewMessage } from './blocks/customers.ts';
 
 export interface SlackDelivererDeps {
   client: WebClient;
@@ -93,7 +95,7 @@ export class SlackDeliverer implements Deliverer {
         return { ok: true, result: { channel: target, ts: r } };
       }
       case 'slack.post_slot': {
-        const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s);
+        const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s, this.d.policy);
         const ts = await this.postOnce(row, channel, msg);
         if (effect.pin) await c.pins.add({ channel, timestamp: ts }).catch((e: unknown) => {
           if (slackErrorCode(e) !== 'already_pinned') throw e;
@@ -103,13 +105,17 @@ export class SlackDeliverer implements Deliverer {
       case 'slack.refresh_slot': {
         const slot = await this.d.store.transaction((u) => u.findSlot(s.id, effect.slot));
         if (!slot) return { ok: false, retryable: true, error: `slot ${effect.slot} not posted yet`, waiting: true };
-        const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s);
+        const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s, this.d.policy);
         const clean = wellFormed(msg);
         await c.chat.update({ channel: slot.channelId, ts: slot.ts, text: clean.text, blocks: clean.blocks as never });
         return { ok: true };
       }
       case 'slack.publish_report':
         return this.publishReport(row, s, channel);
+      case 'slack.publish_customer_report':
+        return this.publishCustomerReport(row, s, channel, effect);
+      case 'slack.publish_document':
+        return this.publishDocumentTo(row, s, effect);
       case 'slack.archive': {
         // Delivering the report queues its summary and chunks behind this row; archiving first made
         // them fail with is_archived. So go to the back of the channel's queue once, then archive.
@@ -181,7 +187,44 @@ export class SlackDeliverer implements Deliverer {
         return pagerDutyEventMessage(s, pagerDutyEventText(m), m.action);
       case 'report':
         return { text: m.markdown.slice(0, 3000), blocks: [] };
+      case 'customer_attached':
+        return customerAttachedMessage(s, m.customer, customerNoticeText(m, s, this.d.policy), true);
+      case 'customer_detached':
+      case 'customer_report_sent':
+      case 'mitigated': {
+        const text = customerNoticeText(m, s, this.d.policy);
+        return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+      }
     }
+  }
+
+  /** A customer report for review: the document in the incident channel, then the message with its Send button. */
+  private async publishCustomerReport(row: ClaimedOutboxRow, s: IncidentState, channel: string, e: Extract<Effect, { kind: 'slack.publish_customer_report' }>): Promise<DeliveryOutcome> {
+    const title = `INC-${s.number} customer report for ${e.customerName} (draft for review)`;
+    const doc = await publishDocument(this.d.client, { channel, title, markdown: e.markdown, filename: `INC-${s.number}-report-${e.customer}-draft.md` });
+    const customer = s.policy?.customers.find((c) => c.id === e.customer) ?? this.d.policy.customers.find((c) => c.id === e.customer);
+    const where = doc.kind === 'messages' ? 'below' : doc.kind === 'canvas' ? 'in the channel canvas' : 'attached as a file';
+    const review = customerReportReviewMessage(s, { customer: e.customer, customerName: e.customerName, sha256: e.sha256, where, ...(customer?.slackChannel ? { channel: customer.slackChannel } : {}) });
+    const key = `slack:incident:${s.id}`;
+    const post = (i: number, message: { template: 'raw'; text: string; blocks: Block[] }): NewOutboxRow => ({
+      incidentId: s.id, target: 'slack', orderKey: key, op: 'post_raw', idempotencyKey: `${row.idempotencyKey}:part${i}`,
+      payload: { kind: 'slack.post_raw', channel, message },
+    });
+    const rows: NewOutboxRow[] = [];
+    if (doc.kind === 'messages') chunkMarkdown(e.markdown).forEach((m, i) => rows.push(post(i + 1, { template: 'raw', ...m })));
+    rows.push(post(0, { template: 'raw', ...review }));
+    return { ok: true, result: doc, followUps: [{ kind: 'enqueue', rows }] };
+  }
+
+  /** A document in any channel (a sent customer report in the customer's channel). */
+  private async publishDocumentTo(row: ClaimedOutboxRow, s: IncidentState, e: Extract<Effect, { kind: 'slack.publish_document' }>): Promise<DeliveryOutcome> {
+    const doc = await publishDocument(this.d.client, { channel: e.channel, title: e.title, markdown: e.markdown, filename: e.filename });
+    if (doc.kind !== 'messages') return { ok: true, result: doc };
+    const rows: NewOutboxRow[] = chunkMarkdown(e.markdown).map((m, i) => ({
+      incidentId: s.id, target: 'slack', orderKey: `slack:channel:${e.channel}`, op: 'post_raw', idempotencyKey: `${row.idempotencyKey}:part${i}`,
+      payload: { kind: 'slack.post_raw', channel: e.channel, message: { template: 'raw', ...m } },
+    }));
+    return { ok: true, result: doc, followUps: [{ kind: 'enqueue', rows }] };
   }
 
   private async publishReport(row: ClaimedOutboxRow, s: IncidentState, channel: string): Promise<DeliveryOutcome> {

@@ -23,6 +23,8 @@ export interface TransitionEnv {
   /** Source time when it differs from `now` (a Slack message's ts, a PagerDuty occurred_at). */
   occurredAt?: Date;
   newId: () => string;
+  /** Display names of the people the command names (user id → name), recorded on the events. */
+  names?: Record<string, string>;
 }
 
 export interface Transition {

@@ -1,22 +1,69 @@
-/** Facts about customer-facing publication, recorded as deliveries happen (status page, email). */
+/**
+ * Customers attached at any time, and the customer reports drafted for them.
+ * Attaching puts the customer's contact on the checklist (see `applyEvent`)
+ * and starts relays to its channel (`relayTargets` reads the attached list).
+ * Sending a customer report is the one way anything reaches a customer's
+ * channel outside status updates, and it only ever follows a person's click.
+ */
+import { domainError } from '../errors.ts';
+import { findCustomer } from '../policy.ts';
 import type { HandlerGroup } from './context.ts';
 
-export const customerHandlers: HandlerGroup<'record_publication' | 'record_publication_failure'> = {
-  record_publication(command, state, step) {
-    const { type: _t, ...data } = command;
-    step.emit('customer_update_published', data);
-    // Responders get the page's link once, when the page incident exists.
-    if (command.channel === 'statuspage' && command.action === 'create' && command.url) {
-      step.fx({ kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'text', text: `Status page incident for INC-${state.number} is live: ${command.url}` } });
-    }
+export const customerHandlers: HandlerGroup<'attach_customer' | 'detach_customer' | 'edit_customer_report' | 'record_customer_report' | 'send_customer_report'> = {
+  attach_customer(command, state, step) {
+    const c = findCustomer(step.policy, command.customer);
+    if (!c) return domainError('customer.unknown', { given: command.customer, known: step.policy.customers.map((x) => x.id) });
+    if (state.customers.includes(c.id)) return domainError('customer.already_attached', { number: state.number, name: c.name });
+    step.emit('customer_attached', { customer: c.id, via: command.via, policy: structuredClone(c) });
+    step.fx(
+      { kind: 'slack.refresh_slot', slot: 'checklist' },
+      { kind: 'slack.refresh_slot', slot: 'summary' },
+      { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_attached', customer: c.id, via: command.via } },
+    );
     return undefined;
   },
 
-  record_publication_failure(command, state, step) {
-    const { type: _t, ...data } = command;
-    step.emit('customer_update_failed', data);
-    const what = command.channel === 'statuspage' ? 'The status page refused an update' : `The mail server refused the email to ${command.to ?? 'a customer contact'}`;
-    step.fx({ kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'text', text: `:warning: ${what} of INC-${state.number}: ${command.reason}. It was not published; fix the cause and post the update again.` } });
+  detach_customer(command, state, step) {
+    const c = findCustomer(step.policy, command.customer) ?? state.policy?.customers.find((x) => x.id === command.customer);
+    const id = c?.id ?? command.customer;
+    if (!state.customers.includes(id)) return domainError('customer.not_attached', { number: state.number, given: command.customer });
+    step.emit('customer_detached', { customer: id });
+    step.fx(
+      { kind: 'slack.refresh_slot', slot: 'checklist' },
+      { kind: 'slack.refresh_slot', slot: 'summary' },
+      { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_detached', customer: id } },
+    );
+    return undefined;
+  },
+
+  edit_customer_report(command, state, step) {
+    if (command.customer && !state.customers.includes(command.customer)) return domainError('customer.not_attached', { number: state.number, given: command.customer });
+    step.emit('customer_report_edited', {
+      part: command.part,
+      ...(command.customer ? { customer: command.customer } : {}),
+      ...(command.withheld ? { withheld: true } : { text: command.text ?? '' }),
+    });
+    return undefined;
+  },
+
+  record_customer_report(command, state, step) {
+    if (!state.customers.includes(command.customer)) return domainError('customer.not_attached', { number: state.number, given: command.customer });
+    step.emit('customer_report_drafted', { customer: command.customer, length: command.markdown.length, sha256: command.sha256 });
+    const name = state.policy?.customers.find((c) => c.id === command.customer)?.name ?? findCustomer(step.policy, command.customer)?.name ?? command.customer;
+    step.fx({ kind: 'slack.publish_customer_report', customer: command.customer, customerName: name, markdown: command.markdown, sha256: command.sha256 });
+    return undefined;
+  },
+
+  send_customer_report(command, state, step) {
+    if (!state.customers.includes(command.customer)) return domainError('customer.not_attached', { number: state.number, given: command.customer });
+    const c = state.policy?.customers.find((x) => x.id === command.customer) ?? findCustomer(step.policy, command.customer);
+    const channel = c?.slackChannel;
+    if (!channel) return domainError('customer.no_channel', { name: c?.name ?? command.customer });
+    step.emit('customer_report_sent', { customer: command.customer, sha256: command.sha256, to: channel, via: 'slack' });
+    step.fx(
+      { kind: 'slack.publish_document', channel, title: `Incident report: ${c?.name ?? command.customer}`, filename: `INC-${state.number}-report-${command.customer}.md`, markdown: command.markdown },
+      { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_report_sent', customer: command.customer, channel } },
+    );
     return undefined;
   },
 };

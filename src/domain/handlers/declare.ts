@@ -39,9 +39,15 @@ export const declareHandlers: HandlerGroup<'declare'> = {
       // The report judges the incident by the policy it ran under, whatever the policy says later.
       policy: snapshotPolicy(policy),
       ...(env.actor.kind === 'user' && env.actor.name ? { declaredByName: env.actor.name } : {}),
-      ...(command.commanderName ? { commanderName: command.commanderName } : commanderId && commanderId === declaredBy && env.actor.kind === 'user' && env.actor.name ? { commanderName: env.actor.name } : {}),
+      ...(commanderName(command.commanderName, commanderId, env) ? { commanderName: commanderName(command.commanderName, commanderId, env) as string } : {}),
     });
     if (command.pagerDuty) step.emit('pagerduty_linked', { ...command.pagerDuty });
+    // With exactly one customer configured and none named, it is that one: attach it, and say so with a one-click remove.
+    // Only where the severity says customers are affected: a "no customer impact" declare stays without one.
+    const only = policy.customers.length === 1 && sev.customerImpacting ? policy.customers[0] : undefined;
+    if (customers.length === 0 && only) {
+      step.emit('customer_attached', { customer: only.id, via: 'only_configured', policy: structuredClone(only) });
+    }
     const s = step.current() as IncidentState;
     step.fx(
       { kind: 'slack.create_channel', name: channelName(policy, s, step.at), private: s.private, invite: s.members },
@@ -49,6 +55,10 @@ export const declareHandlers: HandlerGroup<'declare'> = {
       { kind: 'slack.post_slot', slot: 'summary', pin: true },
       { kind: 'slack.post_slot', slot: 'checklist', pin: false },
     );
+    // After the channel's own messages: this notice is about the channel's incident.
+    if (customers.length === 0 && only) {
+      step.fx({ kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_attached', customer: only.id, via: 'only_configured' } });
+    }
     if (command.pagerDuty?.serviceId) step.fx({ kind: 'pagerduty.invite_oncall', serviceId: command.pagerDuty.serviceId });
     if (policy.announcementsChannel && !s.private) {
       step.fx({ kind: 'slack.post', to: { kind: 'channel', id: policy.announcementsChannel }, message: { template: 'incident_announced' } });
@@ -56,3 +66,9 @@ export const declareHandlers: HandlerGroup<'declare'> = {
     return undefined;
   },
 };
+
+function commanderName(given: string | undefined, commanderId: string | undefined, env: { names?: Record<string, string>; actor: { kind: string; userId?: string; name?: string } }): string | undefined {
+  if (given) return given;
+  if (!commanderId) return undefined;
+  return env.names?.[commanderId] ?? (env.actor.kind === 'user' && env.actor.userId === commanderId ? env.actor.name : undefined);
+}

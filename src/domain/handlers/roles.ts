@@ -11,14 +11,19 @@ export const roleHandlers: HandlerGroup<'assign_role' | 'member_joined' | 'recor
     if (!state.members.includes(command.userId)) return domainError('role.not_member', { userId: command.userId });
     if (state.roles[role] === command.userId) return undefined;
     const previous = state.roles[role];
-    step.emit('role_assigned', { role, userId: command.userId, ...(previous ? { previous } : {}) });
+    const names = step.env.names ?? {};
+    step.emit('role_assigned', {
+      role, userId: command.userId, ...(previous ? { previous } : {}),
+      ...(names[command.userId] ? { userName: names[command.userId] } : {}),
+    });
     step.fx({ kind: 'slack.refresh_slot', slot: 'summary' });
     if (role === 'commander') step.fx({ kind: 'slack.set_topic' });
     return undefined;
   },
 
   member_joined(command, state, step) {
-    if (!state.members.includes(command.userId)) step.emit('member_joined', { userId: command.userId });
+    const name = step.env.names?.[command.userId];
+    if (!state.members.includes(command.userId)) step.emit('member_joined', { userId: command.userId, ...(name ? { name } : {}) });
     return undefined;
   },
 

@@ -12,6 +12,7 @@ export const timelineHandlers: HandlerGroup<Timeline> = {
     step.emit('note_added', {
       text: command.text.trim(), via: command.via,
       ...(command.authorId ? { authorId: command.authorId } : {}),
+      ...(command.authorId && step.env.names?.[command.authorId] ? { authorName: step.env.names[command.authorId] } : {}),
       ...(command.messageTs ? { messageTs: command.messageTs } : {}),
       ...(command.permalink ? { permalink: command.permalink } : {}),
     });

@@ -9,6 +9,7 @@ import { policyDrift, policyInForce } from '../policy-snapshot.ts';
 import { createReportClock } from './clock.ts';
 import { createContext, type RenderContext } from './context.ts';
 import { gatherFacts } from './facts.ts';
+import type { ReportFigures } from './figures.ts';
 import { escapeInline } from './markdown.ts';
 import { renderMeasures, renderMetrics, renderRootCause } from './sections.ts';
 import { TextSink } from './sink.ts';
@@ -93,4 +94,19 @@ export function draftReport(events: readonly IncidentEvent[], current: Policy, o
   renderTimeline(ctx, sink);
   sink.lines(['', ...renderRootCause(ctx), '', ...renderMeasures(ctx), '', ...renderMetrics(ctx), '', ...footer(ctx)]);
   return sink.text();
+}
+
+/** The metrics section alone (every key time with its source), e.g. for `/incident times`. */
+export function keyTimesSection(events: readonly IncidentEvent[], current: Policy): string {
+  const facts = gatherFacts(events);
+  const policy = policyInForce(current, facts.state.policy);
+  const ctx = createContext(facts, policy, createReportClock(policy.reportTimezone ?? 'UTC'));
+  return renderMetrics(ctx).join('\n');
+}
+
+/** The figures the report states (impact, times to acknowledge, mitigate and restore, promises), for callers that print them. */
+export function reportFigures(events: readonly IncidentEvent[], current: Policy): ReportFigures {
+  const facts = gatherFacts(events);
+  const policy = policyInForce(current, facts.state.policy);
+  return createContext(facts, policy, createReportClock('UTC')).figures;
 }

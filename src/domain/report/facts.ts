@@ -253,7 +253,7 @@ function markKeyTimes(entries: TimelineEntry[], times: KeyTimes, declaredMs: num
     const f = times[key];
     if (!f) continue;
     if (key === 'impact_started' && f.via === 'assumed_declaration') continue;
-    if (key === 'detected' && (f.ms === declaredMs || f.ms === times.impact_started?.ms)) continue;
+    if (key === 'detected' && f.ms === declaredMs) continue;
     // A person declaring acknowledges, and an unmitigated incident is mitigated by its restoration: the line would repeat another.
     if ((key === 'acknowledged' && f.via === 'declared_by_person') || (key === 'mitigated' && f.via === 'restoration')) continue;
     const at = seqOf.get(f.event) ?? 0;

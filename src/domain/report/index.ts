@@ -3,7 +3,12 @@
  * incident's event log into a Markdown report (summary, timeline, root cause,
  * corrective measures, metrics). Pure and deterministic.
  */
-export { draftReport, REPORT_SECTIONS, type DraftReportOptions } from './draft.ts';
+export { draftReport, keyTimesSection, reportFigures, REPORT_SECTIONS, type DraftReportOptions } from './draft.ts';
+export type { ReportFigures } from './figures.ts';
+export {
+  CUSTOMER_REPORT_SECTIONS, draftCustomerReport, renderCustomerMarkdown, reportCustomers,
+  type CustomerReport, type CustomerTimelineItem,
+} from './customer.ts';
 export { PLACEHOLDERS } from './sections.ts';
 export { slaImpact, formatNumber, formatNumberDown, type SlaImpact } from './sla.ts';
 export { updateGaps, customerContact, type UpdateGap, type ContactCheck } from './cadence.ts';

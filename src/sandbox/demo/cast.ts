@@ -89,6 +89,7 @@ customers:
       phone: "+1 555 0100"
       email: jane.doe@acme.example
     slack_channel: ${CHANNELS.acme}
+    timezone: America/New_York
     sla:
       target: 99.9%
       period: monthly
@@ -108,6 +109,9 @@ pagerduty:
   resolve_in_pagerduty: true
   mirror_updates_as: note
 report_timezone: Europe/Berlin
+customer_reports:
+  include_service_credit: true
+  show_responder_names: false
 `;
 
 /** The demo policy, parsed and validated like a real \`KRANZ_CONFIG\` file. */

@@ -6,6 +6,7 @@
  */
 import type { IncidentEvent, IncidentEventOf } from '../../domain/events.ts';
 import { findCustomer, findSeverity, type Policy } from '../../domain/policy.ts';
+import { reportFigures } from '../../domain/report/index.ts';
 import { slaImpact } from '../../domain/report/sla.ts';
 
 const MINUTE = 60_000;
@@ -25,7 +26,7 @@ export interface DemoFigures {
   remindersSent: number;
   /** The reminders' names, e.g. `status_update`. */
   reminders: string[];
-  /** From impact start to resolution. */
+  /** From impact start to service restored, as the report computes it. */
   impactMinutes: number;
   /** Share of the first affected customer's monthly error budget this incident used, in percent. */
   slaBudgetUsedPercent: number;
@@ -51,10 +52,8 @@ export function computeFigures(events: readonly IncidentEvent[], policy: Policy)
   const contactMinutes = contacted ? minutesBetween(declaredAt, contacted.occurredAt) : undefined;
   const updates = ofType(events, 'status_update_posted');
   const reminders = ofType(events, 'reminder_sent');
-  // The last resolution counts: a reopened incident's earlier one no longer holds.
-  const resolved = ofType(events, 'resolved').at(-1);
-  const impactStart = declared.data.impactStartedAt ?? declaredAt;
-  const impactMinutes = resolved ? minutesBetween(impactStart, resolved.occurredAt) : 0;
+  // The report's own figures: impact start (as corrected) to service restored (PagerDuty's resolve).
+  const impactMinutes = reportFigures(events, policy).impactMinutes;
   const customer = declared.data.customers[0] ? findCustomer(policy, declared.data.customers[0]) : undefined;
   const sla = customer ? slaImpact(impactMinutes, customer.sla, customer.serviceCredits) : undefined;
   const actions = ofType(events, 'action_item_added');

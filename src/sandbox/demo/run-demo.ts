@@ -16,6 +16,7 @@ import { pagerDutyExtension, remindersExtension, webExtension } from '../../exte
 import type { Kranz } from '../../main.ts';
 import { demoPolicy, PAGERDUTY, PEOPLE } from './cast.ts';
 import { StoryDriver } from './driver.ts';
+import { draftCustomerReport, renderCustomerMarkdown, reportCustomers } from '../../domain/report/index.ts';
 import { computeFigures, figureLines, type DemoFigures } from './figures.ts';
 import { LiveLog } from './live-log.ts';
 import { playStory } from './story.ts';
@@ -108,8 +109,17 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
     out(`Report: Kranz drafted the INC-${number} report when it was closed; written to ${shown(reportPath)} (${markdown.split('\n').length} lines).`);
     out('Key figures:');
     for (const l of figureLines(figures, policy.customers[0]?.name ?? 'the customer')) out(l);
+    const customers: string[] = [];
+    for (const customer of reportCustomers(events)) {
+      const draft = draftCustomerReport(events, policy, customer);
+      if (!draft) continue;
+      const path = resolve(dirname(reportPath), `kranz-report-INC-${number}-${customer}.md`);
+      await writeFile(path, renderCustomerMarkdown(draft));
+      out(`Customer report for ${draft.customer.name}: posted for review in the incident channel, not sent (only the Send button sends it); written to ${shown(path)}.`);
+      customers.push(customer);
+    }
     out('');
-    for (const l of againLines(dataDir, number)) out(l);
+    for (const l of againLines(dataDir, number, customers)) out(l);
     result = { ok: true, reportPath, markdown, incidentNumber: number, figures };
     if (o.keepOpen) {
       const people = Object.values(PEOPLE).map((p) => ({ id: p.id, name: p.real_name, role: p.role }));
@@ -235,13 +245,14 @@ function demoLogger(sink: WarningSink): Logger {
  * The commands that show the demo's incident and report again: its database
  * stays in the demo's data dir (until the next demo), not in ./.kranz.
  */
-export function againLines(dataDir: string, number: number): string[] {
+export function againLines(dataDir: string, number: number, customers: readonly string[] = []): string[] {
   const dir = shellWord(shown(dataDir));
   return [
-    `The demo's database stays in ${shown(dataDir)} until the next demo. To see the incident and its report again:`,
+    `The demo's database stays in ${shown(dataDir)} until the next demo. To see the incident, its report and ${customers.length ? 'its customer report' : 'more'} again (--format html for a printable page):`,
     `  KRANZ_DATA_DIR=${dir} kranz list --all`,
     `  KRANZ_DATA_DIR=${dir} kranz report INC-${number}`,
-    `(without "npm link": KRANZ_DATA_DIR=${dir} npm run --silent kranz -- report INC-${number})`,
+    ...customers.map((c) => `  KRANZ_DATA_DIR=${dir} kranz report INC-${number} --customer ${shellWord(c)}`),
+    `(without "npm link": KRANZ_DATA_DIR=${dir} npm run --silent kranz -- report INC-${number}${customers[0] ? ` --customer ${shellWord(customers[0])}` : ''})`,
   ];
 }
 

@@ -2,8 +2,9 @@
  * The demo's incident, minute by minute (simulated): the database cluster's
  * primary fails at 14:00 Berlin time, PagerDuty pages, Kranz opens the
  * incident, the commander calls Acme's main contact first, updates go out on
- * cadence until one is late and Kranz reminds, and at about T+28 it is
- * resolved, closed and the report drafted.
+ * cadence until one is late and Kranz reminds, PagerDuty's resolve marks the
+ * service restored at T+26, the commander corrects the impact start to 13:57,
+ * and at T+28 it is resolved, closed and both reports drafted.
  */
 import { PAGERDUTY, PEOPLE } from './cast.ts';
 import type { StoryDriver } from './driver.ts';
@@ -98,8 +99,16 @@ export async function playStory(s: StoryDriver, log: LiveLog, findChannel: () =>
   log.because('Mara posted the late status update');
   await s.statusUpdate(mara, 'monitoring', 'All writes are served by db-2 and the 12 delayed Acme orders were replayed. We are watching error rates.', '15m');
 
-  // T+26: what the report needs: the root cause and what to change.
+  // T+26: the service is back; the database on-call resolves the page in PagerDuty (its time is when service was restored).
   await s.at(26);
+  s.setPagerDutyStatus('resolved');
+  log.because('Leo resolved the page in PagerDuty');
+  await s.webhook('incident.resolved', `incident.resolved by ${leo.real_name}`, agent(leo, PAGERDUTY.users.leo));
+  // The first disk-full alerts were at 13:57, before the page: the commander corrects the impact start.
+  log.because('Mara corrected the impact start: the disk-full alerts began at 13:57, before the page');
+  await s.command(mara, 'times impact-started 13:57 Disk-full alerts on db-1 began at 13:57, three minutes before the page');
+
+  // T+26: what the report needs: the root cause and what to change.
   log.because('Mara recorded the root cause');
   await s.command(mara, 'root-cause The disk of db-1 filled up: WAL archiving had failed silently since a credential rotation, so WAL piled up on the primary');
   log.because('Mara added a "prevent it" action');

@@ -134,8 +134,9 @@ export function userJson(u: UserRecord): Json {
     profile: {
       real_name: u.real_name,
       real_name_normalized: u.real_name,
-      display_name: u.name,
-      display_name_normalized: u.name,
+      // Slack's display name is what people chose to be called; the stand-in's people go by their full names.
+      display_name: u.real_name ?? u.name,
+      display_name_normalized: u.real_name ?? u.name,
       ...(u.email !== undefined ? { email: u.email } : {}),
       image_48: `https://secure.gravatar.com/avatar/${u.id}.jpg?s=48`,
       team: u.team_id,

@@ -2,6 +2,7 @@
 import { CALL_CUSTOMER_ITEM, type IncidentState } from '../../../domain/incident.ts';
 import type { Policy } from '../../../domain/policy.ts';
 import type { IncidentEventOf } from '../../../domain/events.ts';
+import { whichCustomerBlocks } from './customers.ts';
 import { STATUS_EMOJI, context, divider, esc, section, slackDate, title, user, type Block } from './format.ts';
 
 export interface SlackMessage {
@@ -33,8 +34,12 @@ export function summaryMessage(s: IncidentState, policy: Policy): SlackMessage {
   return { text: `${title(s)} (${s.severity}, ${s.status})`, blocks };
 }
 
-export function checklistMessage(s: IncidentState): SlackMessage {
+export function checklistMessage(s: IncidentState, policy?: Policy): SlackMessage {
   const blocks: Block[] = [section(`*Checklist for INC-${s.number}*`)];
+  // Several customers configured and none attached: the first question is which.
+  const configured = s.policy?.customers ?? policy?.customers ?? [];
+  const impacting = s.checklist.some((i) => i.id === CALL_CUSTOMER_ITEM && !i.doneAt);
+  if (impacting && s.customers.length === 0 && configured.length > 1 && s.status !== 'closed') blocks.push(...whichCustomerBlocks(s, configured));
   for (const item of s.checklist) {
     if (item.doneAt) {
       blocks.push(section(`:white_check_mark: ~${esc(item.title)}~\n_done by ${user(item.doneBy)} ${slackDate(item.doneAt, '{time}')}_`));

@@ -2,6 +2,7 @@
  * Modals and the parsing of their submissions. Parsing is pure and returns
  * per-field errors, which Slack shows inline (`response_action: errors`).
  */
+import { formatDurationInput } from '../../../domain/duration.ts';
 import type { Policy } from '../../../domain/policy.ts';
 import { SETTABLE_STATUSES } from '../../../domain/commands.ts';
 import type { Status } from '../../../domain/events.ts';
@@ -49,7 +50,7 @@ export function declareModal(policy: Policy, meta: { channelId: string; userId: 
   };
 }
 
-export function updateModal(incident: { id: string; number: number; status: Status }, cadenceMin: number, channelId: string, customer?: CustomerForm): Record<string, unknown> {
+export function updateModal(incident: { id: string; number: number; status: Status }, cadenceMs: number, channelId: string, customer?: CustomerForm): Record<string, unknown> {
   const statuses = [...SETTABLE_STATUSES, 'resolved' as const].map((s) => option(s, s));
   const init = statuses.find((o) => o.value === incident.status);
   return {
@@ -61,7 +62,7 @@ export function updateModal(incident: { id: string; number: number; status: Stat
     blocks: [
       input('status', 'Status', { type: 'static_select', options: statuses, ...(init ? { initial_option: init } : {}) }),
       input('summary', 'Customer-facing summary', { type: 'plain_text_input', multiline: true, max_length: customer ? 2400 : 2900 }, false, 'Relayed to the customers\' and stakeholder channels.'),
-      input('next', 'Next update in', { type: 'plain_text_input', initial_value: `${cadenceMin}m` }, true, 'e.g. 15m, 1h. Defaults to the severity cadence.'),
+      input('next', 'Next update in', { type: 'plain_text_input', initial_value: formatDurationInput(cadenceMs) }, true, 'e.g. 30s, 15m, 1h. Defaults to the severity cadence.'),
       ...(customer ? customerBlocks(customer) : []),
     ],
   };

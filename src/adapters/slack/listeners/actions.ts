@@ -64,7 +64,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     try {
       const s = await findIncident(deps.app, { channelId: asSlackChannelId(channelId) });
       if (!s) return;
-      const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
+      const cadence = findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000;
       await client.views.open({ trigger_id: body.trigger_id, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId, customerForm(deps.app.policy, s)) as never });
     } catch (e) {
       await tell(client, channelId, body.user.id, REPLIES.warning(humanSlackError(e)), deps);

@@ -11,7 +11,11 @@ import { declareIncident } from '../../../app/declare-incident.ts';
 import { findIncident, listOpenIncidentsFor } from '../../../app/query-incidents.ts';
 import type { Command, PageTarget } from '../../../domain/commands.ts';
 import { asSlackChannelId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../../../domain/ids.ts';
-import { findSeverity } from '../../../domain/policy.ts';
+import { findCustomer, findSeverity } from '../../../domain/policy.ts';
+import { keyTimesSection } from '../../../domain/report/index.ts';
+import { parseWallTime } from '../../../domain/wall-time.ts';
+import { CUSTOMER_REPLIES } from '../strings/customers.ts';
+import { errorText } from '../strings/errors.ts';
 import { statusEphemeral } from '../blocks/incident.ts';
 import { declareModal, updateModal } from '../blocks/modals.ts';
 import { customerForm } from '../blocks/customer-modal.ts';
@@ -89,7 +93,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'update_modal': {
       const s = await findIncident(deps.app, here);
       if (!s) return void (await say(ctx, REPLIES.updateOutsideIncident));
-      const cadence = Math.round((findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000) / 60_000);
+      const cadence = findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000;
       await ctx.client.views.open({ trigger_id: ctx.triggerId, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId, customerForm(deps.app.policy, s)) as never });
       return;
     }
@@ -135,6 +139,35 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       const target: PageTarget | undefined = sub.target.kind === 'user' ? { kind: 'user', userId: sub.target.userId } : pdService(deps, sub.target.name);
       if (!target) return void (await say(ctx, REPLIES.unknownPagerDutyService(sub.target.kind === 'service' ? sub.target.name : '', deps.app.policy.pagerduty.services.map((s) => s.serviceId))));
       return apply({ type: 'page', target, message: sub.message || REPLIES.defaultPageMessage }, REPLIES.pageQueued);
+    }
+    case 'customer_attach': {
+      const c = findCustomer(deps.app.policy, sub.customer);
+      return apply({ type: 'attach_customer', customer: sub.customer, via: 'command' }, CUSTOMER_REPLIES.attached(c?.name ?? sub.customer));
+    }
+    case 'customer_detach':
+      return apply({ type: 'detach_customer', customer: sub.customer }, CUSTOMER_REPLIES.detached);
+    case 'acknowledge':
+      return apply({ type: 'acknowledge' }, CUSTOMER_REPLIES.acknowledged);
+    case 'mitigated': {
+      const at = sub.at ? parseWallTime(sub.at, deps.app.clock.now(), deps.app.policy.reportTimezone) : undefined;
+      if (sub.at && !at) return void (await say(ctx, REPLIES.warning(errorText({ code: 'time.invalid', params: { given: sub.at } }))));
+      return apply(at ? { type: 'mark_mitigated', at: at.toISOString() } : { type: 'mark_mitigated' }, CUSTOMER_REPLIES.mitigated);
+    }
+    case 'correct_time': {
+      const at = parseWallTime(sub.at, deps.app.clock.now(), deps.app.policy.reportTimezone);
+      if (!at) return void (await say(ctx, REPLIES.warning(errorText({ code: 'time.invalid', params: { given: sub.at } }))));
+      return apply({ type: 'correct_time', key: sub.key, at: at.toISOString(), ...(sub.reason ? { reason: sub.reason } : {}) }, CUSTOMER_REPLIES.corrected(sub.key.replace(/_/g, ' '), sub.at));
+    }
+    case 'times': {
+      const s = await findIncident(deps.app, here);
+      if (!s) return void (await say(ctx, REPLIES.statusOutsideIncident));
+      const events = await deps.app.store.transaction((u) => u.loadEvents(s.id));
+      await say(ctx, `*Key times of INC-${s.number}* (${deps.app.policy.reportTimezone})\n\`\`\`\n${keyTimesSection(events, deps.app.policy)}\n\`\`\`\nCorrect one with \`/incident times <key> HH:MM [reason]\`, e.g. \`/incident times restored 14:28\`.`);
+      return;
+    }
+    case 'customer_report_edit': {
+      const customer = sub.customer ? findCustomer(deps.app.policy, sub.customer)?.id ?? sub.customer : undefined;
+      return apply({ type: 'edit_customer_report', ...(customer ? { customer } : {}), part: sub.part, ...(sub.withheld ? { withheld: true } : { text: sub.text ?? '' }) }, CUSTOMER_REPLIES.reportEdited);
     }
     case 'snooze': {
       if (!deps.snooze) return void (await say(ctx, REPLIES.remindersOff));

@@ -39,6 +39,12 @@ export function errorText(e: AppError | SnoozeError): string {
     case 'note.unknown_message': return 'That message is not on the incident timeline.';
     case 'page.not_linked':
       return `${inc(e.params.number)} has no PagerDuty incident to add a responder to. Page a service instead: \`/incident page <service> <message>\`.`;
+    case 'customer.already_attached': return `${e.params.name} is already attached to ${inc(e.params.number)}.`;
+    case 'customer.not_attached': return `"${e.params.given}" is not attached to ${inc(e.params.number)}.`;
+    case 'customer.no_channel': return `${e.params.name} has no Slack channel configured (\`customers[].slack_channel\`), so there is nowhere to send it.`;
+    case 'incident.already_acknowledged': return `${inc(e.params.number)} was already acknowledged.`;
+    case 'time.invalid': return `"${e.params.given}" is not a time. Use HH:MM (in the report time zone), e.g. \`14:32\`.`;
+    case 'time.in_future': return 'That time is in the future.';
     case 'reminder.unknown_kind': return `Unknown reminder "${e.params.given}". Snooze one of: update, customer, checklist, activity, close, review.`;
     case 'reminder.bad_duration': return 'Snooze for a duration between 1m and 24h, e.g. `/incident snooze 30m`.';
     case 'reminder.none': return `${inc(e.params.number)} has no pending ${REMINDER_LABELS[e.params.kind]} reminder to snooze.`;

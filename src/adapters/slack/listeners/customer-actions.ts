@@ -1,0 +1,56 @@
+/** Customer buttons: attach (the checklist's question), remove (the "attached" notice) and Send under a customer report. */
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { applyCommand } from '../../../app/apply-command.ts';
+import { asIncidentId } from '../../../domain/ids.ts';
+import { sendCustomerReport } from '../../../app/send-customer-report.ts';
+import { ATTACH_ACTION, DETACH_ACTION, SEND_REPORT_ACTION } from '../blocks/customers.ts';
+import { CUSTOMER_REPLIES } from '../strings/customers.ts';
+import { errorText } from '../strings/errors.ts';
+import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
+import { tell } from './views.ts';
+
+function parse<T>(raw: string | undefined): T | undefined {
+  try {
+    return JSON.parse(raw ?? '') as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerCustomerActions(app: App, deps: SlackListenerDeps): void {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ATTACH_ACTION}:`), async ({ ack, action, body, client }) => {
+    await ack();
+    const v = parse<{ incidentId: string; customer: string }>(action.value);
+    const channelId = body.channel?.id;
+    if (!v) return;
+    // Keyed by incident and customer: two people clicking the same button attach it once.
+    const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'attach_customer', customer: v.customer, via: 'button' }, userMeta(body.user.id, channelId, `slack:attach:${v.incidentId}:${v.customer}:${body.container?.message_ts ?? ''}`, body.user.name));
+    if (o.ok && !o.duplicate) deps.kick();
+    if (!o.ok) await tell(client, channelId, body.user.id, outcomeText(o, ''), deps);
+  });
+
+  app.action<BlockAction<ButtonAction>>(DETACH_ACTION, async ({ ack, action, body, client }) => {
+    await ack();
+    const v = parse<{ incidentId: string; customer: string }>(action.value);
+    const channelId = body.channel?.id;
+    if (!v) return;
+    const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'detach_customer', customer: v.customer }, userMeta(body.user.id, channelId, `slack:detach:${v.incidentId}:${v.customer}:${body.container?.message_ts ?? ''}`, body.user.name));
+    if (o.ok && !o.duplicate) deps.kick();
+    await tell(client, channelId, body.user.id, outcomeText(o, CUSTOMER_REPLIES.detached), deps);
+  });
+
+  app.action<BlockAction<ButtonAction>>(SEND_REPORT_ACTION, async ({ ack, action, body, client }) => {
+    await ack();
+    const v = parse<{ incidentId: string; customer: string; sha256: string }>(action.value);
+    const channelId = body.channel?.id;
+    if (!v) return;
+    // Keyed by the reviewed text: a double click sends it once; a re-drafted report gets its own button.
+    const o = await sendCustomerReport(deps.app, v.incidentId, v.customer, v.sha256, userMeta(body.user.id, channelId, `slack:send-report:${v.incidentId}:${v.customer}:${v.sha256}`, body.user.name));
+    if (o.ok && !o.duplicate) deps.kick();
+    const text = o.ok
+      ? o.duplicate ? CUSTOMER_REPLIES.alreadySent : CUSTOMER_REPLIES.sent
+      : o.error.code === 'customer_report.changed' ? CUSTOMER_REPLIES.changed
+        : o.error.code === 'customer_report.not_permitted' ? CUSTOMER_REPLIES.notPermitted : `:warning: ${errorText(o.error as Parameters<typeof errorText>[0])}`;
+    await tell(client, channelId, body.user.id, text, deps);
+  });
+}

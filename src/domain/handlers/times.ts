@@ -1,0 +1,47 @@
+/**
+ * The key times people set by hand: a responder's acknowledgement, the
+ * commander's "mitigated at", and corrections from `/incident times`. Each is
+ * an event, so the report shows who set what, and when.
+ */
+import { domainError } from '../errors.ts';
+import type { KeyTime } from '../events.ts';
+import type { KeyTimes } from '../incident.ts';
+import type { HandlerGroup } from './context.ts';
+
+/** A hand-set time may be a little ahead of the server clock, never minutes into the future. */
+const FUTURE_SLACK_MS = 60_000;
+
+/** The state's copy of a key time, for the correction's "was". */
+const STATE_FIELD: Partial<Record<KeyTime, keyof KeyTimes>> = {
+  impact_started: 'impactStartedAt', detected: 'detectedAt', declared: 'declaredAt', acknowledged: 'acknowledgedAt',
+  customer_contacted: 'customerContactedAt', mitigated: 'mitigatedAt', resolved: 'resolvedAt', closed: 'closedAt',
+};
+
+export const timeHandlers: HandlerGroup<'acknowledge' | 'mark_mitigated' | 'correct_time'> = {
+  acknowledge(_command, state, step) {
+    if (state.times.acknowledgedAt) return domainError('incident.already_acknowledged', { number: state.number, at: state.times.acknowledgedAt });
+    step.emit('acknowledged', {});
+    step.fx({ kind: 'slack.refresh_slot', slot: 'summary' });
+    return undefined;
+  },
+
+  mark_mitigated(command, _state, step) {
+    const at = command.at ? new Date(command.at) : step.at;
+    if (Number.isNaN(at.getTime())) return domainError('time.invalid', { given: command.at ?? '' });
+    if (at.getTime() > step.at.getTime() + FUTURE_SLACK_MS) return domainError('time.in_future', { given: at.toISOString() });
+    step.emit('mitigated', {}, at);
+    step.fx({ kind: 'slack.refresh_slot', slot: 'summary' }, { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'mitigated', at: at.toISOString() } });
+    return undefined;
+  },
+
+  correct_time(command, state, step) {
+    const at = new Date(command.at);
+    if (Number.isNaN(at.getTime())) return domainError('time.invalid', { given: command.at });
+    if (at.getTime() > step.at.getTime() + FUTURE_SLACK_MS) return domainError('time.in_future', { given: command.at });
+    const field = STATE_FIELD[command.key];
+    const previous = command.previous ?? (field ? state.times[field] : undefined);
+    step.emit('time_corrected', { key: command.key, at: at.toISOString(), ...(previous ? { previous } : {}), ...(command.reason ? { reason: command.reason } : {}) });
+    step.fx({ kind: 'slack.refresh_slot', slot: 'summary' });
+    return undefined;
+  },
+};
