@@ -41,6 +41,8 @@ export interface WebhookSide {
   applyDoneSeconds?: number;
   applyPerSec?: number;
   unapplied?: number;
+  /** Kranz only: rows still `received` 5 s after the last 202 (the issue's target is none). */
+  receivedAfter5s?: number;
 }
 
 function intake(r: LoadResult, rowsStored: number): WebhookSide {
@@ -88,9 +90,12 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
     // Spooled deliveries (database slower than 1.5 s) reach the archive later: wait for every 202 to be a row, then for every row to be applied.
     let rows = 0;
     let unapplied = 0;
+    // Sampled by the same poll: the first look at or after 5 s past the last 202 (0 if everything was applied before then).
+    let receivedAfter5s: number | undefined;
     await waitUntil(async () => {
       rows = (await countOf(pool, 'select count(*) as n from inbound_archive')) - k0;
       unapplied = await countOf(pool, `select count(*) as n from inbound_archive where status = 'received'`);
+      if (receivedAfter5s === undefined && Date.now() - kLoad.lastAnswerAt >= 5_000) receivedAfter5s = unapplied;
       return rows >= kLoad.ok2xx && unapplied === 0;
     }, APPLY_WAIT_MS, 100);
     const doneAt = Date.now();
@@ -99,6 +104,7 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
       applyDoneSeconds: round((doneAt - kLoad.lastAnswerAt) / 1000, 1),
       applyPerSec: round(rows / Math.max(0.001, (doneAt - kLoad.firstSendAt) / 1000), 0),
       unapplied,
+      receivedAfter5s: receivedAfter5s ?? 0,
     };
     const statuses = await pool.query<{ status: string; n: string }>(`select status, count(*)::text as n from inbound_archive group by status order by status`);
     progress(`webhook kranz: ${kranzSide.intakePerSec}/s, p99 ${kranzSide.latency.p99} ms, applied ${kranzSide.applyDoneSeconds} s after the last 202`);
@@ -121,6 +127,7 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
       '',
       `requests resent after an idle keep-alive reset: kranz ${kLoad.resentAfterIdleReset}, bare ${bareLoad.resentAfterIdleReset}`,
       `kranz ÷ bare: ${ratio}; inbound_archive by status (warm-up included): ${statuses.rows.map((r) => `${r.status} ${r.n}`).join(', ')}; rows still unapplied: ${unapplied}`,
+      `rows still received 5 s after the last 202: ${kranzSide.receivedAfter5s}`,
       `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores`,
       ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),
     ].join('\n');

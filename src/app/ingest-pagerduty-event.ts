@@ -5,7 +5,8 @@
  * lands on the same Kranz incident. Unknown events are ignored, never an
  * error: PagerDuty must keep getting 2xx. An event that arrives before the
  * trigger that opens its incident is reported `unlinked`, for the caller to
- * try again later.
+ * try again later; once the trigger was seen and ignored (its service does not
+ * auto-open, or is not configured), later events are `ignored` at once.
  */
 import type { Command } from '../domain/commands.ts';
 import type { Actor, PagerDutyEventFacts, SourceRef } from '../domain/events.ts';
@@ -85,9 +86,17 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
     if (ev.eventType !== 'incident.triggered') {
       // Only a trigger opens. When the event names a service that never auto-opens, no trigger will link it.
       if (ev.serviceId && !svc?.autoOpen) return { result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); service ${ev.serviceId} does not auto-open incidents` };
+      // Reference-only events (notes, responders) name no service: the trigger, if it was seen and ignored, already decided.
+      const ignoredBecause = await deps.store.transaction((uow) => uow.pagerDutyIgnoredReason(pd));
+      if (ignoredBecause !== undefined) return { result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); its trigger was ignored: ${ignoredBecause}` };
       return { result: 'unlinked', reason: `no Kranz incident for PagerDuty ${pd} yet (${ev.eventType})` };
     }
-    if (!svc?.autoOpen) return { result: 'ignored', reason: `service ${ev.serviceId ?? '?'} does not auto-open incidents` };
+    if (!svc?.autoOpen) {
+      const reason = svc ? `service ${svc.serviceId} does not auto-open incidents` : `service ${ev.serviceId ?? '?'} is not configured in Kranz`;
+      // Remembered so that the incident's later events are settled at once rather than waiting for a trigger that came and went.
+      await deps.store.transaction((uow) => uow.markPagerDutyIgnored(pd, reason));
+      return { result: 'ignored', reason };
+    }
     const declared = await declareIncident(deps, {
       title: ev.title ?? `PagerDuty incident ${ev.pdIncidentNumber ?? pd}`,
       severity: severityFor(deps.policy, svc, ev),

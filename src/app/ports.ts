@@ -37,6 +37,10 @@ export interface UnitOfWork {
   findIncidentIdByNumber(n: number): Promise<string | undefined>;
   findIncidentIdByPagerDuty(pdIncidentId: string): Promise<string | undefined>;
   linkPagerDuty(pdIncidentId: string, incidentId: string): Promise<boolean>;
+  /** Remembers that this PagerDuty incident's trigger was ignored on purpose, so its later events need not wait for one. */
+  markPagerDutyIgnored(pdIncidentId: string, reason: string): Promise<void>;
+  /** Why the trigger of this PagerDuty incident was ignored; undefined when it was not (or has not been seen). */
+  pagerDutyIgnoredReason(pdIncidentId: string): Promise<string | undefined>;
   nextIncidentNumber(): Promise<number>;
   appendEvents(events: readonly IncidentEvent[]): Promise<string[]>;
   loadEvents(incidentId: string): Promise<IncidentEvent[]>;

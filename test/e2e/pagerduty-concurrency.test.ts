@@ -130,6 +130,34 @@ describe('events that overtake their trigger', () => {
     const stored = await rows<{ dedupe_key: string; status: string }>(h, 'select dedupe_key, status from inbound_archive where dedupe_key like $1', [`pd:${ack.eventId}%`]);
     expect(stored).toEqual([{ dedupe_key: `pd:${ack.eventId}`, status: 'ignored' }]);
   });
+
+  // Notes, responders and status updates name no service: only the ignored trigger says they are not Kranz's.
+  for (const [what, serviceId] of [['does not auto-open', PD.manualService], ['is not configured in Kranz', 'PSVCUNKNOWN']] as const) {
+    it(`after a trigger ignored because its service ${what} are settled at once, none retried`, async () => {
+      const pd = { ...h.pdIncident(), serviceId, serviceName: `service ${serviceId}` };
+      const trigger = await h.event('incident.triggered', pd);
+      await until(async () => (await rows<{ status: string }>(h, 'select status from inbound_archive where dedupe_key = $1', [`pd:${trigger.eventId}`]))[0]?.status === 'ignored', 'the trigger ignored');
+      const followUps = [
+        await h.event('incident.annotated', pd, { note: { content: 'Not ours to open' } }),
+        await h.event('incident.responder.added', pd, { responder: { userId: 'PUBOB00', userSummary: 'Bob Baker' } }),
+        await h.event('incident.status_update_published', pd, { statusUpdate: { message: 'Still looking' } }),
+        await h.event('incident.acknowledged', pd),
+        await h.event('incident.annotated', pd, { note: { content: 'A second note' } }),
+      ];
+      expect(followUps.map((f) => f.status)).toEqual(Array(5).fill(202));
+      // `all`: a retry copy would sit in the future as `received`; there must be none.
+      await settled(h, 15_000, { all: true });
+      // Each event stored once (a retry would add `<key>#unlinkedN`) and settled as ignored.
+      const keys = [trigger, ...followUps].map((e) => `pd:${e.eventId}`);
+      const stored = await rows<{ dedupe_key: string; status: string }>(
+        h,
+        "select dedupe_key, status from inbound_archive where regexp_replace(dedupe_key, '#unlinked[0-9]+$', '') = any($1::text[]) order by id",
+        [keys],
+      );
+      expect(stored).toEqual(keys.map((k) => ({ dedupe_key: k, status: 'ignored' })));
+      expect(await linkedIncident(h, pd.id)).toBeUndefined();
+    });
+  }
 });
 
 /** Per PagerDuty incident: one trigger and ten later events, each delivered several times. */

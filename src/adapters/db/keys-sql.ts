@@ -31,3 +31,13 @@ export async function findIncidentIdByPagerDuty(db: Q, pdIncidentId: string): Pr
   const r = await db.query<{ incident_id: string }>('select incident_id from pagerduty_links where pd_incident_id = $1', [pdIncidentId]);
   return r.rows[0]?.incident_id;
 }
+
+/** Records that a PagerDuty incident's trigger was ignored on purpose (the first reason stays). */
+export async function markPagerDutyIgnored(db: Q, pdIncidentId: string, reason: string): Promise<void> {
+  await db.query('insert into pagerduty_ignored (pd_incident_id, reason) values ($1, $2) on conflict do nothing', [pdIncidentId, reason]);
+}
+
+export async function pagerDutyIgnoredReason(db: Q, pdIncidentId: string): Promise<string | undefined> {
+  const r = await db.query<{ reason: string }>('select reason from pagerduty_ignored where pd_incident_id = $1', [pdIncidentId]);
+  return r.rows[0]?.reason;
+}

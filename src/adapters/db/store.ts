@@ -28,6 +28,8 @@ export function unitOfWork(db: Q): UnitOfWork {
     findIncidentIdByNumber: (n) => incidents.findIncidentIdByNumber(db, n),
     findIncidentIdByPagerDuty: (pd) => keys.findIncidentIdByPagerDuty(db, pd),
     linkPagerDuty: (pd, id) => keys.linkPagerDuty(db, pd, id),
+    markPagerDutyIgnored: (pd, reason) => keys.markPagerDutyIgnored(db, pd, reason),
+    pagerDutyIgnoredReason: (pd) => keys.pagerDutyIgnoredReason(db, pd),
     nextIncidentNumber: () => incidents.nextIncidentNumber(db),
     appendEvents: (evs) => events.appendEvents(db, evs),
     loadEvents: (id) => events.loadEvents(db, id),
