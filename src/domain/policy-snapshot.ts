@@ -37,7 +37,15 @@ export function policyInForce(current: Policy, snapshot: PolicySnapshot | undefi
   };
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** Key order is not meaning: a snapshot read back from Postgres (jsonb) has its keys reordered. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined).map((k) => [k, canonical((v as Record<string, unknown>)[k])]));
+  }
+  return v;
+}
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 
 function severityChange(then: SeverityPolicy, now: SeverityPolicy | undefined): string | undefined {
   if (!now) return `${then.key} no longer exists`;
