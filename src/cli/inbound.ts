@@ -5,8 +5,8 @@
  * applied twice).
  */
 import { inboundProblems, replayInboundRow } from '../adapters/db/repair-sql.ts';
-import { CliError, UsageError, type CliCommand } from './command.ts';
-import { oneLine, rowId, withDatabase } from './repair-db.ts';
+import { CliError, type CliCommand } from './command.ts';
+import { oneLine, requireRowId, withDatabase } from './repair-db.ts';
 
 const list: CliCommand = {
   name: 'list',
@@ -33,8 +33,7 @@ const replay: CliCommand = {
   positionals: { min: 1, max: 1 },
   flags: {},
   async run({ positionals, io }) {
-    const id = rowId(positionals[0]);
-    if (id === undefined) throw new UsageError(`kranz inbound replay: "${positionals[0] ?? ''}" is not an inbound request id (see "kranz inbound list")`);
+    const id = requireRowId('kranz inbound replay', positionals[0], 'an inbound request id', 'kranz inbound list');
     const r = await withDatabase((db) => replayInboundRow(db, id));
     if (r === 'missing') throw new CliError(`There is no inbound request #${id}. "kranz inbound list" shows the failed ones.`);
     io.out(`Inbound request #${id} is queued again; the running Kranz applies it within seconds.`);

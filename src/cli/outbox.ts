@@ -4,8 +4,8 @@
  * Kranz delivers what is retried; nothing is sent from the command line.
  */
 import { dropOutboxRow, outboxProblems, retryOutboxRow } from '../adapters/db/repair-sql.ts';
-import { CliError, UsageError, type CliCommand } from './command.ts';
-import { oneLine, rowId, withDatabase } from './repair-db.ts';
+import { CliError, type CliCommand } from './command.ts';
+import { oneLine, requireRowId, withDatabase } from './repair-db.ts';
 
 const list: CliCommand = {
   name: 'list',
@@ -36,8 +36,7 @@ const retry: CliCommand = {
   positionals: { min: 1, max: 1 },
   flags: {},
   async run({ positionals, io }) {
-    const id = rowId(positionals[0]);
-    if (id === undefined) throw new UsageError(`kranz outbox retry: "${positionals[0] ?? ''}" is not an outbox row id (see "kranz outbox list")`);
+    const id = requireRowId('kranz outbox retry', positionals[0], 'an outbox row id', 'kranz outbox list');
     const r = await withDatabase((db) => retryOutboxRow(db, id, new Date()));
     if (r === 'missing') throw new CliError(`There is no outbox row #${id}. "kranz outbox list" shows the dead and failing ones.`);
     if (r === 'delivered') throw new CliError(`Outbox row #${id} was delivered already; nothing to retry.`);
@@ -53,8 +52,7 @@ const drop: CliCommand = {
   positionals: { min: 1, max: 1 },
   flags: {},
   async run({ positionals, io }) {
-    const id = rowId(positionals[0]);
-    if (id === undefined) throw new UsageError(`kranz outbox drop: "${positionals[0] ?? ''}" is not an outbox row id (see "kranz outbox list")`);
+    const id = requireRowId('kranz outbox drop', positionals[0], 'an outbox row id', 'kranz outbox list');
     const dropped = await withDatabase((db) => dropOutboxRow(db, id));
     if (!dropped) throw new CliError(`There is no undelivered outbox row #${id}. "kranz outbox list" shows the dead and failing ones.`);
     io.out(`Dropped outbox row #${id} (${dropped.target} ${dropped.op}). It would have sent:\n${JSON.stringify(dropped.payload, null, 2)}`);

@@ -1,6 +1,7 @@
 /** Opens the checked database for the repair commands (`kranz outbox`, `kranz inbound`) and closes it after. */
 import type { Queryable } from '../adapters/db/pool.ts';
 import { loadConfig } from './config.ts';
+import { UsageError } from './command.ts';
 
 export async function withDatabase<T>(fn: (db: Queryable, where: string) => Promise<T>): Promise<T> {
   const { env } = await loadConfig();
@@ -18,6 +19,13 @@ export async function withDatabase<T>(fn: (db: Queryable, where: string) => Prom
 export function rowId(ref: string | undefined): number | undefined {
   const n = Number(ref);
   return ref !== undefined && /^\d+$/.test(ref) && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/** The row id a repair command was given, or a usage error naming the command and where ids are listed. */
+export function requireRowId(command: string, ref: string | undefined, what: string, listCommand: string): number {
+  const id = rowId(ref);
+  if (id === undefined) throw new UsageError(`${command}: "${ref ?? ''}" is not ${what} (see "${listCommand}")`);
+  return id;
 }
 
 export const oneLine = (s: string | null, max = 160): string => {
