@@ -75,7 +75,10 @@ describe('web view in Chromium', () => {
     await page.goto(`${h.publicUrl}/incidents/${n}`);
     await page.getByRole('link', { name: 'Report for acme' }).click();
     await page.waitForURL(`${h.publicUrl}/incidents/${n}/report/acme`);
-    expect(await page.locator('#report').textContent()).toContain('Prepared for Acme Corp');
+    const customerReport = (await page.locator('#report').textContent()) ?? '';
+    // The customer's own version, not the internal draft: no internal ids or notes.
+    expect(customerReport).toContain('Incident report for Acme Corp');
+    expect(customerReport).not.toMatch(/\bU[A-Z0-9]{4,}\b|event [0-9a-f]{8}-/);
     await shot('05-customer-report');
   });
 

@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import MarkdownIt from 'markdown-it';
 import { showIncident, type BrowseDeps } from '../../app/browse-incidents.ts';
 import type { Viewer } from '../../app/incident-visibility.ts';
-import { draftReport } from '../../domain/report/index.ts';
+import { draftCustomerReport, draftReport, renderCustomerMarkdown } from '../../domain/report/index.ts';
 import { html, trusted, type Html } from '../html.ts';
 import { sendHtml } from '../http.ts';
 import { messagePage, noIncidentPage, page } from '../layout.ts';
@@ -35,17 +35,15 @@ export function reportRoutes(d: BrowseDeps) {
 <article class="report" id="report">${renderMarkdown(markdown)}</article>`,
       }));
     }
-    const customer = d.policy.customers.find((c) => c.id === customerId);
-    if (!customer || !s.customers.includes(customerId)) {
+    // The customer's own version: only what that customer may see, in its time zone, under the policy the incident ran under.
+    const draft = s.customers.includes(customerId) ? draftCustomerReport(view.events.map((e) => e.event), d.policy, customerId) : undefined;
+    if (!draft) {
       return sendHtml(res, 404, messagePage('Not found', [`INC-${n} has no customer "${customerId}".`, html`<a href="/incidents/${n}/report">The incident report</a>`], viewer));
     }
-    // Customer reports (per customer, only what the customer may see) are drafted by the report work that is
-    // still to land; until then this page shows the internal draft, marked so nobody sends it as it is.
     return sendHtml(res, 200, page({
-      title: `INC-${n} report for ${customer.name}`, viewer,
-      body: html`<nav class="actions"><a href="/incidents/${n}">← INC-${n}</a><span class="muted">Print or save as PDF from the browser.</span></nav>
-<div class="banner noprint" id="internal-draft">This is the internal draft, not yet a customer version: it may hold internal notes and names. Review it before anything reaches ${customer.name}.</div>
-<article class="report" id="report"><p class="muted">Prepared for ${customer.name} (main contact ${customer.mainContact.name})</p>${renderMarkdown(markdown)}</article>`,
+      title: `INC-${n} report for ${draft.customer.name}`, viewer,
+      body: html`<nav class="actions"><a href="/incidents/${n}">← INC-${n}</a><span class="muted">Print or save as PDF from the browser. Nothing here is sent to ${draft.customer.name}: sending follows the Send button in the incident channel.</span></nav>
+<article class="report" id="report">${renderMarkdown(renderCustomerMarkdown(draft))}</article>`,
     }));
   };
 }
