@@ -1,6 +1,6 @@
 /** SQL for the inbound archive: raw requests stored before they are acknowledged. */
 import type pg from 'pg';
-import type { Queryable as Q } from './pool.ts';
+import type { Queryable as Q } from './queryable.ts';
 
 /** A pool the archive can take a connection of its own from (to bound a write in time). */
 export type InboundPool = Q & { connect(): Promise<pg.PoolClient> };

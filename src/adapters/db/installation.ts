@@ -15,7 +15,7 @@ import { embeddedPaths } from './embedded.ts';
 import { KranzError } from './errors.ts';
 import { readFileIfExists, writeFileAtomic } from './files.ts';
 import type { DbLogger } from './logger.ts';
-import type { Queryable } from './pool.ts';
+import type { Queryable } from './queryable.ts';
 import { redactDatabaseUrl } from './url.ts';
 
 /** File name of the local installation state inside the data dir. */

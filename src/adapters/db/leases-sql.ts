@@ -4,7 +4,7 @@
  * behind it under the same order key, until the lease runs out (60 s).
  * Leases of workers known to be dead are freed at start instead.
  */
-import type { Queryable as Q } from './pool.ts';
+import type { Queryable as Q } from './queryable.ts';
 
 /** Workers holding live leases now, on outbox rows or inbound requests. */
 export async function leaseHolders(db: Q, now: Date): Promise<string[]> {

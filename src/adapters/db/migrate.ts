@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { coerceError, KranzError, sqlStateOf } from './errors.ts';
 import type { DbLogger } from './logger.ts';
-import type { Queryable } from './pool.ts';
+import type { Queryable } from './queryable.ts';
 
 /** `<package root>/migrations/`, resolved from this file so the working directory does not matter. */
 export const DEFAULT_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));

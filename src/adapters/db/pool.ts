@@ -10,14 +10,8 @@ import { checkEmbeddedDataDir } from './installation.ts';
 import type { DbLogger } from './logger.ts';
 import { redactDatabaseUrl } from './url.ts';
 
-/**
- * Anything that runs a query: a `pg.Pool`, a `pg.PoolClient` or a `pg.Client`.
- * SQL modules take this, so callers choose between autocommit and a
- * transaction without the SQL module knowing.
- */
-export interface Queryable {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
-}
+/** Re-exported for callers that open the pool and query it. */
+export type { Queryable } from './queryable.ts';
 
 /** Options for {@link openDatabase}. */
 export interface OpenDatabaseOptions {
