@@ -2,6 +2,7 @@
  * The features `kranz start` plugs into the runtime beyond Slack: each is a
  * `KranzExtension`, so tests and the demo choose what runs.
  */
+import { coalesce } from './lib/coalesce.ts';
 import type { KranzExtension } from './main.ts';
 import { PagerDutyClient } from './adapters/pagerduty/client.ts';
 import { PagerDutyDeliverer } from './adapters/pagerduty/deliverer.ts';
@@ -18,28 +19,6 @@ import { incidentReads } from './adapters/db/incident-reads-sql.ts';
 import { slackDirectory, slackSignIn } from './adapters/slack/web-sign-in.ts';
 import { createWebHandler, isWebPath, webViewOff, type WebDeps } from './web/router.ts';
 import { customersExtension } from './customers-extension.ts';
-
-/** Coalesces wake-ups: at most one run in flight, and one more if woken meanwhile. */
-export function coalesce(run: () => Promise<unknown>): () => void {
-  let running = false;
-  let again = false;
-  const go = async (): Promise<void> => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        await run();
-      } while (again);
-    } finally {
-      running = false;
-    }
-  };
-  return () => void go().catch(() => undefined);
-}
 
 /** PagerDuty: the signed webhook intake and the outbound target (notes, resolve, pages, on-call invites). */
 export const pagerDutyExtension: KranzExtension = {

@@ -4,6 +4,7 @@
  * data dir or database, migrates, and wires Slack, PagerDuty, the outbox
  * worker and the scheduler behind one HTTP port.
  */
+import { coalesce } from './lib/coalesce.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -133,26 +134,11 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   await releaseLeasesOfTheDead(db, clock, log, tag);
 
   let outbox: OutboxWorker | undefined;
-  let kicked = false;
-  let pumping = false;
-  const pump = async (): Promise<void> => {
-    if (pumping || !outbox) {
-      kicked = true;
-      return;
-    }
-    pumping = true;
-    try {
-      do {
-        kicked = false;
-        while ((await outbox.runOnce()) > 0) { /* drain what is due */ }
-      } while (kicked);
-    } catch (e) {
-      log.warn({ err: e instanceof Error ? e.message : e }, 'outbox pass failed; will retry');
-    } finally {
-      pumping = false;
-    }
-  };
-  const kick = (): void => void pump();
+  // One outbox pass in flight and one more if kicked meanwhile: a kick means "there may be new rows".
+  const kick = coalesce(async () => {
+    if (!outbox) return;
+    while ((await outbox.runOnce()) > 0) { /* drain what is due */ }
+  }, (e) => log.warn({ err: e instanceof Error ? e.message : e }, 'outbox pass failed; will retry'));
   const spool = new Spool(o.env.dataDir);
   await spool.depth();
   const metrics = createMetrics({
@@ -264,7 +250,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     await retention.stop();
     await intake.stop();
     for (const h of handles.reverse()) await h.stop?.().catch((e: unknown) => log.warn({ err: e }, 'extension stop failed'));
-    while (pumping) await new Promise((r) => setTimeout(r, 20));
+    await kick.idle();
     await outbox!.runOnce().catch(() => 0);
     await db.close();
   };
