@@ -16,6 +16,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseJson, readBody } from '../json-body.ts';
 import { RATE_LIMIT_BODY, SERVER_ERROR_BODY, StandInFaults, type StandInRoute } from './faults.ts';
 import { matchRoute, pdError, type Reply } from './routes.ts';
 import { Shapes } from './shapes.ts';
@@ -69,7 +70,6 @@ export interface PagerDutyStandIn {
 }
 
 const ACCEPT_V2 = 'application/vnd.pagerduty+json;version=2';
-const MAX_BODY = 1024 * 1024;
 
 /** Starts the stand-in; resolves once it listens. */
 export async function startPagerDutyStandIn(opts: PagerDutyStandInOptions = {}): Promise<PagerDutyStandIn> {
@@ -186,33 +186,6 @@ export async function startPagerDutyStandIn(opts: PagerDutyStandInOptions = {}):
         server.closeAllConnections();
       }),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 function bearer(header: string | undefined): string | undefined {

@@ -17,6 +17,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseJson, readBody } from '../json-body.ts';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, StatusPageState, type ComponentStatus, type IncidentInput, type SpIncident } from './state.ts';
 
 export const STATUSPAGE_STAND_IN_KEY = 'sp-sandbox-key';
@@ -86,7 +87,6 @@ export interface StatusPageStandIn {
 
 type Reply = { status: number; body?: unknown };
 const error = (status: number, message: string | string[]): Reply => ({ status, body: { error: message } });
-const MAX_BODY = 1024 * 1024;
 
 export async function startStatusPageStandIn(opts: StatusPageStandInOptions = {}): Promise<StatusPageStandIn> {
   const state = new StatusPageState(opts.now);
@@ -223,33 +223,6 @@ function incidentInput(body: unknown): IncidentInput | string {
 function send(res: ServerResponse, reply: Reply): void {
   res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
   res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJson(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The incident as a customer reads it on the status page: name, components, then updates oldest first. */
