@@ -57,7 +57,7 @@ export function customersExtension(opts: CustomersExtensionOptions = {}): KranzE
         const client = new StatusPageClient({ apiKey: env.statuspage.apiKey, apiUrl: env.statuspage.apiUrl, ...(opts.statusPageIntervalMs !== undefined ? { minIntervalMs: opts.statusPageIntervalMs } : {}) });
         deliverers['statuspage'] = new StatusPageDeliverer({
           client,
-          pageIncidentOf: async (id) => (await deps.store.transaction((u) => u.readIncident(id)))?.customerFacing?.statusPage?.pageIncidentId,
+          pageIncidentOf: async (id) => (await deps.store.transaction((u) => u.incidents.readIncident(id)))?.customerFacing?.statusPage?.pageIncidentId,
           recorded: (row, p) => recordCommand(row, {
             type: 'record_publication', channel: 'statuspage', action: p.action, pageIncidentId: p.pageIncidentId, ...(p.url ? { url: p.url } : {}), ...(p.updateEventId ? { updateEventId: p.updateEventId } : {}),
           }),

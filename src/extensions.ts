@@ -5,6 +5,7 @@
 import { coalesce } from './lib/coalesce.ts';
 import type { KranzExtension } from './main.ts';
 import { PagerDutyClient } from './adapters/pagerduty/client.ts';
+import { deliveryReads } from './adapters/db/store.ts';
 import { PagerDutyDeliverer } from './adapters/pagerduty/deliverer.ts';
 import { pagerDutyWebhookHandler } from './adapters/pagerduty/webhook-route.ts';
 import { outboxWebClient } from './adapters/slack/bolt-app.ts';
@@ -41,7 +42,7 @@ export const pagerDutyExtension: KranzExtension = {
     const slack = env.slack.botToken ? outboxWebClient(env.slack.botToken, env.slack.apiUrl, log) : undefined;
     return {
       routes: { pagerDutyWebhook: route },
-      deliverers: { pagerduty: new PagerDutyDeliverer({ client, store: deps.store, policy: deps.policy, ...(slack ? { slack } : {}), ...(env.pagerduty.fromEmail ? { fromEmail: env.pagerduty.fromEmail } : {}) }) },
+      deliverers: { pagerduty: new PagerDutyDeliverer({ client, reads: deliveryReads(k.db.pool), policy: deps.policy, ...(slack ? { slack } : {}), ...(env.pagerduty.fromEmail ? { fromEmail: env.pagerduty.fromEmail } : {}) }) },
       stop: async () => client.close(),
     };
   },

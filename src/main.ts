@@ -20,7 +20,7 @@ import { openDatabase, type Database } from './adapters/db/pool.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { checkInstallation, recordInstallation } from './adapters/db/installation.ts';
 import { checkDatabaseHealth } from './adapters/db/health.ts';
-import { PostgresStore, outboxQueue } from './adapters/db/store.ts';
+import { PostgresStore, deliveryReads, outboxQueue } from './adapters/db/store.ts';
 import { createHttpServer, type Handler, type WebRoute } from './adapters/http/server.ts';
 import { healthRoute } from './adapters/http/health-route.ts';
 import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
@@ -170,7 +170,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
       });
       return botUser;
     };
-    deliverers['slack'] = new SlackDeliverer({ client, store: deps.store, policy: o.policy, botUserId });
+    deliverers['slack'] = new SlackDeliverer({ client, reads: deliveryReads(db.pool), policy: o.policy, botUserId });
     // Display names for the events (and so the reports), looked up once per person.
     deps.people = slackPeopleDirectory(client);
     slack = createSlackApp({

@@ -54,9 +54,9 @@ class Rollback {
 
 export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Promise<IncidentId | undefined> {
   if ('id' in ref) return ref.id;
-  const found = 'channelId' in ref ? await uow.findIncidentIdByChannel(ref.channelId)
-    : 'number' in ref ? await uow.findIncidentIdByNumber(ref.number)
-    : await uow.findIncidentIdByPagerDuty(ref.pdIncidentId);
+  const found = 'channelId' in ref ? await uow.incidents.findIncidentIdByChannel(ref.channelId)
+    : 'number' in ref ? await uow.incidents.findIncidentIdByNumber(ref.number)
+    : await uow.keys.findIncidentIdByPagerDuty(ref.pdIncidentId);
   return found === undefined ? undefined : asIncidentId(found);
 }
 
@@ -84,12 +84,12 @@ export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Com
 export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<{ incidentId: IncidentId; current: IncidentState; duplicate?: CommandOutcome }> {
   const incidentId = await resolveIncidentId(uow, ref);
   if (!incidentId) throw new Rollback({ ok: false, error: notFound(ref) });
-  if (!(await uow.claimCommandKey(key, incidentId))) {
-    const state = await uow.readIncident(incidentId);
+  if (!(await uow.keys.claimCommandKey(key, incidentId))) {
+    const state = await uow.incidents.readIncident(incidentId);
     if (!state) throw new Rollback({ ok: false, error: notFound(ref) });
     return { incidentId, current: state, duplicate: { ok: true, incidentId, state, events: [], effects: [], duplicate: true } };
   }
-  const current = await uow.lockIncident(incidentId);
+  const current = await uow.incidents.lockIncident(incidentId);
   if (!current) throw new Rollback({ ok: false, error: notFound(ref) });
   return { incidentId, current };
 }
@@ -117,12 +117,12 @@ export async function commitTransition(
   const state = t.state ?? before;
   if (!state) throw new Error(`transition for ${incidentId} produced no state`);
   if (t.events.length > 0) {
-    await uow.appendEvents(t.events);
-    await uow.saveIncident(state, now);
+    await uow.events.appendEvents(t.events);
+    await uow.incidents.saveIncident(state, now);
     // Every state change replans the incident's reminders in the same transaction.
-    await uow.syncReminders(incidentId, planReminders(state, deps.policy), now);
+    await uow.reminders.syncReminders(incidentId, planReminders(state, deps.policy), now);
   }
-  await uow.enqueue(effectsToRows(incidentId, t.effects, commandKey), now);
+  await uow.outbox.enqueue(effectsToRows(incidentId, t.effects, commandKey), now);
   return { ok: true, incidentId, state, events: t.events, effects: t.effects, duplicate: false };
 }
 

@@ -22,9 +22,9 @@ export interface SlackMessageRef {
 /** Records a message in the channel log; false when the channel is no incident's. */
 export async function recordMessage(deps: AppDeps, m: SlackMessageRef): Promise<boolean> {
   return deps.store.transaction(async (uow) => {
-    const incidentId = await uow.findIncidentIdByChannel(m.channelId);
+    const incidentId = await uow.incidents.findIncidentIdByChannel(m.channelId);
     if (!incidentId) return false;
-    await uow.recordChannelMessage({ ...m, incidentId });
+    await uow.channelLog.recordChannelMessage({ ...m, incidentId });
     return true;
   });
 }
@@ -40,10 +40,10 @@ async function guarded(fn: () => Promise<CommandOutcome>): Promise<CommandOutcom
 
 export async function recordEdit(deps: AppDeps, channelId: SlackChannelId, ts: string, text: string, editorId: SlackUserId | undefined, eventKey: string): Promise<CommandOutcome | undefined> {
   return guarded(() => deps.store.transaction(async (uow) => {
-    const incidentId = await uow.findIncidentIdByChannel(channelId);
+    const incidentId = await uow.incidents.findIncidentIdByChannel(channelId);
     if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId }) });
     const now = deps.clock.now();
-    await uow.editChannelMessage(channelId, ts, text, now);
+    await uow.channelLog.editChannelMessage(channelId, ts, text, now);
     return applyCommandIn(uow, deps, { id: asIncidentId(incidentId) }, { type: 'edit_message', messageTs: ts, text }, {
       actor: editorId ? { kind: 'user', userId: editorId } : { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
     });
@@ -52,9 +52,9 @@ export async function recordEdit(deps: AppDeps, channelId: SlackChannelId, ts: s
 
 export async function recordDeletion(deps: AppDeps, channelId: SlackChannelId, ts: string, eventKey: string): Promise<CommandOutcome | undefined> {
   return guarded(() => deps.store.transaction(async (uow) => {
-    const incidentId = await uow.findIncidentIdByChannel(channelId);
+    const incidentId = await uow.incidents.findIncidentIdByChannel(channelId);
     if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId }) });
-    await uow.deleteChannelMessage(channelId, ts);
+    await uow.channelLog.deleteChannelMessage(channelId, ts);
     return applyCommandIn(uow, deps, { id: asIncidentId(incidentId) }, { type: 'delete_message', messageTs: ts }, {
       actor: { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
     });
@@ -74,15 +74,15 @@ export async function flagMessage(
   flaggedBy: SlackUserId,
 ): Promise<CommandOutcome> {
   // Names first, outside the transaction: the author is usually the one Kranz logged with the message.
-  const seen = await deps.store.transaction((u) => u.findChannelMessage(m.channelId, m.ts)).catch(() => undefined);
+  const seen = await deps.store.transaction((u) => u.channelLog.findChannelMessage(m.channelId, m.ts)).catch(() => undefined);
   const author = seen?.userId ?? m.authorId;
   const named = await withNames(deps, { type: 'add_note', text: '', via, ...(author ? { authorId: asSlackUserId(author) } : {}) }, {
     actor: { kind: 'user', userId: flaggedBy }, source: { kind: 'slack', channelId: m.channelId }, idempotencyKey: '',
   });
   return guarded(() => deps.store.transaction(async (uow) => {
-    const incidentId = await uow.findIncidentIdByChannel(m.channelId);
+    const incidentId = await uow.incidents.findIncidentIdByChannel(m.channelId);
     if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId: m.channelId }, 'timeline') });
-    const logged = await uow.findChannelMessage(m.channelId, m.ts);
+    const logged = await uow.channelLog.findChannelMessage(m.channelId, m.ts);
     const text = logged?.text ?? m.text ?? '';
     const authorId = logged?.userId ? asSlackUserId(logged.userId) : m.authorId;
     return applyCommandIn(uow, deps, { id: asIncidentId(incidentId) }, {

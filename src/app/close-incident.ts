@@ -40,7 +40,7 @@ async function draftAndPublish(deps: AppDeps, ref: IncidentRef, meta: CommandMet
         effects.push(...r.value.effects);
         state = r.value.state;
       }
-      const log = [...(await uow.loadEvents(incidentId)), ...events];
+      const log = [...(await uow.events.loadEvents(incidentId)), ...events];
       const markdown = draftReport(log, deps.policy);
       const sha256 = deps.sha256(markdown);
       const recorded = transition(state, { type: 'record_report', length: markdown.length, sha256 }, now, { ...env, idempotencyKey: `${meta.idempotencyKey}:report` });
@@ -60,7 +60,7 @@ async function draftAndPublish(deps: AppDeps, ref: IncidentRef, meta: CommandMet
         state = r.value.state;
       }
       const withReport = effects.map((f) => (f.kind === 'slack.publish_report' ? { ...f, markdown } : f));
-      await uow.saveReport(incidentId, markdown, sha256);
+      await uow.reports.saveReport(incidentId, markdown, sha256);
       const outcome = await commitTransition(uow, deps, incidentId, before, { events, effects: withReport, state }, meta.idempotencyKey, now);
       return { ...outcome, markdown };
     });

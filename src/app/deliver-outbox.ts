@@ -133,10 +133,10 @@ export class OutboxWorker {
     const now = this.deps.clock.now();
     try {
       await this.deps.store.transaction(async (uow) => {
-        if (!(await uow.markOutboxDelivered(row.id, this.opts.workerId, result ?? null, now))) return;
+        if (!(await uow.outbox.markOutboxDelivered(row.id, this.opts.workerId, result ?? null, now))) return;
         for (const f of followUps) {
-          if (f.kind === 'slot') await uow.saveSlot(f.incidentId, f.slot, f.channelId, f.ts);
-          else if (f.kind === 'enqueue') await uow.enqueue(f.rows, now);
+          if (f.kind === 'slot') await uow.slots.saveSlot(f.incidentId, f.slot, f.channelId, f.ts);
+          else if (f.kind === 'enqueue') await uow.outbox.enqueue(f.rows, now);
           else {
             try {
               await applyCommandIn(uow, this.deps, { id: f.incidentId }, f.command, f.meta);

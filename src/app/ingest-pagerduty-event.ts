@@ -87,14 +87,14 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
       // Only a trigger opens. When the event names a service that never auto-opens, no trigger will link it.
       if (ev.serviceId && !svc?.autoOpen) return { result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); service ${ev.serviceId} does not auto-open incidents` };
       // Reference-only events (notes, responders) name no service: the trigger, if it was seen and ignored, already decided.
-      const ignoredBecause = await deps.store.transaction((uow) => uow.pagerDutyIgnoredReason(pd));
+      const ignoredBecause = await deps.store.transaction((uow) => uow.keys.pagerDutyIgnoredReason(pd));
       if (ignoredBecause !== undefined) return { result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); its trigger was ignored: ${ignoredBecause}` };
       return { result: 'unlinked', reason: `no Kranz incident for PagerDuty ${pd} yet (${ev.eventType})` };
     }
     if (!svc?.autoOpen) {
       const reason = svc ? `service ${svc.serviceId} does not auto-open incidents` : `service ${ev.serviceId ?? '?'} is not configured in Kranz`;
       // Remembered so that the incident's later events are settled at once rather than waiting for a trigger that came and went.
-      await deps.store.transaction((uow) => uow.markPagerDutyIgnored(pd, reason));
+      await deps.store.transaction((uow) => uow.keys.markPagerDutyIgnored(pd, reason));
       return { result: 'ignored', reason };
     }
     const declared = await declareIncident(deps, {

@@ -26,37 +26,46 @@ export interface NewOutboxRow {
   idempotencyKey: string;
 }
 
-/** Everything a use case may do inside one database transaction. */
-export interface UnitOfWork {
+/** Command idempotency keys, and the PagerDuty incidents linked to Kranz incidents. */
+export interface KeysPort {
   claimCommandKey(key: string, incidentId?: string): Promise<boolean>;
   commandKeyIncident(key: string): Promise<string | undefined>;
   setCommandKeyIncident(key: string, incidentId: string): Promise<void>;
-  lockIncident(id: string): Promise<IncidentState | undefined>;
-  readIncident(id: string): Promise<IncidentState | undefined>;
-  findIncidentIdByChannel(channelId: string): Promise<string | undefined>;
-  findIncidentIdByNumber(n: number): Promise<string | undefined>;
   findIncidentIdByPagerDuty(pdIncidentId: string): Promise<string | undefined>;
   linkPagerDuty(pdIncidentId: string, incidentId: string): Promise<boolean>;
   /** Remembers that this PagerDuty incident's trigger was ignored on purpose, so its later events need not wait for one. */
   markPagerDutyIgnored(pdIncidentId: string, reason: string): Promise<void>;
   /** Why the trigger of this PagerDuty incident was ignored; undefined when it was not (or has not been seen). */
   pagerDutyIgnoredReason(pdIncidentId: string): Promise<string | undefined>;
+}
+
+/** The incident projection: current state, numbers, lookups. */
+export interface IncidentsPort {
+  lockIncident(id: string): Promise<IncidentState | undefined>;
+  readIncident(id: string): Promise<IncidentState | undefined>;
+  findIncidentIdByChannel(channelId: string): Promise<string | undefined>;
+  findIncidentIdByNumber(n: number): Promise<string | undefined>;
   nextIncidentNumber(): Promise<number>;
+  saveIncident(state: IncidentState, now: Date): Promise<void>;
+  listOpenIncidents(limit?: number): Promise<{ id: string; number: number; title: string; severity: string; status: string; channelId: string | null; private: boolean; members: string[] }[]>;
+}
+
+/** The append-only event log. */
+export interface EventsPort {
   appendEvents(events: readonly IncidentEvent[]): Promise<string[]>;
   loadEvents(incidentId: string): Promise<IncidentEvent[]>;
   loadEvent(eventId: string): Promise<IncidentEvent | undefined>;
-  saveIncident(state: IncidentState, now: Date): Promise<void>;
+}
+
+/** Outbox rows written with the events that caused them. */
+export interface OutboxPort {
   enqueue(rows: readonly NewOutboxRow[], now: Date): Promise<number>;
-  saveReport(incidentId: string, markdown: string, sha256: string): Promise<void>;
-  saveSlot(incidentId: string, slot: string, channelId: string, ts: string): Promise<void>;
-  findSlot(incidentId: string, slot: string): Promise<{ channelId: string; ts: string } | undefined>;
-  recordChannelMessage(m: { channelId: string; ts: string; incidentId?: string; userId?: string; text: string; threadTs?: string }): Promise<void>;
-  editChannelMessage(channelId: string, ts: string, text: string, at: Date): Promise<void>;
-  deleteChannelMessage(channelId: string, ts: string): Promise<void>;
-  findChannelMessage(channelId: string, ts: string): Promise<{ text: string; userId?: string; deleted: boolean; incidentId?: string } | undefined>;
   /** Marks a leased outbox row delivered; false when the lease was lost to another worker. */
   markOutboxDelivered(id: number, workerId: string, result: unknown, now: Date): Promise<boolean>;
-  listOpenIncidents(limit?: number): Promise<{ id: string; number: number; title: string; severity: string; status: string; channelId: string | null; private: boolean; members: string[] }[]>;
+}
+
+/** Reminder plans, their steps and the scheduler's tick claims. */
+export interface RemindersPort {
   /** Stores the incident's reminder plan (see reminders-sql.ts for how a changed due time resets a reminder). */
   syncReminders(incidentId: string, planned: readonly PlannedReminder[], now: Date): Promise<void>;
   /** Locks up to `limit` due reminders with their incidents (SKIP LOCKED: other senders get other rows). */
@@ -67,6 +76,48 @@ export interface UnitOfWork {
   /** True for exactly one caller per scheduler tick `name`/`tick` across replicas. */
   claimTick(name: string, tick: Date): Promise<boolean>;
   reminderBacklog(now: Date): Promise<ReminderBacklog>;
+}
+
+/** The messages of incident channels, as Kranz saw them (for flags, edits and deletions). */
+export interface ChannelLogPort {
+  recordChannelMessage(m: { channelId: string; ts: string; incidentId?: string; userId?: string; text: string; threadTs?: string }): Promise<void>;
+  editChannelMessage(channelId: string, ts: string, text: string, at: Date): Promise<void>;
+  deleteChannelMessage(channelId: string, ts: string): Promise<void>;
+  findChannelMessage(channelId: string, ts: string): Promise<{ text: string; userId?: string; deleted: boolean; incidentId?: string } | undefined>;
+}
+
+/** Where the messages Kranz keeps up to date in place (summary, checklist) were posted. */
+export interface SlotsPort {
+  saveSlot(incidentId: string, slot: string, channelId: string, ts: string): Promise<void>;
+  findSlot(incidentId: string, slot: string): Promise<{ channelId: string; ts: string } | undefined>;
+}
+
+/** Drafted incident reports. */
+export interface ReportsPort {
+  saveReport(incidentId: string, markdown: string, sha256: string): Promise<void>;
+}
+
+/** Everything a use case may do inside one database transaction: one port per family. */
+export interface UnitOfWork {
+  keys: KeysPort;
+  incidents: IncidentsPort;
+  events: EventsPort;
+  outbox: OutboxPort;
+  reminders: RemindersPort;
+  channelLog: ChannelLogPort;
+  slots: SlotsPort;
+  reports: ReportsPort;
+}
+
+/**
+ * What deliverers read while rendering a row: the incident's current state, a
+ * slot, an event. Each read stands alone (no transaction): a deliverer
+ * writes only through its outcome, which the outbox worker records.
+ */
+export interface DeliveryReads {
+  readIncident(id: string): Promise<IncidentState | undefined>;
+  findSlot(incidentId: string, slot: string): Promise<{ channelId: string; ts: string } | undefined>;
+  loadEvent(eventId: string): Promise<IncidentEvent | undefined>;
 }
 
 /** A stored reminder locked for sending, with its (locked) incident. `plannedAt` is when the thing is due, `dueAt` when this step fires. */

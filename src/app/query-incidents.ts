@@ -6,12 +6,12 @@ import type { AppDeps } from './ports.ts';
 export async function findIncident(deps: AppDeps, ref: IncidentRef): Promise<IncidentState | undefined> {
   return deps.store.transaction(async (uow) => {
     const id = await resolveIncidentId(uow, ref);
-    return id ? uow.readIncident(id) : undefined;
+    return id ? uow.incidents.readIncident(id) : undefined;
   });
 }
 
 export async function listOpenIncidents(deps: AppDeps, limit = 50) {
-  return deps.store.transaction((uow) => uow.listOpenIncidents(limit));
+  return deps.store.transaction((uow) => uow.incidents.listOpenIncidents(limit));
 }
 
 /**

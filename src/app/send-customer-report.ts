@@ -24,7 +24,7 @@ export function mayActorSend(_deps: AppDeps, _meta: CommandMeta, _incidentId: st
 
 /** Drafts the customer report as of now: the Markdown and its digest (undefined: not attached). */
 export async function currentCustomerReport(deps: AppDeps, incidentId: string, customer: string): Promise<{ markdown: string; sha256: string } | undefined> {
-  const events = await deps.store.transaction((u) => u.loadEvents(incidentId));
+  const events = await deps.store.transaction((u) => u.events.loadEvents(incidentId));
   if (!events.length) return undefined;
   const r = draftCustomerReport(events, deps.policy, customer);
   if (!r) return undefined;

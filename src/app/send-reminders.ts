@@ -90,7 +90,7 @@ export async function sendDueReminders(deps: AppDeps, o: SendRemindersOptions): 
 async function sendOne(deps: AppDeps): Promise<StepOutcome> {
   return deps.store.transaction(async (uow) => {
     const now = deps.clock.now();
-    const [due] = await uow.claimDueReminders(now, 1);
+    const [due] = await uow.reminders.claimDueReminders(now, 1);
     if (!due) return { kind: 'empty' };
     // The claim locked the incident row too and brought its state.
     const state = due.state;
@@ -117,7 +117,7 @@ async function sendOne(deps: AppDeps): Promise<StepOutcome> {
 }
 
 function advance(uow: UnitOfWork, r: DueReminder, level: number, dueAt: string | null, sent: boolean, now: Date): Promise<void> {
-  return uow.advanceReminder({ incidentId: r.incidentId, kind: r.kind, subject: r.subject, level, dueAt, sent, now });
+  return uow.reminders.advanceReminder({ incidentId: r.incidentId, kind: r.kind, subject: r.subject, level, dueAt, sent, now });
 }
 
 /**
@@ -127,11 +127,11 @@ function advance(uow: UnitOfWork, r: DueReminder, level: number, dueAt: string |
  * it again changes nothing. Returns how many incidents were replanned.
  */
 export async function replanOpenIncidents(deps: AppDeps, o: { limit?: number } = {}): Promise<number> {
-  const open = await deps.store.transaction((uow) => uow.listOpenIncidents(o.limit ?? 1_000));
+  const open = await deps.store.transaction((uow) => uow.incidents.listOpenIncidents(o.limit ?? 1_000));
   for (const inc of open) {
     await deps.store.transaction(async (uow) => {
-      const state = await uow.lockIncident(inc.id);
-      if (state) await uow.syncReminders(inc.id, planReminders(state, deps.policy), deps.clock.now());
+      const state = await uow.incidents.lockIncident(inc.id);
+      if (state) await uow.reminders.syncReminders(inc.id, planReminders(state, deps.policy), deps.clock.now());
     });
   }
   return open.length;

@@ -79,15 +79,15 @@ export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: Sno
     return await deps.store.transaction(async (uow): Promise<SnoozeOutcome> => {
       const incidentId = await resolveIncidentId(uow, ref);
       if (!incidentId) throw new Refused(notFound(ref));
-      const fresh = await uow.claimCommandKey(meta.idempotencyKey, incidentId);
+      const fresh = await uow.keys.claimCommandKey(meta.idempotencyKey, incidentId);
       // Locking the incident waits for a sender that is sending this reminder right now.
-      const state = await uow.lockIncident(incidentId);
+      const state = await uow.incidents.lockIncident(incidentId);
       if (!state) throw new Refused(notFound(ref));
       const which = { incidentId, number: state.number, kind: parsed.kind, durationMs: input.durationMs };
       if (!fresh) return { ok: true, ...which, until: deps.clock.now().toISOString(), reminders: [], duplicate: true };
       const now = deps.clock.now();
       const until = new Date(now.getTime() + input.durationMs);
-      const rows = await uow.snoozeReminder(incidentId, parsed.kind, input.subject ?? parsed.subject, until, now);
+      const rows = await uow.reminders.snoozeReminder(incidentId, parsed.kind, input.subject ?? parsed.subject, until, now);
       if (rows.length === 0) throw new Refused({ code: 'reminder.none', params: { number: state.number, kind: parsed.kind } });
       const first = rows.reduce((a, b) => (a.dueAt <= b.dueAt ? a : b));
       return { ok: true, ...which, until: until.toISOString(), reminders: rows, firstDueAt: first.dueAt, duplicate: false };

@@ -40,8 +40,8 @@ export const reportCommand: CliCommand = {
       const { findCustomer } = await import('../domain/policy.ts');
       const store = new PostgresStore(db.pool);
       const events = await store.transaction(async (u) => {
-        const id = await u.findIncidentIdByNumber(number);
-        return id ? u.loadEvents(id) : undefined;
+        const id = await u.incidents.findIncidentIdByNumber(number);
+        return id ? u.events.loadEvents(id) : undefined;
       });
       if (!events) throw new CliError(`There is no INC-${number} in ${db.url} (KRANZ_DATA_DIR=${env.dataDir}${env.databaseUrl ? '' : ', embedded database'}). "kranz list --all" shows the incidents there.`);
       let markdown: string;

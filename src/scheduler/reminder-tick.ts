@@ -49,9 +49,9 @@ export function createReminderTick(deps: AppDeps, o: ReminderTickOptions): (now:
       if (n > 0) o.log.info({ incidents: n }, 'reminders replanned for open incidents');
     }
     const slot = new Date(Math.floor(now.getTime() / slotMs) * slotMs);
-    const claimed = await deps.store.transaction((uow) => uow.claimTick(name, slot));
+    const claimed = await deps.store.transaction((uow) => uow.reminders.claimTick(name, slot));
     if (claimed) {
-      const backlog = await deps.store.transaction((uow) => uow.reminderBacklog(now));
+      const backlog = await deps.store.transaction((uow) => uow.reminders.reminderBacklog(now));
       const lateMs = backlog.oldestDueAt ? now.getTime() - Date.parse(backlog.oldestDueAt) : 0;
       if (lateMs > (o.warnLateMs ?? 60_000)) o.log.warn({ due: backlog.due, oldestDueAt: backlog.oldestDueAt, lateMs }, 'reminders are running late');
     }

@@ -64,7 +64,7 @@ describe('commands on real Postgres', () => {
     const stored = await h.pool.query<{ markdown: string }>('select markdown from reports where incident_id = $1', [d.incidentId]);
     expect(stored.rows[0]?.markdown).toBe(closed.markdown);
     const { project } = await import('../../src/domain/incident.ts');
-    const events = await h.deps.store.transaction((u) => u.loadEvents(d.incidentId));
+    const events = await h.deps.store.transaction((u) => u.events.loadEvents(d.incidentId));
     // Acme is affected, so close drafts its customer report beside the internal one.
     expect(events.map((e) => e.type)).toEqual(['declared', 'customer_contacted', 'status_update_posted', 'checklist_item_done', 'resolved', 'closed', 'report_drafted', 'customer_report_drafted']);
     expect(project(events)).toEqual(closed.state);

@@ -54,7 +54,7 @@ class FlakyTarget implements Deliverer {
 
 async function enqueue(rows: { key: string; body: string }[]): Promise<void> {
   await h.deps.store.transaction((u) =>
-    u.enqueue(rows.map((r) => ({ target: 'test', orderKey: r.key, op: 'post', payload: { body: r.body }, idempotencyKey: `dl:${r.body}` })), h.clock.now()),
+    u.outbox.enqueue(rows.map((r) => ({ target: 'test', orderKey: r.key, op: 'post', payload: { body: r.body }, idempotencyKey: `dl:${r.body}` })), h.clock.now()),
   );
 }
 

@@ -25,7 +25,7 @@ class ScriptedTarget implements Deliverer {
 
 async function enqueue(rows: { key: string; body: string }[]): Promise<void> {
   await h.deps.store.transaction((u) =>
-    u.enqueue(rows.map((r, i) => ({ target: 'test', orderKey: r.key, op: 'post', payload: { body: r.body }, idempotencyKey: `${r.body}:${i}` })), h.clock.now()),
+    u.outbox.enqueue(rows.map((r, i) => ({ target: 'test', orderKey: r.key, op: 'post', payload: { body: r.body }, idempotencyKey: `${r.body}:${i}` })), h.clock.now()),
   );
 }
 
@@ -85,7 +85,7 @@ describe('outbox claims under contention', () => {
     const { testPool } = await import('../helpers/db.ts');
     await h.pool.query("update outbox set status = 'delivered' where status = 'pending'");
     await h.deps.store.transaction((u) =>
-      u.enqueue(Array.from({ length: 600 }, (_, i) => ({ target: 'test', orderKey: `race-${i}`, op: 'post', payload: { i }, idempotencyKey: `race:${i}` })), h.clock.now()),
+      u.outbox.enqueue(Array.from({ length: 600 }, (_, i) => ({ target: 'test', orderKey: `race-${i}`, op: 'post', payload: { i }, idempotencyKey: `race:${i}` })), h.clock.now()),
     );
     const pools = [testPool(h.db.url, 4), testPool(h.db.url, 4), testPool(h.db.url, 4)];
     const claimed: number[] = [];

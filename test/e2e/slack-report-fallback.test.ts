@@ -48,7 +48,7 @@ const ENTRIES = 2_000;
 async function addNotes(incidentId: IncidentId, channelId: SlackChannelId, n: number): Promise<void> {
   const deps = h.kranz.deps;
   await deps.store.transaction(async (uow) => {
-    const before = await uow.lockIncident(incidentId);
+    const before = await uow.incidents.lockIncident(incidentId);
     let state = before;
     const events = [];
     const now = deps.clock.now();

@@ -51,7 +51,7 @@ describe('poison message in the outbox', () => {
       nowMs += 5_000;
     }
     const stuck = await k.pool.query<{ op: string; attempts: number; last_error: string }>("select op, attempts, left(last_error, 60) as last_error from outbox where status = 'pending' order by id");
-    const channel = o.state.channelId ?? (await k.kranz.deps.store.transaction((u) => u.readIncident(o.incidentId)))?.channelId ?? '';
+    const channel = o.state.channelId ?? (await k.kranz.deps.store.transaction((u) => u.incidents.readIncident(o.incidentId)))?.channelId ?? '';
     const delivered = ['CACME', 'CSTAKE', channel].filter((ch) => k.slack.workspace.history(ch).some((m) => (m.text ?? '').includes('poison-after')));
     printFigures({
       fault: 'poison message (update text cut inside an emoji) [known loss, it.fails]',

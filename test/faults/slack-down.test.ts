@@ -33,7 +33,7 @@ beforeAll(async () => {
   if (!o.ok) throw new Error(JSON.stringify(o.error));
   incidentId = o.incidentId;
   await k.kranz.outbox.drain();
-  const s = await k.kranz.deps.store.transaction((u) => u.readIncident(incidentId));
+  const s = await k.kranz.deps.store.transaction((u) => u.incidents.readIncident(incidentId));
   channel = s?.channelId ?? asSlackChannelId('');
   if (!channel) throw new Error('the incident channel was not created before the outage');
 });

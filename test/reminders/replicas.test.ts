@@ -56,7 +56,7 @@ describe('three instances', () => {
   });
 
   it('let exactly one replica claim each scheduler tick', async () => {
-    const claim = (tick: Date) => Promise.all(replicas.map((d) => d.store.transaction((uow) => uow.claimTick('test-tick', tick))));
+    const claim = (tick: Date) => Promise.all(replicas.map((d) => d.store.transaction((uow) => uow.reminders.claimTick('test-tick', tick))));
     const t1 = new Date('2026-03-02T16:00:01Z');
     expect((await claim(t1)).filter(Boolean)).toHaveLength(1);
     expect((await claim(t1)).filter(Boolean)).toHaveLength(0); // the same tick again

@@ -62,12 +62,3 @@ export async function findChannelMessage(db: Q, channelId: string, ts: string): 
     ...(x.thread_ts ? { threadTs: x.thread_ts } : {}),
   };
 }
-
-export async function saveReport(db: Q, incidentId: string, markdown: string, sha256: string): Promise<void> {
-  await db.query('insert into reports (incident_id, markdown, sha256) values ($1::uuid, $2, $3)', [incidentId, markdown, sha256]);
-}
-
-export async function latestReport(db: Q, incidentId: string): Promise<string | undefined> {
-  const r = await db.query<{ markdown: string }>('select markdown from reports where incident_id = $1::uuid order by id desc limit 1', [incidentId]);
-  return r.rows[0]?.markdown;
-}

@@ -4,12 +4,13 @@
  * outbox rows commit together.
  */
 import type pg from 'pg';
-import type { NewOutboxRow, OutboxQueue, Store, UnitOfWork } from '../../app/ports.ts';
+import type { DeliveryReads, NewOutboxRow, OutboxQueue, Store, UnitOfWork } from '../../app/ports.ts';
 import * as events from './events-sql.ts';
 import * as incidents from './incidents-sql.ts';
 import * as keys from './keys-sql.ts';
 import * as outbox from './outbox-sql.ts';
 import * as reminders from './reminders-sql.ts';
+import * as reports from './reports-sql.ts';
 import * as slack from './slack-sql.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
@@ -19,38 +20,63 @@ const RETRYABLE = new Set(['40P01', '40001']);
 
 export function unitOfWork(db: Q): UnitOfWork {
   return {
-    claimCommandKey: (key, incidentId) => keys.claimCommandKey(db, key, incidentId),
-    commandKeyIncident: (key) => keys.commandKeyIncident(db, key),
-    setCommandKeyIncident: (key, id) => keys.setCommandKeyIncident(db, key, id),
-    lockIncident: (id) => incidents.lockIncident(db, id),
-    readIncident: (id) => incidents.readIncident(db, id),
-    findIncidentIdByChannel: (c) => incidents.findIncidentIdByChannel(db, c),
-    findIncidentIdByNumber: (n) => incidents.findIncidentIdByNumber(db, n),
-    findIncidentIdByPagerDuty: (pd) => keys.findIncidentIdByPagerDuty(db, pd),
-    linkPagerDuty: (pd, id) => keys.linkPagerDuty(db, pd, id),
-    markPagerDutyIgnored: (pd, reason) => keys.markPagerDutyIgnored(db, pd, reason),
-    pagerDutyIgnoredReason: (pd) => keys.pagerDutyIgnoredReason(db, pd),
-    nextIncidentNumber: () => incidents.nextIncidentNumber(db),
-    appendEvents: (evs) => events.appendEvents(db, evs),
-    loadEvents: (id) => events.loadEvents(db, id),
-    loadEvent: (id) => events.loadEvent(db, id),
-    saveIncident: (s, now) => incidents.saveIncident(db, s, now),
-    enqueue: (rows: readonly NewOutboxRow[], now) => outbox.enqueueOutbox(db, rows, now),
-    saveReport: (id, md, sha) => slack.saveReport(db, id, md, sha),
-    saveSlot: (id, slot, ch, ts) => slack.saveSlot(db, id, slot, ch, ts),
-    findSlot: (id, slot) => slack.findSlot(db, id, slot),
-    recordChannelMessage: (m) => slack.recordChannelMessage(db, m),
-    editChannelMessage: (ch, ts, text, at) => slack.editChannelMessage(db, ch, ts, text, at),
-    deleteChannelMessage: (ch, ts) => slack.deleteChannelMessage(db, ch, ts),
-    findChannelMessage: (ch, ts) => slack.findChannelMessage(db, ch, ts),
-    markOutboxDelivered: (id, workerId, result, now) => outbox.markDelivered(db, id, workerId, result, now),
-    listOpenIncidents: (limit) => incidents.listOpenIncidents(db, limit),
-    syncReminders: (id, planned, now) => reminders.syncReminders(db, id, planned, now),
-    claimDueReminders: (now, limit) => reminders.claimDueReminders(db, now, limit),
-    advanceReminder: (a) => reminders.advanceReminder(db, a),
-    snoozeReminder: (id, kind, subject, until, now) => reminders.snoozeReminder(db, id, kind, subject, until, now),
-    claimTick: (name, tick) => reminders.claimTick(db, name, tick),
-    reminderBacklog: (now) => reminders.reminderBacklog(db, now),
+    keys: {
+      claimCommandKey: (key, incidentId) => keys.claimCommandKey(db, key, incidentId),
+      commandKeyIncident: (key) => keys.commandKeyIncident(db, key),
+      setCommandKeyIncident: (key, id) => keys.setCommandKeyIncident(db, key, id),
+      findIncidentIdByPagerDuty: (pd) => keys.findIncidentIdByPagerDuty(db, pd),
+      linkPagerDuty: (pd, id) => keys.linkPagerDuty(db, pd, id),
+      markPagerDutyIgnored: (pd, reason) => keys.markPagerDutyIgnored(db, pd, reason),
+      pagerDutyIgnoredReason: (pd) => keys.pagerDutyIgnoredReason(db, pd),
+    },
+    incidents: {
+      lockIncident: (id) => incidents.lockIncident(db, id),
+      readIncident: (id) => incidents.readIncident(db, id),
+      findIncidentIdByChannel: (c) => incidents.findIncidentIdByChannel(db, c),
+      findIncidentIdByNumber: (n) => incidents.findIncidentIdByNumber(db, n),
+      nextIncidentNumber: () => incidents.nextIncidentNumber(db),
+      saveIncident: (s, now) => incidents.saveIncident(db, s, now),
+      listOpenIncidents: (limit) => incidents.listOpenIncidents(db, limit),
+    },
+    events: {
+      appendEvents: (evs) => events.appendEvents(db, evs),
+      loadEvents: (id) => events.loadEvents(db, id),
+      loadEvent: (id) => events.loadEvent(db, id),
+    },
+    outbox: {
+      enqueue: (rows: readonly NewOutboxRow[], now) => outbox.enqueueOutbox(db, rows, now),
+      markOutboxDelivered: (id, workerId, result, now) => outbox.markDelivered(db, id, workerId, result, now),
+    },
+    reminders: {
+      syncReminders: (id, planned, now) => reminders.syncReminders(db, id, planned, now),
+      claimDueReminders: (now, limit) => reminders.claimDueReminders(db, now, limit),
+      advanceReminder: (a) => reminders.advanceReminder(db, a),
+      snoozeReminder: (id, kind, subject, until, now) => reminders.snoozeReminder(db, id, kind, subject, until, now),
+      claimTick: (name, tick) => reminders.claimTick(db, name, tick),
+      reminderBacklog: (now) => reminders.reminderBacklog(db, now),
+    },
+    channelLog: {
+      recordChannelMessage: (m) => slack.recordChannelMessage(db, m),
+      editChannelMessage: (ch, ts, text, at) => slack.editChannelMessage(db, ch, ts, text, at),
+      deleteChannelMessage: (ch, ts) => slack.deleteChannelMessage(db, ch, ts),
+      findChannelMessage: (ch, ts) => slack.findChannelMessage(db, ch, ts),
+    },
+    slots: {
+      saveSlot: (id, slot, ch, ts) => slack.saveSlot(db, id, slot, ch, ts),
+      findSlot: (id, slot) => slack.findSlot(db, id, slot),
+    },
+    reports: {
+      saveReport: (id, md, sha) => reports.saveReport(db, id, md, sha),
+    },
+  };
+}
+
+/** The deliverers' reads, each one statement on the pool. */
+export function deliveryReads(pool: pg.Pool): DeliveryReads {
+  return {
+    readIncident: (id) => incidents.readIncident(pool, id),
+    findSlot: (id, slot) => slack.findSlot(pool, id, slot),
+    loadEvent: (id) => events.loadEvent(pool, id),
   };
 }
 

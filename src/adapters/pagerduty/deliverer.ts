@@ -7,7 +7,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Deliverer, DeliveryOutcome } from '../../app/deliver-outbox.ts';
-import type { ClaimedOutboxRow, Store } from '../../app/ports.ts';
+import type { ClaimedOutboxRow, DeliveryReads } from '../../app/ports.ts';
 import type { Effect } from '../../domain/effects.ts';
 import { asSlackUserId } from '../../domain/ids.ts';
 import type { Policy } from '../../domain/policy.ts';
@@ -17,7 +17,7 @@ import { describePdError, isRetryable, type PdError, type PdResult } from './err
 
 export interface PagerDutyDelivererDeps {
   client: PagerDutyClient;
-  store: Store;
+  reads: DeliveryReads;
   policy: Policy;
   /** For on-call invites; absent when Slack is not configured. */
   slack?: WebClient;
@@ -51,7 +51,7 @@ export class PagerDutyDeliverer implements Deliverer {
       }
       case 'pagerduty.page': {
         if (effect.target.kind === 'user') return this.pageUser(row, effect.target.userId, effect.message);
-        const s = row.incidentId ? await this.d.store.transaction((u) => u.readIncident(row.incidentId!)) : undefined;
+        const s = row.incidentId ? await this.d.reads.readIncident(row.incidentId) : undefined;
         const created = await c.createIncident({
           serviceId: effect.target.serviceId,
           title: effect.message,
@@ -77,7 +77,7 @@ export class PagerDutyDeliverer implements Deliverer {
    * same email as the Slack user.
    */
   private async pageUser(row: ClaimedOutboxRow, slackUserId: string, message: string): Promise<DeliveryOutcome> {
-    const state = row.incidentId ? await this.d.store.transaction((u) => u.readIncident(row.incidentId!)) : undefined;
+    const state = row.incidentId ? await this.d.reads.readIncident(row.incidentId) : undefined;
     const pd = state?.pagerDutyIncidents[0];
     if (!state || !pd) return { ok: false, retryable: false, error: 'no linked PagerDuty incident to add a responder to' };
     if (!this.d.slack) return { ok: false, retryable: false, error: 'Slack is not configured, so the person cannot be looked up' };
@@ -104,7 +104,7 @@ export class PagerDutyDeliverer implements Deliverer {
   private async inviteOnCall(row: ClaimedOutboxRow, serviceId: string): Promise<DeliveryOutcome> {
     const slack = this.d.slack;
     if (!slack || !row.incidentId) return { ok: true, result: { skipped: 'Slack is not configured' } };
-    const state = await this.d.store.transaction((u) => u.readIncident(row.incidentId!));
+    const state = await this.d.reads.readIncident(row.incidentId);
     if (!state?.channelId) return { ok: false, retryable: true, error: 'incident channel not created yet', waiting: true };
     let ep = this.d.policy.pagerduty.services.find((s) => s.serviceId === serviceId)?.escalationPolicyId;
     if (!ep) {

@@ -6,7 +6,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Deliverer, DeliveryOutcome, FollowUp } from '../../app/deliver-outbox.ts';
-import type { ClaimedOutboxRow, NewOutboxRow, Store } from '../../app/ports.ts';
+import type { ClaimedOutboxRow, DeliveryReads, NewOutboxRow } from '../../app/ports.ts';
 import type { ChannelRef, Effect, MessageSpec } from '../../domain/effects.ts';
 import type { IncidentState } from '../../domain/incident.ts';
 import type { Policy } from '../../domain/policy.ts';
@@ -24,7 +24,7 @@ import { customerAttachedMessage, customerReportReviewMessage } from './blocks/c
 
 export interface SlackDelivererDeps {
   client: WebClient;
-  store: Store;
+  reads: DeliveryReads;
   policy: Policy;
   botUserId: () => Promise<string>;
 }
@@ -49,7 +49,7 @@ export class SlackDeliverer implements Deliverer {
     const effect = row.payload as Effect;
     const incidentId = row.incidentId;
     if (!incidentId) return { ok: false, retryable: false, error: 'slack rows need an incident' };
-    const state = await this.d.store.transaction((u) => u.readIncident(incidentId));
+    const state = await this.d.reads.readIncident(incidentId);
     if (!state) return { ok: false, retryable: false, error: `incident ${incidentId} not found` };
     try {
       return await this.run(row, effect, state);
@@ -103,7 +103,7 @@ export class SlackDeliverer implements Deliverer {
         return { ok: true, result: { ts }, followUps: [{ kind: 'slot', incidentId: s.id, slot: effect.slot, channelId: channel, ts }] };
       }
       case 'slack.refresh_slot': {
-        const slot = await this.d.store.transaction((u) => u.findSlot(s.id, effect.slot));
+        const slot = await this.d.reads.findSlot(s.id, effect.slot);
         if (!slot) return { ok: false, retryable: true, error: `slot ${effect.slot} not posted yet`, waiting: true };
         const msg = effect.slot === 'summary' ? summaryMessage(s, this.d.policy) : checklistMessage(s, this.d.policy);
         const clean = wellFormed(msg);
@@ -171,7 +171,7 @@ export class SlackDeliverer implements Deliverer {
       case 'incident_announced':
         return announcementMessage(s, s.channelId);
       case 'status_update': {
-        const e = await this.d.store.transaction((u) => u.loadEvent(m.eventId));
+        const e = await this.d.reads.loadEvent(m.eventId);
         if (!e || e.type !== 'status_update_posted') return { text: 'Status update', blocks: [] };
         return statusUpdateMessage(s, e, audience);
       }

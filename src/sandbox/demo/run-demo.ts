@@ -181,8 +181,8 @@ async function freshDataDir(dir: string): Promise<void> {
 /** The report Kranz stored when the incident was closed, with the incident's events. */
 async function storedReport(kranz: Kranz, channelId: string): Promise<{ number: number; markdown: string; events: IncidentEvent[] }> {
   const events = await kranz.deps.store.transaction(async (u) => {
-    const id = await u.findIncidentIdByChannel(channelId);
-    return id ? u.loadEvents(id) : [];
+    const id = await u.incidents.findIncidentIdByChannel(channelId);
+    return id ? u.events.loadEvents(id) : [];
   });
   const r = await kranz.db.pool.query<{ number: number; markdown: string }>(
     `select i.number, r.markdown from reports r join incidents i on i.id = r.incident_id

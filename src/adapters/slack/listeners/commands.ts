@@ -161,7 +161,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'times': {
       const s = await findIncident(deps.app, here);
       if (!s) return void (await say(ctx, REPLIES.statusOutsideIncident));
-      const events = await deps.app.store.transaction((u) => u.loadEvents(s.id));
+      const events = await deps.app.store.transaction((u) => u.events.loadEvents(s.id));
       await say(ctx, `*Key times of INC-${s.number}* (${deps.app.policy.reportTimezone})\n\`\`\`\n${keyTimesSection(events, deps.app.policy)}\n\`\`\`\nCorrect one with \`/incident times <key> HH:MM [reason]\`, e.g. \`/incident times restored 14:28\`.`);
       return;
     }
