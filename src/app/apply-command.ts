@@ -12,9 +12,11 @@ import type { IncidentState } from '../domain/incident.ts';
 import type { Effect } from '../domain/effects.ts';
 import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
+import { err, ok, type Result } from '../lib/result.ts';
 import { effectsToRows } from './outbox-rows.ts';
 import { withNames } from './people.ts';
 import type { AppDeps, UnitOfWork } from './ports.ts';
+import { runInTransaction } from './run-in-transaction.ts';
 
 /** Who asked, from where, and the key that makes a retry harmless. */
 export interface CommandMeta {
@@ -47,11 +49,6 @@ export type CommandOutcome =
   | { ok: true; incidentId: IncidentId; state: IncidentState; events: IncidentEvent[]; effects: Effect[]; duplicate: boolean }
   | { ok: false; error: AppError };
 
-/** Thrown inside a transaction to roll it back and still return a value. */
-class Rollback {
-  constructor(readonly outcome: CommandOutcome) {}
-}
-
 export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Promise<IncidentId | undefined> {
   if ('id' in ref) return ref.id;
   const found = 'channelId' in ref ? await uow.incidents.findIncidentIdByChannel(ref.channelId)
@@ -68,39 +65,47 @@ export function notFound(ref: IncidentRef | undefined, purpose?: NotFoundParams[
 export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
   // Names are looked up before the transaction: a slow directory must not hold the incident's lock.
   const named = await withNames(deps, command, meta);
-  try {
-    return await deps.store.transaction((uow) => applyCommandIn(uow, deps, ref, command, named));
-  } catch (e) {
-    if (e instanceof Rollback) return e.outcome;
-    throw e;
-  }
+  return runInTransaction(deps.store, (uow) => applyCommandIn(uow, deps, ref, command, named));
+}
+
+/** A found, claimed and locked incident; `duplicate` when the command's key was seen before. */
+export interface Claimed {
+  incidentId: IncidentId;
+  current: IncidentState;
+  duplicate?: CommandOutcome;
 }
 
 /**
  * Finds the incident, claims the command's key and locks the incident row.
  * A key seen before means the command already applied: `duplicate` is the
- * outcome to return. Throws `Rollback` when there is no such incident.
+ * outcome to return. An error when there is no such incident.
  */
-export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<{ incidentId: IncidentId; current: IncidentState; duplicate?: CommandOutcome }> {
+export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<Result<Claimed, AppError>> {
   const incidentId = await resolveIncidentId(uow, ref);
-  if (!incidentId) throw new Rollback({ ok: false, error: notFound(ref) });
+  if (!incidentId) return err(notFound(ref));
   if (!(await uow.keys.claimCommandKey(key, incidentId))) {
     const state = await uow.incidents.readIncident(incidentId);
-    if (!state) throw new Rollback({ ok: false, error: notFound(ref) });
-    return { incidentId, current: state, duplicate: { ok: true, incidentId, state, events: [], effects: [], duplicate: true } };
+    if (!state) return err(notFound(ref));
+    return ok({ incidentId, current: state, duplicate: { ok: true, incidentId, state, events: [], effects: [], duplicate: true } });
   }
   const current = await uow.incidents.lockIncident(incidentId);
-  if (!current) throw new Rollback({ ok: false, error: notFound(ref) });
-  return { incidentId, current };
+  if (!current) return err(notFound(ref));
+  return ok({ incidentId, current });
 }
 
-/** Applies a command inside a caller's transaction (e.g. with an outbox delivery). Throws `Rollback` on domain errors. */
+/**
+ * Applies a command inside a caller's transaction (e.g. with an outbox
+ * delivery). A refusal comes back as the error outcome; what it rolls back is
+ * the caller's choice (`runInTransaction` rolls back the whole transaction).
+ */
 export async function applyCommandIn(uow: UnitOfWork, deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
-  const { incidentId, current, duplicate } = await claimAndLock(uow, ref, meta.idempotencyKey);
+  const claimed = await claimAndLock(uow, ref, meta.idempotencyKey);
+  if (!claimed.ok) return claimed;
+  const { incidentId, current, duplicate } = claimed.value;
   if (duplicate) return duplicate;
   const now = deps.clock.now();
   const r = transition(current, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
-  if (!r.ok) throw new Rollback({ ok: false, error: r.error });
+  if (!r.ok) return err(r.error);
   return commitTransition(uow, deps, incidentId, current, r.value, meta.idempotencyKey, now);
 }
 
@@ -125,5 +130,3 @@ export async function commitTransition(
   await uow.outbox.enqueue(effectsToRows(incidentId, t.effects, commandKey), now);
   return { ok: true, incidentId, state, events: t.events, effects: t.effects, duplicate: false };
 }
-
-export { Rollback };

@@ -6,9 +6,10 @@
  */
 import type { NoteVia } from '../domain/events.ts';
 import { asIncidentId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../domain/ids.ts';
-import { applyCommandIn, notFound, Rollback, type CommandOutcome } from './apply-command.ts';
+import { applyCommandIn, notFound, type CommandOutcome } from './apply-command.ts';
 import { withNames } from './people.ts';
 import type { AppDeps } from './ports.ts';
+import { runInTransaction } from './run-in-transaction.ts';
 
 export interface SlackMessageRef {
   channelId: string;
@@ -29,36 +30,27 @@ export async function recordMessage(deps: AppDeps, m: SlackMessageRef): Promise<
   });
 }
 
-async function guarded(fn: () => Promise<CommandOutcome>): Promise<CommandOutcome> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof Rollback) return e.outcome;
-    throw e;
-  }
-}
-
 export async function recordEdit(deps: AppDeps, channelId: SlackChannelId, ts: string, text: string, editorId: SlackUserId | undefined, eventKey: string): Promise<CommandOutcome | undefined> {
-  return guarded(() => deps.store.transaction(async (uow) => {
+  return runInTransaction(deps.store, async (uow): Promise<CommandOutcome> => {
     const incidentId = await uow.incidents.findIncidentIdByChannel(channelId);
-    if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId }) });
+    if (!incidentId) return { ok: false, error: notFound({ channelId }) };
     const now = deps.clock.now();
     await uow.channelLog.editChannelMessage(channelId, ts, text, now);
     return applyCommandIn(uow, deps, { id: asIncidentId(incidentId) }, { type: 'edit_message', messageTs: ts, text }, {
       actor: editorId ? { kind: 'user', userId: editorId } : { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
     });
-  }));
+  });
 }
 
 export async function recordDeletion(deps: AppDeps, channelId: SlackChannelId, ts: string, eventKey: string): Promise<CommandOutcome | undefined> {
-  return guarded(() => deps.store.transaction(async (uow) => {
+  return runInTransaction(deps.store, async (uow): Promise<CommandOutcome> => {
     const incidentId = await uow.incidents.findIncidentIdByChannel(channelId);
-    if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId }) });
+    if (!incidentId) return { ok: false, error: notFound({ channelId }) };
     await uow.channelLog.deleteChannelMessage(channelId, ts);
     return applyCommandIn(uow, deps, { id: asIncidentId(incidentId) }, { type: 'delete_message', messageTs: ts }, {
       actor: { kind: 'kranz' }, source: { kind: 'slack', channelId, ts }, idempotencyKey: eventKey,
     });
-  }));
+  });
 }
 
 /**
@@ -79,9 +71,9 @@ export async function flagMessage(
   const named = await withNames(deps, { type: 'add_note', text: '', via, ...(author ? { authorId: asSlackUserId(author) } : {}) }, {
     actor: { kind: 'user', userId: flaggedBy }, source: { kind: 'slack', channelId: m.channelId }, idempotencyKey: '',
   });
-  return guarded(() => deps.store.transaction(async (uow) => {
+  return runInTransaction(deps.store, async (uow): Promise<CommandOutcome> => {
     const incidentId = await uow.incidents.findIncidentIdByChannel(m.channelId);
-    if (!incidentId) throw new Rollback({ ok: false, error: notFound({ channelId: m.channelId }, 'timeline') });
+    if (!incidentId) return { ok: false, error: notFound({ channelId: m.channelId }, 'timeline') };
     const logged = await uow.channelLog.findChannelMessage(m.channelId, m.ts);
     const text = logged?.text ?? m.text ?? '';
     const authorId = logged?.userId ? asSlackUserId(logged.userId) : m.authorId;
@@ -96,5 +88,5 @@ export async function flagMessage(
       idempotencyKey: `slack:flag:${m.channelId}:${m.ts}`,
       occurredAt: m.sentAt,
     });
-  }));
+  });
 }

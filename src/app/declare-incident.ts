@@ -7,42 +7,38 @@
 import type { Command } from '../domain/commands.ts';
 import { asIncidentId } from '../domain/ids.ts';
 import { transition } from '../domain/transition.ts';
-import { Rollback, commitTransition, notFound, type CommandMeta, type CommandOutcome } from './apply-command.ts';
+import { commitTransition, notFound, type CommandMeta, type CommandOutcome } from './apply-command.ts';
 import { withNames } from './people.ts';
 import type { AppDeps } from './ports.ts';
+import { runInTransaction } from './run-in-transaction.ts';
 
 export type DeclareInput = Omit<Extract<Command, { type: 'declare' }>, 'type' | 'number'>;
 
 export async function declareIncident(deps: AppDeps, input: DeclareInput, given: CommandMeta): Promise<CommandOutcome> {
   const meta = await withNames(deps, input, given);
-  try {
-    return await deps.store.transaction(async (uow) => {
-      if (!(await uow.keys.claimCommandKey(meta.idempotencyKey))) {
-        const id = await uow.keys.commandKeyIncident(meta.idempotencyKey);
-        const state = id ? await uow.incidents.readIncident(id) : undefined;
-        if (!id || !state) throw new Rollback({ ok: false, error: notFound(undefined, 'replay') });
-        return { ok: true, incidentId: state.id, state, events: [], effects: [], duplicate: true };
-      }
-      if (input.pagerDuty) {
-        // A page for a PagerDuty incident that already has a Kranz incident joins it.
-        const existing = await uow.keys.findIncidentIdByPagerDuty(input.pagerDuty.pdIncidentId);
-        const state = existing ? await uow.incidents.readIncident(existing) : undefined;
-        if (existing && state) return { ok: true, incidentId: state.id, state, events: [], effects: [], duplicate: true };
-      }
-      const now = deps.clock.now();
-      const incidentId = asIncidentId(deps.newId());
-      const number = await uow.incidents.nextIncidentNumber();
-      const r = transition(undefined, { type: 'declare', number, ...input }, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
-      if (!r.ok) throw new Rollback({ ok: false, error: r.error });
-      // The projection row first: events and links reference it.
-      if (r.value.state) await uow.incidents.saveIncident(r.value.state, now);
-      const outcome = await commitTransition(uow, deps, incidentId, undefined, r.value, meta.idempotencyKey, now);
-      if (input.pagerDuty) await uow.keys.linkPagerDuty(input.pagerDuty.pdIncidentId, incidentId);
-      await uow.keys.setCommandKeyIncident(meta.idempotencyKey, incidentId);
-      return outcome;
-    });
-  } catch (e) {
-    if (e instanceof Rollback) return e.outcome;
-    throw e;
-  }
+  return runInTransaction(deps.store, async (uow): Promise<CommandOutcome> => {
+    if (!(await uow.keys.claimCommandKey(meta.idempotencyKey))) {
+      const id = await uow.keys.commandKeyIncident(meta.idempotencyKey);
+      const state = id ? await uow.incidents.readIncident(id) : undefined;
+      if (!id || !state) return { ok: false, error: notFound(undefined, 'replay') };
+      return { ok: true, incidentId: state.id, state, events: [], effects: [], duplicate: true };
+    }
+    if (input.pagerDuty) {
+      // A page for a PagerDuty incident that already has a Kranz incident joins it.
+      const existing = await uow.keys.findIncidentIdByPagerDuty(input.pagerDuty.pdIncidentId);
+      const state = existing ? await uow.incidents.readIncident(existing) : undefined;
+      if (existing && state) return { ok: true, incidentId: state.id, state, events: [], effects: [], duplicate: true };
+    }
+    const now = deps.clock.now();
+    const incidentId = asIncidentId(deps.newId());
+    const number = await uow.incidents.nextIncidentNumber();
+    const r = transition(undefined, { type: 'declare', number, ...input }, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
+    if (!r.ok) return { ok: false, error: r.error };
+    // The projection row first: events and links reference it.
+    if (r.value.state) await uow.incidents.saveIncident(r.value.state, now);
+    const outcome = await commitTransition(uow, deps, incidentId, undefined, r.value, meta.idempotencyKey, now);
+    if (input.pagerDuty) await uow.keys.linkPagerDuty(input.pagerDuty.pdIncidentId, incidentId);
+    await uow.keys.setCommandKeyIncident(meta.idempotencyKey, incidentId);
+    return outcome;
+  });
 }

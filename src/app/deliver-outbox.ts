@@ -6,7 +6,7 @@
  */
 import type { IncidentId } from '../domain/ids.ts';
 import type { Command } from '../domain/commands.ts';
-import { applyCommandIn, Rollback, type CommandMeta } from './apply-command.ts';
+import { applyCommandIn, type CommandMeta } from './apply-command.ts';
 import type { AppDeps, ClaimedOutboxRow, NewOutboxRow, OutboxQueue } from './ports.ts';
 
 /** Something the delivery learned that must be recorded with it (same transaction). */
@@ -137,14 +137,9 @@ export class OutboxWorker {
         for (const f of followUps) {
           if (f.kind === 'slot') await uow.slots.saveSlot(f.incidentId, f.slot, f.channelId, f.ts);
           else if (f.kind === 'enqueue') await uow.outbox.enqueue(f.rows, now);
-          else {
-            try {
-              await applyCommandIn(uow, this.deps, { id: f.incidentId }, f.command, f.meta);
-            } catch (e) {
-              // A follow-up the domain refuses (already recorded) must not undo the delivery.
-              if (!(e instanceof Rollback)) throw e;
-            }
-          }
+          // A follow-up the domain refuses (already recorded) must not undo the delivery: its
+          // error outcome is dropped and the transaction commits (the refusal wrote nothing but its key).
+          else await applyCommandIn(uow, this.deps, { id: f.incidentId }, f.command, f.meta);
         }
       });
     } catch (e) {

@@ -160,9 +160,14 @@ export interface ReminderBacklog {
   oldestDueAt?: string;
 }
 
-/** Runs `fn` in one transaction: all of it commits, or none of it. */
+/**
+ * Runs `fn` in one transaction: all of it commits, or none of it. A throw
+ * rolls back and rethrows; when `commit` is given and says no to the result,
+ * the transaction rolls back and the result is still returned (use cases go
+ * through `runInTransaction`, which rolls back on an error result).
+ */
 export interface Store {
-  transaction<T>(fn: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, o?: { commit?: (result: T) => boolean }): Promise<T>;
 }
 
 /** What every use case gets. */

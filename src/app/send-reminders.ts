@@ -15,7 +15,7 @@ import { asIncidentId } from '../domain/ids.ts';
 import {
   planReminders, quietHoursDeferral, reminderName, reminderStep, type PlannedReminder, type ReminderStep,
 } from '../domain/reminders.ts';
-import { applyCommandIn, Rollback, type CommandMeta } from './apply-command.ts';
+import { applyCommandIn, type CommandMeta } from './apply-command.ts';
 import type { AppDeps, DueReminder, UnitOfWork } from './ports.ts';
 
 /** How much one call may send, and how. */
@@ -101,13 +101,12 @@ async function sendOne(deps: AppDeps): Promise<StepOutcome> {
       return { kind: 'deferred' };
     }
     const step = reminderStep(planned, due.level, state, deps.policy, now);
-    try {
-      await applyCommandIn(uow, deps, { id: asIncidentId(due.incidentId) }, {
-        type: 'record_reminder', reminder: reminderName(due), level: step.level, dueAt: due.plannedAt,
-        to: step.to, mention: step.mention, text: step.text,
-      }, { ...META, idempotencyKey: reminderStepKey(due) });
-    } catch (e) {
-      if (!(e instanceof Rollback)) throw e;
+    const recorded = await applyCommandIn(uow, deps, { id: asIncidentId(due.incidentId) }, {
+      type: 'record_reminder', reminder: reminderName(due), level: step.level, dueAt: due.plannedAt,
+      to: step.to, mention: step.mention, text: step.text,
+    }, { ...META, idempotencyKey: reminderStepKey(due) });
+    if (!recorded.ok) {
+      // The step commits as a retry later; the refusal itself wrote nothing but its key (the step's, which a retry does not reuse).
       await advance(uow, due, due.level, new Date(now.getTime() + RETRY_REFUSED_MS).toISOString(), false, now);
       return { kind: 'failed' };
     }

@@ -9,6 +9,7 @@ import type { IncidentId } from '../domain/ids.ts';
 import { isReminderKind, parseReminderName, type ReminderKind } from '../domain/reminders.ts';
 import { notFound, resolveIncidentId, type AppError, type CommandMeta, type IncidentRef } from './apply-command.ts';
 import type { AppDeps, SnoozedReminder } from './ports.ts';
+import { runInTransaction } from './run-in-transaction.ts';
 
 /** What to snooze and for how long. */
 export interface SnoozeInput {
@@ -62,10 +63,6 @@ export function parseSnoozeKind(text: string | undefined): { kind: ReminderKind;
   return alias ? { kind: alias } : undefined;
 }
 
-class Refused {
-  constructor(readonly error: SnoozeError) {}
-}
-
 /** Snoozes a reminder of the incident `ref` names for `durationMs` from now. */
 export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: SnoozeInput, meta: CommandMeta): Promise<SnoozeOutcome> {
   const parsed = parseSnoozeKind(input.kind);
@@ -75,25 +72,20 @@ export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: Sno
   if (!Number.isFinite(input.durationMs) || input.durationMs <= 0 || input.durationMs > MAX_SNOOZE_MS) {
     return { ok: false, error: { code: 'reminder.bad_duration', params: { maxMs: MAX_SNOOZE_MS } } };
   }
-  try {
-    return await deps.store.transaction(async (uow): Promise<SnoozeOutcome> => {
-      const incidentId = await resolveIncidentId(uow, ref);
-      if (!incidentId) throw new Refused(notFound(ref));
-      const fresh = await uow.keys.claimCommandKey(meta.idempotencyKey, incidentId);
-      // Locking the incident waits for a sender that is sending this reminder right now.
-      const state = await uow.incidents.lockIncident(incidentId);
-      if (!state) throw new Refused(notFound(ref));
-      const which = { incidentId, number: state.number, kind: parsed.kind, durationMs: input.durationMs };
-      if (!fresh) return { ok: true, ...which, until: deps.clock.now().toISOString(), reminders: [], duplicate: true };
-      const now = deps.clock.now();
-      const until = new Date(now.getTime() + input.durationMs);
-      const rows = await uow.reminders.snoozeReminder(incidentId, parsed.kind, input.subject ?? parsed.subject, until, now);
-      if (rows.length === 0) throw new Refused({ code: 'reminder.none', params: { number: state.number, kind: parsed.kind } });
-      const first = rows.reduce((a, b) => (a.dueAt <= b.dueAt ? a : b));
-      return { ok: true, ...which, until: until.toISOString(), reminders: rows, firstDueAt: first.dueAt, duplicate: false };
-    });
-  } catch (e) {
-    if (e instanceof Refused) return { ok: false, error: e.error };
-    throw e;
-  }
+  return runInTransaction(deps.store, async (uow): Promise<SnoozeOutcome> => {
+    const incidentId = await resolveIncidentId(uow, ref);
+    if (!incidentId) return { ok: false, error: notFound(ref) };
+    const fresh = await uow.keys.claimCommandKey(meta.idempotencyKey, incidentId);
+    // Locking the incident waits for a sender that is sending this reminder right now.
+    const state = await uow.incidents.lockIncident(incidentId);
+    if (!state) return { ok: false, error: notFound(ref) };
+    const which = { incidentId, number: state.number, kind: parsed.kind, durationMs: input.durationMs };
+    if (!fresh) return { ok: true, ...which, until: deps.clock.now().toISOString(), reminders: [], duplicate: true };
+    const now = deps.clock.now();
+    const until = new Date(now.getTime() + input.durationMs);
+    const rows = await uow.reminders.snoozeReminder(incidentId, parsed.kind, input.subject ?? parsed.subject, until, now);
+    if (rows.length === 0) return { ok: false, error: { code: 'reminder.none', params: { number: state.number, kind: parsed.kind } } };
+    const first = rows.reduce((a, b) => (a.dueAt <= b.dueAt ? a : b));
+    return { ok: true, ...which, until: until.toISOString(), reminders: rows, firstDueAt: first.dueAt, duplicate: false };
+  });
 }

@@ -92,13 +92,13 @@ export function outboxQueue(pool: pg.Pool): OutboxQueue {
 export class PostgresStore implements Store {
   constructor(private readonly pool: pg.Pool) {}
 
-  async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, o?: { commit?: (result: T) => boolean }): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       try {
         await client.query('begin');
         const result = await fn(unitOfWork(client));
-        await client.query('commit');
+        await client.query(!o?.commit || o.commit(result) ? 'commit' : 'rollback');
         return result;
       } catch (e) {
         await client.query('rollback').catch(() => undefined);
