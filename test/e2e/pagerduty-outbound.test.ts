@@ -154,6 +154,8 @@ describe('Kranz → PagerDuty', () => {
     const dana2 = dana();
     await dana2.slashCommand('CGENERAL', '/incident', 'declare SEV3 Search results are stale');
     const ch = await until(() => [...h.slack.workspace.channels.values()].find((c) => c.name.includes('search-results-are-stale')), 'manual incident channel');
+    // The channel exists in Slack a moment before Kranz records it: wait for that, as a person would.
+    await settled(h);
     const before = h.pd.state.responderRequests.length;
     await dana2.slashCommand(ch.id, '/incident', `page <@${USERS.sam.id}|sam> help`);
     await settled(h);
