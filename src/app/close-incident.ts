@@ -61,8 +61,9 @@ async function draftAndPublish(deps: AppDeps, ref: IncidentRef, meta: CommandMet
       effects.push(...r.value.effects);
       state = r.value.state;
     }
-    const withReport = effects.map((f) => (f.kind === 'slack.publish_report' ? { ...f, markdown } : f));
-    await uow.reports.saveReport(incidentId, markdown, sha256);
+    // The publish row names the stored draft; the deliverer loads the Markdown by id.
+    const reportId = await uow.reports.saveReport(incidentId, markdown, sha256);
+    const withReport = effects.map((f) => (f.kind === 'slack.publish_report' ? { ...f, reportId } : f));
     const outcome = await commitTransition(uow, deps, incidentId, before, { events, effects: withReport, state }, meta.idempotencyKey, now);
     return { ...outcome, markdown };
   });

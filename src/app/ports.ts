@@ -94,7 +94,8 @@ export interface SlotsPort {
 
 /** Drafted incident reports. */
 export interface ReportsPort {
-  saveReport(incidentId: string, markdown: string, sha256: string): Promise<void>;
+  /** Stores a draft; returns its id, which the publish row carries instead of the Markdown. */
+  saveReport(incidentId: string, markdown: string, sha256: string): Promise<number>;
 }
 
 /** Everything a use case may do inside one database transaction: one port per family. */
@@ -118,6 +119,8 @@ export interface DeliveryReads {
   readIncident(id: string): Promise<IncidentState | undefined>;
   findSlot(incidentId: string, slot: string): Promise<{ channelId: string; ts: string } | undefined>;
   loadEvent(eventId: string): Promise<IncidentEvent | undefined>;
+  /** A stored report draft's Markdown, by its id. */
+  loadReport(reportId: number): Promise<string | undefined>;
 }
 
 /** A stored reminder locked for sending, with its (locked) incident. `plannedAt` is when the thing is due, `dueAt` when this step fires. */

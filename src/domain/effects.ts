@@ -87,7 +87,8 @@ export type Effect =
   | { kind: 'slack.post'; to: ChannelRef; message: MessageSpec }
   | { kind: 'slack.post_slot'; slot: Slot; pin: boolean }
   | { kind: 'slack.refresh_slot'; slot: Slot }
-  | { kind: 'slack.publish_report'; markdown?: string }
+  /** `reportId`: the stored draft (`reports` row) to publish; the app fills it in when it saves the draft. */
+  | { kind: 'slack.publish_report'; reportId?: number }
   | { kind: 'slack.archive' }
   /** A customer report posted for review in the incident channel, with its Send button. */
   | { kind: 'slack.publish_customer_report'; customer: string; customerName: string; markdown: string; sha256: string }

@@ -61,14 +61,15 @@ describe('commands on real Postgres', () => {
     if (!closed.ok) return;
     expect(closed.markdown).toContain('## Root cause');
     expect(closed.state.status).toBe('closed');
-    const stored = await h.pool.query<{ markdown: string }>('select markdown from reports where incident_id = $1', [d.incidentId]);
+    const stored = await h.pool.query<{ id: string; markdown: string }>('select id, markdown from reports where incident_id = $1', [d.incidentId]);
     expect(stored.rows[0]?.markdown).toBe(closed.markdown);
     const { project } = await import('../../src/domain/incident.ts');
     const events = await h.deps.store.transaction((u) => u.events.loadEvents(d.incidentId));
     // Acme is affected, so close drafts its customer report beside the internal one.
     expect(events.map((e) => e.type)).toEqual(['declared', 'customer_contacted', 'status_update_posted', 'checklist_item_done', 'resolved', 'closed', 'report_drafted', 'customer_report_drafted']);
     expect(project(events)).toEqual(closed.state);
-    const publish = await h.pool.query<{ payload: { markdown?: string } }>("select payload from outbox where incident_id = $1 and op = 'publish_report'", [d.incidentId]);
-    expect(publish.rows[0]?.payload.markdown).toBe(closed.markdown);
+    // The publish row names the stored draft; the Markdown itself stays in `reports`.
+    const publish = await h.pool.query<{ payload: { kind: string; reportId?: number; markdown?: string } }>("select payload from outbox where incident_id = $1 and op = 'publish_report'", [d.incidentId]);
+    expect(publish.rows[0]?.payload).toEqual({ kind: 'slack.publish_report', reportId: Number(stored.rows[0]?.id) });
   });
 });

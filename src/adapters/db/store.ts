@@ -77,6 +77,7 @@ export function deliveryReads(pool: pg.Pool): DeliveryReads {
     readIncident: (id) => incidents.readIncident(pool, id),
     findSlot: (id, slot) => slack.findSlot(pool, id, slot),
     loadEvent: (id) => events.loadEvent(pool, id),
+    loadReport: (id) => reports.loadReport(pool, id),
   };
 }
 

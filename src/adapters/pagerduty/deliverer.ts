@@ -7,13 +7,15 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Deliverer, DeliveryOutcome } from '../../app/deliver-outbox.ts';
+import { decodePayload } from '../../app/outbox-rows.ts';
 import type { ClaimedOutboxRow, DeliveryReads } from '../../app/ports.ts';
-import type { Effect } from '../../domain/effects.ts';
 import { asSlackUserId } from '../../domain/ids.ts';
 import type { Policy } from '../../domain/policy.ts';
+import { assertNever } from '../../lib/result.ts';
 import { slackErrorCode, toDeliveryOutcome } from '../slack/errors.ts';
 import type { PagerDutyClient } from './client.ts';
 import { describePdError, isRetryable, type PdError, type PdResult } from './errors.ts';
+import { pagerDutyOpSchema } from './outbox-ops.ts';
 
 export interface PagerDutyDelivererDeps {
   client: PagerDutyClient;
@@ -36,7 +38,9 @@ export class PagerDutyDeliverer implements Deliverer {
   constructor(private readonly d: PagerDutyDelivererDeps) {}
 
   async deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome> {
-    const effect = row.payload as Effect;
+    const decoded = decodePayload(pagerDutyOpSchema, row);
+    if (!decoded.ok) return { ok: false, retryable: false, error: decoded.error };
+    const effect = decoded.value;
     const c = this.d.client;
     switch (effect.kind) {
       case 'pagerduty.note':
@@ -67,7 +71,7 @@ export class PagerDutyDeliverer implements Deliverer {
       case 'pagerduty.invite_oncall':
         return this.inviteOnCall(row, effect.serviceId);
       default:
-        return { ok: false, retryable: false, error: `the PagerDuty target cannot deliver ${effect.kind}` };
+        return assertNever(effect, 'PagerDuty op');
     }
   }
 

@@ -6,17 +6,20 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Deliverer, DeliveryOutcome, FollowUp } from '../../app/deliver-outbox.ts';
+import { decodePayload, orderKeys, outboxRow } from '../../app/outbox-rows.ts';
 import type { ClaimedOutboxRow, DeliveryReads, NewOutboxRow } from '../../app/ports.ts';
-import type { ChannelRef, Effect, MessageSpec } from '../../domain/effects.ts';
+import type { ChannelRef, MessageSpec } from '../../domain/effects.ts';
 import type { IncidentState } from '../../domain/incident.ts';
 import type { Policy } from '../../domain/policy.ts';
 import { channelName } from '../../domain/channel-name.ts';
 import { asSlackChannelId } from '../../domain/ids.ts';
+import { assertNever } from '../../lib/result.ts';
 import { toDeliveryOutcome, slackErrorCode } from './errors.ts';
 import { topicText, wellFormed, type Block } from './blocks/format.ts';
 import { announcementMessage, checklistMessage, pagerDutyEventMessage, reminderMessage, statusUpdateMessage, summaryMessage } from './blocks/incident.ts';
 import { chunkMarkdown, reportSummaryMessage } from './blocks/report.ts';
 import { adoptOrCreateChannel } from './channels.ts';
+import { slackOpSchema, type RawMessage, type SlackOp } from './outbox-ops.ts';
 import { publishDocument } from './report-publisher.ts';
 import { noticeText, pagerDutyEventText } from './strings/messages.ts';
 import { customerNoticeText } from './strings/customers.ts';
@@ -46,24 +49,25 @@ export class SlackDeliverer implements Deliverer {
   constructor(private readonly d: SlackDelivererDeps) {}
 
   async deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome> {
-    const effect = row.payload as Effect;
+    const decoded = decodePayload(slackOpSchema, row);
+    if (!decoded.ok) return { ok: false, retryable: false, error: decoded.error };
+    const op = decoded.value;
     const incidentId = row.incidentId;
     if (!incidentId) return { ok: false, retryable: false, error: 'slack rows need an incident' };
     const state = await this.d.reads.readIncident(incidentId);
     if (!state) return { ok: false, retryable: false, error: `incident ${incidentId} not found` };
     try {
-      return await this.run(row, effect, state);
+      return await this.run(row, op, state);
     } catch (e) {
       return toDeliveryOutcome(e);
     }
   }
 
-  private async run(row: ClaimedOutboxRow, effect: Effect, s: IncidentState): Promise<DeliveryOutcome> {
+  private async run(row: ClaimedOutboxRow, effect: SlackOp, s: IncidentState): Promise<DeliveryOutcome> {
     const c = this.d.client;
-    if (row.op === 'post_raw') {
-      const p = row.payload as { channel: string; message: Rendered };
-      const ts = await this.postOnce(row, p.channel, p.message);
-      return { ok: true, result: { channel: p.channel, ts } };
+    if (effect.kind === 'slack.post_raw') {
+      const ts = await this.postOnce(row, effect.channel, effect.message);
+      return { ok: true, result: { channel: effect.channel, ts } };
     }
     if (effect.kind === 'slack.create_channel') {
       if (s.channelId) return { ok: true, result: { channelId: s.channelId, adopted: true } };
@@ -111,7 +115,7 @@ export class SlackDeliverer implements Deliverer {
         return { ok: true };
       }
       case 'slack.publish_report':
-        return this.publishReport(row, s, channel);
+        return this.publishReport(row, effect, s, channel);
       case 'slack.publish_customer_report':
         return this.publishCustomerReport(row, s, channel, effect);
       case 'slack.publish_document':
@@ -119,8 +123,8 @@ export class SlackDeliverer implements Deliverer {
       case 'slack.archive': {
         // Delivering the report queues its summary and chunks behind this row; archiving first made
         // them fail with is_archived. So go to the back of the channel's queue once, then archive.
-        if (!(row.payload as { afterQueued?: boolean }).afterQueued) {
-          const again: NewOutboxRow = { incidentId: s.id, target: row.target, orderKey: row.orderKey, op: row.op, payload: { ...effect, afterQueued: true }, idempotencyKey: `${row.idempotencyKey}:last` };
+        if (!effect.afterQueued) {
+          const again = outboxRow({ ...effect, afterQueued: true } satisfies SlackOp, { incidentId: s.id, orderKey: row.orderKey, idempotencyKey: `${row.idempotencyKey}:last` });
           return { ok: true, result: { deferred: true }, followUps: [{ kind: 'enqueue', rows: [again] }] };
         }
         await c.conversations.archive({ channel }).catch((e: unknown) => {
@@ -129,7 +133,7 @@ export class SlackDeliverer implements Deliverer {
         return { ok: true };
       }
       default:
-        return { ok: false, retryable: false, error: `the Slack target cannot deliver ${effect.kind}` };
+        return assertNever(effect, 'Slack op');
     }
   }
 
@@ -199,16 +203,14 @@ export class SlackDeliverer implements Deliverer {
   }
 
   /** A customer report for review: the document in the incident channel, then the message with its Send button. */
-  private async publishCustomerReport(row: ClaimedOutboxRow, s: IncidentState, channel: string, e: Extract<Effect, { kind: 'slack.publish_customer_report' }>): Promise<DeliveryOutcome> {
+  private async publishCustomerReport(row: ClaimedOutboxRow, s: IncidentState, channel: string, e: Extract<SlackOp, { kind: 'slack.publish_customer_report' }>): Promise<DeliveryOutcome> {
     const title = `INC-${s.number} customer report for ${e.customerName} (draft for review)`;
     const doc = await publishDocument(this.d.client, { channel, title, markdown: e.markdown, filename: `INC-${s.number}-report-${e.customer}-draft.md` });
     const customer = s.policy?.customers.find((c) => c.id === e.customer) ?? this.d.policy.customers.find((c) => c.id === e.customer);
     const where = doc.kind === 'messages' ? 'below' : doc.kind === 'canvas' ? 'in the channel canvas' : 'attached as a file';
     const review = customerReportReviewMessage(s, { customer: e.customer, customerName: e.customerName, sha256: e.sha256, where, ...(customer?.slackChannel ? { channel: customer.slackChannel } : {}) });
-    const key = `slack:incident:${s.id}`;
-    const post = (i: number, message: { template: 'raw'; text: string; blocks: Block[] }): NewOutboxRow => ({
-      incidentId: s.id, target: 'slack', orderKey: key, op: 'post_raw', idempotencyKey: `${row.idempotencyKey}:part${i}`,
-      payload: { kind: 'slack.post_raw', channel, message },
+    const post = (i: number, message: RawMessage): NewOutboxRow => outboxRow({ kind: 'slack.post_raw', channel, message } satisfies SlackOp, {
+      incidentId: s.id, orderKey: orderKeys.incidentChannel(s.id), idempotencyKey: `${row.idempotencyKey}:part${i}`,
     });
     const rows: NewOutboxRow[] = [];
     if (doc.kind === 'messages') chunkMarkdown(e.markdown).forEach((m, i) => rows.push(post(i + 1, { template: 'raw', ...m })));
@@ -217,25 +219,24 @@ export class SlackDeliverer implements Deliverer {
   }
 
   /** A document in any channel (a sent customer report in the customer's channel). */
-  private async publishDocumentTo(row: ClaimedOutboxRow, s: IncidentState, e: Extract<Effect, { kind: 'slack.publish_document' }>): Promise<DeliveryOutcome> {
+  private async publishDocumentTo(row: ClaimedOutboxRow, s: IncidentState, e: Extract<SlackOp, { kind: 'slack.publish_document' }>): Promise<DeliveryOutcome> {
     const doc = await publishDocument(this.d.client, { channel: e.channel, title: e.title, markdown: e.markdown, filename: e.filename });
     if (doc.kind !== 'messages') return { ok: true, result: doc };
-    const rows: NewOutboxRow[] = chunkMarkdown(e.markdown).map((m, i) => ({
-      incidentId: s.id, target: 'slack', orderKey: `slack:channel:${e.channel}`, op: 'post_raw', idempotencyKey: `${row.idempotencyKey}:part${i}`,
-      payload: { kind: 'slack.post_raw', channel: e.channel, message: { template: 'raw', ...m } },
+    const rows: NewOutboxRow[] = chunkMarkdown(e.markdown).map((m, i) => outboxRow({ kind: 'slack.post_raw', channel: e.channel, message: { template: 'raw', ...m } } satisfies SlackOp, {
+      incidentId: s.id, orderKey: orderKeys.slackChannel(e.channel), idempotencyKey: `${row.idempotencyKey}:part${i}`,
     }));
     return { ok: true, result: doc, followUps: [{ kind: 'enqueue', rows }] };
   }
 
-  private async publishReport(row: ClaimedOutboxRow, s: IncidentState, channel: string): Promise<DeliveryOutcome> {
-    const markdown = (row.payload as { markdown?: string }).markdown ?? '';
+  private async publishReport(row: ClaimedOutboxRow, op: Extract<SlackOp, { kind: 'slack.publish_report' }>, s: IncidentState, channel: string): Promise<DeliveryOutcome> {
+    // Rows queued by an earlier Kranz carry the Markdown; newer ones name the stored draft.
+    const markdown = op.markdown ?? (op.reportId !== undefined ? await this.d.reads.loadReport(op.reportId) : undefined);
+    if (markdown === undefined) return { ok: false, retryable: false, error: `report ${op.reportId ?? '(none named)'} not found` };
     const doc = await publishDocument(this.d.client, { channel, title: `INC-${s.number} incident report`, markdown, filename: `INC-${s.number}-report.md` });
     const rows: NewOutboxRow[] = [];
-    const key = `slack:incident:${s.id}`;
     const summary = reportSummaryMessage(s, doc.kind === 'messages' ? 'below' : doc.kind === 'canvas' ? 'in the channel canvas' : 'attached as a file');
-    const post = (i: number, message: MessageSpec | { template: 'raw'; text: string; blocks: Block[] }): NewOutboxRow => ({
-      incidentId: s.id, target: 'slack', orderKey: key, op: 'post_raw', idempotencyKey: `${row.idempotencyKey}:part${i}`,
-      payload: { kind: 'slack.post_raw', channel, message },
+    const post = (i: number, message: RawMessage): NewOutboxRow => outboxRow({ kind: 'slack.post_raw', channel, message } satisfies SlackOp, {
+      incidentId: s.id, orderKey: orderKeys.incidentChannel(s.id), idempotencyKey: `${row.idempotencyKey}:part${i}`,
     });
     rows.push(post(0, { template: 'raw', ...summary }));
     // Fallback: each chunk is its own outbox row, so a 429 halfway never posts a chunk twice.
