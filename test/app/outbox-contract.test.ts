@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { decodePayload, effectsToRows, orderKeys, outboxRow, type PayloadSchema } from '../../src/app/outbox-rows.ts';
 import { pagerDutyOpSchema } from '../../src/adapters/pagerduty/outbox-ops.ts';
 import { slackOpSchema } from '../../src/adapters/slack/outbox-ops.ts';
+import { statusPageOpSchema } from '../../src/adapters/statuspage/outbox-ops.ts';
+import { emailOpSchema } from '../../src/adapters/email/outbox-ops.ts';
 import type { Effect } from '../../src/domain/effects.ts';
 import { asPdIncidentId as PD, asPdServiceId as SVC, asSlackChannelId as C, asSlackUserId as U } from '../../src/domain/ids.ts';
 
@@ -37,6 +39,26 @@ const EFFECTS: Effect[] = [
   { kind: 'pagerduty.page', target: { kind: 'user', userId: U('USAM') }, message: '' },
 ];
 
+/** Customer-side effects, checked for decoding by their own targets. */
+const CUSTOMER_EFFECTS: Effect[] = [
+  { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_attached', customer: 'acme', via: 'declare' } },
+  { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_detached', customer: 'acme' } },
+  { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_report_sent', customer: 'acme', channel: 'CACME' } },
+  { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'mitigated', at: '2026-12-07T10:00:00.000Z' } },
+  { kind: 'slack.publish_customer_report', customer: 'acme', customerName: 'Acme', markdown: '# Report', sha256: 'abc' },
+  { kind: 'slack.publish_document', channel: 'CACME', title: 'INC-1 report', filename: 'INC-1.md', markdown: '# Report' },
+  { kind: 'statuspage.publish', action: 'create', pageId: 'pg1', name: 'Checkout degraded', status: 'investigating', body: 'Looking', components: { c1: 'major_outage' }, updateEventId: 'e1' },
+  { kind: 'statuspage.publish', action: 'resolve', pageId: 'pg1', status: 'resolved', body: 'Fixed', components: { c1: 'operational' } },
+  { kind: 'email.send', to: 'dana@acme.example', customerId: 'acme', subject: 'Checkout', text: 'Looking', messageKey: 'u1', previousKeys: [], updateEventId: 'e1' },
+];
+
+function schemaFor(kind: string): PayloadSchema<unknown> {
+  if (kind.startsWith('slack.')) return slackOpSchema;
+  if (kind.startsWith('statuspage.')) return statusPageOpSchema;
+  if (kind.startsWith('email.')) return emailOpSchema;
+  return pagerDutyOpSchema;
+}
+
 describe('outbox rows', () => {
   it('take target and op from the payload kind, and keep the order keys already stored', () => {
     const rows = effectsToRows('i1', EFFECTS, 'cmd');
@@ -54,10 +76,7 @@ describe('outbox rows', () => {
 
 describe('decoding at the deliverer boundary', () => {
   it('decodes every effect the domain queues, for its own target', () => {
-    for (const e of EFFECTS) {
-      const schema: PayloadSchema<unknown> = e.kind.startsWith('slack.') ? slackOpSchema : pagerDutyOpSchema;
-      expect(decodePayload(schema, row(e)), e.kind).toEqual({ ok: true, value: e });
-    }
+    for (const e of [...EFFECTS, ...CUSTOMER_EFFECTS]) expect(decodePayload(schemaFor(e.kind), row(e)), e.kind).toEqual({ ok: true, value: e });
   });
 
   it('decodes the rows the Slack adapter queues and those an earlier Kranz stored', () => {
@@ -94,6 +113,10 @@ describe('decoding at the deliverer boundary', () => {
         expect(r.error).toMatch(why);
       }
     }
+    // The customer targets refuse malformed publications before calling anyone.
+    expect(decodePayload(statusPageOpSchema, row({ kind: 'statuspage.publish', action: 'create', pageId: '', status: 'investigating', body: 'x', components: {} })).ok).toBe(false);
+    expect(decodePayload(statusPageOpSchema, row({ kind: 'statuspage.publish', action: 'update', pageId: 'pg', status: 'on_fire', body: 'x', components: {} })).ok).toBe(false);
+    expect(decodePayload(emailOpSchema, row({ kind: 'email.send', to: 'x@y', subject: 's', text: 't', messageKey: 'k' })).ok).toBe(false);
     // A PagerDuty op sent to the Slack target is refused too.
     expect(decodePayload(slackOpSchema, row({ kind: 'pagerduty.resolve', pdIncidentId: 'PD1' })).ok).toBe(false);
   });

@@ -16,7 +16,8 @@ import { createHash } from 'node:crypto';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { Deliverer, DeliveryOutcome, FollowUp } from '../../app/deliver-outbox.ts';
 import type { ClaimedOutboxRow } from '../../app/ports.ts';
-import type { CustomerEmail } from '../../domain/effects.ts';
+import { decodePayload } from '../../app/outbox-rows.ts';
+import { emailOpSchema } from './outbox-ops.ts';
 
 /** Something that sends one message (nodemailer's transporter in production). */
 export interface MailTransport {
@@ -57,8 +58,9 @@ export class EmailDeliverer implements Deliverer {
   }
 
   async deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome> {
-    const m = row.payload as CustomerEmail;
-    if (m.kind !== 'email.send') return { ok: false, retryable: false, error: `the email target cannot deliver ${(m as { kind?: string }).kind}` };
+    const decoded = decodePayload(emailOpSchema, row);
+    if (!decoded.ok) return { ok: false, retryable: false, error: decoded.error };
+    const m = decoded.value;
     const thread = row.incidentId ?? 'none';
     const id = (key: string): string => messageIdFor(thread, key, m.to, this.domain);
     const messageId = id(m.messageKey);

@@ -14,7 +14,9 @@
  */
 import type { Deliverer, DeliveryOutcome, FollowUp } from '../../app/deliver-outbox.ts';
 import type { ClaimedOutboxRow } from '../../app/ports.ts';
+import { decodePayload } from '../../app/outbox-rows.ts';
 import type { StatusPagePublication } from '../../domain/effects.ts';
+import { statusPageOpSchema } from './outbox-ops.ts';
 import { describeSpError, isRetryable, type SpError, type SpIncident, type StatusPageClient } from './client.ts';
 
 /** What the deliverer learnt, for the incident's timeline. */
@@ -43,8 +45,9 @@ export class StatusPageDeliverer implements Deliverer {
   constructor(private readonly d: StatusPageDelivererDeps) {}
 
   async deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome> {
-    const p = row.payload as StatusPagePublication;
-    if (p.kind !== 'statuspage.publish') return { ok: false, retryable: false, error: `the statuspage target cannot deliver ${(p as { kind?: string }).kind}` };
+    const decoded = decodePayload(statusPageOpSchema, row);
+    if (!decoded.ok) return { ok: false, retryable: false, error: decoded.error };
+    const p = decoded.value;
     if (!row.incidentId) return { ok: false, retryable: false, error: 'a status page publication needs its incident' };
     return p.action === 'create' ? this.create(row, p) : this.update(row, p);
   }
