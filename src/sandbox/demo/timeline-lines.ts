@@ -68,6 +68,11 @@ export function describeEvent(e: LoggedEvent, w: EventWords): string | undefined
       const x = d as EventPayloads['action_item_added'];
       return `added a "${x.kind === 'prevent' ? 'prevent it' : 'fail better'}" action for the report: ${w.quote(x.text)}`;
     }
+    case 'time_corrected': {
+      const x = d as EventPayloads['time_corrected'];
+      const was = x.previous ? ` (was ${w.time(x.previous)})` : '';
+      return `corrected the ${x.key.replace(/_/g, ' ')} time to ${w.time(x.at)}${was}; the report measures from it`;
+    }
     case 'resolved':
       return w.declared ? `marked it resolved, ${minutes(w.declared.at, e.occurredAt)} min after the page` : 'marked it resolved';
     case 'closed':

@@ -127,6 +127,9 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
       log: o.log,
       clock: o.clock,
       outboxPollMs: 100,
+      // One delivery at a time, in the order Kranz queued them: rows of different channels would
+      // otherwise race each other, and two runs of the demo would tell the same story in two orders.
+      outboxBatch: 1,
       intakePollMs: 200,
       extensions: o.extensions,
     }));
