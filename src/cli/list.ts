@@ -41,10 +41,10 @@ export const listCommand: CliCommand = {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`kranz list: --limit must be a whole number of 1 or more, not "${String(flags['limit'])}"`);
     const all = flags['all'] === true;
     const { env } = await loadConfig();
-    const { createLogger } = await import('../adapters/logging.ts');
+    const { createCommandLogger } = await import('../adapters/logging.ts');
     const { openCheckedDatabase } = await import('../main.ts');
     const { listIncidents } = await import('../adapters/db/incident-stats-sql.ts');
-    const { db } = await openCheckedDatabase(env, createLogger({ level: env.logLevel === 'info' ? 'warn' : env.logLevel, to: 'stderr' }));
+    const { db } = await openCheckedDatabase(env, createCommandLogger(env.logLevel));
     try {
       const rows = await listIncidents(db.pool, { all, limit });
       if (flags['json'] === true) {

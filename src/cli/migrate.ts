@@ -8,9 +8,9 @@ export const migrateCommand: CliCommand = {
   async run({ io }) {
     const { env } = await loadConfig();
     const { openCheckedDatabase } = await import('../main.ts');
-    const { createLogger } = await import('../adapters/logging.ts');
-    // Logs go to stderr: stdout carries the result alone.
-    const log = createLogger({ level: env.logLevel, to: 'stderr' });
+    const { createCommandLogger } = await import('../adapters/logging.ts');
+    // Logs go to stderr, as sentences: stdout carries the result alone. Migrations are worth telling at info.
+    const log = createCommandLogger(env.logLevel, false);
     const { db, applied, installationId } = await openCheckedDatabase(env, log);
     await db.close();
     io.out(`Migrated ${db.url} (installation ${installationId}): ${applied.length ? `applied ${applied.join(', ')}` : 'already up to date'}.\n`);

@@ -5,8 +5,10 @@ import { UsageError } from './command.ts';
 
 export async function withDatabase<T>(fn: (db: Queryable, where: string) => Promise<T>): Promise<T> {
   const { env } = await loadConfig();
-  const { createLogger, openCheckedDatabase } = await import('../main.ts');
-  const log = createLogger(env.logLevel === 'info' ? 'warn' : env.logLevel);
+  const { openCheckedDatabase } = await import('../main.ts');
+  const { createCommandLogger } = await import('../adapters/logging.ts');
+  // On stderr, as sentences: stdout carries the listing alone.
+  const log = createCommandLogger(env.logLevel);
   const { db } = await openCheckedDatabase(env, log);
   try {
     return await fn(db.pool, db.url);

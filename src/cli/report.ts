@@ -30,9 +30,9 @@ export const reportCommand: CliCommand = {
     if (flags['customer'] !== undefined && !customerRef?.trim()) throw new UsageError('kranz report: --customer needs a customer id or name');
     const { env, policy } = await loadConfig();
     const { openCheckedDatabase } = await import('../main.ts');
-    const { createLogger } = await import('../adapters/logging.ts');
-    // Logs go to stderr: stdout carries the report alone.
-    const log = createLogger({ level: env.logLevel === 'info' ? 'warn' : env.logLevel, to: 'stderr' });
+    const { createCommandLogger } = await import('../adapters/logging.ts');
+    // Logs go to stderr, as sentences: stdout carries the report alone.
+    const log = createCommandLogger(env.logLevel);
     const { db } = await openCheckedDatabase(env, log);
     try {
       const { PostgresStore } = await import('../adapters/db/store.ts');

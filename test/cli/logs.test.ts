@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { chooseLogFormat } from '../../src/adapters/logging.ts';
+import { chooseLogFormat, plainLine } from '../../src/adapters/logging.ts';
 import { PagerDutyClient } from '../../src/adapters/pagerduty/client.ts';
 import { outboxWebClient } from '../../src/adapters/slack/bolt-app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -49,15 +49,28 @@ afterAll(async () => {
 });
 
 describe('one-shot commands', () => {
-  it('kranz migrate prints its result alone on stdout and its logs as JSON on stderr', async () => {
+  it('kranz migrate prints its result alone on stdout and its logs as sentences on stderr (JSON with LOG_FORMAT=json)', async () => {
     const r = await node(['src/cli.ts', 'migrate'], { DATABASE_URL: db.url, KRANZ_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info' });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Migrated \S+ \(installation [0-9a-f-]+\): applied 0001_kranz_meta.*\.\n$/);
     const lines = r.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThan(2);
-    for (const line of lines) expect(JSON.parse(line)).toEqual(expect.objectContaining({ level: expect.any(Number), msg: expect.any(String) }));
-    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toContain('migration applied');
+    for (const line of lines) expect(line).toMatch(/^kranz: [^{]/);
+    expect(lines).toContainEqual(expect.stringMatching(/^kranz: migration applied \(/));
+    // For a log shipper (an init container, a CI job), LOG_FORMAT=json keeps pino's JSON records.
+    const shipped = await node(['src/cli.ts', 'migrate'], { DATABASE_URL: db.url, KRANZ_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
+    expect(shipped.code).toBe(0);
+    const records = shipped.stderr.trim().split('\n');
+    expect(records.length).toBeGreaterThan(0);
+    for (const line of records) expect(JSON.parse(line)).toEqual(expect.objectContaining({ level: expect.any(Number), msg: expect.any(String) }));
   }, 60_000);
+
+  it('writes a record as one sentence: level, message, then the details', () => {
+    expect(plainLine('{"level":40,"time":1,"pid":2,"hostname":"h","pgDir":"/d/pg","postmasterPid":7,"msg":"embedded postgres left running"}'))
+      .toBe('kranz: warning: embedded postgres left running (pgDir /d/pg, postmasterPid 7)\n');
+    expect(plainLine('{"level":30,"msg":"database connected"}')).toBe('kranz: database connected\n');
+    expect(plainLine('{"level":50,"err":{"message":"boom","stack":"…"},"msg":"failed"}')).toBe('kranz: error: failed (err boom)\n');
+  });
 
   it('pretty-prints with LOG_FORMAT=pretty, and names a wrong LOG_FORMAT', async () => {
     const r = await node(['src/cli.ts', 'migrate'], { DATABASE_URL: db.url, KRANZ_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' });

@@ -66,17 +66,33 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     idleTimeoutMillis: 30_000,
     application_name: 'kranz',
   });
+  let closing: Promise<void> | undefined;
+  // Connections still open: pool.end() returns before their sockets have closed.
+  const open = new Set<pg.PoolClient>();
   // An idle client losing its connection (server restart, failover) emits on
-  // the pool; unhandled, that 'error' event would crash the process.
-  pool.on('error', (err) => log.error({ err: coerceError(err), database: url }, 'idle database connection failed'));
+  // the pool; unhandled, that 'error' event would crash the process. While we
+  // close, a connection cut by our own shutdown is expected, not news.
+  pool.on('error', (err) => {
+    if (closing) log.debug({ err: coerceError(err), database: url }, 'connection closed while closing');
+    else log.error({ err: coerceError(err), database: url }, 'idle database connection failed');
+  });
   // A client that loses its connection while checked out emits on itself; the query in flight
   // rejects and the caller retries or spools, so the event only needs to be logged, not crash us.
-  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: coerceError(err), database: url }, 'database connection lost')));
+  pool.on('connect', (client) => {
+    open.add(client);
+    client.once('end', () => open.delete(client));
+    client.on('error', (err) => {
+      if (closing) log.debug({ err: coerceError(err), database: url }, 'connection closed while closing');
+      else log.warn({ err: coerceError(err), database: url }, 'database connection lost');
+    });
+  });
 
-  let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await pool.end();
+      // Stopping the embedded server under a connection still saying goodbye cuts it with an error.
+      const waitUntil = Date.now() + 2_000;
+      while (open.size > 0 && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 10));
       await stopEmbedded?.();
     })());
 
