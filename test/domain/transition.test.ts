@@ -124,7 +124,7 @@ describe('transition: lifecycle', () => {
     let s;
     for (const c of [declare(), { type: 'set_status', status: 'identified' }, { type: 'resolve' }] as Command[]) {
       const r = transition(s, c, T0, { ...env, idempotencyKey: `${c.type}` });
-      if (!r.ok) throw new Error(errorText(r.error));
+      if (!r.ok) throw new Error(errorText(r.error).text);
       events.push(...r.value.events);
       s = r.value.state;
     }

@@ -57,7 +57,9 @@ describe('command errors', () => {
   it('lists every subcommand in help', async () => {
     const [help] = await command(h, dana(), 'CGENERAL', 'help');
     expect(help).toBeDefined();
-    for (const [usage] of USAGE) expect(help).toContain(`\`/incident ${usage}\``);
+    // Placeholders such as `<level>` are text, not links: escaped as Slack asks.
+    for (const [usage] of USAGE) expect(help).toContain(`\`/incident ${usage.replace(/</g, '&lt;').replace(/>/g, '&gt;')}\``);
+    expect(help).not.toMatch(/<(?![@#!])/);
     for (const sub of ['declare', 'update', 'sev', 'role', 'note', 'customer-contacted', 'root-cause', 'action', 'resolve', 'close', 'reopen', 'report', 'status', 'list', 'page', 'snooze', 'help']) {
       expect(help).toContain(`/incident ${sub}`);
     }

@@ -18,9 +18,9 @@ describe('Slack strings for domain facts', () => {
     const s = run([declare()]);
     const [sev] = postedMessages(transition(s, { type: 'change_severity', severity: 'SEV2' }, T0, envFor()));
     expect(sev).toEqual({ template: 'severity_changed', from: 'SEV1', to: 'SEV2', updateCadenceMs: 30 * 60_000 });
-    expect(sev && sev.template === 'severity_changed' && noticeText(sev, 42)).toBe('Severity changed from SEV1 to SEV2. Status updates are now due every 30 min.');
+    expect(sev && sev.template === 'severity_changed' && noticeText(sev, 42).text).toBe('Severity changed from SEV1 to SEV2. Status updates are now due every 30 min.');
     const [res] = postedMessages(transition(s, { type: 'resolve' }, T0, envFor()));
-    expect(res && res.template === 'resolved' && noticeText(res, 42)).toBe(
+    expect(res && res.template === 'resolved' && noticeText(res, 42).text).toBe(
       'INC-42 is resolved. Post a final customer update, record the root cause (`/incident root-cause …`) and actions (`/incident action prevent|fail-better …`), then `/incident close` to draft the report.',
     );
   });
@@ -30,12 +30,12 @@ describe('Slack strings for domain facts', () => {
     const r = transition(s, { type: 'record_pagerduty_event', eventType: 'incident.priority_updated', pdIncidentId: asPdIncidentId('PX1'), facts: { pdIncidentNumber: 7, priorityName: 'P2', agentName: 'Mara' }, suggestion: { severity: 'SEV2' } }, T0, envFor());
     expect(r.ok && r.value.events[0]?.data).toMatchObject({ summary: 'PagerDuty #7: Priority changed to P2 by Mara' });
     const [m] = postedMessages(r);
-    expect(m?.template === 'pagerduty_event' && pagerDutyEventText(m)).toBe('PagerDuty #7: Priority changed to P2 by Mara: change the severity to SEV2?');
+    expect(m?.template === 'pagerduty_event' && pagerDutyEventText(m).text).toBe('PagerDuty #7: Priority changed to P2 by Mara: change the severity to SEV2?');
   });
 
   it('shows rows queued before the facts as they were worded', () => {
-    expect(noticeText({ template: 'text', text: 'Severity changed from SEV1 to SEV3.' }, 1)).toBe('Severity changed from SEV1 to SEV3.');
+    expect(noticeText({ template: 'text', text: 'Severity changed from SEV1 to SEV3.' }, 1).text).toBe('Severity changed from SEV1 to SEV3.');
     const legacy: MessageSpec = { template: 'pagerduty_event', eventType: 'incident.resolved', text: 'PagerDuty #7: PagerDuty resolved it: resolve the incident?', action: { kind: 'resolve' } };
-    expect(legacy.template === 'pagerduty_event' && pagerDutyEventText(legacy)).toBe('PagerDuty #7: PagerDuty resolved it: resolve the incident?');
+    expect(legacy.template === 'pagerduty_event' && pagerDutyEventText(legacy).text).toBe('PagerDuty #7: PagerDuty resolved it: resolve the incident?');
   });
 });

@@ -6,6 +6,7 @@
 import { parseDuration } from '../../domain/duration.ts';
 import { CUSTOMER_REPORT_PARTS, KEY_TIMES, type ActionKind, type CustomerReportPart, type KeyTime } from '../../domain/events.ts';
 import { asSlackUserId, type SlackUserId } from '../../domain/ids.ts';
+import { joinMd, md, type Mrkdwn } from './mrkdwn.ts';
 
 export type Subcommand =
   | { kind: 'help' }
@@ -33,7 +34,7 @@ export type Subcommand =
   | { kind: 'times' }
   | { kind: 'correct_time'; key: KeyTime; at: string; reason?: string }
   | { kind: 'customer_report_edit'; customer?: string; part: CustomerReportPart; text?: string; withheld: boolean };
-export type ParseResult = { ok: true; command: Subcommand } | { ok: false; message: string };
+export type ParseResult = { ok: true; command: Subcommand } | { ok: false; message: Mrkdwn };
 
 export const USAGE: [string, string][] = [
   ['declare', 'open the declare form (or `declare <sev> <title>` in one line)'],
@@ -60,9 +61,10 @@ export const USAGE: [string, string][] = [
   ['help', 'this list'],
 ];
 
-export function usageText(prefix?: string): string {
-  const lines = USAGE.map(([c, d]) => `• \`/incident ${c}\`: ${d}`);
-  return [prefix, '*Kranz commands*', ...lines].filter(Boolean).join('\n');
+/** The command list; usage lines are text (`<level>` is a placeholder, not a link), backticks are Kranz's. */
+export function usageText(prefix?: Mrkdwn): Mrkdwn {
+  const lines = USAGE.map(([c, d]) => md`• \`/incident ${c}\`: ${joinMd(d.split('`').map((part, i) => (i % 2 ? md`\`${part}\`` : md`${part}`)))}`);
+  return joinMd([...(prefix ? [prefix] : []), md`*Kranz commands*`, ...lines], '\n');
 }
 
 const USER = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
@@ -72,7 +74,7 @@ export function parseIncidentCommand(raw: string): ParseResult {
   if (!text) return { ok: true, command: { kind: 'declare_modal' } };
   const [head = '', ...restWords] = text.split(/\s+/);
   const rest = text.slice(head.length).trim();
-  const need = (what: string, usage: string): ParseResult => ({ ok: false, message: `\`/incident ${head.toLowerCase()}\` needs ${what}. Usage: \`/incident ${usage}\`` });
+  const need = (what: string, usage: string): ParseResult => ({ ok: false, message: md`\`/incident ${head.toLowerCase()}\` needs ${what}. Usage: \`/incident ${usage}\`` });
   switch (head.toLowerCase()) {
     case 'help':
       return { ok: true, command: { kind: 'help' } };
@@ -131,7 +133,7 @@ export function parseIncidentCommand(raw: string): ParseResult {
       const [d = '', reminder] = restWords;
       const ms = parseDuration(d);
       if (!ms || restWords.length > 2) return need('a duration such as 15m or 1h', 'snooze 30m');
-      if (ms > 24 * 3_600_000) return { ok: false, message: 'A snooze can last at most 24h.' };
+      if (ms > 24 * 3_600_000) return { ok: false, message: md`A snooze can last at most 24h.` };
       return { ok: true, command: reminder ? { kind: 'snooze', durationMs: ms, reminder } : { kind: 'snooze', durationMs: ms } };
     }
     case 'customer': {
@@ -168,6 +170,6 @@ export function parseIncidentCommand(raw: string): ParseResult {
       return { ok: true, command: { kind: 'customer_report_edit', ...(who.toLowerCase() === 'all' ? {} : { customer: who }), part: p as CustomerReportPart, withheld: v === 'withhold', ...(body ? { text: body } : {}) } };
     }
     default:
-      return { ok: false, message: usageText(`Unknown subcommand \`${head}\`.`) };
+      return { ok: false, message: usageText(md`Unknown subcommand \`${head}\`.`) };
   }
 }

@@ -15,7 +15,9 @@ import { channelName } from '../../domain/channel-name.ts';
 import { asSlackChannelId } from '../../domain/ids.ts';
 import { assertNever } from '../../lib/result.ts';
 import { toDeliveryOutcome, slackErrorCode } from './errors.ts';
-import { topicText, wellFormed, type Block } from './blocks/format.ts';
+import { message, section, topicText, wellFormed, type Block } from './blocks/format.ts';
+import { legacyReminderText } from './strings/reminders.ts';
+import { plain } from './mrkdwn.ts';
 import { announcementMessage, checklistMessage, pagerDutyEventMessage, reminderMessage, statusUpdateMessage, summaryMessage } from './blocks/incident.ts';
 import { chunkMarkdown, reportSummaryMessage } from './blocks/report.ts';
 import { adoptOrCreateChannel } from './channels.ts';
@@ -166,7 +168,7 @@ export class SlackDeliverer implements Deliverer {
       if (found?.ts) return found.ts;
     }
     const clean = wellFormed(msg);
-    const r = await this.d.client.chat.postMessage({ channel, text: clean.text, blocks: clean.blocks as never, metadata: metadata(row), unfurl_links: false });
+    const r = await this.d.client.chat.postMessage({ channel, text: clean.text, blocks: clean.blocks as never, metadata: metadata(row), unfurl_links: false, unfurl_media: false });
     return r.ts ?? '';
   }
 
@@ -183,21 +185,21 @@ export class SlackDeliverer implements Deliverer {
       case 'severity_changed':
       case 'resolved': {
         const text = noticeText(m, s.number);
-        return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+        return message(text, [section(text)]);
       }
       case 'reminder':
-        return reminderMessage(m.text, m.mention, JSON.stringify({ incidentId: s.id, reminder: m.reminder }));
+        return reminderMessage(legacyReminderText(m, s.channelId), m.mention, JSON.stringify({ incidentId: s.id, reminder: m.reminder }));
       case 'pagerduty_event':
         return pagerDutyEventMessage(s, pagerDutyEventText(m), m.action);
       case 'report':
-        return { text: m.markdown.slice(0, 3000), blocks: [] };
+        return message(plain(m.markdown), []);
       case 'customer_attached':
         return customerAttachedMessage(s, m.customer, customerNoticeText(m, s, this.d.policy), true);
       case 'customer_detached':
       case 'customer_report_sent':
       case 'mitigated': {
         const text = customerNoticeText(m, s, this.d.policy);
-        return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } }] };
+        return message(text, [section(text)]);
       }
     }
   }

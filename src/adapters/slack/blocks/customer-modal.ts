@@ -8,7 +8,8 @@ import { defaultImpact, planCustomerUpdate, type CustomerFacingInput, type Custo
 import type { Status } from '../../../domain/events.ts';
 import type { IncidentState } from '../../../domain/incident.ts';
 import { COMPONENT_IMPACTS, statusPagePolicy, type ComponentImpact, type Policy } from '../../../domain/policy.ts';
-import type { Block } from './format.ts';
+import { mrkdwnObject, section, context, type Block } from './format.ts';
+import { joinMd, md, type Mrkdwn } from '../mrkdwn.ts';
 
 export const REVIEW_CALLBACK = 'status_update_review';
 
@@ -38,7 +39,7 @@ const opt = (value: string, text: string) => ({ value, text: { type: 'plain_text
 export function customerBlocks(form: CustomerForm): Block[] {
   const blocks: Block[] = [
     { type: 'divider' },
-    { type: 'section', text: { type: 'mrkdwn', text: '*For customers*: the status page and email to the affected customers\' contacts.' } },
+    section(md`*For customers*: the status page and email to the affected customers' contacts.`),
     {
       type: 'input', block_id: 'cf_title', optional: true, label: { type: 'plain_text', text: 'Customer-facing title' },
       element: { type: 'plain_text_input', action_id: 'value', max_length: 150, ...(form.title ? { initial_value: form.title } : {}), placeholder: { type: 'plain_text', text: 'Checkout is slow for some customers' } },
@@ -52,7 +53,7 @@ export function customerBlocks(form: CustomerForm): Block[] {
       element: { type: 'static_select', action_id: 'value', options, initial_option: options.find((o) => o.value === c.initial) },
     });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: form.mode === 'auto' ? 'Posting publishes this update to customers at once.' : 'Next you see exactly what customers get, and publish only if you tick the box.' }] });
+  blocks.push(context(form.mode === 'auto' ? md`Posting publishes this update to customers at once.` : md`Next you see exactly what customers get, and publish only if you tick the box.`));
   return blocks;
 }
 
@@ -78,7 +79,7 @@ export interface ReviewDraft {
   customer: Omit<CustomerFacingInput, 'approved'>;
 }
 
-const quote = (t: string): string => t.split('\n').map((l) => `>${l}`).join('\n');
+const quote = (t: string): Mrkdwn => joinMd(t.split('\n').map((l) => md`>${l}`), '\n');
 
 /** The review: every word that will go out, then the tick. */
 export function reviewModal(number: number, plan: CustomerPlan, draft: ReviewDraft, policy: Policy): Record<string, unknown> {
@@ -87,19 +88,19 @@ export function reviewModal(number: number, plan: CustomerPlan, draft: ReviewDra
   const p = plan.statusPage;
   if (p) {
     const comps = Object.entries(p.components).map(([id, s]) => `${sp.components.find((c) => c.componentId === id)?.service ?? id} → ${s.replace(/_/g, ' ')}`).join(', ') || 'unchanged';
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Status page* (${p.action === 'create' ? 'new incident' : 'update to the open incident'})\n*Name:* ${p.name ?? plan.title}\n*Status:* ${p.status}\n*Components:* ${comps}\n*Message:*\n${quote(p.body)}` } });
+    blocks.push(section(md`*Status page* (${p.action === 'create' ? 'new incident' : 'update to the open incident'})\n*Name:* ${p.name ?? plan.title ?? ''}\n*Status:* ${p.status}\n*Components:* ${comps}\n*Message:*\n${quote(p.body)}`));
   }
   if (plan.emails.length) {
     const first = plan.emails[0]!;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Email* to ${plan.emails.map((m) => m.to).join(', ')} (one message each)\n*Subject:* ${first.subject}\n\`\`\`${first.text}\`\`\`` } });
+    blocks.push(section(md`*Email* to ${plan.emails.map((m) => m.to).join(', ')} (one message each)\n*Subject:* ${first.subject}\n\`\`\`${first.text}\`\`\``));
   }
   const canPublish = Boolean(p || plan.emails.length);
   if (canPublish) {
     blocks.push({ type: 'input', block_id: 'publish', optional: true, label: { type: 'plain_text', text: 'Publish' }, element: { type: 'checkboxes', action_id: 'value', options: [opt('publish', 'Publish this to the status page and email it to the customers')] } });
   } else {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: plan.blocked === 'title_required' ? 'Nothing can be published without a customer-facing title. The update goes to Slack only.' : 'Nothing will be published to customers. The update goes to Slack only.' } });
+    blocks.push(section(plan.blocked === 'title_required' ? md`Nothing can be published without a customer-facing title. The update goes to Slack only.` : md`Nothing will be published to customers. The update goes to Slack only.`));
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Without the tick, the update is posted in Slack only and nothing reaches the status page or email.' }] });
+  blocks.push(context(md`Without the tick, the update is posted in Slack only and nothing reaches the status page or email.`));
   return {
     type: 'modal',
     callback_id: REVIEW_CALLBACK,

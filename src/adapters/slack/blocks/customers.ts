@@ -6,7 +6,8 @@
  */
 import type { IncidentState } from '../../../domain/incident.ts';
 import type { CustomerPolicy } from '../../../domain/policy.ts';
-import { context, esc, section, type Block } from './format.ts';
+import { context, message, mrkdwnObject, section, type Block } from './format.ts';
+import { md, type Mrkdwn } from '../mrkdwn.ts';
 import type { SlackMessage } from './incident.ts';
 
 export const ATTACH_ACTION = 'customer_attach';
@@ -15,10 +16,10 @@ export const SEND_REPORT_ACTION = 'customer_report_send';
 export const SEND_REPORT_EMAIL_ACTION = 'customer_report_send_email';
 
 /** "Acme is attached" with a one-click Remove. */
-export function customerAttachedMessage(s: IncidentState, customer: string, text: string, removable: boolean): SlackMessage {
+export function customerAttachedMessage(s: IncidentState, customer: string, text: Mrkdwn, removable: boolean): SlackMessage {
   const blocks: Block[] = [{
     type: 'section',
-    text: { type: 'mrkdwn', text: text.slice(0, 3000) },
+    text: mrkdwnObject(text),
     ...(removable ? {
       accessory: {
         type: 'button', action_id: DETACH_ACTION, text: { type: 'plain_text', text: 'Remove' },
@@ -26,7 +27,7 @@ export function customerAttachedMessage(s: IncidentState, customer: string, text
       },
     } : {}),
   }];
-  return { text: text.replace(/[*:]/g, ''), blocks };
+  return message(text.unemphasised(), blocks);
 }
 
 /** The checklist's first question when several customers are configured and none is attached: one button each. */
@@ -37,7 +38,7 @@ export function whichCustomerBlocks(s: IncidentState, customers: readonly Custom
     value: JSON.stringify({ incidentId: s.id, customer: c.id }),
   }));
   return [
-    section(':question: *Which customer is affected?* Attach each one: their contact goes on this checklist and status updates reach their channel.'),
+    section(md`:question: *Which customer is affected?* Attach each one: their contact goes on this checklist and status updates reach their channel.`),
     { type: 'actions', elements: buttons },
   ];
 }
@@ -52,10 +53,10 @@ export function customerReportReviewMessage(
   if (o.channel) buttons.push({ type: 'button', action_id: SEND_REPORT_ACTION, style: 'primary', text: { type: 'plain_text', text: `Send to ${o.customerName}`.slice(0, 75) }, value });
   if (o.email) buttons.push({ type: 'button', action_id: SEND_REPORT_EMAIL_ACTION, text: { type: 'plain_text', text: 'Send by email' }, value });
   const blocks: Block[] = [
-    section(`:memo: *Customer report for ${esc(o.customerName)}* (INC-${s.number}) is ready for review ${o.where}. It has not been sent.`),
-    context('Edit or withhold a part with `/incident customer-report <customer> edit|withhold summary|updates|root-cause|measures [text]`, then `/incident report` to re-draft.'),
+    section(md`:memo: *Customer report for ${o.customerName}* (INC-${s.number}) is ready for review ${o.where}. It has not been sent.`),
+    context(md`Edit or withhold a part with \`/incident customer-report ${'<customer>'} edit|withhold summary|updates|root-cause|measures [text]\`, then \`/incident report\` to re-draft.`),
   ];
   if (buttons.length) blocks.push({ type: 'actions', elements: buttons });
-  else blocks.push(context(`${esc(o.customerName)} has no Slack channel configured: send it yourself (\`kranz report INC-${s.number} --customer ${o.customer}\`).`));
-  return { text: `Customer report for ${o.customerName} ready for review`, blocks };
+  else blocks.push(context(md`${o.customerName} has no Slack channel configured: send it yourself (\`kranz report INC-${s.number} --customer ${o.customer}\`).`));
+  return message(md`Customer report for ${o.customerName} ready for review`, blocks);
 }

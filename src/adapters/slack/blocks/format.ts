@@ -1,23 +1,13 @@
 /** Small Slack formatting helpers shared by the block builders. */
 import type { IncidentState } from '../../../domain/incident.ts';
+import { md, mention, plain, type Mrkdwn } from '../mrkdwn.ts';
+
+export { slackDate } from '../mrkdwn.ts';
 
 /** Slack block-kit object; kept loose on purpose (Slack validates it). */
 export type Block = Record<string, unknown>;
 
-/** `<!date^…>` so every reader sees their own local time; UTC as the fallback text. */
-export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
-  const d = new Date(iso);
-  const unix = Math.floor(d.getTime() / 1000);
-  const fallback = `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${unix}^${format}|${fallback}>`;
-}
-
-export const user = (id: string | undefined): string => (id ? `<@${id}>` : '_unassigned_');
-
-/** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export const user = (id: string | undefined): Mrkdwn => (id ? mention(id) : md`_unassigned_`);
 
 export const STATUS_EMOJI: Record<string, string> = {
   investigating: ':mag:',
@@ -27,17 +17,29 @@ export const STATUS_EMOJI: Record<string, string> = {
   closed: ':lock:',
 };
 
-export const title = (s: Pick<IncidentState, 'number' | 'title'>): string => `INC-${s.number}: ${s.title}`;
+/** `:mag:` for a status; an unknown one has no emoji. */
+export const statusEmoji = (status: string): Mrkdwn => plain(STATUS_EMOJI[status] ?? '');
+
+/** `INC-7: <title>`, the title escaped. */
+export const title = (s: Pick<IncidentState, 'number' | 'title'>): Mrkdwn => md`INC-${s.number}: ${s.title}`;
 
 /** The channel topic: severity · status · commander (Slack caps topics at 250 chars). */
 export function topicText(s: IncidentState): string {
-  const commander = s.roles.commander ? `IC <@${s.roles.commander}>` : 'no IC';
-  return `${s.severity} · ${s.status} · ${commander} · ${s.title}`.slice(0, 250);
+  const commander = s.roles.commander ? md`IC ${mention(s.roles.commander)}` : md`no IC`;
+  return md`${s.severity} · ${s.status} · ${commander} · ${s.title}`.slice(250).text;
 }
 
-export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } });
-export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: text.slice(0, 3000) }] });
+/** A section of mrkdwn (Slack allows 3,000 characters). */
+export const section = (text: Mrkdwn): Block => ({ type: 'section', text: mrkdwnObject(text) });
+export const context = (text: Mrkdwn): Block => ({ type: 'context', elements: [mrkdwnObject(text)] });
 export const divider = (): Block => ({ type: 'divider' });
+/** A mrkdwn text object. */
+export const mrkdwnObject = (text: Mrkdwn): { type: 'mrkdwn'; text: string } => ({ type: 'mrkdwn', text: text.slice(3000).text });
+
+/** A message: fallback `text` (what notifications show) and blocks, both built from escaped text. */
+export function message(text: Mrkdwn, blocks: Block[]): { text: string; blocks: Block[] } {
+  return { text: text.slice(3000).text, blocks };
+}
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

@@ -4,32 +4,30 @@
  * Kit's limits (50 blocks per message, 3,000 characters per section).
  */
 import type { IncidentState } from '../../../domain/incident.ts';
-import { context, esc, section, slackDate, title, type Block } from './format.ts';
+import { context, message, mrkdwnObject, section, slackDate, title, type Block } from './format.ts';
+import { escapeText, md, plain } from '../mrkdwn.ts';
 
 export const MAX_BLOCKS = 50;
 export const MAX_SECTION = 3000;
 
 export function reportSummaryMessage(s: IncidentState, where: string): { text: string; blocks: Block[] } {
   const d = (a?: string, b?: string): string => (a && b ? `${Math.round((Date.parse(b) - Date.parse(a)) / 60_000)} min` : '—');
-  return {
-    text: `Incident report drafted for ${title(s)}`,
-    blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `Report: INC-${s.number}`.slice(0, 150) } },
-      section(`*${esc(title(s))}* is closed. The drafted report is ${where}: review it and fill in what is marked _Not recorded_.`),
-      {
-        type: 'section',
-        fields: [
-          { type: 'mrkdwn', text: `*Severity*\n${s.severity}` },
-          { type: 'mrkdwn', text: `*Impact*\n${d(s.times.impactStartedAt, s.times.resolvedAt)}` },
-          { type: 'mrkdwn', text: `*To customer contact*\n${d(s.times.declaredAt, s.times.customerContactedAt)}` },
-          { type: 'mrkdwn', text: `*To resolve*\n${d(s.times.declaredAt, s.times.resolvedAt)}` },
-          { type: 'mrkdwn', text: `*Status updates*\n${s.statusUpdates}` },
-          { type: 'mrkdwn', text: `*Actions*\n${s.actionItems.length}` },
-        ],
-      },
-      context(`Closed ${s.times.closedAt ? slackDate(s.times.closedAt) : ''}`),
-    ],
-  };
+  return message(md`Incident report drafted for ${title(s)}`, [
+    { type: 'header', text: { type: 'plain_text', text: `Report: INC-${s.number}`.slice(0, 150) } },
+    section(md`*${title(s)}* is closed. The drafted report is ${where}: review it and fill in what is marked _Not recorded_.`),
+    {
+      type: 'section',
+      fields: [
+        md`*Severity*\n${s.severity}`,
+        md`*Impact*\n${d(s.times.impactStartedAt, s.times.resolvedAt)}`,
+        md`*To customer contact*\n${d(s.times.declaredAt, s.times.customerContactedAt)}`,
+        md`*To resolve*\n${d(s.times.declaredAt, s.times.resolvedAt)}`,
+        md`*Status updates*\n${s.statusUpdates}`,
+        md`*Actions*\n${s.actionItems.length}`,
+      ].map(mrkdwnObject),
+    },
+    context(md`Closed ${s.times.closedAt ? slackDate(s.times.closedAt) : plain('')}`),
+  ]);
 }
 
 /**
@@ -46,7 +44,7 @@ export function chunkMarkdown(markdown: string): { text: string; blocks: Block[]
     cur = undefined;
   };
   for (const rawLine of markdown.split('\n')) {
-    let line = esc(rawLine);
+    let line = escapeText(rawLine);
     while (line.length > MAX_SECTION) {
       push();
       const cut = safeCut(line, MAX_SECTION);

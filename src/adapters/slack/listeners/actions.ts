@@ -8,6 +8,7 @@ import { updateModal } from '../blocks/modals.ts';
 import { customerForm } from '../blocks/customer-modal.ts';
 import { humanSlackError } from '../errors.ts';
 import { REPLIES } from '../strings/replies.ts';
+import { md, plain } from '../mrkdwn.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { tell } from './views.ts';
 
@@ -28,7 +29,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     // Keyed by the item: a double click or two people clicking tick it once.
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'check_item', itemId: v.itemId }, userMeta(body.user.id, channelId, `slack:check:${v.incidentId}:${v.itemId}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    if (!o.ok) await tell(client, channelId, body.user.id, outcomeText(o, ''), deps);
+    if (!o.ok) await tell(client, channelId, body.user.id, outcomeText(o, md``), deps);
   });
 
   app.action<BlockAction<ButtonAction>>('pd_resolve', async ({ ack, action, body, client }) => {
@@ -67,7 +68,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
       const cadence = findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000;
       await client.views.open({ trigger_id: body.trigger_id, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId, customerForm(deps.app.policy, s)) as never });
     } catch (e) {
-      await tell(client, channelId, body.user.id, REPLIES.warning(humanSlackError(e)), deps);
+      await tell(client, channelId, body.user.id, REPLIES.warning(plain(humanSlackError(e))), deps);
     }
   });
 }

@@ -22,6 +22,7 @@ import { customerForm } from '../blocks/customer-modal.ts';
 import { humanSlackError, isSlackApiError } from '../errors.ts';
 import { parseIncidentCommand, usageText, type Subcommand } from '../command-parser.ts';
 import { REPLIES } from '../strings/replies.ts';
+import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { isUnstorable } from '../../intake/storable.ts';
 
@@ -31,12 +32,12 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
     // The receiver acks as soon as the request is stored, so answers go through response_url.
     await ack();
     if (!parsed.ok) {
-      await respond({ response_type: 'ephemeral', text: parsed.message });
+      await respond({ response_type: 'ephemeral', text: parsed.message.text });
       return;
     }
     const sub = parsed.command;
     if (sub.kind === 'help') {
-      await respond({ response_type: 'ephemeral', text: usageText() });
+      await respond({ response_type: 'ephemeral', text: usageText().text });
       return;
     }
     const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`, command.user_name);
@@ -45,16 +46,16 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
     } catch (e) {
       deps.log.error({ err: e, sub: sub.kind }, 'slash command failed');
       if (isSlackApiError(e)) {
-        await respond({ response_type: 'ephemeral', text: REPLIES.warning(humanSlackError(e)) }).catch(() => undefined);
+        await respond({ response_type: 'ephemeral', text: REPLIES.warning(plain(humanSlackError(e))).text }).catch(() => undefined);
         return;
       }
       if (isUnstorable(e)) {
         // The database refuses this data: it never will apply, so never say it will.
-        await respond({ response_type: 'ephemeral', text: `:warning: Kranz could not record this: the database refused it (${(e as Error).message.slice(0, 200)}). Nothing was applied.` }).catch(() => undefined);
+        await respond({ response_type: 'ephemeral', text: md`:warning: Kranz could not record this: the database refused it (${(e as Error).message.slice(0, 200)}). Nothing was applied.`.text }).catch(() => undefined);
         throw e;
       }
       // Not Slack: the database or a bug. The request is stored; rethrowing leaves it for the recovery pass.
-      await respond({ response_type: 'ephemeral', text: REPLIES.storedForLater }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: REPLIES.storedForLater.text }).catch(() => undefined);
       throw e;
     }
   });
@@ -70,12 +71,12 @@ interface Ctx {
   meta: CommandMeta;
 }
 
-const say = (ctx: Ctx, text: string) => ctx.respond({ response_type: 'ephemeral', text });
+const say = (ctx: Ctx, text: Mrkdwn) => ctx.respond({ response_type: 'ephemeral', text: text.text });
 
 async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Promise<void> {
   const { deps, channelId } = ctx;
   const here = { channelId };
-  const apply = async (c: Command, success: string): Promise<void> => {
+  const apply = async (c: Command, success: Mrkdwn): Promise<void> => {
     const o = await applyCommand(deps.app, here, c, ctx.meta);
     if (o.ok && !o.duplicate) deps.kick();
     await say(ctx, outcomeText(o, success));
@@ -87,7 +88,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'declare': {
       const o = await declareIncident(deps.app, { title: sub.title, severity: sub.severity, commanderId: ctx.userId }, ctx.meta);
       if (o.ok && !o.duplicate) deps.kick();
-      await say(ctx, outcomeText(o, o.ok ? REPLIES.declared(o.state.number, o.state.severity) : ''));
+      await say(ctx, outcomeText(o, o.ok ? REPLIES.declared(o.state.number, o.state.severity) : md``));
       return;
     }
     case 'update_modal': {
@@ -162,7 +163,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       const s = await findIncident(deps.app, here);
       if (!s) return void (await say(ctx, REPLIES.statusOutsideIncident));
       const events = await deps.app.store.transaction((u) => u.events.loadEvents(s.id));
-      await say(ctx, `*Key times of INC-${s.number}* (${deps.app.policy.reportTimezone})\n\`\`\`\n${keyTimesSection(events, deps.app.policy)}\n\`\`\`\nCorrect one with \`/incident times <key> HH:MM [reason]\`, e.g. \`/incident times restored 14:28\`.`);
+      await say(ctx, md`*Key times of INC-${s.number}* (${deps.app.policy.reportTimezone})\n\`\`\`\n${keyTimesSection(events, deps.app.policy)}\n\`\`\`\nCorrect one with \`/incident times ${'<key>'} HH:MM [reason]\`, e.g. \`/incident times restored 14:28\`.`);
       return;
     }
     case 'customer_report_edit': {

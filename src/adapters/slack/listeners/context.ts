@@ -4,6 +4,7 @@ import type { AppDeps } from '../../../app/ports.ts';
 import { asSlackChannelId, asSlackUserId, type SlackChannelId } from '../../../domain/ids.ts';
 import { errorText } from '../strings/errors.ts';
 import { REPLIES } from '../strings/replies.ts';
+import type { Mrkdwn } from '../mrkdwn.ts';
 
 export interface Logger {
   info(o: unknown, msg?: string): void;
@@ -13,7 +14,7 @@ export interface Logger {
 }
 
 export interface SnoozeFn {
-  (channelId: SlackChannelId, o: { kind?: string; durationMs: number }, meta: CommandMeta): Promise<{ ok: boolean; message: string }>;
+  (channelId: SlackChannelId, o: { kind?: string; durationMs: number }, meta: CommandMeta): Promise<{ ok: boolean; message: Mrkdwn }>;
 }
 
 export interface SlackListenerDeps {
@@ -35,7 +36,7 @@ export const userMeta = (userId: string, channelId: string | undefined, key: str
 });
 
 /** The one line a responder sees after a command. */
-export function outcomeText(o: CommandOutcome, success: string): string {
+export function outcomeText(o: CommandOutcome, success: Mrkdwn): Mrkdwn {
   if (!o.ok) return REPLIES.warning(errorText(o.error));
   if (o.duplicate) return REPLIES.duplicate(success);
   return success;

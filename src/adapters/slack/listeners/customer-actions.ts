@@ -1,5 +1,6 @@
 /** Customer buttons: attach (the checklist's question), remove (the "attached" notice) and Send under a customer report. */
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { md } from '../mrkdwn.ts';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { asIncidentId } from '../../../domain/ids.ts';
 import { sendCustomerReport } from '../../../app/send-customer-report.ts';
@@ -26,7 +27,7 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
     // Keyed by incident and customer: two people clicking the same button attach it once.
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'attach_customer', customer: v.customer, via: 'button' }, userMeta(body.user.id, channelId, `slack:attach:${v.incidentId}:${v.customer}:${body.container?.message_ts ?? ''}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    if (!o.ok) await tell(client, channelId, body.user.id, outcomeText(o, ''), deps);
+    if (!o.ok) await tell(client, channelId, body.user.id, outcomeText(o, md``), deps);
   });
 
   app.action<BlockAction<ButtonAction>>(DETACH_ACTION, async ({ ack, action, body, client }) => {
@@ -50,7 +51,7 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
     const text = o.ok
       ? o.duplicate ? CUSTOMER_REPLIES.alreadySent : CUSTOMER_REPLIES.sent
       : o.error.code === 'customer_report.changed' ? CUSTOMER_REPLIES.changed
-        : o.error.code === 'customer_report.not_permitted' ? CUSTOMER_REPLIES.notPermitted : `:warning: ${errorText(o.error as Parameters<typeof errorText>[0])}`;
+        : o.error.code === 'customer_report.not_permitted' ? CUSTOMER_REPLIES.notPermitted : md`:warning: ${errorText(o.error as Parameters<typeof errorText>[0])}`;
     await tell(client, channelId, body.user.id, text, deps);
   });
 }

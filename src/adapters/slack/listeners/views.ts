@@ -13,6 +13,7 @@ import { asIncidentId, asSlackChannelId } from '../../../domain/ids.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { DECLARE_CALLBACK, UPDATE_CALLBACK, parseDeclareSubmission, parseUpdateSubmission } from '../blocks/modals.ts';
 import { REPLIES } from '../strings/replies.ts';
+import { md, type Mrkdwn } from '../mrkdwn.ts';
 import { customerForm, parseCustomerFields, parseTick, reviewModal, REVIEW_CALLBACK, type ReviewDraft } from '../blocks/customer-modal.ts';
 import { planCustomerUpdate } from '../../../domain/customer-updates.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
@@ -27,7 +28,7 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     // The view id is the same for both requests of a double-clicked submit.
     const o = await declareIncident(deps.app, parsed.value, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    await tell(client, meta.channelId, userId, outcomeText(o, o.ok ? REPLIES.declared(o.state.number, o.state.severity) : ''), deps);
+    await tell(client, meta.channelId, userId, outcomeText(o, o.ok ? REPLIES.declared(o.state.number, o.state.severity) : md``), deps);
   });
 
   app.view(UPDATE_CALLBACK, async ({ ack, view, body, client }) => {
@@ -60,12 +61,12 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     await ack();
     const draft = parseDraft(view.private_metadata);
     const userId = body.user.id;
-    if (!draft) return void (await tell(client, undefined, userId, REPLIES.warning('The update could not be read back; please post it again.'), deps));
+    if (!draft) return void (await tell(client, undefined, userId, REPLIES.warning(md`The update could not be read back; please post it again.`), deps));
     const approved = parseTick(view.state.values as never);
     const command = { type: 'post_status_update' as const, status: draft.status, summary: draft.summary, ...(draft.nextUpdateInMs ? { nextUpdateInMs: draft.nextUpdateInMs } : {}), customer: { ...draft.customer, approved } };
     const o = await applyCommand(deps.app, { id: asIncidentId(draft.incidentId) }, command, userMeta(userId, draft.channelId, `slack:view:${view.id}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    const done = approved ? `${REPLIES.updatePosted} Published to customers.` : `${REPLIES.updatePosted} Not published to customers (the box was not ticked).`;
+    const done = approved ? md`${REPLIES.updatePosted} Published to customers.` : md`${REPLIES.updatePosted} Not published to customers (the box was not ticked).`;
     await tell(client, draft.channelId, userId, outcomeText(o, done), deps);
   });
 }
@@ -100,7 +101,8 @@ function parseMeta(raw: string | undefined): { channelId?: string; incidentId?: 
 }
 
 /** Ephemeral in the channel when possible, else a DM: the user must hear back either way. */
-export async function tell(client: WebClient, channelId: string | undefined, userId: string, text: string, deps: SlackListenerDeps): Promise<void> {
+export async function tell(client: WebClient, channelId: string | undefined, userId: string, message: Mrkdwn, deps: SlackListenerDeps): Promise<void> {
+  const text = message.text;
   try {
     if (channelId) {
       await client.chat.postEphemeral({ channel: channelId, user: userId, text });

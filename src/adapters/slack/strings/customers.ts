@@ -2,6 +2,7 @@
 import type { MessageSpec } from '../../../domain/effects.ts';
 import type { IncidentState } from '../../../domain/incident.ts';
 import type { CustomerPolicy, Policy } from '../../../domain/policy.ts';
+import { channelLink, md, slackDate, type Mrkdwn } from '../mrkdwn.ts';
 
 type CustomerNotice = Extract<MessageSpec, { template: 'customer_attached' | 'customer_detached' | 'customer_report_sent' | 'mitigated' }>;
 
@@ -9,7 +10,7 @@ function customerOf(s: IncidentState, policy: Policy, id: string): CustomerPolic
   return s.policy?.customers.find((c) => c.id === id) ?? policy.customers.find((c) => c.id === id);
 }
 
-export function customerNoticeText(m: CustomerNotice, s: IncidentState, policy: Policy): string {
+export function customerNoticeText(m: CustomerNotice, s: IncidentState, policy: Policy): Mrkdwn {
   const inc = `INC-${s.number}`;
   switch (m.template) {
     case 'customer_attached': {
@@ -17,28 +18,28 @@ export function customerNoticeText(m: CustomerNotice, s: IncidentState, policy: 
       const name = c?.name ?? m.customer;
       const contact = c ? `${c.mainContact.name}${c.mainContact.phone ? ` (${c.mainContact.phone})` : ''}` : 'their main contact';
       const why = m.via === 'only_configured' ? ' (the only customer configured; remove it if they are not affected)' : '';
-      const relay = c?.slackChannel && !s.private ? ` Status updates now go to <#${c.slackChannel}> too.` : '';
-      return `:office: *${name}* is attached to ${inc}${why}. Call ${contact} first.${relay}`;
+      const relay = c?.slackChannel && !s.private ? md` Status updates now go to ${channelLink(c.slackChannel)} too.` : md``;
+      return md`:office: *${name}* is attached to ${inc}${why}. Call ${contact} first.${relay}`;
     }
     case 'customer_detached':
-      return `${customerOf(s, policy, m.customer)?.name ?? m.customer} is no longer attached to ${inc}; status updates are not relayed to them any more.`;
+      return md`${customerOf(s, policy, m.customer)?.name ?? m.customer} is no longer attached to ${inc}; status updates are not relayed to them any more.`;
     case 'customer_report_sent':
-      return `:outbox_tray: The customer report was sent to ${customerOf(s, policy, m.customer)?.name ?? m.customer} in <#${m.channel}>.`;
+      return md`:outbox_tray: The customer report was sent to ${customerOf(s, policy, m.customer)?.name ?? m.customer} in ${channelLink(m.channel)}.`;
     case 'mitigated':
-      return `Impact on ${inc} is mitigated as of <!date^${Math.floor(Date.parse(m.at) / 1000)}^{time}|${m.at.slice(11, 16)} UTC>. Keep monitoring; \`/incident resolve\` when it is over.`;
+      return md`Impact on ${inc} is mitigated as of ${slackDate(m.at, '{time}')}. Keep monitoring; \`/incident resolve\` when it is over.`;
   }
 }
 
 /** Ephemeral answers to the customer commands and buttons. */
 export const CUSTOMER_REPLIES = {
-  attached: (name: string) => `${name} attached: their contact is on the checklist and updates will reach their channel.`,
-  detached: 'Customer removed from the incident.',
-  sent: ':outbox_tray: Sent. The customer report is in their channel.',
-  alreadySent: 'That customer report was already sent (nothing changed).',
-  changed: ':warning: The incident changed since this draft was posted, so it was not sent. Run `/incident report` and review the new draft.',
-  notPermitted: ':warning: You may not send customer reports.',
-  acknowledged: ':white_check_mark: Acknowledged.',
-  mitigated: 'Mitigation recorded.',
-  corrected: (label: string, at: string) => `${label} corrected to ${at}. The report uses it from now on.`,
-  reportEdited: 'Customer report updated; `/incident report` re-drafts it for review.',
+  attached: (name: string) => md`${name} attached: their contact is on the checklist and updates will reach their channel.`,
+  detached: md`Customer removed from the incident.`,
+  sent: md`:outbox_tray: Sent. The customer report is in their channel.`,
+  alreadySent: md`That customer report was already sent (nothing changed).`,
+  changed: md`:warning: The incident changed since this draft was posted, so it was not sent. Run \`/incident report\` and review the new draft.`,
+  notPermitted: md`:warning: You may not send customer reports.`,
+  acknowledged: md`:white_check_mark: Acknowledged.`,
+  mitigated: md`Mitigation recorded.`,
+  corrected: (label: string, at: string) => md`${label} corrected to ${at}. The report uses it from now on.`,
+  reportEdited: md`Customer report updated; \`/incident report\` re-drafts it for review.`,
 };

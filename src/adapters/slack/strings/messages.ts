@@ -4,26 +4,29 @@
  * questions that go with a PagerDuty event.
  */
 import type { MessageSpec, PdSuggestion } from '../../../domain/effects.ts';
+import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
 
 type Notice = Extract<MessageSpec, { template: 'severity_changed' | 'resolved' | 'text' }>;
 
 /** The text of a plain notice in the incident channel. */
-export function noticeText(m: Notice, incidentNumber: number): string {
+export function noticeText(m: Notice, incidentNumber: number): Mrkdwn {
   switch (m.template) {
     case 'text':
-      return m.text;
+      // Free text queued by an older Kranz: it may quote outside text, so all of it is text.
+      return plain(m.text);
     case 'severity_changed':
-      return `Severity changed from ${m.from} to ${m.to}. Status updates are now due every ${Math.round(m.updateCadenceMs / 60_000)} min.`;
+      return md`Severity changed from ${m.from} to ${m.to}. Status updates are now due every ${Math.round(m.updateCadenceMs / 60_000)} min.`;
     case 'resolved':
-      return `INC-${incidentNumber} is resolved. Post a final customer update, record the root cause (\`/incident root-cause …\`) and actions (\`/incident action prevent|fail-better …\`), then \`/incident close\` to draft the report.`;
+      return md`INC-${incidentNumber} is resolved. Post a final customer update, record the root cause (\`/incident root-cause …\`) and actions (\`/incident action prevent|fail-better …\`), then \`/incident close\` to draft the report.`;
   }
 }
 
 /** A PagerDuty event's summary and the question its suggested action asks. */
-export function pagerDutyEventText(m: Extract<MessageSpec, { template: 'pagerduty_event' }>): string {
+export function pagerDutyEventText(m: Extract<MessageSpec, { template: 'pagerduty_event' }>): Mrkdwn {
+  // The summary quotes PagerDuty's title, which comes from monitoring systems and email: text.
   // Rows queued before facts were recorded carry the question in their text already.
-  if (!m.facts || !m.action) return m.text;
-  return `${m.text}: ${suggestionQuestion(m.action)}`;
+  if (!m.facts || !m.action) return plain(m.text);
+  return md`${m.text}: ${suggestionQuestion(m.action)}`;
 }
 
 function suggestionQuestion(a: PdSuggestion): string {

@@ -3,7 +3,7 @@
  * commands, buttons, shortcuts and modals). Refusals are in `errors.ts`.
  */
 import type { ActionKind } from '../../../domain/events.ts';
-import { esc } from '../blocks/format.ts';
+import { channelLink, joinMd, md, mention, type Mrkdwn } from '../mrkdwn.ts';
 
 /** One line of `/incident list`. */
 interface OpenIncidentRow { number: number; severity: string; status: string; channelId: string | null; title: string }
@@ -11,36 +11,36 @@ interface OpenIncidentRow { number: number; severity: string; status: string; ch
 const inc = (n: number): string => `INC-${n}`;
 
 export const REPLIES = {
-  declared: (number: number, severity: string) => `:rotating_light: Declared ${inc(number)} (${severity}). Kranz is opening its channel and inviting you.`,
-  severitySet: (severity: string) => `Severity set to ${severity}.`,
-  severityChanged: (severity: string) => `Severity changed to ${severity}.`,
-  roleAssigned: (userId: string, role: string) => `<@${userId}> is now ${role}.`,
-  noteAdded: 'Added to the timeline.',
-  addedToTimeline: ':pushpin: Added to the incident timeline.',
-  customerContacted: ':telephone_receiver: Customer contact recorded and ticked on the checklist.',
-  rootCauseRecorded: 'Root cause recorded for the report.',
-  actionAdded: (kind: ActionKind) => `Action added (${kind === 'prevent' ? 'prevent it' : 'fail better'}).`,
-  resolved: ':white_check_mark: Resolved. Close it with `/incident close` to draft the report.',
-  resolvedByButton: ':white_check_mark: Resolved.',
-  reopened: 'Reopened.',
-  closed: ':lock: Closed. The drafted report is being posted here.',
-  redrafted: 'Report re-drafted; posting it here.',
-  updatePosted: ':mega: Status update posted and relayed.',
-  pageQueued: ':pager: Page queued for PagerDuty.',
+  declared: (number: number, severity: string) => md`:rotating_light: Declared ${inc(number)} (${severity}). Kranz is opening its channel and inviting you.`,
+  severitySet: (severity: string) => md`Severity set to ${severity}.`,
+  severityChanged: (severity: string) => md`Severity changed to ${severity}.`,
+  roleAssigned: (userId: string, role: string) => md`${mention(userId)} is now ${role}.`,
+  noteAdded: md`Added to the timeline.`,
+  addedToTimeline: md`:pushpin: Added to the incident timeline.`,
+  customerContacted: md`:telephone_receiver: Customer contact recorded and ticked on the checklist.`,
+  rootCauseRecorded: md`Root cause recorded for the report.`,
+  actionAdded: (kind: ActionKind) => md`Action added (${kind === 'prevent' ? 'prevent it' : 'fail better'}).`,
+  resolved: md`:white_check_mark: Resolved. Close it with \`/incident close\` to draft the report.`,
+  resolvedByButton: md`:white_check_mark: Resolved.`,
+  reopened: md`Reopened.`,
+  closed: md`:lock: Closed. The drafted report is being posted here.`,
+  redrafted: md`Report re-drafted; posting it here.`,
+  updatePosted: md`:mega: Status update posted and relayed.`,
+  pageQueued: md`:pager: Page queued for PagerDuty.`,
   /** The page's text when the person gave none. */
   defaultPageMessage: 'Kranz page',
   unknownSeverityField: 'Unknown severity.',
   openIncidents: (rows: readonly OpenIncidentRow[]) => rows.length
-    ? `*Open incidents*\n${rows.map((r) => `• *${inc(r.number)}* ${r.severity} · ${r.status} · ${r.channelId ? `<#${r.channelId}>` : '(channel pending)'} · ${esc(r.title)}`).join('\n')}`
-    : 'No open incidents. :tada:',
+    ? md`*Open incidents*\n${joinMd(rows.map((r) => md`• *${inc(r.number)}* ${r.severity} · ${r.status} · ${r.channelId ? channelLink(r.channelId) : '(channel pending)'} · ${r.title}`), '\n')}`
+    : md`No open incidents. :tada:`,
   /** A retried request that had applied already: the same answer, and that nothing changed. */
-  duplicate: (success: string) => `${success} (already done; nothing changed)`,
-  warning: (text: string) => `:warning: ${text}`,
-  updateOutsideIncident: ':warning: Run `/incident update` in an incident channel.',
-  statusOutsideIncident: ':warning: This channel is not an incident channel. `/incident list` shows the open ones.',
+  duplicate: (success: Mrkdwn) => md`${success} (already done; nothing changed)`,
+  warning: (text: Mrkdwn) => md`:warning: ${text}`,
+  updateOutsideIncident: md`:warning: Run \`/incident update\` in an incident channel.`,
+  statusOutsideIncident: md`:warning: This channel is not an incident channel. \`/incident list\` shows the open ones.`,
   unknownPagerDutyService: (name: string, configured: string[]) =>
-    `:warning: Unknown PagerDuty service "${name}". Configured: ${configured.join(', ') || 'none'}.`,
-  remindersOff: ':warning: Reminders are not running on this Kranz.',
+    md`:warning: Unknown PagerDuty service "${name}". Configured: ${configured.join(', ') || 'none'}.`,
+  remindersOff: md`:warning: Reminders are not running on this Kranz.`,
   /** The database (or a bug) failed after the request was stored: it will apply on recovery. */
-  storedForLater: ':hourglass: Kranz could not record this yet; it is stored and will apply shortly.',
+  storedForLater: md`:hourglass: Kranz could not record this yet; it is stored and will apply shortly.`,
 };
