@@ -78,7 +78,7 @@ describe('transition: invalid commands are typed errors, never throws', () => {
     if (r.ok) return;
     expect(r.error.code).toBe(code);
     // The domain gives the code and its facts; the Slack adapter puts them in words.
-    expect(errorText(r.error)).toBe(text);
+    expect(errorText(r.error).text).toBe(text);
   });
 });
 

@@ -29,7 +29,7 @@ describe('snooze', () => {
     const r = await snoozeReminder(h.deps, { id }, { durationMs: 30 * MIN }, meta);
     expect(r).toMatchObject({ ok: true, until: at(52).toISOString(), duplicate: false });
     if (!r.ok) return;
-    expect(r.ok && snoozedText(r, h.deps.policy.reportTimezone)).toBe('Snoozed the status update reminder for INC-1 for 30m, until 13:52 UTC.');
+    expect(r.ok && snoozedText(r, h.deps.policy.reportTimezone).text).toBe('Snoozed the status update reminder for INC-1 for 30m, until 13:52 UTC.');
     expect((await reminderRows(h, id)).status_update).toMatchObject({ level: 2, dueAt: at(26).toISOString(), snoozedUntil: at(52).toISOString() });
 
     // A retried button click (same key) changes nothing.
@@ -76,13 +76,13 @@ describe('snooze', () => {
     const id = await declare(h);
     const none = await snoozeReminder(h.deps, { id }, { kind: 'review', durationMs: 30 * MIN }, userMeta());
     expect(none).toMatchObject({ ok: false, error: { code: 'reminder.none', params: { number: 3, kind: 'review_due' } } });
-    expect(!none.ok && errorText(none.error)).toBe('INC-3 has no pending report review reminder to snooze.');
+    expect(!none.ok && errorText(none.error).text).toBe('INC-3 has no pending report review reminder to snooze.');
     const lunch = await snoozeReminder(h.deps, { id }, { kind: 'lunch', durationMs: 30 * MIN }, userMeta());
     expect(lunch).toMatchObject({ ok: false, error: { code: 'reminder.unknown_kind' } });
-    expect(!lunch.ok && errorText(lunch.error)).toBe('Unknown reminder "lunch". Snooze one of: update, customer, checklist, activity, close, review.');
+    expect(!lunch.ok && errorText(lunch.error).text).toBe('Unknown reminder "lunch". Snooze one of: update, customer, checklist, activity, close, review.');
     expect(await snoozeReminder(h.deps, { id }, { durationMs: 0 }, userMeta())).toMatchObject({ ok: false, error: { code: 'reminder.bad_duration' } });
     expect(await snoozeReminder(h.deps, { number: 999 }, { durationMs: MIN }, userMeta())).toMatchObject({ ok: false, error: { code: 'incident.not_found' } });
     const early = await snoozeReminder(h.deps, { id }, { durationMs: 5 * MIN }, userMeta());
-    expect(early.ok && snoozedText(early, h.deps.policy.reportTimezone)).toBe('The status update reminder for INC-3 is not due before 13:20 UTC anyway, so snoozing changes nothing.');
+    expect(early.ok && snoozedText(early, h.deps.policy.reportTimezone).text).toBe('The status update reminder for INC-3 is not due before 13:20 UTC anyway, so snoozing changes nothing.');
   });
 });
