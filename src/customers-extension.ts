@@ -12,7 +12,7 @@ import type { AppDeps, ClaimedOutboxRow } from './app/ports.ts';
 import type { Command } from './domain/commands.ts';
 import { asIncidentId } from './domain/ids.ts';
 import { statusPagePolicy } from './domain/policy.ts';
-import type { KranzExtension } from './main.ts';
+import type { KranzExtension } from './runtime.ts';
 import { StatusPageClient } from './adapters/statuspage/client.ts';
 import { StatusPageDeliverer } from './adapters/statuspage/deliverer.ts';
 import { EmailDeliverer, smtpTransport, type MailTransport } from './adapters/email/deliverer.ts';

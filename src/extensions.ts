@@ -2,17 +2,13 @@
  * The features `kranz start` plugs into the runtime beyond Slack: each is a
  * `KranzExtension`, so tests and the demo choose what runs.
  */
+import type { KranzExtension } from './runtime.ts';
 import { coalesce } from './lib/coalesce.ts';
-import type { KranzExtension } from './main.ts';
 import { PagerDutyClient } from './adapters/pagerduty/client.ts';
 import { deliveryReads } from './adapters/db/store.ts';
 import { PagerDutyDeliverer } from './adapters/pagerduty/deliverer.ts';
 import { pagerDutyWebhookHandler } from './adapters/pagerduty/webhook-route.ts';
 import { outboxWebClient } from './adapters/slack/bolt-app.ts';
-import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
-import { errorText } from './adapters/slack/strings/errors.ts';
-import { snoozedText } from './adapters/slack/strings/snooze.ts';
-import { snoozeReminder } from './app/snooze-reminder.ts';
 import { createReminderTick } from './scheduler/reminder-tick.ts';
 import { startScheduler } from './scheduler/scheduler.ts';
 import { webViewSettings } from './config/env.ts';
@@ -48,7 +44,7 @@ export const pagerDutyExtension: KranzExtension = {
   },
 };
 
-/** Reminders: a node-cron tick every KRANZ_TICK_SECONDS, claimed in Postgres; plus `/incident snooze` and the snooze button. */
+/** Reminders: a node-cron tick every KRANZ_TICK_SECONDS, claimed in Postgres. Its handle says reminders run, which `/incident snooze` and the Snooze button need. */
 export const remindersExtension: KranzExtension = {
   name: 'reminders',
   async start(k) {
@@ -68,12 +64,7 @@ export const remindersExtension: KranzExtension = {
         return r;
       },
     });
-    const snooze: SnoozeFn = async (channelId, o, meta) => {
-      const r = await snoozeReminder(k.deps, { channelId }, { durationMs: o.durationMs, ...(o.kind ? { kind: o.kind } : {}) }, meta);
-      if (r.ok && !r.duplicate) k.kick();
-      return r.ok ? { ok: true, message: snoozedText(r, k.deps.policy.reportTimezone) } : { ok: false, message: errorText(r.error) };
-    };
-    return { snooze, stop: () => scheduler.stop() };
+    return { runsReminders: true, stop: () => scheduler.stop() };
   },
 };
 

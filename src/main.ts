@@ -4,7 +4,6 @@
  * data dir or database, migrates, and wires Slack, PagerDuty, the outbox
  * worker and the scheduler behind one HTTP port.
  */
-import { coalesce } from './lib/coalesce.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -21,12 +20,11 @@ import { migrate } from './adapters/db/migrate.ts';
 import { checkInstallation, recordInstallation } from './adapters/db/installation.ts';
 import { checkDatabaseHealth } from './adapters/db/health.ts';
 import { PostgresStore, deliveryReads, outboxQueue } from './adapters/db/store.ts';
-import { createHttpServer, type Handler, type WebRoute } from './adapters/http/server.ts';
+import { createHttpServer, type Handler } from './adapters/http/server.ts';
 import { healthRoute } from './adapters/http/health-route.ts';
 import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
 import { slackPeopleDirectory } from './adapters/slack/people.ts';
 import { SlackDeliverer } from './adapters/slack/deliverer.ts';
-import type { SnoozeFn } from './adapters/slack/listeners/context.ts';
 import { Intake } from './adapters/intake/intake.ts';
 import { createMetrics, type Metrics } from './adapters/metrics.ts';
 import { incidentTimes, openIncidentCounts } from './adapters/db/incident-stats-sql.ts';
@@ -37,63 +35,8 @@ import { dataDirTag, newWorkerId, parseWorkerId } from './adapters/db/worker-ide
 import { Spool } from './adapters/intake/spool.ts';
 import { retentionTick } from './adapters/intake/retention.ts';
 import { startScheduler } from './scheduler/scheduler.ts';
-
-export interface KranzOptions {
-  env: EnvConfig;
-  policy: Policy;
-  log?: Logger;
-  clock?: Clock;
-  /** Extra outbox targets (tests). */
-  deliverers?: Record<string, Deliverer>;
-  /** How often the outbox is polled when nobody kicks it. */
-  outboxPollMs?: number;
-  /**
-   * Outbox rows claimed and delivered side by side per pass (default 20).
-   * The demo uses 1 so Kranz's calls happen, and are told, in the order it queued them.
-   */
-  outboxBatch?: number;
-  /** How often spooled and unapplied inbound requests are retried. */
-  intakePollMs?: number;
-  /** How long one `/healthz` check's result is shared by every caller (default 2 s). */
-  healthCacheMs?: number;
-  /** Start the HTTP server (false for `kranz migrate`-like uses). */
-  listen?: boolean;
-  /** Hooks later layers plug in (PagerDuty intake, reminders, metrics). */
-  extensions?: KranzExtension[];
-}
-
-/** A feature that needs the running Kranz (PagerDuty intake, scheduler, metrics). */
-export interface KranzExtension {
-  name: string;
-  start(k: KranzRuntime): Promise<ExtensionHandle | void>;
-}
-export interface ExtensionHandle {
-  routes?: { pagerDutyWebhook?: Handler; metrics?: Handler; web?: WebRoute };
-  snooze?: SnoozeFn;
-  deliverers?: Record<string, Deliverer>;
-  stop?(): Promise<void>;
-}
-
-export interface KranzRuntime {
-  env: EnvConfig;
-  deps: AppDeps;
-  db: Database;
-  intake: Intake;
-  spool: Spool;
-  metrics: Metrics;
-  log: Logger;
-  installationId: string;
-  kick(): void;
-  workerId: string;
-}
-
-export interface Kranz extends KranzRuntime {
-  url: string;
-  server?: Server;
-  slack?: SlackApp;
-  outbox: OutboxWorker;
-  stop(): Promise<void>;
-}
+import { coalesce } from './lib/coalesce.ts';
+import type { ExtensionHandle, Kranz, KranzOptions, KranzRuntime } from './runtime.ts';
 
 /** The service's logger: JSON on stdout (pretty on a terminal unless LOG_FORMAT=json). */
 export function createLogger(level: string): Logger {
@@ -126,24 +69,18 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const clock = o.clock ?? systemClock;
   const { db, installationId, applied } = await openCheckedDatabase(o.env, log);
   if (applied.length) log.info({ applied }, 'migrations applied');
-  const deps: AppDeps = {
-    store: new PostgresStore(db.pool),
-    clock,
-    // Customer-facing publication goes only where this environment can reach (STATUSPAGE_API_KEY, SMTP_URL).
-    policy: withOutlets(o.policy, o.env),
-    newId: randomUUID,
-    sha256: (t) => createHash('sha256').update(t).digest('hex'),
-  };
+  // Customer-facing publication goes only where this environment can reach (STATUSPAGE_API_KEY, SMTP_URL).
+  const deps = appDeps(db, clock, withOutlets(o.policy, o.env));
   const tag = await dataDirTag(o.env.dataDir);
   const workerId = newWorkerId(tag);
   await releaseLeasesOfTheDead(db, clock, log, tag);
 
   let outbox: OutboxWorker | undefined;
   // One outbox pass in flight and one more if kicked meanwhile: a kick means "there may be new rows".
-  const kick = coalesce(async () => {
-    if (!outbox) return;
-    while ((await outbox.runOnce()) > 0) { /* drain what is due */ }
-  }, (e) => log.warn({ err: e instanceof Error ? e.message : e }, 'outbox pass failed; will retry'));
+  const kick = coalesce(
+    async () => { if (outbox) while ((await outbox.runOnce()) > 0) { /* drain what is due */ } },
+    (e) => log.warn({ err: e instanceof Error ? e.message : e }, 'outbox pass failed; will retry'),
+  );
   const spool = new Spool(o.env.dataDir);
   await spool.depth();
   const metrics = createMetrics({
@@ -154,76 +91,17 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const intake = new Intake({ pool: db.pool, spool, clock, log, workerId, onStored: (source, result) => metrics.eventsIngested.inc({ source, result }) });
   const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId, intake, spool, metrics };
 
-  const handles: ExtensionHandle[] = [];
-  for (const ext of o.extensions ?? []) {
-    const h = await ext.start(runtime);
-    if (h) handles.push(h);
-  }
-  const snooze = handles.find((h) => h.snooze)?.snooze;
-
+  const handles = await startExtensions(o, runtime);
   const deliverers: Record<string, Deliverer> = { ...o.deliverers };
   for (const h of handles) Object.assign(deliverers, h.deliverers);
-  let slack: SlackApp | undefined;
-  const { botToken, signingSecret, appToken, apiUrl } = o.env.slack;
-  if (botToken) {
-    const client = outboxWebClient(botToken, apiUrl, log);
-    let botUser: Promise<string> | undefined;
-    const botUserId = (): Promise<string> => {
-      botUser ??= client.auth.test().then((r) => r.user_id ?? '').catch((e: unknown) => {
-        botUser = undefined;
-        throw e;
-      });
-      return botUser;
-    };
-    deliverers['slack'] = new SlackDeliverer({ client, reads: deliveryReads(db.pool), policy: o.policy, botUserId });
-    // Display names for the events (and so the reports), looked up once per person.
-    deps.people = slackPeopleDirectory(client);
-    slack = createSlackApp({
-      botToken, signingSecret: signingSecret ?? '', apiUrl, ...(appToken ? { appToken } : {}),
-      listeners: { app: deps, kick, log, ...(snooze ? { snooze } : {}) },
-      intake,
-      onAckLatency: (ms, kind) => metrics.ackLatency.observe({ kind }, ms / 1000),
-      onRejected: (reason) => metrics.requestsRejected.inc({ source: 'slack', reason }),
-    });
-  }
-  outbox = new OutboxWorker(deps, outboxQueue(db.pool), deliverers, {
-    workerId,
-    ...(o.outboxBatch !== undefined ? { batch: o.outboxBatch } : {}),
-    onDelivered: (row) => metrics.delivered.inc({ target: row.target }),
-    onFailed: (row, f) => {
-      if (f.retryable && f.waiting) {
-        log.debug({ op: row.op, orderKey: row.orderKey, reason: f.error }, 'delivery waits for an earlier effect');
-        return;
-      }
-      metrics.apiErrors.inc({ api: row.target, error: f.error.slice(0, 60) });
-      log.warn({ op: row.op, orderKey: row.orderKey, attempts: row.attempts, error: f.error, retryable: f.retryable }, f.retryable ? 'delivery failed; will retry' : 'delivery failed permanently (dead letter)');
-    },
-  });
+  const slack = wireSlack(runtime, o.policy, handles, deliverers);
+  outbox = createOutbox(runtime, deliverers, o.outboxBatch);
   // A short poll picks up retries soon after their Retry-After ends (each 429 otherwise costs up to a poll more).
   const poll = setInterval(kick, o.outboxPollMs ?? 250);
   poll.unref();
-
-  const healthz: Handler = healthRoute({
-    check: () => checkDatabaseHealth(db.pool, { installationId }),
-    installationId, log, ...(o.healthCacheMs !== undefined ? { cacheMs: o.healthCacheMs } : {}),
-  });
-  let server: Server | undefined;
-  let url = '';
-  if (o.listen !== false) {
-    const routes = Object.assign({}, ...handles.map((h) => h.routes ?? {}));
-    const metricsRoute: Handler = async (_req, res) => {
-      const text = await metrics.render();
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
-    };
-    server = createHttpServer({ healthz, metrics: metricsRoute, ...(slack?.requestListener ? { slackEvents: slack.requestListener } : {}), ...routes }, log);
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(o.env.port, () => resolve());
-    });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    log.info({ url, installationId, embedded: db.embedded, socketMode: Boolean(appToken) }, 'Kranz is listening');
-  }
+  const server = o.listen !== false ? await listen(runtime, o, handles, slack) : undefined;
+  const url = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : '';
+  if (server) log.info({ url, installationId, embedded: db.embedded, socketMode: Boolean(o.env.slack.appToken) }, 'Kranz is listening');
   // Raw requests past retention.inbound: checked every minute, pruned once an hour (one replica).
   const prune = retentionTick({ pool: db.pool, spool, retentionMs: o.policy.retention.inboundMs, log });
   const retention = startScheduler({
@@ -235,23 +113,10 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   void intake.runOnce();
   kick();
 
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
+  const stop = stopOnce(async () => {
     clearInterval(poll);
     // Stop intake first, then let in-flight work and one outbox pass finish.
-    // In-flight requests get a grace period, not forever: server.close() waits
-    // for every open request, and a client that never finishes sending one
-    // would hold shutdown until Node's request timeout (5 minutes).
-    if (server) {
-      const graceMs = 3_000;
-      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-      server.closeIdleConnections();
-      const cutoff = setTimeout(() => server!.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(cutoff);
-    }
+    if (server) await closeServer(server);
     await slack?.stop();
     await retention.stop();
     await intake.stop();
@@ -259,8 +124,114 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     await kick.idle();
     await outbox!.runOnce().catch(() => 0);
     await db.close();
-  };
+  });
   return { ...runtime, url, ...(server ? { server } : {}), ...(slack ? { slack } : {}), outbox, stop };
+}
+
+function appDeps(db: Database, clock: Clock, policy: KranzOptions['policy']): AppDeps {
+  return {
+    store: new PostgresStore(db.pool),
+    clock,
+    policy,
+    newId: randomUUID,
+    sha256: (t) => createHash('sha256').update(t).digest('hex'),
+  };
+}
+
+async function startExtensions(o: KranzOptions, runtime: KranzRuntime): Promise<ExtensionHandle[]> {
+  const handles: ExtensionHandle[] = [];
+  for (const ext of o.extensions ?? []) {
+    const h = await ext.start(runtime);
+    if (h) handles.push(h);
+  }
+  return handles;
+}
+
+/** The Bolt app and the Slack outbox target, when a bot token is configured; adds `slack` to `deliverers`. */
+function wireSlack(k: KranzRuntime, policy: KranzOptions['policy'], handles: ExtensionHandle[], deliverers: Record<string, Deliverer>): SlackApp | undefined {
+  const { botToken, signingSecret, appToken, apiUrl } = k.env.slack;
+  if (!botToken) return undefined;
+  const client = outboxWebClient(botToken, apiUrl, k.log);
+  let botUser: Promise<string> | undefined;
+  const botUserId = (): Promise<string> => {
+    botUser ??= client.auth.test().then((r) => r.user_id ?? '').catch((e: unknown) => {
+      botUser = undefined;
+      throw e;
+    });
+    return botUser;
+  };
+  deliverers['slack'] = new SlackDeliverer({ client, reads: deliveryReads(k.db.pool), policy, botUserId });
+  // Display names for the events (and so the reports), looked up once per person.
+  k.deps.people = slackPeopleDirectory(client);
+  return createSlackApp({
+    botToken, signingSecret: signingSecret ?? '', apiUrl, ...(appToken ? { appToken } : {}),
+    listeners: { app: k.deps, kick: k.kick, log: k.log, remindersRunning: handles.some((h) => h.runsReminders) },
+    intake: k.intake,
+    onAckLatency: (ms, kind) => k.metrics.ackLatency.observe({ kind }, ms / 1000),
+    onRejected: (reason) => k.metrics.requestsRejected.inc({ source: 'slack', reason }),
+  });
+}
+
+function createOutbox(k: KranzRuntime, deliverers: Record<string, Deliverer>, batch: number | undefined): OutboxWorker {
+  const { log, metrics } = k;
+  return new OutboxWorker(k.deps, outboxQueue(k.db.pool), deliverers, {
+    workerId: k.workerId,
+    ...(batch !== undefined ? { batch } : {}),
+    onDelivered: (row) => metrics.delivered.inc({ target: row.target }),
+    onFailed: (row, f) => {
+      if (f.retryable && f.waiting) {
+        log.debug({ op: row.op, orderKey: row.orderKey, reason: f.error }, 'delivery waits for an earlier effect');
+        return;
+      }
+      metrics.apiErrors.inc({ api: row.target, error: f.error.slice(0, 60) });
+      log.warn({ op: row.op, orderKey: row.orderKey, attempts: row.attempts, error: f.error, retryable: f.retryable }, f.retryable ? 'delivery failed; will retry' : 'delivery failed permanently (dead letter)');
+    },
+  });
+}
+
+/** The one HTTP port: Slack events, health, metrics and the extensions' routes. */
+async function listen(k: KranzRuntime, o: KranzOptions, handles: ExtensionHandle[], slack: SlackApp | undefined): Promise<Server> {
+  const { db, installationId, metrics, log } = k;
+  const healthz: Handler = healthRoute({
+    check: () => checkDatabaseHealth(db.pool, { installationId }),
+    installationId, log, ...(o.healthCacheMs !== undefined ? { cacheMs: o.healthCacheMs } : {}),
+  });
+  const metricsRoute: Handler = async (_req, res) => {
+    const text = await metrics.render();
+    res.writeHead(200, { 'content-type': metrics.registry.contentType });
+    res.end(text);
+  };
+  const routes = Object.assign({}, ...handles.map((h) => h.routes ?? {}));
+  const server = createHttpServer({ healthz, metrics: metricsRoute, ...(slack?.requestListener ? { slackEvents: slack.requestListener } : {}), ...routes }, log);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(k.env.port, () => resolve());
+  });
+  return server;
+}
+
+/**
+ * In-flight requests get a grace period, not forever: server.close() waits
+ * for every open request, and a client that never finishes sending one
+ * would hold shutdown until Node's request timeout (5 minutes).
+ */
+async function closeServer(server: Server): Promise<void> {
+  const graceMs = 3_000;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cutoff = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(cutoff);
+}
+
+/** `stop` may be called twice (a signal during shutdown, a test's cleanup): the second call is a no-op. */
+function stopOnce(stop: () => Promise<void>): () => Promise<void> {
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    await stop();
+  };
 }
 
 /**

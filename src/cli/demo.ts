@@ -3,6 +3,18 @@ import type { CliCommand } from './command.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { CliError, UsageError } from './command.ts';
+import type { RunDemoOptions } from '../sandbox/demo/run-demo.ts';
+
+/**
+ * What the demo runs: Kranz's start and the extensions a real `kranz start`
+ * uses. Handed in from here because the sandbox never imports the
+ * composition root.
+ */
+export async function demoRuntime(): Promise<Pick<RunDemoOptions, 'start' | 'extensions'>> {
+  const { startKranz } = await import('../main.ts');
+  const { pagerDutyExtension, remindersExtension, webExtension } = await import('../extensions.ts');
+  return { start: startKranz, extensions: [pagerDutyExtension, remindersExtension, webExtension()] };
+}
 
 export const demoCommand: CliCommand = {
   name: 'demo',
@@ -27,6 +39,7 @@ export const demoCommand: CliCommand = {
     if (problem) throw new CliError(`kranz demo: ${problem}`);
     const r = await runDemo({
       out: (l) => io.out(`${l}\n`),
+      ...(await demoRuntime()),
       dataDir,
       ...(typeof flags['report'] === 'string' ? { reportPath: flags['report'] } : {}),
       ...(speed !== undefined ? { speed: speed === 0 ? Infinity : speed } : {}),

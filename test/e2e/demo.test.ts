@@ -9,6 +9,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoRuntime } from '../../src/cli/demo.ts';
 import { runDemo, type RunDemoResult } from '../../src/sandbox/demo/run-demo.ts';
 import { PINNED_MESSAGE } from '../../src/sandbox/demo/story.ts';
 
@@ -20,7 +21,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'kranz-demo-test-'));
   // mkdtemp makes it 0700; run as root, the embedded PostgreSQL (user "postgres") must be able to enter it.
   await chmod(dir, 0o711);
-  result = await runDemo({ out: (l) => lines.push(l), dataDir: join(dir, 'data'), reportPath: join(dir, 'report.md'), speed: Infinity });
+  result = await runDemo({ out: (l) => lines.push(l), ...(await demoRuntime()), dataDir: join(dir, 'data'), reportPath: join(dir, 'report.md'), speed: Infinity });
 }, 60_000);
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -152,7 +153,7 @@ describe('kranz demo', () => {
     await mkdir(foreign);
     await writeFile(join(foreign, 'keep.txt'), 'precious');
     const out: string[] = [];
-    const r = await runDemo({ out: (l) => out.push(l), dataDir: foreign, reportPath: join(dir, 'never.md') });
+    const r = await runDemo({ out: (l) => out.push(l), ...(await demoRuntime()), dataDir: foreign, reportPath: join(dir, 'never.md') });
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/Refusing to wipe .*not-a-demo/);
     expect(await readFile(join(foreign, 'keep.txt'), 'utf8')).toBe('precious');

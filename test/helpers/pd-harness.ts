@@ -8,7 +8,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKranz, createLogger, type Kranz, type KranzExtension } from '../../src/main.ts';
+import { startKranz, createLogger } from '../../src/main.ts';
+import type { Kranz, KranzExtension } from '../../src/runtime.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import { pagerDutyExtension } from '../../src/extensions.ts';
 import type { Policy, PagerDutyPolicy, PagerDutyServicePolicy } from '../../src/domain/policy.ts';

@@ -5,7 +5,7 @@
  */
 import { declareIncident } from '../../src/app/declare-incident.ts';
 import { webExtension } from '../../src/extensions.ts';
-import type { KranzExtension } from '../../src/main.ts';
+import type { KranzExtension } from '../../src/runtime.ts';
 import { startHarness, USERS, type Harness, type HarnessOptions } from './kranz-harness.ts';
 import { freePort } from './net.ts';
 import { asSlackUserId } from '../../src/domain/ids.ts';

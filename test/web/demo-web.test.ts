@@ -7,6 +7,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { demoRuntime } from '../../src/cli/demo.ts';
 import { runDemo, type DemoWebView } from '../../src/sandbox/demo/run-demo.ts';
 
 async function signInAs(web: DemoWebView, userId: string): Promise<string> {
@@ -30,6 +31,7 @@ describe('kranz demo with the web view', () => {
     const seen: Record<string, string> = {};
     try {
       const r = await runDemo({
+        ...(await demoRuntime()),
         out: (l) => lines.push(l), dataDir: join(dir, 'data'), reportPath: join(dir, 'report.md'), speed: Infinity,
         keepOpen: async (web) => {
           const mara = web.people.find((p) => p.name === 'Mara Okafor');

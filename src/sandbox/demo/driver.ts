@@ -5,7 +5,7 @@
  * waits until Kranz has applied it and delivered what it queued, then prints
  * what Kranz did, so every line of the live log follows its cause.
  */
-import type { Kranz } from '../../main.ts';
+import type { Kranz } from '../../runtime.ts';
 import type { Status } from '../../domain/events.ts';
 import type { PagerDutyStandIn } from '../pagerduty/stand-in.ts';
 import { sendPagerDutyWebhook, type WebhookEventSpec, type WebhookIncident } from '../pagerduty/webhook-sender.ts';

@@ -12,8 +12,7 @@ import pino, { type Logger } from 'pino';
 import { redactPaths } from '../../config/env.ts';
 import type { EventType, IncidentEvent } from '../../domain/events.ts';
 import type { Policy } from '../../domain/policy.ts';
-import { pagerDutyExtension, remindersExtension, webExtension } from '../../extensions.ts';
-import type { Kranz } from '../../main.ts';
+import type { Kranz, KranzExtension, StartKranz } from '../../runtime.ts';
 import { demoPolicy, PAGERDUTY, PEOPLE } from './cast.ts';
 import { StoryDriver } from './driver.ts';
 import { draftCustomerReport, renderCustomerMarkdown, reportCustomers } from '../../domain/report/index.ts';
@@ -28,6 +27,13 @@ import { startWorld, type DemoWorld } from './world.ts';
 export interface RunDemoOptions {
   /** Receives each line of the live log (no trailing newline). */
   out: (line: string) => void;
+  /**
+   * Starts Kranz, and the extensions to start it with (PagerDuty and reminders
+   * for the story). Passed in by the caller, so the sandbox depends on the
+   * runtime contract and never on the composition root.
+   */
+  start: StartKranz;
+  extensions: KranzExtension[];
   /** Kranz's data dir for the demo; wiped at the start. Default `./.kranz/demo`. */
   dataDir?: string;
   /**
@@ -92,7 +98,7 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
     // Until the live log exists, Kranz's warnings go out as they are.
     warnings.say = (text) => out(`            ${text}`);
     starting = true;
-    world = await startWorld({ dataDir, clock, policy, log: demoLogger(warnings), extensions: [pagerDutyExtension, remindersExtension, webExtension()], ...(o.keepOpen ? { preferredPort: 3000 } : {}) });
+    world = await startWorld({ dataDir, clock, policy, log: demoLogger(warnings), start: o.start, extensions: o.extensions, ...(o.keepOpen ? { preferredPort: 3000 } : {}) });
     out(`Started in ${seconds(Date.now() - started)}: embedded PostgreSQL in ${shown(dataDir)}, Slack stand-in at ${world.slack.baseUrl}, PagerDuty stand-in at ${world.pd.url}, Kranz at ${world.kranz.url}.`);
     out('');
     const kranz = world.kranz;

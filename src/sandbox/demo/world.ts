@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import type { Logger } from 'pino';
 import { loadEnv } from '../../config/env.ts';
 import type { Policy } from '../../domain/policy.ts';
-import { startKranz, type Kranz, type KranzExtension } from '../../main.ts';
+import type { Kranz, KranzExtension, StartKranz } from '../../runtime.ts';
 import { startPagerDutyStandIn, STAND_IN_TOKEN, type PagerDutyStandIn } from '../pagerduty/stand-in.ts';
 import { DEFAULT_PRIORITIES } from '../pagerduty/state.ts';
 import { startSlackStandIn, type SlackStandIn } from '../slack/index.ts';
@@ -30,6 +30,7 @@ export interface WorldOptions {
   clock: StoryClock;
   policy: Policy;
   log: Logger;
+  start: StartKranz;
   extensions: KranzExtension[];
   /** Kranz's port when it is free (the web view's URL); default any free port. */
   preferredPort?: number;
@@ -120,7 +121,7 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
       KRANZ_TICK_SECONDS: '1',
     });
     if (!env.ok) throw new Error(`The demo environment is invalid:\n${env.errors.join('\n')}`);
-    const kranz = await withoutDatabaseUrl(() => startKranz({
+    const kranz = await withoutDatabaseUrl(() => o.start({
       // A free port (3000 when the web view stays open and 3000 is free), so the demo never clashes with a Kranz already running.
       env: { ...env.value, port },
       policy: o.policy,

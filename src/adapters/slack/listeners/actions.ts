@@ -3,12 +3,15 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { findIncident } from '../../../app/query-incidents.ts';
 import { asIncidentId, asSlackChannelId } from '../../../domain/ids.ts';
+import { snoozeReminder } from '../../../app/snooze-reminder.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { updateModal } from '../blocks/modals.ts';
 import { customerForm } from '../blocks/customer-modal.ts';
 import { humanSlackError } from '../errors.ts';
+import { errorText } from '../strings/errors.ts';
 import { REPLIES } from '../strings/replies.ts';
 import { md, plain } from '../mrkdwn.ts';
+import { snoozedText } from '../strings/snooze.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { tell } from './views.ts';
 
@@ -54,9 +57,10 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     await ack();
     const v = parseValue<{ incidentId: string; reminder: string }>(action.value);
     const channelId = body.channel?.id;
-    if (!v || !deps.snooze || !channelId) return;
-    const r = await deps.snooze(asSlackChannelId(channelId), { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`, body.user.name));
-    await tell(client, channelId, body.user.id, r.ok ? r.message : REPLIES.warning(r.message), deps);
+    if (!v || !deps.remindersRunning || !channelId) return;
+    const r = await snoozeReminder(deps.app, { channelId: asSlackChannelId(channelId) }, { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`, body.user.name));
+    if (r.ok && !r.duplicate) deps.kick();
+    await tell(client, channelId, body.user.id, r.ok ? snoozedText(r, deps.app.policy.reportTimezone) : REPLIES.warning(errorText(r.error)), deps);
   });
 
   app.action<BlockAction<ButtonAction>>('open_update_modal', async ({ ack, body, client }) => {

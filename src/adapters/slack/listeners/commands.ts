@@ -9,6 +9,7 @@ import { applyCommand, type CommandMeta } from '../../../app/apply-command.ts';
 import { closeIncident, redraftReport } from '../../../app/close-incident.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
 import { findIncident, listOpenIncidentsFor } from '../../../app/query-incidents.ts';
+import { snoozeReminder } from '../../../app/snooze-reminder.ts';
 import type { Command, PageTarget } from '../../../domain/commands.ts';
 import { asSlackChannelId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../../../domain/ids.ts';
 import { findCustomer, findSeverity } from '../../../domain/policy.ts';
@@ -23,6 +24,7 @@ import { humanSlackError, isSlackApiError } from '../errors.ts';
 import { parseIncidentCommand, usageText, type Subcommand } from '../command-parser.ts';
 import { REPLIES } from '../strings/replies.ts';
 import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
+import { snoozedText } from '../strings/snooze.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { isUnstorable } from '../../intake/storable.ts';
 
@@ -171,9 +173,10 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       return apply({ type: 'edit_customer_report', ...(customer ? { customer } : {}), part: sub.part, ...(sub.withheld ? { withheld: true } : { text: sub.text ?? '' }) }, CUSTOMER_REPLIES.reportEdited);
     }
     case 'snooze': {
-      if (!deps.snooze) return void (await say(ctx, REPLIES.remindersOff));
-      const r = await deps.snooze(channelId, { durationMs: sub.durationMs, ...(sub.reminder ? { kind: sub.reminder } : {}) }, ctx.meta);
-      await say(ctx, r.ok ? r.message : REPLIES.warning(r.message));
+      if (!deps.remindersRunning) return void (await say(ctx, REPLIES.remindersOff));
+      const r = await snoozeReminder(deps.app, here, { durationMs: sub.durationMs, ...(sub.reminder ? { kind: sub.reminder } : {}) }, ctx.meta);
+      if (r.ok && !r.duplicate) deps.kick();
+      await say(ctx, r.ok ? snoozedText(r, deps.app.policy.reportTimezone) : REPLIES.warning(errorText(r.error)));
       return;
     }
   }

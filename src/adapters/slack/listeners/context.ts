@@ -13,16 +13,13 @@ export interface Logger {
   debug(o: unknown, msg?: string): void;
 }
 
-export interface SnoozeFn {
-  (channelId: SlackChannelId, o: { kind?: string; durationMs: number }, meta: CommandMeta): Promise<{ ok: boolean; message: Mrkdwn }>;
-}
-
 export interface SlackListenerDeps {
   app: AppDeps;
   /** Wakes the outbox worker after a commit, so replies feel instant. */
   kick: () => void;
   log: Logger;
-  snooze?: SnoozeFn;
+  /** False when no reminder scheduler runs here: a snooze would hold nothing. */
+  remindersRunning?: boolean;
 }
 
 /**
