@@ -103,7 +103,7 @@ async function sendOne(deps: AppDeps): Promise<StepOutcome> {
     const step = reminderStep(planned, due.level, state, deps.policy, now);
     const recorded = await applyCommandIn(uow, deps, { id: asIncidentId(due.incidentId) }, {
       type: 'record_reminder', reminder: reminderName(due), level: step.level, dueAt: due.plannedAt,
-      to: step.to, mention: step.mention, text: step.text,
+      to: step.to, mention: step.mention, facts: step.facts,
     }, { ...META, idempotencyKey: reminderStepKey(due) });
     if (!recorded.ok) {
       // The step commits as a retry later; the refusal itself wrote nothing but its key (the step's, which a retry does not reuse).

@@ -4,7 +4,7 @@
  */
 import type { CustomerFacingInput } from './customer-updates.ts';
 import type { ActionKind, CustomerAttachVia, CustomerReportPart, KeyTime, NoteVia, PagerDutyEventFacts, Role, Status } from './events.ts';
-import type { ChannelRef } from './effects.ts';
+import type { ChannelRef, ReminderFacts } from './effects.ts';
 import type { PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
 /** Whom Kranz pages: a PagerDuty service, or a person as a responder on the linked PagerDuty incident. */
@@ -40,7 +40,7 @@ export type Command =
   | { type: 'delete_message'; messageTs: string }
   | { type: 'link_pagerduty'; pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; serviceId?: PdServiceId }
   | { type: 'record_pagerduty_event'; eventType: string; pdIncidentId: PdIncidentId; facts: PagerDutyEventFacts; suggestion?: 'resolve' | { severity: string } }
-  | { type: 'record_reminder'; reminder: string; level: number; dueAt: string; to: ChannelRef; mention: SlackUserId[]; text: string }
+  | { type: 'record_reminder'; reminder: string; level: number; dueAt: string; to: ChannelRef; mention: SlackUserId[]; facts: ReminderFacts }
   | { type: 'record_root_cause'; text: string }
   | { type: 'add_action_item'; kind: ActionKind; text: string }
   | { type: 'resolve'; summary?: string }

@@ -22,7 +22,8 @@ export type MessageSpec =
   | { template: 'text'; text: string }
   | { template: 'severity_changed'; from: string; to: string; updateCadenceMs: number }
   | { template: 'resolved' }
-  | { template: 'reminder'; reminder: string; level: number; mention: SlackUserId[]; text: string }
+  /** `facts` say what is due and how late; rows queued by an older Kranz carry finished `text` instead. */
+  | { template: 'reminder'; reminder: string; level: number; mention: SlackUserId[]; facts?: ReminderFacts; text?: string }
   /**
    * `text` is the event's recorded summary. Rows with `facts` leave the question
    * that goes with `action` to the adapter; older rows have it in `text` already.
@@ -32,7 +33,42 @@ export type MessageSpec =
   | { template: 'customer_attached'; customer: string; via: CustomerAttachVia }
   | { template: 'customer_detached'; customer: string }
   | { template: 'customer_report_sent'; customer: string; channel: string }
-  | { template: 'mitigated'; at: string };
+  | { template: 'mitigated'; at: string }
+  /** The status page incident exists now, at `url`. */
+  | { template: 'statuspage_live'; url: string }
+  /** The status page or the mail server refused a publication; `reason` is theirs. */
+  | { template: 'publication_failed'; channel: 'statuspage' | 'email'; to?: string; reason: string };
+
+/**
+ * What one reminder step is about, at the moment it is sent: the adapter
+ * words it. Durations are milliseconds at the send moment.
+ */
+export interface ReminderFacts {
+  /** A `ReminderKind` (`status_update`, `customer_contact`, `checklist_item`, `no_activity`, `resolved_not_closed`, `review_due`). */
+  kind: string;
+  /** 1: the incident channel; 2: a DM to the commander; 3: the escalation target. */
+  level: number;
+  incident: number;
+  severity: string;
+  updateCadenceMs: number;
+  /** How late the reminded thing is (under a minute reads "due now"). */
+  overdueMs: number;
+  /** The incident channel, once it exists. */
+  channelId?: SlackChannelId;
+  /** The incident title, where the message may show it. */
+  title?: string;
+  commander?: SlackUserId;
+  /** Escalation: the commander was also reminded by DM. */
+  commanderDmed?: boolean;
+  /** Customer contact: the checklist's "call …" item. */
+  callWho?: string;
+  /** Checklist item: its title. */
+  itemTitle?: string;
+  /** No activity: quiet for this long. */
+  quietMs?: number;
+  /** Resolved but not closed: for this long. */
+  resolvedForMs?: number;
+}
 
 /** A button Kranz offers in response to a PagerDuty event. */
 export type PdSuggestion = { kind: 'resolve' } | { kind: 'change_severity'; severity: string };

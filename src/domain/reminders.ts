@@ -4,7 +4,7 @@
  * `planReminders` derives from an incident's state alone (no clock) which
  * reminders exist and when each is due; the app stores that plan on every
  * state change. `reminderStep` says what to send when one fires (who, which
- * text) and when the next step of its escalation chain is due:
+ * facts, worded by the Slack adapter) and when the next step of its escalation chain is due:
  *
  * - status update / customer contact: level 1 in the incident channel
  *   mentioning the commander and the customer liaison; level 2 a DM to the
@@ -19,10 +19,9 @@
  * from there instead of replaying the missed steps.
  */
 import { dueDate, quietHoursEnd, zonedTimeToUtc } from './business-days.ts';
-import { formatDuration } from './duration.ts';
-import type { ChannelRef } from './effects.ts';
+import type { ChannelRef, ReminderFacts } from './effects.ts';
 import type { SlackUserId } from './ids.ts';
-import { CALL_CUSTOMER_ITEM, human, type IncidentState } from './incident.ts';
+import { CALL_CUSTOMER_ITEM, type IncidentState } from './incident.ts';
 import { findSeverity, type Policy } from './policy.ts';
 import type { Status } from './events.ts';
 
@@ -60,7 +59,8 @@ export interface ReminderStep {
   /** The same as the event log records it: `incident`, or the user or channel id. */
   recipient: string;
   mention: SlackUserId[];
-  text: string;
+  /** What the message says, as facts; the Slack adapter words them. */
+  facts: ReminderFacts;
   nextLevel: number;
   /** Absent when the reminder is finished (one-shot kinds). */
   nextDueAt?: string;
@@ -165,13 +165,14 @@ function effectiveLevel(level: number, state: IncidentState, policy: Policy): nu
 export function reminderStep(reminder: PlannedReminder, level: number, state: IncidentState, policy: Policy, now: Date): ReminderStep {
   const sev = sevOf(state, policy);
   const t = now.getTime();
-  const overdueMs = t - Date.parse(reminder.dueAt);
   const commander = state.roles.commander;
-  const inc = human(state);
-  const where = state.channelId ? `<#${state.channelId}>` : `the ${inc} channel`;
-  const tag = (ids: SlackUserId[]): string => (ids.length ? `${ids.map((u) => `<@${u}>`).join(' ')}: ` : '');
   const owners = commander ? [commander] : [];
-  const channel = (text: string, mention: SlackUserId[]): Message => ({ ...sendTo({ kind: 'incident' }), mention, text });
+  const facts = (lvl: number, extra: Partial<ReminderFacts> = {}): ReminderFacts => ({
+    kind: reminder.kind, level: lvl, incident: state.number, severity: state.severity, updateCadenceMs: sev.updateCadenceMs,
+    overdueMs: t - Date.parse(reminder.dueAt), title: state.title,
+    ...(state.channelId ? { channelId: state.channelId } : {}), ...(commander ? { commander } : {}), ...extra,
+  });
+  const channel = (mention: SlackUserId[], f: ReminderFacts): Message => ({ ...sendTo({ kind: 'incident' }), mention, facts: f });
   const commanderOrChannel = sendTo(commander ? { kind: 'user', id: commander } : { kind: 'incident' });
   const once = (s: Message): ReminderStep => ({ level: 1, ...s, nextLevel: 1 });
 
@@ -182,66 +183,34 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
       let next = 1;
       for (let l = lvl + 1; l <= 3; l++) if (reachable(l, state, policy)) { next = l; break; }
       const nextDueAt = iso(t + (next === 1 ? sev.updateCadenceMs : sev.escalationGraceMs));
-      const sevText = `${state.severity}, every ${minutes(sev.updateCadenceMs)}`;
-      const update = reminder.kind === 'status_update';
       const liaison = state.roles.customer_liaison;
       const mention = [...owners, ...(liaison && liaison !== commander ? [liaison] : [])];
-      const callWho = state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM)?.title ?? "Call the customer's main contact";
-      let s: Message;
-      if (lvl === 1) {
-        s = channel(update
-          ? `:alarm_clock: Status update ${late(overdueMs)} for ${inc} (${sevText}). ${tag(mention) || 'Please '}post one with \`/incident update\`.`
-          : `:telephone_receiver: Customer call ${late(overdueMs)} for ${inc} (${state.severity}): ${callWho}. ${tag(mention) || 'Please '}call now, then tick it off on the checklist.`, mention);
-      } else if (lvl === 2) {
-        s = { ...commanderOrChannel, mention: owners, text: update
-          ? `:rotating_light: ${inc} (${state.severity}) is ${late(overdueMs)} for a status update and the reminder in ${where} went unanswered. You are the commander: post one with \`/incident update\`, or snooze it with \`/incident snooze 15m\`.`
-          : `:rotating_light: ${inc} (${state.severity}): the customer still has not been called, ${ago(overdueMs)} past the deadline. You are the commander: make sure someone calls now (${callWho}).` };
-      } else {
-        s = { ...sendTo(policy.reminders.escalationTarget ?? { kind: 'incident' }), mention: owners, text: update
-          ? `:sos: Escalation: ${inc} "${state.title}" (${sevText}) has had no status update for ${ago(overdueMs)} past due. ${commander ? `The commander <@${commander}> was reminded in the channel${reachable(2, state, policy) ? ' and by DM' : ''}. ` : 'It has no commander. '}Please step in: ${where}.`
-          : `:sos: Escalation: nobody has called the customer for ${inc} "${state.title}" (${state.severity}), ${ago(overdueMs)} past the deadline. ${commander ? `Commander: <@${commander}>. ` : 'It has no commander. '}Please step in: ${where}.` };
-      }
+      const callWho = state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM)?.title;
+      const f = facts(lvl, { ...(callWho ? { callWho } : {}), ...(lvl === 3 ? { commanderDmed: reachable(2, state, policy) } : {}) });
+      const s: Message = lvl === 1 ? channel(mention, f)
+        : lvl === 2 ? { ...commanderOrChannel, mention: owners, facts: f }
+          : { ...sendTo(policy.reminders.escalationTarget ?? { kind: 'incident' }), mention: owners, facts: f };
       return { level: lvl, ...s, nextLevel: next, nextDueAt };
     }
     case 'checklist_item': {
-      const title = state.checklist.find((i) => i.id === reminder.subject)?.title ?? reminder.subject;
-      return once(channel(`:ballot_box_with_check: "${title}" is ${late(overdueMs)} for ${inc}. ${tag(owners) || 'Please '}do it, then tick it off on the checklist.`, owners));
+      const itemTitle = state.checklist.find((i) => i.id === reminder.subject)?.title ?? reminder.subject;
+      return once(channel(owners, facts(1, { itemTitle })));
     }
-    case 'no_activity': {
-      const quiet = formatDuration(t - Date.parse(state.lastActivityAt));
-      return once(channel(`:zzz: ${inc} has been quiet for ${quiet}: no updates, notes or changes. ${tag(owners)}Is it still being worked on? Post an update with \`/incident update\`, or \`/incident resolve\` if it is over.`, owners));
-    }
+    case 'no_activity':
+      return once(channel(owners, facts(1, { quietMs: t - Date.parse(state.lastActivityAt) })));
     case 'resolved_not_closed': {
-      const since = formatDuration(t - Date.parse(state.times.resolvedAt ?? reminder.dueAt));
       const repeatMs = policy.reminders.resolvedNotClosedMs;
-      return { level: 1, ...channel(`:broom: ${inc} was resolved ${since} ago and is still not closed. ${tag(owners) || 'Please '}record the root cause and actions, then \`/incident close\` to draft the report.`, owners), nextLevel: 1, ...(repeatMs > 0 ? { nextDueAt: iso(t + repeatMs) } : {}) };
+      const resolvedForMs = t - Date.parse(state.times.resolvedAt ?? reminder.dueAt);
+      return { level: 1, ...channel(owners, facts(1, { resolvedForMs })), nextLevel: 1, ...(repeatMs > 0 ? { nextDueAt: iso(t + repeatMs) } : {}) };
     }
     case 'review_due':
-      return once({
-        ...commanderOrChannel, mention: owners,
-        text: `:memo: The review of the ${inc} report ("${state.title}") is due today. ${commander ? 'You were the commander: ' : ''}please review it with the team and file the follow-up actions.`,
-      });
+      return once({ ...commanderOrChannel, mention: owners, facts: facts(1) });
   }
 }
 
-type Message = Pick<ReminderStep, 'to' | 'recipient' | 'mention' | 'text'>;
+type Message = Pick<ReminderStep, 'to' | 'recipient' | 'mention' | 'facts'>;
 
 /** A destination, and how the event log names it. */
 function sendTo(to: ChannelRef): Pick<ReminderStep, 'to' | 'recipient'> {
   return { to, recipient: to.kind === 'incident' ? 'incident' : to.id };
-}
-
-/** `20 min`, or `4h` for long ones. */
-function minutes(ms: number): string {
-  return ms < 3_600_000 ? `${Math.round(ms / 60_000)} min` : formatDuration(ms);
-}
-
-/** `4 min`, `2h 40m`; under a minute reads `moments`. */
-function ago(ms: number): string {
-  return ms < 60_000 ? 'moments' : minutes(ms);
-}
-
-/** `overdue by 4 min`, or `due now` within the first minute. */
-function late(ms: number): string {
-  return ms < 60_000 ? 'due now' : `overdue by ${minutes(ms)}`;
 }

@@ -11,6 +11,8 @@ import type { CommandMeta } from '../../src/app/apply-command.ts';
 import { declareIncident, type DeclareInput } from '../../src/app/declare-incident.ts';
 import type { AppDeps } from '../../src/app/ports.ts';
 import type { Policy } from '../../src/domain/policy.ts';
+import type { ReminderFacts } from '../../src/domain/effects.ts';
+import { reminderText } from '../../src/adapters/slack/strings/reminders.ts';
 import { testPool, createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { T0, testPolicy } from '../helpers/domain.ts';
 import { asSlackChannelId, asSlackUserId, type IncidentId } from '../../src/domain/ids.ts';
@@ -107,7 +109,7 @@ export async function sentReminders(h: Harness, incidentId?: string, reminder?: 
 export interface ReminderPost {
   key: string;
   to: { kind: string; id?: string };
-  message: { reminder: string; level: number; mention: string[]; text: string };
+  message: { reminder: string; level: number; mention: string[]; facts?: ReminderFacts; text: string };
 }
 
 /** Outbox rows that post reminders, in id order. */
@@ -117,7 +119,8 @@ export async function reminderPosts(h: Harness, incidentId?: string): Promise<Re
      where payload->'message'->>'template' = 'reminder' and ($1::uuid is null or incident_id = $1::uuid) order by id`,
     [incidentId ?? null],
   );
-  return r.rows.map((x) => ({ key: x.idempotency_key, to: x.payload.to, message: x.payload.message }));
+  // The words are the Slack adapter's, rendered from the row's facts as the deliverer does.
+  return r.rows.map((x) => ({ key: x.idempotency_key, to: x.payload.to, message: { ...x.payload.message, text: reminderText(x.payload.message as never, undefined).text } }));
 }
 
 export interface ReminderRow {

@@ -5,9 +5,11 @@ import type { IncidentState } from '../../src/domain/incident.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import {
   parseReminderName, planReminders, quietHoursDeferral, reminderName, reminderStep, reviewDueAt, statusUpdateDueAt,
+  type ReminderStep,
 } from '../../src/domain/reminders.ts';
 import { T0, at, declare, run, testPolicy } from '../helpers/domain.ts';
 import { asSlackUserId } from '../../src/domain/ids.ts';
+import { reminderFactsText } from '../../src/adapters/slack/strings/reminders.ts';
 
 const policy: Policy = { ...testPolicy, reminders: { ...testPolicy.reminders, escalationTarget: { kind: 'user', id: asSlackUserId('UESCALATE') } } };
 const byKind = (s: IncidentState, p: Policy = policy) => Object.fromEntries(planReminders(s, p).map((r) => [reminderName(r), r.dueAt]));
@@ -87,6 +89,9 @@ describe('calendar arithmetic in a zone', () => {
   });
 });
 
+/** A step in the words the Slack adapter gives its facts. */
+const words = (step: ReminderStep): string => reminderFactsText(step.facts, step.mention).text;
+
 describe('reminderStep', () => {
   const s = run([declare(), { type: 'member_joined', userId: asSlackUserId('ULIAISON') }, { type: 'assign_role', role: 'customer-liaison', userId: asSlackUserId('ULIAISON') }]);
   const update = { kind: 'status_update' as const, subject: '', dueAt: at(20).toISOString() };
@@ -94,11 +99,11 @@ describe('reminderStep', () => {
   it('walks channel → DM commander → escalation target → channel again, timed from now', () => {
     const l1 = reminderStep(update, 1, s, policy, at(24));
     expect(l1).toMatchObject({ level: 1, recipient: 'incident', mention: ['UCOMMANDER', 'ULIAISON'], nextLevel: 2, nextDueAt: at(29).toISOString() });
-    expect(l1.text).toBe(':alarm_clock: Status update overdue by 4 min for INC-42 (SEV1, every 20 min). <@UCOMMANDER> <@ULIAISON>: post one with `/incident update`.');
+    expect(words(l1)).toBe(':alarm_clock: Status update overdue by 4 min for INC-42 (SEV1, every 20 min). <@UCOMMANDER> <@ULIAISON>: post one with `/incident update`.');
     expect(reminderStep(update, 2, s, policy, at(29))).toMatchObject({ level: 2, recipient: 'UCOMMANDER', nextLevel: 3, nextDueAt: at(34).toISOString() });
     const l3 = reminderStep(update, 3, s, policy, at(34));
     expect(l3).toMatchObject({ level: 3, recipient: 'UESCALATE', nextLevel: 1, nextDueAt: at(54).toISOString() });
-    expect(l3.text).toContain('has had no status update for 14 min past due');
+    expect(words(l3)).toContain('has had no status update for 14 min past due');
   });
 
   it('skips levels that reach nobody', () => {
@@ -112,7 +117,7 @@ describe('reminderStep', () => {
   it('sends one-shot kinds once', () => {
     const item = reminderStep({ kind: 'checklist_item', subject: 'notify-execs', dueAt: at(30).toISOString() }, 1, s, policy, at(32));
     expect(item.nextDueAt).toBeUndefined();
-    expect(item.text).toContain('"Notify internal stakeholders and executives" is overdue by 2 min for INC-42');
+    expect(words(item)).toContain('"Notify internal stakeholders and executives" is overdue by 2 min for INC-42');
     const review = reminderStep({ kind: 'review_due', subject: '', dueAt: T0.toISOString() }, 1, s, policy, T0);
     expect(review.recipient).toBe('UCOMMANDER');
     expect(review.nextDueAt).toBeUndefined();

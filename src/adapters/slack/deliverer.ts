@@ -16,7 +16,7 @@ import { asSlackChannelId } from '../../domain/ids.ts';
 import { assertNever } from '../../lib/result.ts';
 import { toDeliveryOutcome, slackErrorCode } from './errors.ts';
 import { message, section, topicText, wellFormed, type Block } from './blocks/format.ts';
-import { legacyReminderText } from './strings/reminders.ts';
+import { reminderText } from './strings/reminders.ts';
 import { plain } from './mrkdwn.ts';
 import { announcementMessage, checklistMessage, pagerDutyEventMessage, reminderMessage, statusUpdateMessage, summaryMessage } from './blocks/incident.ts';
 import { chunkMarkdown, reportSummaryMessage } from './blocks/report.ts';
@@ -183,12 +183,14 @@ export class SlackDeliverer implements Deliverer {
       }
       case 'text':
       case 'severity_changed':
-      case 'resolved': {
+      case 'resolved':
+      case 'statuspage_live':
+      case 'publication_failed': {
         const text = noticeText(m, s.number);
         return message(text, [section(text)]);
       }
       case 'reminder':
-        return reminderMessage(legacyReminderText(m, s.channelId), m.mention, JSON.stringify({ incidentId: s.id, reminder: m.reminder }));
+        return reminderMessage(reminderText(m, s.channelId), m.mention, JSON.stringify({ incidentId: s.id, reminder: m.reminder }));
       case 'pagerduty_event':
         return pagerDutyEventMessage(s, pagerDutyEventText(m), m.action);
       case 'report':

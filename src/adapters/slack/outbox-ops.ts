@@ -5,7 +5,7 @@
  * already stored by an earlier Kranz stay accepted: ops are only ever added.
  */
 import { z } from 'zod';
-import type { Effect, MessageSpec } from '../../domain/effects.ts';
+import type { Effect, MessageSpec, ReminderFacts } from '../../domain/effects.ts';
 import type { PagerDutyEventFacts } from '../../domain/events.ts';
 import { asSlackChannelId, asSlackUserId } from '../../domain/ids.ts';
 import type { SameShape } from '../../lib/same-shape.ts';
@@ -40,6 +40,9 @@ const pdSuggestion = z.discriminatedUnion('kind', [
 ]);
 // The facts are all optional and only read for wording: an object is enough.
 const pdFacts = z.custom<PagerDutyEventFacts>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object');
+// Read only for wording, like the PagerDuty facts; the kind and numbers are what the words need.
+const reminderFacts = z.looseObject({ kind: z.string(), level: z.number(), incident: z.number(), severity: z.string(), updateCadenceMs: z.number(), overdueMs: z.number() })
+  .transform((v) => v as ReminderFacts);
 const customerAttachVia = z.enum(['command', 'only_configured', 'button', 'pagerduty', 'declare']);
 const messageSpec = z.discriminatedUnion('template', [
   z.looseObject({ template: z.literal('incident_announced') }),
@@ -47,13 +50,15 @@ const messageSpec = z.discriminatedUnion('template', [
   z.looseObject({ template: z.literal('text'), text: z.string() }),
   z.looseObject({ template: z.literal('severity_changed'), from: z.string(), to: z.string(), updateCadenceMs: z.number() }),
   z.looseObject({ template: z.literal('resolved') }),
-  z.looseObject({ template: z.literal('reminder'), reminder: z.string(), level: z.number(), mention: z.array(slackUserId), text: z.string() }),
+  z.looseObject({ template: z.literal('reminder'), reminder: z.string(), level: z.number(), mention: z.array(slackUserId), facts: reminderFacts.optional(), text: z.string().optional() }),
   z.looseObject({ template: z.literal('pagerduty_event'), eventType: z.string(), text: z.string(), facts: pdFacts.optional(), action: pdSuggestion.optional() }),
   z.looseObject({ template: z.literal('report'), markdown: z.string() }),
   z.looseObject({ template: z.literal('customer_attached'), customer: z.string(), via: customerAttachVia }),
   z.looseObject({ template: z.literal('customer_detached'), customer: z.string() }),
   z.looseObject({ template: z.literal('customer_report_sent'), customer: z.string(), channel: z.string() }),
   z.looseObject({ template: z.literal('mitigated'), at: z.string() }),
+  z.looseObject({ template: z.literal('statuspage_live'), url: z.string() }),
+  z.looseObject({ template: z.literal('publication_failed'), channel: z.enum(['statuspage', 'email']), to: z.string().optional(), reason: z.string() }),
 ]);
 // Block Kit is checked by Slack; here a block only has to be an object.
 const block = z.custom<Block>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected a Block Kit block');

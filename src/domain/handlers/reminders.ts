@@ -10,7 +10,7 @@ export const reminderHandlers: HandlerGroup<'record_reminder'> = {
     step.emit('reminder_sent', { reminder: command.reminder, level: command.level, dueAt: command.dueAt, recipient, ...(recipientName ? { recipientName } : {}) });
     step.fx({
       kind: 'slack.post', to,
-      message: { template: 'reminder', reminder: command.reminder, level: command.level, mention: command.mention, text: command.text },
+      message: { template: 'reminder', reminder: command.reminder, level: command.level, mention: command.mention, facts: command.facts },
     });
     return undefined;
   },

@@ -6,7 +6,7 @@
 import type { MessageSpec, PdSuggestion } from '../../../domain/effects.ts';
 import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
 
-type Notice = Extract<MessageSpec, { template: 'severity_changed' | 'resolved' | 'text' }>;
+type Notice = Extract<MessageSpec, { template: 'severity_changed' | 'resolved' | 'text' | 'statuspage_live' | 'publication_failed' }>;
 
 /** The text of a plain notice in the incident channel. */
 export function noticeText(m: Notice, incidentNumber: number): Mrkdwn {
@@ -16,6 +16,13 @@ export function noticeText(m: Notice, incidentNumber: number): Mrkdwn {
       return plain(m.text);
     case 'severity_changed':
       return md`Severity changed from ${m.from} to ${m.to}. Status updates are now due every ${Math.round(m.updateCadenceMs / 60_000)} min.`;
+    case 'statuspage_live':
+      // As text: Slack links a bare URL by itself, and an odd one stays harmless.
+      return md`Status page incident for INC-${incidentNumber} is live: ${m.url}`;
+    case 'publication_failed': {
+      const what = m.channel === 'statuspage' ? md`The status page refused an update` : md`The mail server refused the email to ${m.to ?? 'a customer contact'}`;
+      return md`:warning: ${what} of INC-${incidentNumber}: ${m.reason}. It was not published; fix the cause and post the update again.`;
+    }
     case 'resolved':
       return md`INC-${incidentNumber} is resolved. Post a final customer update, record the root cause (\`/incident root-cause …\`) and actions (\`/incident action prevent|fail-better …\`), then \`/incident close\` to draft the report.`;
   }
