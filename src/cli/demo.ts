@@ -1,4 +1,4 @@
-/** `kranz demo`: the offline story from page to report (embedded PostgreSQL, local Slack and PagerDuty). */
+/** `kranz demo`: the offline story from page to report (embedded PostgreSQL, local Slack, PagerDuty, Statuspage and SMTP). */
 import type { CliCommand } from './command.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,12 +13,15 @@ import type { RunDemoOptions } from '../sandbox/demo/run-demo.ts';
 export async function demoRuntime(): Promise<Pick<RunDemoOptions, 'start' | 'extensions'>> {
   const { startKranz } = await import('../main.ts');
   const { pagerDutyExtension, remindersExtension, webExtension } = await import('../extensions.ts');
-  return { start: startKranz, extensions: [pagerDutyExtension, remindersExtension, webExtension()] };
+  // The status page and customer email, as `kranz start` wires them when STATUSPAGE_API_KEY and SMTP_URL are set.
+  const { customersExtension } = await import('../customers-extension.ts');
+  const { DEMO_STATUSPAGE_INTERVAL_MS } = await import('../sandbox/demo/run-demo.ts');
+  return { start: startKranz, extensions: [pagerDutyExtension, remindersExtension, webExtension(), customersExtension({ statusPageIntervalMs: DEMO_STATUSPAGE_INTERVAL_MS })] };
 }
 
 export const demoCommand: CliCommand = {
   name: 'demo',
-  summary: 'run the offline demo (embedded PostgreSQL, local Slack and PagerDuty)',
+  summary: 'run the offline demo (embedded PostgreSQL, local Slack, PagerDuty, status page and email)',
   details: 'The demo\'s data directory is wiped at the start of every run (only one the demo made).',
   flags: {
     'data-dir': { type: 'string', value: 'DIR', description: 'where the demo keeps its database (default ./.kranz/demo)' },

@@ -21,7 +21,7 @@ function normalised(lines: string[], dataDir: string, reportPath: string): strin
     l
       .split(reportPath).join('<report>')
       .split(dataDir).join('<data>')
-      .replace(/http:\/\/127\.0\.0\.1:\d+/g, 'http://127.0.0.1:<port>')
+      .replace(/(https?|smtp):\/\/127\.0\.0\.1:\d+/g, '$1://127.0.0.1:<port>')
       .replace(/\b\d+\.\d s\b/g, '<seconds> s'),
   );
 }

@@ -1,6 +1,6 @@
 /**
  * `kranz demo` end to end: its own embedded PostgreSQL (in a temp data dir),
- * the Slack and PagerDuty stand-ins and Kranz, the whole story on the
+ * the Slack, PagerDuty and Statuspage stand-ins, the SMTP server and Kranz, the whole story on the
  * accelerated clock, then the report Kranz drafted, the key figures and the
  * live log. Also: the demo never wipes a directory it did not make.
  */
@@ -122,7 +122,37 @@ describe('kranz demo', () => {
     expect(log).toMatch(/Stopped Kranz, the stand-ins and the embedded PostgreSQL/);
     // Readable: no JSON log records, and every Kranz action says why.
     expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
-    for (const l of lines.filter((x) => / Kranz → (Slack|PagerDuty|timeline) {2}/.test(x))) expect(l).toMatch(/\)$/);
+    for (const l of lines.filter((x) => / Kranz → (Slack|PagerDuty|Statuspage|email|timeline) {2}/.test(x))) expect(l).toMatch(/\)$/);
+  });
+
+  it('shows the status page and the emails: each update published after the tick, the page resolved, the emails one thread', () => {
+    const at = (re: RegExp): number => lines.findIndex((l) => re.test(l));
+    const all = (re: RegExp): number[] => lines.flatMap((l, i) => (re.test(l) ? [i] : []));
+    const ticks = all(/Mara \(commander\) → reviews what customers will get .* and ticks "Publish"/);
+    expect(ticks).toHaveLength(3);
+    const created = all(/Kranz → Statuspage {2}created the status page incident "Orders cannot be placed" \(investigating; Checkout major outage\): "Our primary database node/);
+    const updated = all(/Kranz → Statuspage {2}added an update \((identified|monitoring)\) to the status page incident; Checkout (partial outage|degraded performance): /);
+    const resolved = all(/Kranz → Statuspage {2}resolved the status page incident; Checkout operational \(resolving resolves/);
+    expect([created.length, updated.length, resolved.length]).toEqual([1, 2, 1]);
+    const mails = all(/Kranz → email {2}emailed jane\.doe@acme\.example: "\[INC-1\] Orders cannot be placed"/);
+    expect(mails).toHaveLength(3);
+    expect(lines[mails[0]!]).toContain('(the first of the thread)');
+    for (const i of mails.slice(1)) expect(lines[i]).toContain('(in reply to the previous one, so it joins the thread)');
+    // Each publication follows its tick, and the next tick follows it: an effect is never told before its cause.
+    const publications = [created[0]!, ...updated];
+    publications.forEach((p, n) => {
+      expect(p).toBeGreaterThan(ticks[n]!);
+      expect(mails[n]!).toBeGreaterThan(ticks[n]!);
+      if (ticks[n + 1] !== undefined) expect(ticks[n + 1]!).toBeGreaterThan(Math.max(p, mails[n]!));
+    });
+    expect(resolved[0]!).toBeGreaterThan(at(/Mara \(commander\) → \/incident resolve /));
+    // What the customer saw, printed as they saw it.
+    expect(lines).toContain('Customers were told on the status page (1 incident, 4 updates) and by email (3 emails), each after Mara ticked "Publish":');
+    expect(lines).toContain('    Orders cannot be placed · resolved · Checkout: operational');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {4}14:07 {2}investigating Our primary database node is unreachable.*\[Checkout operational → major outage\]$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^ {4}14:28 {2}resolved +.*\[Checkout degraded performance → operational\]$/));
+    expect(lines).toContain('  jane.doe@acme.example\'s inbox: one thread of 3 emails from "Example Shop Status" <status@kranz-demo.test>, "[INC-1] Orders cannot be placed":');
+    expect(lines.filter((l) => /^ {4}14:(16|24) {2}\[INC-1\] Orders cannot be placed \(in reply to the previous one\)$/.test(l))).toHaveLength(2);
   });
 
   it('ends with the exact commands that show its incident and report again, and they work', async () => {

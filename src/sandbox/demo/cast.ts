@@ -41,6 +41,14 @@ export const PAGERDUTY = {
   priorityP1: { id: 'PSLWBL8', name: 'P1' },
 } as const;
 
+/** The public status page (Atlassian Statuspage stand-in) and who the customer emails come from. */
+export const STATUSPAGE = {
+  pageId: 'kranzdemopg1',
+  pageName: 'Example Shop Status',
+  components: { checkout: { id: 'chkoutcomp01', name: 'Checkout' }, search: { id: 'searchcomp01', name: 'Search' } },
+  mailFrom: 'Example Shop Status <status@kranz-demo.test>',
+} as const;
+
 /** Slack users to seed. */
 export function seedUsers(): SeedUser[] {
   return Object.values(PEOPLE).map(({ role: _role, ...u }) => u);
@@ -108,6 +116,15 @@ pagerduty:
   auto_resolve: false
   resolve_in_pagerduty: true
   mirror_updates_as: note
+statuspage:
+  page_id: ${STATUSPAGE.pageId}
+  publish: ask
+  components:
+    checkout:
+      component_id: ${STATUSPAGE.components.checkout.id}
+      pagerduty_services: [${PAGERDUTY.service}]
+    search:
+      component_id: ${STATUSPAGE.components.search.id}
 report_timezone: Europe/Berlin
 customer_reports:
   include_service_credit: true

@@ -32,6 +32,16 @@ export interface DriverDeps {
   speed: number;
 }
 
+/** The customer-facing part of a status update: what the status page and the emails say. */
+export interface CustomerFacing {
+  /** The status page incident's name and the email subject (only needed the first time). */
+  title?: string;
+  /** Impact per status page component (the policy's service keys). */
+  impact?: Record<string, 'none' | 'degraded_performance' | 'partial_outage' | 'major_outage'>;
+  /** Whether the responder ticks "Publish" on the review. */
+  publish: boolean;
+}
+
 /** A person in the story, as the live log names them (`role` may differ from the cast's, e.g. before taking command). */
 export interface Actor {
   id: string;
@@ -66,8 +76,13 @@ export class StoryDriver {
     return answer;
   }
 
-  /** `/incident update`, then fills in and submits the modal Kranz opens. */
-  async statusUpdate(who: Actor, status: Status, summary: string, next: string): Promise<void> {
+  /**
+   * `/incident update`, then fills in and submits the modal Kranz opens. With
+   * `customers`, also the customer-facing part (title, impact per status page
+   * component); Kranz then shows what customers will get, and `who` ticks
+   * "Publish" on that review.
+   */
+  async statusUpdate(who: Actor, status: Status, summary: string, next: string, customers?: CustomerFacing): Promise<void> {
     this.d.log.person(who, `/incident update → ${status}, next update in ${next}: ${cut(`"${summary}"`, COMMAND_CHARS - 40)}`);
     const { slack } = this.d;
     await slack.user(who.id).slashCommand(this.channelId, '/incident', 'update');
@@ -75,9 +90,18 @@ export class StoryDriver {
       const v = slack.workspace.topModal(who.id);
       return v?.open && v.callback_id === 'status_update' ? v : undefined;
     }, { timeoutMs: SETTLE_TIMEOUT_MS, what: 'the status update modal' });
-    const r = await slack.user(who.id).submitView(modal.id, { status, summary, next });
-    if (r.status !== 200 || (r.json as { response_action?: string } | undefined)?.response_action === 'errors') {
-      throw new Error(`the status update modal was refused: ${r.body}`);
+    const values: Record<string, unknown> = { status, summary, next };
+    if (customers?.title) values['cf_title'] = customers.title;
+    for (const [service, impact] of Object.entries(customers?.impact ?? {})) values[`cf_impact_${service}`] = impact;
+    const r = await slack.user(who.id).submitView(modal.id, values);
+    if (r.status !== 200 || r.responseAction === 'errors') throw new Error(`the status update modal was refused: ${r.body}`);
+    if (r.responseAction === 'update' && r.view?.callback_id === 'status_update_review') {
+      // The form opened before the review: tell it first.
+      await this.d.log.flush();
+      const impact = Object.entries(customers?.impact ?? {}).filter(([, v]) => v !== 'none').map(([k, v]) => `${k}: ${v.replace(/_/g, ' ')}`).join(', ');
+      this.d.log.person(who, `reviews what customers will get${customers?.title ? ` ("${customers.title}"` : ' ('}${impact ? `${customers?.title ? '; ' : ''}${impact}` : ''}) and ${customers?.publish ? 'ticks "Publish"' : 'leaves "Publish" unticked'}`);
+      const review = await slack.user(who.id).submitView(r.view.id, customers?.publish ? { publish: ['publish'] } : {});
+      if (review.status !== 200) throw new Error(`the update review was refused: ${review.body}`);
     }
     await this.settle();
   }

@@ -2,14 +2,17 @@
  * The demo's live log: one readable line per thing that happens, with the
  * reason. The story's own actions are told as they are taken; what Kranz did
  * is read back from the stand-ins' request logs (Slack's `workspace.calls`,
- * PagerDuty's `requests`), so the log shows what Kranz really sent rather
- * than what the demo expected it to send.
+ * PagerDuty's and Statuspage's `requests`, the mails the SMTP server
+ * received), so the log shows what Kranz really sent rather than what the
+ * demo expected it to send.
  */
 import type { Policy } from '../../domain/policy.ts';
 import { createReportClock, type ReportClock } from '../../domain/report/clock.ts';
 import type { PagerDutyStandIn, RecordedRequest } from '../pagerduty/stand-in.ts';
 import type { SlackStandIn } from '../slack/index.ts';
 import type { CallRecord } from '../slack/types.ts';
+import type { ReceivedMail, SmtpStandIn } from '../smtp/stand-in.ts';
+import type { RecordedSpRequest, StatusPageStandIn } from '../statuspage/stand-in.ts';
 import type { StoryClock } from './story-clock.ts';
 import { describeEvent, type EventWords, type LoggedEvent } from './timeline-lines.ts';
 
@@ -37,6 +40,8 @@ export interface LiveLogOptions {
   clock: StoryClock;
   slack: SlackStandIn;
   pd: PagerDutyStandIn;
+  statusPage: StatusPageStandIn;
+  smtp: SmtpStandIn;
   policy: Policy;
   /** Incident events stored after `afterSeq`, oldest first. */
   eventsAfter(afterSeq: number): Promise<LoggedEvent[]>;
@@ -47,6 +52,10 @@ export class LiveLog {
   private readonly stamps: ReportClock;
   private slackSeen = 0;
   private pdSeen = 0;
+  private spSeen = 0;
+  private mailsSeen = 0;
+  /** Message-IDs already told, to say which mail replies to which. */
+  private readonly mailIds = new Set<string>();
   private eventSeen = 0;
   private why = '';
   private declared: EventWords['declared'];
@@ -88,9 +97,18 @@ export class LiveLog {
     const open = pending.findIndex((r) => r.status === undefined);
     const requests = open < 0 ? pending : pending.slice(0, open);
     this.pdSeen += requests.length;
-    // Slack calls made after a PagerDuty request still open wait for the next flush: they may be its
-    // effect (an invitation follows the on-call lookup), and must not be told before it.
-    const openSince = open < 0 ? Infinity : (pending[open]?.at.getTime() ?? Infinity);
+    const spPending = this.o.statusPage.requests.slice(this.spSeen);
+    const spOpen = spPending.findIndex((r) => r.status === undefined);
+    const spRequests = spOpen < 0 ? spPending : spPending.slice(0, spOpen);
+    this.spSeen += spRequests.length;
+    const mails = this.o.smtp.mails.slice(this.mailsSeen);
+    this.mailsSeen += mails.length;
+    // Slack calls made after a PagerDuty or Statuspage request still open wait for the next flush: they
+    // may be its effect (an invitation follows the on-call lookup), and must not be told before it.
+    const openSince = Math.min(
+      open < 0 ? Infinity : (pending[open]?.at.getTime() ?? Infinity),
+      spOpen < 0 ? Infinity : (spPending[spOpen]?.at.getTime() ?? Infinity),
+    );
     const all = this.o.slack.workspace.calls.slice(this.slackSeen);
     const held = all.findIndex((c) => (c.realAt ?? 0) >= openSince);
     const calls = held < 0 ? all : all.slice(0, held);
@@ -116,6 +134,14 @@ export class LiveLog {
     for (const r of requests) {
       const t = this.describePagerDuty(r);
       if (t) lines.push({ ms: this.o.clock.fromReal(r.at.getTime()), rank: 1, real: r.at.getTime(), text: `Kranz → PagerDuty  ${t.what}${(r.status ?? 0) >= 400 ? `: PagerDuty answered ${r.status}` : ''} (${t.why ?? this.why})` });
+    }
+    for (const r of spRequests) {
+      const t = this.describeStatusPage(r);
+      if (t) lines.push({ ms: this.o.clock.fromReal(r.at.getTime()), rank: 1, real: r.at.getTime(), text: `Kranz → Statuspage  ${t.what} (${t.why ?? this.why})` });
+    }
+    for (const m of mails) {
+      const real = m.receivedAt.getTime();
+      lines.push({ ms: this.o.clock.fromReal(real), rank: 1, real, text: `Kranz → email  ${this.describeMail(m)} (${this.why})` });
     }
     // At the same moment, what Kranz recorded comes first (it commits before it delivers), then
     // the calls in the order they really arrived.
@@ -207,6 +233,31 @@ export class LiveLog {
         // Look-ups (services, users, priorities) serve an action told on its own line.
         return undefined;
     }
+  }
+
+  /** A Statuspage call as the page's readers will see its effect; look-ups serve a retry and are not told. */
+  private describeStatusPage(r: RecordedSpRequest): Told | undefined {
+    const status = r.status ?? 0;
+    if (status === 420 || status === 429) return { what: `was asked to slow down (Statuspage answered ${status}); the publication waits and is retried`, why: 'Statuspage allows about one call per second per key' };
+    if (r.method === 'GET') return undefined;
+    const refused = status >= 400 ? `: Statuspage answered ${status}` : '';
+    const i = (r.body as { incident?: { name?: string; status?: string; body?: string; components?: Record<string, string> } } | undefined)?.incident ?? {};
+    const components = Object.entries(i.components ?? {})
+      .map(([id, s]) => `${this.o.statusPage.state.components.get(id)?.name ?? id} ${s.replace(/_/g, ' ')}`)
+      .join(', ');
+    const comps = components ? `; ${components}` : '';
+    if (r.method === 'POST') {
+      return { what: `created the status page incident "${i.name ?? ''}" (${i.status ?? 'investigating'}${comps}): ${this.quote(i.body ?? '')}${refused}`, why: 'the first customer-facing update of a customer-impacting incident opens it' };
+    }
+    if (i.status === 'resolved') return { what: `resolved the status page incident${comps}${refused}`, why: 'resolving resolves the status page incident and sets its components operational' };
+    return { what: `added an update (${i.status ?? 'unchanged'}) to the status page incident${comps}: ${this.quote(i.body ?? '')}${refused}`, why: 'every later customer-facing update becomes an update of the same status page incident' };
+  }
+
+  /** A mail the SMTP server received, as its recipient's mail client lists it. */
+  private describeMail(m: ReceivedMail): string {
+    const replyTo = m.inReplyTo && this.mailIds.has(m.inReplyTo) ? 'in reply to the previous one, so it joins the thread' : 'the first of the thread';
+    this.mailIds.add(m.messageId);
+    return `emailed ${m.to.join(', ')}: "${m.subject}" (${replyTo})`;
   }
 
   /** The helpers event descriptions need. */

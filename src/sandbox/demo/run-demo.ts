@@ -1,7 +1,7 @@
 /**
  * `kranz demo`: one command, offline. Starts the embedded PostgreSQL (in its
  * own data dir, wiped each run so the story is the same every time), the
- * Slack and PagerDuty stand-ins and Kranz, plays a 29-minute incident on an
+ * Slack, PagerDuty and Statuspage stand-ins, a local SMTP server and Kranz, plays a 29-minute incident on an
  * accelerated clock while printing what Kranz does and why, writes the report
  * Kranz drafted to a file and stops everything.
  */
@@ -13,7 +13,8 @@ import { redactPaths } from '../../config/env.ts';
 import type { EventType, IncidentEvent } from '../../domain/events.ts';
 import type { Policy } from '../../domain/policy.ts';
 import type { Kranz, KranzExtension, StartKranz } from '../../runtime.ts';
-import { demoPolicy, PAGERDUTY, PEOPLE } from './cast.ts';
+import { demoPolicy, PAGERDUTY, PEOPLE, STATUSPAGE } from './cast.ts';
+import { customerSide, customerViewLines } from './customer-view.ts';
 import { StoryDriver } from './driver.ts';
 import { draftCustomerReport, renderCustomerMarkdown, reportCustomers } from '../../domain/report/index.ts';
 import { computeFigures, figureLines, type DemoFigures } from './figures.ts';
@@ -22,6 +23,8 @@ import { playStory } from './story.ts';
 import { StoryClock } from './story-clock.ts';
 import type { LoggedEvent } from './timeline-lines.ts';
 import { startWorld, type DemoWorld } from './world.ts';
+/** How far apart Kranz spaces its Statuspage calls in the demo (its customers extension is started with it). */
+export { DEMO_STATUSPAGE_INTERVAL_MS } from './world.ts';
 
 /** Options for {@link runDemo}. */
 export interface RunDemoOptions {
@@ -99,10 +102,10 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
     warnings.say = (text) => out(`            ${text}`);
     starting = true;
     world = await startWorld({ dataDir, clock, policy, log: demoLogger(warnings), start: o.start, extensions: o.extensions, ...(o.keepOpen ? { preferredPort: 3000 } : {}) });
-    out(`Started in ${seconds(Date.now() - started)}: embedded PostgreSQL in ${shown(dataDir)}, Slack stand-in at ${world.slack.baseUrl}, PagerDuty stand-in at ${world.pd.url}, Kranz at ${world.kranz.url}.`);
+    out(`Started in ${seconds(Date.now() - started)}: embedded PostgreSQL in ${shown(dataDir)}, Slack stand-in at ${world.slack.baseUrl}, PagerDuty stand-in at ${world.pd.url}, Statuspage stand-in at ${world.statusPage.url}, SMTP server at ${world.smtp.url}, Kranz at ${world.kranz.url}.`);
     out('');
     const kranz = world.kranz;
-    const log = new LiveLog({ out, clock, slack: world.slack, pd: world.pd, policy, eventsAfter: (seq) => eventsAfter(kranz, seq) });
+    const log = new LiveLog({ out, clock, slack: world.slack, pd: world.pd, statusPage: world.statusPage, smtp: world.smtp, policy, eventsAfter: (seq) => eventsAfter(kranz, seq) });
     warnings.say = (text) => log.at(text);
     const driver = new StoryDriver({ kranz: world.kranz, slack: world.slack, pd: world.pd, clock, log, speed: o.speed ?? 10 });
     const slack = world.slack;
@@ -124,6 +127,9 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
       out(`Customer report for ${draft.customer.name}: posted for review in the incident channel, not sent (only the Send button sends it); written to ${shown(path)}.`);
       customers.push(customer);
     }
+    const side = customerSide(world.statusPage, world.smtp);
+    out(`Customers were told on the status page (${side.pageIncidents} incident, ${side.pageUpdates} updates) and by email (${side.emails} ${side.emails === 1 ? 'email' : 'emails'}), each after Mara ticked "Publish":`);
+    for (const l of customerViewLines(world.statusPage, world.smtp, { timezone: policy.reportTimezone, pageName: STATUSPAGE.pageName, fromReal: (ms) => clock.fromReal(ms) })) out(l ? `  ${l}` : '');
     out('');
     for (const l of againLines(dataDir, number, customers)) out(l);
     result = { ok: true, reportPath, markdown, incidentNumber: number, figures };
@@ -158,7 +164,7 @@ function intro(out: (line: string) => void, policy: Policy): void {
   const sev1 = policy.severities.find((s) => s.key === 'SEV1');
   const acme = policy.customers[0];
   out('Kranz demo: a database outage, from the PagerDuty page to the drafted incident report.');
-  out('Everything runs here and offline: an embedded PostgreSQL, local Slack and PagerDuty stand-ins, and Kranz itself.');
+  out('Everything runs here and offline: an embedded PostgreSQL, local Slack, PagerDuty and Statuspage stand-ins, a local SMTP server, and Kranz itself.');
   out('The clock is simulated: the story\'s 29 minutes take seconds. Times are Europe/Berlin.');
   out(`Policy: SEV1 updates every ${(sev1?.updateCadenceMs ?? 0) / 60_000} min and the customer called within ${(sev1?.customerContactDeadlineMs ?? 0) / 60_000} min; ` +
     `${acme?.name ?? 'the customer'} (main contact ${acme?.mainContact.name ?? '?'}, ${acme?.mainContact.phone ?? '?'}), SLA ${acme?.sla.targetPercent ?? '?'} % monthly; ` +

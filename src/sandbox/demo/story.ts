@@ -4,7 +4,9 @@
  * incident, the commander calls Acme's main contact first, updates go out on
  * cadence until one is late and Kranz reminds, PagerDuty's resolve marks the
  * service restored at T+26, the commander corrects the impact start to 13:57,
- * and at T+28 it is resolved, closed and both reports drafted.
+ * and at T+28 it is resolved, closed and both reports drafted. Each update
+ * is also published to the shop's status page and emailed to Acme's contact
+ * after Mara reviews it and ticks "Publish"; resolving resolves the page.
  */
 import { PAGERDUTY, PEOPLE } from './cast.ts';
 import type { StoryDriver } from './driver.ts';
@@ -54,7 +56,10 @@ export async function playStory(s: StoryDriver, log: LiveLog, findChannel: () =>
   // T+7: the first status update, relayed to Acme and the stakeholders.
   await s.at(7);
   log.because('Mara posted the first status update');
-  await s.statusUpdate(mara, 'investigating', 'Our primary database node is unreachable, so orders cannot be saved. We are failing over to a replica.', '10m');
+  // Acme's shoppers read the status page and their email: Mara names the incident for them and publishes.
+  await s.statusUpdate(mara, 'investigating', 'Our primary database node is unreachable, so orders cannot be saved. We are failing over to a replica.', '10m', {
+    title: 'Orders cannot be placed', impact: { checkout: 'major_outage', search: 'none' }, publish: true,
+  });
 
   // T+9: customer success joins and takes the customer liaison role.
   await s.at(9);
@@ -80,7 +85,9 @@ export async function playStory(s: StoryDriver, log: LiveLog, findChannel: () =>
   // T+16: the second update, on cadence, promising the next one in 5 minutes.
   await s.at(16);
   log.because('Mara posted a status update');
-  await s.statusUpdate(mara, 'identified', 'db-2 is the new primary and orders are being saved again. We are replaying the orders of 14:00 to 14:12.', '5m');
+  await s.statusUpdate(mara, 'identified', 'db-2 is the new primary and orders are being saved again. We are replaying the orders of 14:00 to 14:12.', '5m', {
+    impact: { checkout: 'partial_outage', search: 'none' }, publish: true,
+  });
 
   // T+18: a note for the record.
   await s.at(18);
@@ -97,7 +104,9 @@ export async function playStory(s: StoryDriver, log: LiveLog, findChannel: () =>
   // T+24: the commander posts the late update.
   await s.at(24);
   log.because('Mara posted the late status update');
-  await s.statusUpdate(mara, 'monitoring', 'All writes are served by db-2 and the 12 delayed Acme orders were replayed. We are watching error rates.', '15m');
+  await s.statusUpdate(mara, 'monitoring', 'All writes are served by db-2 and the 12 delayed Acme orders were replayed. We are watching error rates.', '15m', {
+    impact: { checkout: 'degraded_performance', search: 'none' }, publish: true,
+  });
 
   // T+26: the service is back; the database on-call resolves the page in PagerDuty (its time is when service was restored).
   await s.at(26);

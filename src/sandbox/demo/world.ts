@@ -1,6 +1,7 @@
 /**
- * The demo's world, all in this process and all offline: the Slack and
- * PagerDuty stand-ins seeded with the cast, and Kranz itself on the embedded
+ * The demo's world, all in this process and all offline: the Slack,
+ * PagerDuty and Statuspage stand-ins seeded with the cast, a local SMTP
+ * server for the customer emails, and Kranz itself on the embedded
  * PostgreSQL in the demo's own data dir, sharing the story's clock.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,13 +13,17 @@ import type { Kranz, KranzExtension, StartKranz } from '../../runtime.ts';
 import { startPagerDutyStandIn, STAND_IN_TOKEN, type PagerDutyStandIn } from '../pagerduty/stand-in.ts';
 import { DEFAULT_PRIORITIES } from '../pagerduty/state.ts';
 import { startSlackStandIn, type SlackStandIn } from '../slack/index.ts';
-import { PAGERDUTY, PEOPLE, SLACK, seedChannels, seedUsers } from './cast.ts';
+import { startSmtpStandIn, type SmtpStandIn } from '../smtp/stand-in.ts';
+import { startStatusPageStandIn, STATUSPAGE_STAND_IN_KEY, type StatusPageStandIn } from '../statuspage/stand-in.ts';
+import { PAGERDUTY, PEOPLE, SLACK, STATUSPAGE, seedChannels, seedUsers } from './cast.ts';
 import type { StoryClock } from './story-clock.ts';
 
 /** Everything running for the demo. */
 export interface DemoWorld {
   slack: SlackStandIn;
   pd: PagerDutyStandIn;
+  statusPage: StatusPageStandIn;
+  smtp: SmtpStandIn;
   kranz: Kranz;
   /** Stops Kranz (and with it the embedded PostgreSQL), then the stand-ins. Safe to call twice. */
   close(): Promise<void>;
@@ -34,6 +39,21 @@ export interface WorldOptions {
   extensions: KranzExtension[];
   /** Kranz's port when it is free (the web view's URL); default any free port. */
   preferredPort?: number;
+}
+
+/**
+ * Statuspage allows about one call per second per key. The story's minutes
+ * pass in moments, so Kranz spaces its calls by a tenth of that, and the
+ * stand-in refuses (420) calls closer than half of it: the same rule at the
+ * demo's pace, with room for a busy machine's timer jitter, so the story
+ * does not change with the load.
+ */
+export const DEMO_STATUSPAGE_INTERVAL_MS = 100;
+
+/** Gives the Statuspage stand-in the shop's page and its components. */
+function seedStatusPage(sp: StatusPageStandIn): void {
+  sp.state.addPage({ id: STATUSPAGE.pageId, name: STATUSPAGE.pageName });
+  for (const c of Object.values(STATUSPAGE.components)) sp.state.addComponent(STATUSPAGE.pageId, { id: c.id, name: c.name });
 }
 
 /** Gives the PagerDuty stand-in the database service and its on-call engineers (who have Slack accounts). */
@@ -99,6 +119,11 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
     const pd = await startPagerDutyStandIn({ seed: false, now: () => o.clock.now() });
     stops.push(() => pd.close());
     seedPagerDuty(pd);
+    const statusPage = await startStatusPageStandIn({ now: () => o.clock.now(), rateLimit: { max: 1, windowMs: DEMO_STATUSPAGE_INTERVAL_MS / 2 } });
+    stops.push(() => statusPage.close());
+    seedStatusPage(statusPage);
+    const smtp = await startSmtpStandIn();
+    stops.push(() => smtp.close());
 
     // The web view signs in through the local Slack, so Kranz's own URL must be known before it starts.
     const port = await webPort(o.preferredPort);
@@ -112,6 +137,10 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
       PAGERDUTY_API_URL: pd.url,
       PAGERDUTY_WEBHOOK_SECRETS: PAGERDUTY.webhookSecret,
       PAGERDUTY_FROM_EMAIL: PAGERDUTY.botEmail,
+      STATUSPAGE_API_KEY: STATUSPAGE_STAND_IN_KEY,
+      STATUSPAGE_API_URL: statusPage.apiUrl,
+      SMTP_URL: smtp.url,
+      KRANZ_MAIL_FROM: STATUSPAGE.mailFrom,
       SLACK_CLIENT_ID: slack.oauth.clientId,
       SLACK_CLIENT_SECRET: slack.oauth.clientSecret,
       KRANZ_PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -136,7 +165,7 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
     }));
     stops.push(() => kranz.stop());
     slack.setBotEndpoint(`${kranz.url}/slack/events`);
-    return { slack, pd, kranz, close };
+    return { slack, pd, statusPage, smtp, kranz, close };
   } catch (e) {
     await close();
     throw e;
