@@ -23,6 +23,7 @@ import { SEED } from '../../src/sandbox/pagerduty/state.ts';
 import { startSlackStandIn, type SlackStandIn } from '../../src/sandbox/slack/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { testPolicy } from '../helpers/domain.ts';
+import { freePort } from '../helpers/net.ts';
 import { asPdServiceId, asSlackChannelId } from '../../src/domain/ids.ts';
 
 const BOT_TOKEN = 'xoxb-doctor-token';
@@ -317,7 +318,8 @@ describe('kranz doctor and kranz start on the command line', () => {
   }, 120_000);
 
   it('kranz start refuses to start on a fatal check and prints it', async () => {
-    const r = await runCli(['start'], rawEnv({ SLACK_BOT_TOKEN: 'xoxb-not-the-token' }));
+    // A free port of its own: the default (3000) may be held by another test file's Kranz (the demo's web view).
+    const r = await runCli(['start'], rawEnv({ SLACK_BOT_TOKEN: 'xoxb-not-the-token', PORT: String(await freePort()) }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Kranz cannot start:');
     expect(r.stderr).toContain('✗ Slack bot token: Slack refused the token (invalid_auth)');
