@@ -14,20 +14,12 @@ import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
 import { err, ok, type Result } from '../lib/result.ts';
 import { effectsToRows } from './outbox-rows.ts';
+import type { CommandMeta } from './command-meta.ts';
 import { withNames } from './people.ts';
 import type { AppDeps, UnitOfWork } from './ports.ts';
 import { runInTransaction } from './run-in-transaction.ts';
 
-/** Who asked, from where, and the key that makes a retry harmless. */
-export interface CommandMeta {
-  actor: Actor;
-  source: SourceRef;
-  idempotencyKey: string;
-  /** Source time, when it is not now (a Slack message's ts). */
-  occurredAt?: Date;
-  /** Display names of the people the command names, recorded on its events (see `withNames`). */
-  names?: Record<string, string>;
-}
+export type { CommandMeta } from './command-meta.ts';
 
 /** How a command names its incident. */
 export type IncidentRef = { id: IncidentId } | { channelId: SlackChannelId } | { number: number } | { pdIncidentId: PdIncidentId };

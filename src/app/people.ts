@@ -5,7 +5,7 @@
  * Slack again and old reports stay as they were written.
  */
 import type { Command } from '../domain/commands.ts';
-import type { CommandMeta } from './apply-command.ts';
+import type { CommandMeta } from './command-meta.ts';
 import type { AppDeps } from './ports.ts';
 
 function namedIn(command: Command | { commanderId?: string }): string[] {

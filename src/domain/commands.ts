@@ -2,13 +2,12 @@
  * What people (and PagerDuty) ask of an incident. Commands are validated by
  * `transition`; only the events it returns are facts.
  */
-import type { CustomerFacingInput } from './customer-updates.ts';
+import type { CustomerFacingInput } from './customer-facing.ts';
 import type { ActionKind, CustomerAttachVia, CustomerReportPart, KeyTime, NoteVia, PagerDutyEventFacts, Role, Status } from './events.ts';
-import type { ChannelRef, ReminderFacts } from './effects.ts';
+import type { ChannelRef, PageTarget, ReminderFacts } from './effects.ts';
 import type { PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
-/** Whom Kranz pages: a PagerDuty service, or a person as a responder on the linked PagerDuty incident. */
-export type PageTarget = { kind: 'service'; serviceId: PdServiceId } | { kind: 'user'; userId: SlackUserId };
+export type { PageTarget };
 
 export type Command =
   | {

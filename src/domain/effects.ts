@@ -3,11 +3,13 @@
  * layer writes each as an outbox row in the same transaction as the events,
  * and adapters render and deliver them later (so an outage is a delay).
  */
-import type { PageTarget } from './commands.ts';
 import type { CustomerAttachVia, PagerDutyEventFacts } from './events.ts';
 import type { PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
 /** Where a Slack message goes. `incident` is resolved at delivery time to the incident channel. */
+/** Whom Kranz pages: a PagerDuty service, or a person as a responder on the linked PagerDuty incident. */
+export type PageTarget = { kind: 'service'; serviceId: PdServiceId } | { kind: 'user'; userId: SlackUserId };
+
 export type ChannelRef = { kind: 'incident' } | { kind: 'channel'; id: SlackChannelId } | { kind: 'user'; id: SlackUserId };
 
 /**

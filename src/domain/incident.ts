@@ -3,7 +3,7 @@
  * state changes, so replaying the log always gives the same incident.
  */
 import { callCustomerTitle } from './checklist-title.ts';
-import type { CustomerFacingState } from './customer-updates.ts';
+import type { CustomerFacingState } from './customer-facing.ts';
 import type { ActionKind, EventPayloads, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
 import type { IncidentId, PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 

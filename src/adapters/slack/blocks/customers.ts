@@ -6,9 +6,8 @@
  */
 import type { IncidentState } from '../../../domain/incident.ts';
 import type { CustomerPolicy } from '../../../domain/policy.ts';
-import { context, message, mrkdwnObject, section, type Block } from './format.ts';
+import { context, message, mrkdwnObject, section, type Block, type SlackMessage } from './format.ts';
 import { md, type Mrkdwn } from '../mrkdwn.ts';
-import type { SlackMessage } from './incident.ts';
 
 export const ATTACH_ACTION = 'customer_attach';
 export const DETACH_ACTION = 'customer_detach';

@@ -56,3 +56,9 @@ export function wellFormed<T>(value: T): T {
   }
   return value;
 }
+
+/** A message as posted: fallback text (notifications, screen readers) and its blocks. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}

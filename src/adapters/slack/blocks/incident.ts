@@ -3,16 +3,13 @@ import { CALL_CUSTOMER_ITEM, type IncidentState } from '../../../domain/incident
 import type { Policy } from '../../../domain/policy.ts';
 import type { IncidentEventOf } from '../../../domain/events.ts';
 import { whichCustomerBlocks } from './customers.ts';
-import { context, divider, message, mrkdwnObject, section, slackDate, statusEmoji, title, user, type Block } from './format.ts';
+import { context, divider, message, mrkdwnObject, section, slackDate, statusEmoji, title, user, type Block, type SlackMessage } from './format.ts';
 import { channelLink, joinMd, link, md, mention as mentionOf, plain, type Mrkdwn } from '../mrkdwn.ts';
 
 /** `INC-7: title` for plain_text (headers), where Slack parses nothing. */
 const plainTitle = (s: Pick<IncidentState, 'number' | 'title'>): string => `INC-${s.number}: ${s.title}`;
 
-export interface SlackMessage {
-  text: string;
-  blocks: Block[];
-}
+export type { SlackMessage } from './format.ts';
 
 const field = (label: string, value: Mrkdwn): Mrkdwn => md`*${label}*\n${value}`;
 

@@ -1,0 +1,13 @@
+/** What every command carries besides itself: who, from where, and its idempotency key. */
+import type { Actor, SourceRef } from '../domain/events.ts';
+
+/** Who asked, from where, and the key that makes a retry harmless. */
+export interface CommandMeta {
+  actor: Actor;
+  source: SourceRef;
+  idempotencyKey: string;
+  /** Source time, when it is not now (a Slack message's ts). */
+  occurredAt?: Date;
+  /** Display names of the people the command names, recorded on its events (see `withNames`). */
+  names?: Record<string, string>;
+}
