@@ -9,6 +9,7 @@ import { deliveryReads } from './adapters/db/store.ts';
 import { PagerDutyDeliverer } from './adapters/pagerduty/deliverer.ts';
 import { pagerDutyWebhookHandler } from './adapters/pagerduty/webhook-route.ts';
 import { outboxWebClient } from './adapters/slack/bolt-app.ts';
+import { slackWorkspacePeople } from './adapters/slack/workspace-people.ts';
 import { createReminderTick } from './scheduler/reminder-tick.ts';
 import { startScheduler } from './scheduler/scheduler.ts';
 import { webViewSettings } from './config/env.ts';
@@ -38,7 +39,7 @@ export const pagerDutyExtension: KranzExtension = {
     const slack = env.slack.botToken ? outboxWebClient(env.slack.botToken, env.slack.apiUrl, log) : undefined;
     return {
       routes: { pagerDutyWebhook: route },
-      deliverers: { pagerduty: new PagerDutyDeliverer({ client, reads: deliveryReads(k.db.pool), policy: deps.policy, ...(slack ? { slack } : {}), ...(env.pagerduty.fromEmail ? { fromEmail: env.pagerduty.fromEmail } : {}) }) },
+      deliverers: { pagerduty: new PagerDutyDeliverer({ client, reads: deliveryReads(k.db.pool), policy: deps.policy, ...(slack ? { people: slackWorkspacePeople(slack) } : {}), ...(env.pagerduty.fromEmail ? { fromEmail: env.pagerduty.fromEmail } : {}) }) },
       stop: async () => client.close(),
     };
   },

@@ -27,6 +27,23 @@ export type DeliveryOutcome =
   | { ok: false; retryable: false; error: string };
 
 /** Delivers rows of one target (`slack`, `pagerduty`, …). */
+/**
+ * The workspace's people as the PagerDuty target needs them: a person's
+ * email (to find them in PagerDuty), and putting people into an incident
+ * channel by email (the on-call an escalation policy names). Slack
+ * implements it; the PagerDuty target uses it without knowing Slack.
+ */
+export interface WorkspacePeople {
+  /** The person's email; `email` undefined when the workspace does not show it. */
+  emailOf(userId: string): Promise<{ ok: true; email?: string } | Exclude<DeliveryOutcome, { ok: true }>>;
+  inviteByEmail(channelId: string, emails: readonly string[]): Promise<InviteOutcome>;
+}
+
+/** Who got in, whose email has no Slack account, and whom Slack would not add (with its reason); or why it failed. */
+export type InviteOutcome =
+  | { ok: true; invited: string[]; notInSlack: string[]; refused: { user: string; error: string }[] }
+  | Exclude<DeliveryOutcome, { ok: true }>;
+
 export interface Deliverer {
   deliver(row: ClaimedOutboxRow): Promise<DeliveryOutcome>;
 }

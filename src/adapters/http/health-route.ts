@@ -8,7 +8,6 @@
  * log only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DatabaseHealth } from '../db/health.ts';
 import { Throttle } from '../../lib/throttle.ts';
 
 /** The check that failed, by the `KRANZ_*` code of the database health check. */
@@ -25,6 +24,9 @@ const CHECKS: Record<string, { check: string; reason: string }> = {
   KRANZ_INSTALLATION_MISMATCH: { check: 'installation', reason: 'The database belongs to another Kranz installation.' },
 };
 const OTHER = { check: 'database', reason: 'The database health check failed.' };
+
+/** A health check's outcome (the database adapter's check returns one): `code` picks the public reason. */
+export type DatabaseHealth = { ok: true } | { ok: false; reason: string; code: string };
 
 export interface HealthRouteOptions {
   check(): Promise<DatabaseHealth>;

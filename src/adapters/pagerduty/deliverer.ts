@@ -5,14 +5,12 @@
  * → their emails → Slack users.lookupByEmail → invite). Rate limits wait for
  * `ratelimit-reset`; outages retry; PagerDuty down means delayed, never lost.
  */
-import type { WebClient } from '@slack/web-api';
-import type { Deliverer, DeliveryOutcome } from '../../app/deliver-outbox.ts';
+import type { WorkspacePeople, Deliverer, DeliveryOutcome } from '../../app/deliver-outbox.ts';
 import { decodePayload } from '../../app/outbox-rows.ts';
 import type { ClaimedOutboxRow, DeliveryReads } from '../../app/ports.ts';
 import { asSlackUserId } from '../../domain/ids.ts';
 import type { Policy } from '../../domain/policy.ts';
 import { assertNever } from '../../lib/result.ts';
-import { slackErrorCode, toDeliveryOutcome } from '../slack/errors.ts';
 import type { PagerDutyClient } from './client.ts';
 import { describePdError, isRetryable, type PdError, type PdResult } from './errors.ts';
 import { pagerDutyOpSchema } from './outbox-ops.ts';
@@ -22,7 +20,7 @@ export interface PagerDutyDelivererDeps {
   reads: DeliveryReads;
   policy: Policy;
   /** For on-call invites; absent when Slack is not configured. */
-  slack?: WebClient;
+  people?: WorkspacePeople;
   /** The PagerDuty user Kranz acts as (PAGERDUTY_FROM_EMAIL): the requester of responder requests. */
   fromEmail?: string;
 }
@@ -84,13 +82,10 @@ export class PagerDutyDeliverer implements Deliverer {
     const state = row.incidentId ? await this.d.reads.readIncident(row.incidentId) : undefined;
     const pd = state?.pagerDutyIncidents[0];
     if (!state || !pd) return { ok: false, retryable: false, error: 'no linked PagerDuty incident to add a responder to' };
-    if (!this.d.slack) return { ok: false, retryable: false, error: 'Slack is not configured, so the person cannot be looked up' };
-    let email: string | undefined;
-    try {
-      email = (await this.d.slack.users.info({ user: slackUserId })).user?.profile?.email;
-    } catch (e) {
-      return toDeliveryOutcome(e);
-    }
+    if (!this.d.people) return { ok: false, retryable: false, error: 'Slack is not configured, so the person cannot be looked up' };
+    const found = await this.d.people.emailOf(slackUserId);
+    if (!found.ok) return found;
+    const email = found.email;
     if (!email) return { ok: false, retryable: false, error: `Slack user ${slackUserId} has no email Kranz can see (users:read.email)` };
     const target = await this.d.client.findUserByEmail(email);
     if (!target.ok) return fail(target.error);
@@ -106,8 +101,8 @@ export class PagerDutyDeliverer implements Deliverer {
   }
 
   private async inviteOnCall(row: ClaimedOutboxRow, serviceId: string): Promise<DeliveryOutcome> {
-    const slack = this.d.slack;
-    if (!slack || !row.incidentId) return { ok: true, result: { skipped: 'Slack is not configured' } };
+    const people = this.d.people;
+    if (!people || !row.incidentId) return { ok: true, result: { skipped: 'Slack is not configured' } };
     const state = await this.d.reads.readIncident(row.incidentId);
     if (!state?.channelId) return { ok: false, retryable: true, error: 'incident channel not created yet', waiting: true };
     let ep = this.d.policy.pagerduty.services.find((s) => s.serviceId === serviceId)?.escalationPolicyId;
@@ -119,52 +114,14 @@ export class PagerDutyDeliverer implements Deliverer {
     if (!ep) return { ok: true, result: { invited: [], reason: 'the service has no escalation policy' } };
     const emails = await this.d.client.listOnCallUserEmails([ep], { maxEscalationLevel: 1 });
     if (!emails.ok) return fail(emails.error);
-    const users: string[] = [];
-    const unknown: string[] = [];
-    let refused: { user: string; error: string }[] = [];
-    try {
-      for (const email of emails.value) {
-        const u = await slack.users.lookupByEmail({ email }).catch((e: unknown) => {
-          if (slackErrorCode(e) === 'users_not_found') return undefined;
-          throw e;
-        });
-        if (u?.user?.id) users.push(u.user.id);
-        else unknown.push(email);
-      }
-      if (users.length) refused = await this.invite(slack, state.channelId, users);
-    } catch (e) {
-      return toDeliveryOutcome(e);
-    }
-    const invited = users.filter((u) => !refused.some((r) => r.user === u));
+    const r = await people.inviteByEmail(state.channelId, emails.value);
+    if (!r.ok) return r;
+    const { invited, notInSlack: unknown, refused } = r;
     // Record them as members now, so roles can be given to them at once.
     const followUps = invited.map((userId) => ({
       kind: 'command' as const, incidentId: state.id, command: { type: 'member_joined' as const, userId: asSlackUserId(userId) },
       meta: { actor: { kind: 'kranz' as const }, source: { kind: 'slack' as const, channelId: state.channelId! }, idempotencyKey: `${row.idempotencyKey}:member:${userId}` },
     }));
     return { ok: true, result: { invited, notInSlack: unknown, ...(refused.length ? { refused } : {}) }, followUps };
-  }
-
-  /**
-   * Invites `users` and returns those Slack would not add (and who are not in
-   * the channel). Without `force`, one invitee already in the channel (someone
-   * who joined on their own first) fails the whole call and nobody else gets
-   * in; with it Slack adds the others and lists the rest in `errors`.
-   */
-  private async invite(slack: WebClient, channel: string, users: string[]): Promise<{ user: string; error: string }[]> {
-    const notAdded = (errors: unknown): { user: string; error: string }[] =>
-      (Array.isArray(errors) ? (errors as { user?: unknown; error?: unknown }[]) : [])
-        .map((x) => ({ user: String(x.user ?? ''), error: String(x.error ?? '') }))
-        // Already in the channel is what an invite is for.
-        .filter((x) => x.error !== 'already_in_channel');
-    try {
-      const r = await slack.conversations.invite({ channel, users: users.join(','), force: true });
-      return notAdded((r as { errors?: unknown }).errors);
-    } catch (e) {
-      // With `force`, Slack still fails the call when it could add nobody. Per-user
-      // errors (already in, deactivated, cannot be invited) will not change on a retry.
-      const errors = (e as { data?: { errors?: unknown } }).data?.errors;
-      if (slackErrorCode(e) === 'already_in_channel' || Array.isArray(errors)) return notAdded(errors);
-      throw e;
-    }
   }
 }
