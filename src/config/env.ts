@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { didYouMean } from './suggest.ts';
 import { databaseUrlProblem } from './database-url.ts';
+import { WEB_VIEW_ENV_KEYS, type WebViewSettings } from './web-view.ts';
 
 /** pino's levels. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -55,29 +56,7 @@ export interface EnvConfig {
   web?: Partial<WebViewSettings>;
 }
 
-/** What turns the web view (Sign in with Slack) on. */
-export interface WebViewSettings {
-  clientId: string;
-  clientSecret: string;
-  /** No trailing `/`. */
-  publicUrl: string;
-  sessionSecret: string;
-}
-
-/** The variables that turn the web view on, in the order they are named to operators. */
-export const WEB_VIEW_ENV_KEYS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'KRANZ_PUBLIC_URL', 'KRANZ_SESSION_SECRET'] as const;
-
-/** The web view's settings when all are set, else which variables are missing. */
-export function webViewSettings(env: EnvConfig): { ok: true; settings: WebViewSettings } | { ok: false; missing: string[] } {
-  const w = env.web ?? {};
-  const missing: string[] = [];
-  if (!w.clientId) missing.push('SLACK_CLIENT_ID');
-  if (!w.clientSecret) missing.push('SLACK_CLIENT_SECRET');
-  if (!w.publicUrl) missing.push('KRANZ_PUBLIC_URL');
-  if (!w.sessionSecret) missing.push('KRANZ_SESSION_SECRET');
-  if (missing.length || !w.clientId || !w.clientSecret || !w.publicUrl || !w.sessionSecret) return { ok: false, missing };
-  return { ok: true, settings: { clientId: w.clientId, clientSecret: w.clientSecret, publicUrl: w.publicUrl, sessionSecret: w.sessionSecret } };
-}
+export { WEB_VIEW_ENV_KEYS, webViewSettings, type WebViewSettings } from './web-view.ts';
 
 /** `loadEnv`'s answer: the config, or every problem as `VARIABLE: what is wrong`. */
 export type EnvResult = { ok: true; value: EnvConfig } | { ok: false; errors: string[] };
@@ -106,33 +85,7 @@ export const ENV_KEYS = [
   ...WEB_VIEW_ENV_KEYS,
 ] as const;
 
-/** Variables whose values must never reach a log or an error message. */
-export const SECRET_ENV_KEYS = [
-  'SLACK_BOT_TOKEN',
-  'SLACK_SIGNING_SECRET',
-  'SLACK_APP_TOKEN',
-  'DATABASE_URL',
-  'PAGERDUTY_TOKEN',
-  'PAGERDUTY_WEBHOOK_SECRETS',
-  'SLACK_CLIENT_SECRET',
-  'KRANZ_SESSION_SECRET',
-  'STATUSPAGE_API_KEY',
-  'SMTP_URL',
-] as const;
-
-const SECRET_FIELDS = ['token', 'botToken', 'signingSecret', 'appToken', 'webhookSecrets', 'databaseUrl', 'password', 'clientSecret', 'sessionSecret', 'apiKey', 'smtpUrl'];
-const SIGNATURE_HEADERS = ['authorization', 'cookie', '["x-slack-signature"]', '["x-pagerduty-signature"]'];
-
-/**
- * pino `redact` paths. Each secret field is covered at the top level, one and
- * two levels down, so both `log.info(env.slack)` and `log.info({ env })` are safe.
- */
-export const redactPaths: readonly string[] = [
-  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
-  ...['headers', 'req.headers', '*.headers'].flatMap((h) => SIGNATURE_HEADERS.map((s) => (s.startsWith('[') ? `${h}${s}` : `${h}.${s}`))),
-  ...SECRET_ENV_KEYS.flatMap((k) => [k, `env.${k}`]),
-  'policy.pagerduty.legacyV2.token',
-];
+export { SECRET_ENV_KEYS, redactPaths } from './secrets.ts';
 
 // Secrets are described, never shown: an error message may end up in a log.
 function tokenWithPrefix(prefix: string, what: string): z.ZodString {
