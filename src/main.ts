@@ -21,6 +21,7 @@ import { checkInstallation, recordInstallation } from './adapters/db/installatio
 import { checkDatabaseHealth } from './adapters/db/health.ts';
 import { PostgresStore, deliveryReads, outboxQueue } from './adapters/db/store.ts';
 import { createHttpServer, type Handler } from './adapters/http/server.ts';
+import { activityReads } from './adapters/db/activity-sql.ts';
 import { healthRoute } from './adapters/http/health-route.ts';
 import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
 import { slackPeopleDirectory } from './adapters/slack/people.ts';
@@ -89,7 +90,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     severities: o.policy.severities.map((s) => s.key),
   }, { defaults: o.listen !== false });
   const intake = new Intake({ pool: db.pool, spool, clock, log, workerId, onStored: (source, result) => metrics.eventsIngested.inc({ source, result }) });
-  const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, kick, workerId, intake, spool, metrics };
+  const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, activity: activityReads(db.pool), kick, workerId, intake, spool, metrics };
 
   const handles = await startExtensions(o, runtime);
   const deliverers: Record<string, Deliverer> = { ...o.deliverers };

@@ -4,6 +4,7 @@
  * the demo and the tests depend on this module, not on the composition root
  * in `main.ts`, so the wiring can change without touching them.
  */
+import type { ActivityReads } from './app/query-activity.ts';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Deliverer, OutboxWorker } from './app/deliver-outbox.ts';
@@ -27,6 +28,8 @@ export interface KranzRuntime {
   metrics: Metrics;
   log: Logger;
   installationId: string;
+  /** Installation-wide reads (every incident's events, work in flight, the last report): app/query-activity.ts. */
+  activity: ActivityReads;
   /** Wakes the outbox worker: something was just queued. */
   kick(): void;
   workerId: string;

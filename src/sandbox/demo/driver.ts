@@ -5,6 +5,7 @@
  * waits until Kranz has applied it and delivered what it queued, then prints
  * what Kranz did, so every line of the live log follows its cause.
  */
+import { isSettled } from '../../app/query-activity.ts';
 import type { Kranz } from '../../runtime.ts';
 import type { Status } from '../../domain/events.ts';
 import type { PagerDutyStandIn } from '../pagerduty/stand-in.ts';
@@ -148,13 +149,9 @@ export class StoryDriver {
     await this.d.slack.waitForDeliveries();
     const start = Date.now();
     for (;;) {
-      const r = await this.d.kranz.db.pool.query<{ inbound: string; outbox: string }>(
-        `select (select count(*) from inbound_archive where status = 'received')::text as inbound,
-                (select count(*) from outbox where status = 'pending')::text as outbox`,
-      );
-      const row = r.rows[0];
-      if (row?.inbound === '0' && row.outbox === '0') break;
-      if (Date.now() - start > SETTLE_TIMEOUT_MS) throw new Error(`Kranz did not settle: ${row?.inbound} requests unapplied, ${row?.outbox} deliveries pending`);
+      const s = await isSettled(this.d.kranz.activity);
+      if (s.settled) break;
+      if (Date.now() - start > SETTLE_TIMEOUT_MS) throw new Error(`Kranz did not settle: ${s.unapplied} requests unapplied, ${s.undelivered} deliveries pending`);
       // Work still pending after a moment is usually waiting on the clock (a retry's backoff): let time pass for it.
       if (Date.now() - start > CLOCK_WAIT_MS) this.d.clock.run();
       await sleep(20);

@@ -5,6 +5,7 @@
  * accelerated clock while printing what Kranz does and why, writes the report
  * Kranz drafted to a file and stops everything.
  */
+import { activitySince, latestReport } from '../../app/query-activity.ts';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, parse, relative, resolve } from 'node:path';
@@ -196,23 +197,14 @@ async function storedReport(kranz: Kranz, channelId: string): Promise<{ number: 
     const id = await u.incidents.findIncidentIdByChannel(channelId);
     return id ? u.events.loadEvents(id) : [];
   });
-  const r = await kranz.db.pool.query<{ number: number; markdown: string }>(
-    `select i.number, r.markdown from reports r join incidents i on i.id = r.incident_id
-     where i.channel_id = $1 order by r.id desc limit 1`,
-    [channelId],
-  );
-  const row = r.rows[0];
+  const row = await latestReport(kranz.activity, channelId);
   if (!row) throw new Error('Kranz stored no report for the incident after it was closed');
   return { number: row.number, markdown: row.markdown, events };
 }
 
 /** Incident events stored after `seq`, for the live log. */
-async function eventsAfter(kranz: Kranz, seq: number): Promise<LoggedEvent[]> {
-  const r = await kranz.db.pool.query<{ seq: string; type: EventType; occurred_at: Date; data: unknown }>(
-    'select seq, type, occurred_at, data from incident_events where seq > $1 order by seq',
-    [seq],
-  );
-  return r.rows.map((x) => ({ seq: Number(x.seq), type: x.type, occurredAt: x.occurred_at.toISOString(), data: x.data }));
+function eventsAfter(kranz: Kranz, seq: number): Promise<LoggedEvent[]> {
+  return activitySince(kranz.activity, seq);
 }
 
 /**
