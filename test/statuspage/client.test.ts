@@ -132,7 +132,8 @@ describe('StatusPageDeliverer', () => {
 
   it('waits on 429, retries 5xx, and dead-letters a refusal with the reason', async () => {
     await new Promise((r) => setTimeout(r, SPACING * 2));
-    sp.faults.rateLimitFor(100);
+    // Long enough that a slow machine cannot outwait it before the request lands; cleared right after.
+    sp.faults.rateLimitFor(30_000);
     const limited = await deliverer.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }));
     expect(limited).toMatchObject({ ok: false, retryable: true, retryAfterMs: 50 });
     sp.faults.clear();

@@ -211,7 +211,11 @@ function eventsAfter(kranz: Kranz, seq: number): Promise<LoggedEvent[]> {
  * Warnings the demo does not pass on. The story jumps the clock past a due
  * reminder on purpose, which the scheduler reads as having fallen behind.
  */
-const EXPECTED_WARNINGS = new Set(['reminders are running late']);
+const EXPECTED_WARNINGS = new Set([
+  'reminders are running late',
+  // On a busy machine a tick can outlast the simulated clock's jump to the next one; the next tick catches up.
+  'previous tick still running; skipping this one',
+]);
 
 /** Where Kranz's warnings go; `off` once the demo is stopping. */
 interface WarningSink {
