@@ -48,7 +48,7 @@ export const USAGE: [string, string][] = [
   ['customer <id or name>', 'attach an affected customer (`customer remove <id>` detaches)'],
   ['acknowledge', 'acknowledge the incident (PagerDuty acks count too)'],
   ['mitigated [HH:MM]', 'record that the impact is mitigated (now, or at a time)'],
-  ['times [key HH:MM [reason]]', 'show the key times the report uses, or correct one'],
+  ['times [key HH:MM [reason]]', 'open the form of the key times the report uses (each with its source) to correct them, or correct one in line'],
   ['customer-report <customer|all> edit|withhold <part> [text]', 'edit or withhold summary, updates, root-cause or measures'],
   ['resolve [summary]', 'mark the incident resolved'],
   ['close', 'close it and draft the incident report'],

@@ -2,13 +2,14 @@
  * Drafts the incident report as Markdown from the event log alone: pure and
  * deterministic (no clock, no host locale), linear in the number of events.
  */
-import type { IncidentEvent } from '../events.ts';
+import { KEY_TIMES, type IncidentEvent, type KeyTime } from '../events.ts';
 import { human } from '../incident.ts';
 import type { Policy } from '../policy.ts';
 import { policyDrift, policyInForce } from '../policy-snapshot.ts';
 import { createReportClock } from './clock.ts';
 import { createContext, type RenderContext } from './context.ts';
 import { gatherFacts } from './facts.ts';
+import { KEY_TIME_LABELS, viaText } from './key-time-text.ts';
 import type { ReportFigures } from './figures.ts';
 import { escapeInline } from './markdown.ts';
 import { renderMeasures, renderMetrics, renderRootCause } from './sections.ts';
@@ -102,6 +103,25 @@ export function keyTimesSection(events: readonly IncidentEvent[], current: Polic
   const policy = policyInForce(current, facts.state.policy);
   const ctx = createContext(facts, policy, createReportClock(policy.reportTimezone ?? 'UTC'));
   return renderMetrics(ctx).join('\n');
+}
+
+/** One key time as the report has it: its value (when recorded) and where it came from, in words. */
+export interface KeyTimeRow {
+  key: KeyTime;
+  label: string;
+  ms?: number;
+  source: string;
+}
+
+/** Every key time with its value and source, for the form that corrects them (`/incident times`). */
+export function keyTimeRows(events: readonly IncidentEvent[], current: Policy): KeyTimeRow[] {
+  const facts = gatherFacts(events);
+  const policy = policyInForce(current, facts.state.policy);
+  const ctx = createContext(facts, policy, createReportClock(policy.reportTimezone ?? 'UTC'));
+  return KEY_TIMES.map((key) => {
+    const f = facts.times[key];
+    return { key, label: KEY_TIME_LABELS[key], ...(f ? { ms: f.ms } : {}), source: f ? viaText(ctx, f) : 'not recorded' };
+  });
 }
 
 /** The figures the report states (impact, times to acknowledge, mitigate and restore, promises), for callers that print them. */

@@ -3,7 +3,7 @@
  * incident's event log into a Markdown report (summary, timeline, root cause,
  * corrective measures, metrics). Pure and deterministic.
  */
-export { draftReport, keyTimesSection, reportFigures, REPORT_SECTIONS, type DraftReportOptions } from './draft.ts';
+export { draftReport, keyTimeRows, keyTimesSection, reportFigures, REPORT_SECTIONS, type DraftReportOptions, type KeyTimeRow } from './draft.ts';
 export type { ReportFigures } from './figures.ts';
 export {
   CUSTOMER_REPORT_SECTIONS, draftCustomerReport, renderCustomerMarkdown, reportCustomers,

@@ -14,6 +14,7 @@ import type { Command, PageTarget } from '../../../domain/commands.ts';
 import { asSlackChannelId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../../../domain/ids.ts';
 import { findCustomer, findSeverity } from '../../../domain/policy.ts';
 import { keyTimesSection } from '../../../domain/report/index.ts';
+import { openTimesForm } from './times.ts';
 import { parseWallTime } from '../../../domain/wall-time.ts';
 import { CUSTOMER_REPLIES } from '../strings/customers.ts';
 import { errorText } from '../strings/errors.ts';
@@ -164,6 +165,14 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'times': {
       const s = await findIncident(deps.app, here);
       if (!s) return void (await say(ctx, REPLIES.statusOutsideIncident));
+      try {
+        // The form: every key time with its source, each correctable in place.
+        await openTimesForm(deps, ctx.client, s, { triggerId: ctx.triggerId, channelId });
+        return;
+      } catch (e) {
+        // No form (an expired trigger, views.open refused): the key times as text, with the command that corrects one.
+        deps.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'the key times form could not be opened; answering with the list');
+      }
       const events = await deps.app.store.transaction((u) => u.events.loadEvents(s.id));
       await say(ctx, md`*Key times of INC-${s.number}* (${deps.app.policy.reportTimezone})\n\`\`\`\n${keyTimesSection(events, deps.app.policy)}\n\`\`\`\nCorrect one with \`/incident times ${'<key>'} HH:MM [reason]\`, e.g. \`/incident times restored 14:28\`.`);
       return;

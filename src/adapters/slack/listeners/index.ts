@@ -6,6 +6,7 @@ import { registerCommands } from './commands.ts';
 import type { SlackListenerDeps } from './context.ts';
 import { registerEvents } from './events.ts';
 import { registerShortcuts } from './shortcuts.ts';
+import { registerTimes } from './times.ts';
 import { registerViews } from './views.ts';
 
 export function registerListeners(app: App, deps: SlackListenerDeps): void {
@@ -15,6 +16,7 @@ export function registerListeners(app: App, deps: SlackListenerDeps): void {
   registerCustomerActions(app, deps);
   registerEvents(app, deps);
   registerShortcuts(app, deps);
+  registerTimes(app, deps);
 }
 
 export type { SlackListenerDeps } from './context.ts';
