@@ -125,6 +125,11 @@ const outbox = z.strictObject({
   give_up_after: duration.optional(),
 });
 
+const privacy = z.strictObject({
+  relay_private_to_stakeholders: z.boolean().optional(),
+  relay_private_to_customers: z.boolean().optional(),
+});
+
 /** The whole policy file. */
 export const policyFileSchema = z.strictObject({
   default_severity: severityName.optional(),
@@ -141,6 +146,7 @@ export const policyFileSchema = z.strictObject({
   customer_reports: customerReports.optional(),
   retention: retention.optional(),
   outbox: outbox.optional(),
+  privacy: privacy.optional(),
 });
 
 /** A validated policy file: snake_case, durations already in milliseconds. */

@@ -150,6 +150,10 @@ export function toPolicy(file: PolicyFile, base: Policy): Policy {
       giveUpAfterMs: file.outbox?.give_up_after ?? base.outbox.giveUpAfterMs,
     },
     statuspage: statuspage(file.statuspage, base.statuspage ?? DEFAULT_STATUSPAGE),
+    privacy: {
+      relayPrivateToStakeholders: file.privacy?.relay_private_to_stakeholders ?? base.privacy?.relayPrivateToStakeholders ?? false,
+      relayPrivateToCustomers: file.privacy?.relay_private_to_customers ?? base.privacy?.relayPrivateToCustomers ?? false,
+    },
   };
 }
 

@@ -4,7 +4,7 @@
  * (SEV1 at least every 20 minutes), and the customer hears from us within minutes.
  * `src/config/` overlays a team's YAML on top of this.
  */
-import { DEFAULT_STATUSPAGE, type Policy, type SeverityPolicy } from './policy.ts';
+import { DEFAULT_PRIVACY, DEFAULT_STATUSPAGE, type Policy, type SeverityPolicy } from './policy.ts';
 
 const MIN = 60_000;
 
@@ -69,4 +69,5 @@ export const DEFAULT_POLICY: Policy = {
   retention: { inboundMs: 30 * 24 * 60 * MIN },
   outbox: { maxAttempts: 10, giveUpAfterMs: 24 * 60 * MIN },
   statuspage: DEFAULT_STATUSPAGE,
+  privacy: DEFAULT_PRIVACY,
 };

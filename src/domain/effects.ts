@@ -57,8 +57,10 @@ export interface ReminderFacts {
   overdueMs: number;
   /** The incident channel, once it exists. */
   channelId?: SlackChannelId;
-  /** The incident title, where the message may show it. */
+  /** The incident title, where the message may show it (not outside a private incident's channel). */
   title?: string;
+  /** A private incident named outside its channel: by number only. */
+  private?: boolean;
   commander?: SlackUserId;
   /** Escalation: the commander was also reminded by DM. */
   commanderDmed?: boolean;

@@ -133,6 +133,16 @@ export interface ReminderPolicy {
   escalationTarget?: { kind: 'user'; id: SlackUserId } | { kind: 'channel'; id: SlackChannelId };
 }
 
+/** What a private incident may reach outside its own channel. Both default to off. */
+export interface PrivacyPolicy {
+  /** Status updates of private incidents are relayed to the stakeholder channel. */
+  relayPrivateToStakeholders: boolean;
+  /** Status updates of private incidents are relayed to the attached customers' channels. */
+  relayPrivateToCustomers: boolean;
+}
+
+export const DEFAULT_PRIVACY: PrivacyPolicy = { relayPrivateToStakeholders: false, relayPrivateToCustomers: false };
+
 export interface Policy {
   severities: SeverityPolicy[];
   defaultSeverity: string;
@@ -152,6 +162,8 @@ export interface Policy {
   outbox: OutboxPolicy;
   /** Status page and customer email; absent → `DEFAULT_STATUSPAGE`. */
   statuspage?: StatusPagePolicy;
+  /** Absent → `DEFAULT_PRIVACY`: a private incident is relayed nowhere. */
+  privacy?: PrivacyPolicy;
 }
 
 /** How long raw inbound requests are kept (the incident's own events are kept forever). */
@@ -176,6 +188,11 @@ export function findSeverity(policy: Policy, key: string): SeverityPolicy | unde
 export function findCustomer(policy: Policy, idOrName: string): CustomerPolicy | undefined {
   const k = idOrName.trim().toLowerCase();
   return policy.customers.find((c) => c.id.toLowerCase() === k || c.name.toLowerCase() === k);
+}
+
+/** The privacy policy in effect. */
+export function privacyPolicy(policy: Policy): PrivacyPolicy {
+  return policy.privacy ?? DEFAULT_PRIVACY;
 }
 
 /** The customer-publication policy in effect. */

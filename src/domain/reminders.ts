@@ -173,6 +173,13 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
     ...(state.channelId ? { channelId: state.channelId } : {}), ...(commander ? { commander } : {}), ...extra,
   });
   const channel = (mention: SlackUserId[], f: ReminderFacts): Message => ({ ...sendTo({ kind: 'incident' }), mention, facts: f });
+  // Private means private: outside its own channel (a DM, the escalation target) a private
+  // incident is named by its number only, without its title or channel.
+  const outside = (m: Message): Message => {
+    if (!state.private || m.to.kind === 'incident') return m;
+    const { title: _t, channelId: _c, ...rest } = m.facts;
+    return { ...m, facts: { ...rest, private: true } };
+  };
   const commanderOrChannel = sendTo(commander ? { kind: 'user', id: commander } : { kind: 'incident' });
   const once = (s: Message): ReminderStep => ({ level: 1, ...s, nextLevel: 1 });
 
@@ -190,7 +197,7 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
       const s: Message = lvl === 1 ? channel(mention, f)
         : lvl === 2 ? { ...commanderOrChannel, mention: owners, facts: f }
           : { ...sendTo(policy.reminders.escalationTarget ?? { kind: 'incident' }), mention: owners, facts: f };
-      return { level: lvl, ...s, nextLevel: next, nextDueAt };
+      return { level: lvl, ...outside(s), nextLevel: next, nextDueAt };
     }
     case 'checklist_item': {
       const itemTitle = state.checklist.find((i) => i.id === reminder.subject)?.title ?? reminder.subject;
@@ -204,7 +211,7 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
       return { level: 1, ...channel(owners, facts(1, { resolvedForMs })), nextLevel: 1, ...(repeatMs > 0 ? { nextDueAt: iso(t + repeatMs) } : {}) };
     }
     case 'review_due':
-      return once({ ...commanderOrChannel, mention: owners, facts: facts(1) });
+      return once(outside({ ...commanderOrChannel, mention: owners, facts: facts(1) }));
   }
 }
 

@@ -4,7 +4,7 @@ import { domainError } from '../errors.ts';
 import type { Status } from '../events.ts';
 import type { SlackChannelId } from '../ids.ts';
 import type { IncidentState } from '../incident.ts';
-import { findCustomer, findSeverity, type Policy } from '../policy.ts';
+import { findCustomer, findSeverity, privacyPolicy, type Policy } from '../policy.ts';
 import type { HandlerGroup } from './context.ts';
 import { planCustomerUpdate } from '../customer-updates.ts';
 
@@ -13,16 +13,22 @@ export const FIRST_UPDATE_ITEM = 'first-update';
 
 const DEFAULT_CADENCE_MS = 30 * 60_000;
 
-/** Customer-facing channels of the affected customers, then the stakeholder channel. */
+/**
+ * Customer-facing channels of the affected customers, then the stakeholder
+ * channel. A private incident is relayed to neither unless `privacy` turns
+ * that relay on: its title and updates are for its channel's members.
+ */
 export function relayTargets(policy: Policy, state: IncidentState): SlackChannelId[] {
   const ids: SlackChannelId[] = [];
-  if (!state.private) {
+  const privacy = privacyPolicy(policy);
+  if (!state.private || privacy.relayPrivateToCustomers) {
     for (const id of state.customers) {
       const ch = policy.customers.find((c) => c.id === id)?.slackChannel;
       if (ch && !ids.includes(ch)) ids.push(ch);
     }
   }
-  if (policy.stakeholderChannel && !ids.includes(policy.stakeholderChannel)) ids.push(policy.stakeholderChannel);
+  const stakeholders = !state.private || privacy.relayPrivateToStakeholders;
+  if (stakeholders && policy.stakeholderChannel && !ids.includes(policy.stakeholderChannel)) ids.push(policy.stakeholderChannel);
   return ids;
 }
 

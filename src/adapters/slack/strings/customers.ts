@@ -2,6 +2,7 @@
 import type { MessageSpec } from '../../../domain/effects.ts';
 import type { IncidentState } from '../../../domain/incident.ts';
 import type { CustomerPolicy, Policy } from '../../../domain/policy.ts';
+import { relayTargets } from '../../../domain/handlers/updates.ts';
 import { channelLink, md, slackDate, type Mrkdwn } from '../mrkdwn.ts';
 
 type CustomerNotice = Extract<MessageSpec, { template: 'customer_attached' | 'customer_detached' | 'customer_report_sent' | 'mitigated' }>;
@@ -18,7 +19,7 @@ export function customerNoticeText(m: CustomerNotice, s: IncidentState, policy: 
       const name = c?.name ?? m.customer;
       const contact = c ? `${c.mainContact.name}${c.mainContact.phone ? ` (${c.mainContact.phone})` : ''}` : 'their main contact';
       const why = m.via === 'only_configured' ? ' (the only customer configured; remove it if they are not affected)' : '';
-      const relay = c?.slackChannel && !s.private ? md` Status updates now go to ${channelLink(c.slackChannel)} too.` : md``;
+      const relay = c?.slackChannel && relayTargets(policy, s).includes(c.slackChannel) ? md` Status updates now go to ${channelLink(c.slackChannel)} too.` : md``;
       return md`:office: *${name}* is attached to ${inc}${why}. Call ${contact} first.${relay}`;
     }
     case 'customer_detached':

@@ -63,6 +63,13 @@ export function reminderFactsText(f: ReminderFacts, mentioned: readonly string[]
           ? md`:rotating_light: ${inc} (${f.severity}) is ${late(f.overdueMs)} for a status update and the reminder in ${where} went unanswered. You are the commander: post one with \`/incident update\`, or snooze it with \`/incident snooze 15m\`.`
           : md`:rotating_light: ${inc} (${f.severity}): the customer still has not been called, ${ago(f.overdueMs)} past the deadline. You are the commander: make sure someone calls now (${callWho}).`;
       }
+      if (f.private) {
+        // Outside its channel a private incident has a number, not a title or a channel.
+        const stepIn = commander ? md`Please step in: ask ${commander} to add you to its channel.` : md`Please step in: ask one of its channel's members to add you.`;
+        return update
+          ? md`:sos: Escalation: a private incident (${inc}, ${sevText}) needs a status update: none for ${ago(f.overdueMs)} past due. ${stepIn}`
+          : md`:sos: Escalation: a private incident (${inc}, ${f.severity}) needs its customer called: nobody has, ${ago(f.overdueMs)} past the deadline. ${stepIn}`;
+      }
       if (update) {
         const who = commander ? md`The commander ${commander} was reminded in the channel${f.commanderDmed ? ' and by DM' : ''}. ` : md`It has no commander. `;
         return md`:sos: Escalation: ${inc} "${f.title ?? ''}" (${sevText}) has had no status update for ${ago(f.overdueMs)} past due. ${who}Please step in: ${where}.`;
@@ -77,6 +84,7 @@ export function reminderFactsText(f: ReminderFacts, mentioned: readonly string[]
     case 'resolved_not_closed':
       return md`:broom: ${inc} was resolved ${formatDuration(f.resolvedForMs ?? 0)} ago and is still not closed. ${tagOrPlease}record the root cause and actions, then \`/incident close\` to draft the report.`;
     case 'review_due':
+      if (f.private) return md`:memo: The review of the report of a private incident (${inc}) is due today. ${f.commander ? 'You were the commander: ' : ''}please review it with the team and file the follow-up actions.`;
       return md`:memo: The review of the ${inc} report ("${f.title ?? ''}") is due today. ${f.commander ? 'You were the commander: ' : ''}please review it with the team and file the follow-up actions.`;
     default:
       // A kind a newer Kranz queued: still say what it is about.
