@@ -42,34 +42,86 @@ function within<T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T>
   });
 }
 
+/** What the archive said about one request of a batch. */
+export type ArchiveOutcome =
+  /** `id` undefined: the same key was stored before (or earlier in the same batch). */
+  | { ok: true; id: number | undefined }
+  /** PostgreSQL refused this request's data (see intake/storable.ts); the rest of its batch is stored. */
+  | { ok: false; error: Error };
+
+const INSERT_MANY = `insert into inbound_archive (source, dedupe_key, order_key, received_at, headers, body)
+   select u.source, u.dedupe_key, u.order_key, u.received_at, u.headers, u.body
+   from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[])
+     with ordinality as u(source, dedupe_key, order_key, received_at, headers, body, n)
+   order by u.n
+   on conflict (dedupe_key) do nothing
+   returning id, dedupe_key`;
+
+const INSERT_ONE = `insert into inbound_archive (source, dedupe_key, order_key, received_at, headers, body)
+   values ($1, $2, $3, $4::timestamptz, $5::jsonb, $6) on conflict (dedupe_key) do nothing returning id, dedupe_key`;
+
+const columns = (rs: readonly InboundRecord[]): unknown[] => [
+  rs.map((r) => r.source), rs.map((r) => r.dedupeKey), rs.map((r) => r.orderKey ?? null),
+  rs.map((r) => r.receivedAt), rs.map((r) => JSON.stringify(r.headers)), rs.map((r) => r.body),
+];
+
+/** Is `e` PostgreSQL refusing the data itself (class 22 data exception, 54 program limit)? */
+const refusedData = (e: unknown): boolean => /^(22|54)[0-9A-Z]{3}$/.test(String((e as { code?: unknown } | null)?.code ?? ''));
+
 /**
- * {@link archiveInbound} within `budgetMs`, or not at all. The insert runs in
- * a transaction of its own connection, and the commit is sent only once the
- * insert answered in time: on a timeout the connection is dropped, so the
- * write can never land later, after the caller has spooled the request or
- * told a person it was not recorded.
+ * Stores a batch of requests with one multi-row insert and one commit (group
+ * commit: the fsync is what a durable write costs, so many requests share
+ * one), within `budgetMs` or not at all. Rows get ids in batch order, so
+ * requests of one order key keep the order they arrived in.
+ *
+ * The insert runs in a transaction of its own connection, and the commit is
+ * sent only once the insert answered in time: on a timeout the connection is
+ * dropped, so the batch can never land later, after the caller has spooled
+ * it or told a person it was not recorded. A commit that fails (connection
+ * lost, server gone) throws for the whole batch: none of it was stored.
+ *
+ * If PostgreSQL refuses one row's data, the batch is written again row by
+ * row, each under a savepoint, still in one transaction: the refused row
+ * gets its own error and the others are stored.
  */
-export async function archiveInboundWithin(pool: InboundPool, r: InboundRecord, budgetMs: number): Promise<number | undefined> {
+export async function archiveInboundBatchWithin(pool: InboundPool, recs: readonly InboundRecord[], budgetMs: number): Promise<ArchiveOutcome[]> {
+  if (recs.length === 0) return [];
   const started = Date.now();
+  const left = (): number => Math.max(50, budgetMs - (Date.now() - started));
   const connecting = pool.connect();
   const client = await within(connecting, budgetMs, () => {
     connecting.then((c) => c.release(true), () => undefined);
   });
-  const left = Math.max(50, budgetMs - (Date.now() - started));
   let broken = false;
-  const lit = (v: string | null): string => (v === null ? 'null' : client.escapeLiteral(v));
+  const q = <T>(p: Promise<T>): Promise<T> => within(p, left(), () => { broken = true; });
+  const begin = (): Promise<unknown> => q(client.query(`begin; set local statement_timeout = ${Math.floor(left())}`));
   try {
-    // One round trip for the transaction and the insert (a simple query takes no parameters,
-    // hence the escaped literals); the server gives up at the budget too, not only this process.
-    const results = (await within(client.query(
-      `begin; set local statement_timeout = ${Math.floor(left)};
-       insert into inbound_archive (source, dedupe_key, order_key, received_at, headers, body)
-       values (${lit(r.source)}, ${lit(r.dedupeKey)}, ${lit(r.orderKey ?? null)}, ${lit(r.receivedAt)}::timestamptz, ${lit(JSON.stringify(r.headers))}::jsonb, ${lit(r.body)})
-       on conflict (dedupe_key) do nothing returning id`,
-    ), left, () => { broken = true; })) as unknown as pg.QueryResult<{ id: string }>[];
-    await within(client.query('commit'), left, () => { broken = true; });
-    const id = results[results.length - 1]?.rows[0]?.id;
-    return id === undefined ? undefined : Number(id);
+    await begin();
+    let outcomes: ArchiveOutcome[];
+    try {
+      const res = await q(client.query<{ id: string; dedupe_key: string }>(INSERT_MANY, columns(recs)));
+      outcomes = byKey(recs, res.rows);
+    } catch (e) {
+      if (broken || !refusedData(e)) throw e;
+      await q(client.query('rollback'));
+      if (recs.length === 1) return [{ ok: false, error: e as Error }];
+      await begin();
+      outcomes = [];
+      for (const r of recs) {
+        await q(client.query('savepoint one_row'));
+        try {
+          const res = await q(client.query<{ id: string; dedupe_key: string }>(INSERT_ONE, columns([r]).map((c) => (c as unknown[])[0])));
+          outcomes.push(byKey([r], res.rows)[0]!);
+          await q(client.query('release savepoint one_row'));
+        } catch (rowError) {
+          if (broken || !refusedData(rowError)) throw rowError;
+          outcomes.push({ ok: false, error: rowError as Error });
+          await q(client.query('rollback to savepoint one_row'));
+        }
+      }
+    }
+    await q(client.query('commit'));
+    return outcomes;
   } catch (e) {
     if (!broken) await client.query('rollback').catch(() => { broken = true; });
     // The server cancelled the statement: the same as not answering in time.
@@ -78,6 +130,16 @@ export async function archiveInboundWithin(pool: InboundPool, r: InboundRecord, 
   } finally {
     client.release(broken);
   }
+}
+
+/** Maps inserted rows back to the batch: the first request with a key gets its id, any later one is a duplicate. */
+function byKey(recs: readonly InboundRecord[], rows: readonly { id: string; dedupe_key: string }[]): ArchiveOutcome[] {
+  const ids = new Map(rows.map((r) => [r.dedupe_key, Number(r.id)]));
+  return recs.map((r) => {
+    const id = ids.get(r.dedupeKey);
+    ids.delete(r.dedupeKey);
+    return { ok: true, id };
+  });
 }
 
 /**

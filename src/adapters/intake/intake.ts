@@ -6,7 +6,8 @@
  * processor, in order per order key. An outage shows as a delay, never a loss.
  */
 import type { Clock } from '../../app/ports.ts';
-import { archiveInbound, archiveInboundWithin, claimInbound, finishInbound, releaseInbound, type InboundPool, type InboundRecord, type StoredInbound } from '../db/inbound-sql.ts';
+import { archiveInbound, archiveInboundBatchWithin, claimInbound, finishInbound, releaseInbound, type ArchiveOutcome, type InboundPool, type InboundRecord, type StoredInbound } from '../db/inbound-sql.ts';
+import { GroupCommit } from './group-commit.ts';
 import type { Spool } from './spool.ts';
 import { isUnstorable, storable } from './storable.ts';
 
@@ -22,6 +23,10 @@ export type AcceptResult =
   /** The database refused the request's data itself; it is kept in `spool/rejected.jsonl` for an operator. */
   | { kind: 'rejected' };
 export type ProcessResult = 'processed' | 'ignored';
+/** A request waiting for its batch: `at` is when it arrived (ms since the epoch). */
+interface Arrival { rec: InboundRecord; at: number }
+/** Neither the archive nor the spool took the request. */
+interface Failed { error: unknown }
 export type Processor = (rec: StoredInbound) => Promise<ProcessResult>;
 
 interface Log {
@@ -37,6 +42,15 @@ export interface IntakeOptions {
   log: Log;
   /** An archive write slower than this counts as "database down" (acks must stay fast). */
   archiveTimeoutMs?: number;
+  /**
+   * Group commit: requests arriving within this window of the first (when no
+   * batch is being written) share one insert and one commit. Default 2 ms.
+   */
+  batchWindowMs?: number;
+  /** Most requests in one batch. Default 256. */
+  maxBatch?: number;
+  /** Called once per batch written (its size and where it went): debug logs and tests. */
+  onBatch?: (size: number, went: 'archive' | 'spool') => void;
   /** Requests younger than this are being handled inline; the recovery pass leaves them alone. */
   inlineGraceMs?: number;
   /**
@@ -65,7 +79,11 @@ export class Intake {
   /** The last archive write or replay failed for want of a database (what spooled requests are told). */
   private unavailable = false;
 
-  constructor(private readonly o: IntakeOptions) {}
+  private readonly batches: GroupCommit<Arrival, AcceptResult | Failed>;
+
+  constructor(private readonly o: IntakeOptions) {
+    this.batches = new GroupCommit({ windowMs: o.batchWindowMs ?? 2, maxBatch: o.maxBatch ?? 256, write: (batch) => this.store(batch) });
+  }
 
   /**
    * Sets who applies stored requests of a source. `graceMs`: requests younger
@@ -77,35 +95,63 @@ export class Intake {
   }
 
   /**
-   * Stores the request durably (archive, else spool). Throws only when both
-   * fail. While spooled requests wait for the archive, new ones queue behind
-   * them in the spool: archived first, they would be applied first too (a
-   * PagerDuty acknowledgement before the spooled trigger that opens its
-   * incident).
+   * Stores the request durably (archive, else spool) and resolves once it is
+   * on disk: with others that arrived at about the same time, in one
+   * transaction (or one spool write). Throws only when both fail, and then
+   * for every request of its batch: none of them may be acknowledged.
    */
   async accept(received: InboundRecord): Promise<AcceptResult> {
-    const rec = storable(received);
-    if (this.o.spool.knownDepth > 0) return this.spool(rec, this.unavailable ? 'unavailable' : 'backlog');
-    try {
-      const id = await archiveInboundWithin(this.o.pool, rec, this.o.archiveTimeoutMs ?? 1_500);
-      this.o.onStored?.(rec.source, id === undefined ? 'duplicate' : 'stored');
-      return id === undefined ? { kind: 'duplicate' } : { kind: 'stored', id };
-    } catch (e) {
-      if (isUnstorable(e)) {
-        await this.o.spool.reject(rec, (e as Error).message);
-        this.o.log.error({ err: (e as Error).message, source: rec.source, dedupeKey: rec.dedupeKey.slice(0, 200) }, 'the database refused an inbound request; kept in spool/rejected.jsonl');
-        return { kind: 'rejected' };
-      }
-      this.o.log.warn({ err: (e as Error).message, source: rec.source }, 'database unavailable: spooling the request to disk');
-      this.unavailable = true;
-      return this.spool(rec, 'unavailable');
-    }
+    const r = await this.batches.submit({ rec: storable(received), at: Date.now() });
+    if ('error' in r) throw r.error;
+    return r;
   }
 
-  private async spool(rec: InboundRecord, reason: 'unavailable' | 'backlog'): Promise<AcceptResult> {
-    await this.o.spool.append(rec);
-    this.o.onStored?.(rec.source, 'spooled');
-    return { kind: 'spooled', reason };
+  /**
+   * Writes one batch, in arrival order. While spooled requests wait for the
+   * archive, the whole batch queues behind them in the spool: archived first,
+   * its requests would be applied first too (a PagerDuty acknowledgement
+   * before the spooled trigger that opens its incident).
+   */
+  private async store(batch: Arrival[]): Promise<(AcceptResult | Failed)[]> {
+    const recs = batch.map((a) => a.rec);
+    if (this.o.spool.knownDepth > 0) return this.spool(recs, this.unavailable ? 'unavailable' : 'backlog');
+    // The budget runs from the oldest request's arrival: its ack must stay fast too.
+    const budget = (this.o.archiveTimeoutMs ?? 1_500) - (Date.now() - Math.min(...batch.map((a) => a.at)));
+    let outcomes: ArchiveOutcome[];
+    try {
+      outcomes = await archiveInboundBatchWithin(this.o.pool, recs, Math.max(50, budget));
+    } catch (e) {
+      this.o.log.warn({ err: (e as Error).message, requests: recs.length }, 'database unavailable: spooling the requests to disk');
+      this.unavailable = true;
+      return this.spool(recs, 'unavailable');
+    }
+    this.o.onBatch?.(recs.length, 'archive');
+    return Promise.all(outcomes.map(async (out, i): Promise<AcceptResult | Failed> => {
+      const rec = recs[i]!;
+      if (out.ok) {
+        this.o.onStored?.(rec.source, out.id === undefined ? 'duplicate' : 'stored');
+        return out.id === undefined ? { kind: 'duplicate' } : { kind: 'stored', id: out.id };
+      }
+      // The database refused this request's data (the rest of the batch is stored).
+      try {
+        await this.o.spool.reject(rec, out.error.message);
+      } catch (e) {
+        return { error: e };
+      }
+      this.o.log.error({ err: out.error.message, source: rec.source, dedupeKey: rec.dedupeKey.slice(0, 200) }, 'the database refused an inbound request; kept in spool/rejected.jsonl');
+      return { kind: 'rejected' };
+    }));
+  }
+
+  private async spool(recs: InboundRecord[], reason: 'unavailable' | 'backlog'): Promise<(AcceptResult | Failed)[]> {
+    try {
+      await this.o.spool.appendMany(recs);
+    } catch (e) {
+      return recs.map(() => ({ error: e }));
+    }
+    this.o.onBatch?.(recs.length, 'spool');
+    for (const rec of recs) this.o.onStored?.(rec.source, 'spooled');
+    return recs.map(() => ({ kind: 'spooled', reason }));
   }
 
   async finish(id: number, result: ProcessResult | 'failed', note?: string): Promise<void> {
@@ -193,6 +239,7 @@ export class Intake {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.batches.idle();
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }
 }

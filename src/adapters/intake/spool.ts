@@ -15,6 +15,8 @@ export class Spool {
   private live = 0;
   /** Records in the file being replayed that are not in the archive yet. */
   private replaying = 0;
+  /** Records handed to an append that has not finished yet. */
+  private pending = 0;
 
   constructor(readonly dir: string) {
     this.file = join(dir, 'spool', 'inbound.jsonl');
@@ -22,19 +24,31 @@ export class Spool {
 
   /** Appends and fsyncs; resolves only when the record is on disk. Appends are serialised. */
   append(rec: InboundRecord): Promise<void> {
+    return this.appendMany([rec]);
+  }
+
+  /**
+   * Appends records in order with one write and one fsync (a batch the
+   * archive could not take costs one disk flush, not one per request);
+   * resolves only when all are on disk. Counted in {@link knownDepth} from
+   * the call on, so a request arriving meanwhile queues behind them.
+   */
+  appendMany(recs: readonly InboundRecord[]): Promise<void> {
+    if (recs.length === 0) return Promise.resolve();
+    this.pending += recs.length;
     const run = this.chain.then(async () => {
       await mkdir(join(this.dir, 'spool'), { recursive: true, mode: 0o700 });
       const fh = await open(this.file, 'a', 0o600);
       try {
-        await fh.write(`${JSON.stringify(rec)}\n`);
+        await fh.write(recs.map((r) => `${JSON.stringify(r)}\n`).join(''));
         await fh.sync();
       } finally {
         await fh.close();
       }
-      this.live++;
+      this.live += recs.length;
     });
     this.chain = run.catch(() => undefined);
-    return run;
+    return run.finally(() => { this.pending -= recs.length; });
   }
 
   /**
@@ -102,7 +116,7 @@ export class Spool {
    * intake's "keep order behind the backlog" check).
    */
   get knownDepth(): number {
-    return this.live + this.replaying;
+    return this.live + this.replaying + this.pending;
   }
 
   private get replayingFile(): string {
