@@ -29,7 +29,9 @@ import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import { Intake } from './adapters/intake/intake.ts';
 import { createMetrics, type Metrics } from './adapters/metrics.ts';
 import { incidentTimes, openIncidentCounts } from './adapters/db/incident-stats-sql.ts';
-import { outboxStats } from './adapters/db/outbox-sql.ts';
+import { nextOutboxDue, outboxStats } from './adapters/db/outbox-sql.ts';
+import { listenForOutbox } from './adapters/db/outbox-listen.ts';
+import { WakeTimer } from './lib/wake-timer.ts';
 import { failedInboundCount } from './adapters/db/repair-sql.ts';
 import { leaseHolders, releaseLeasesOf } from './adapters/db/leases-sql.ts';
 import { dataDirTag, newWorkerId, parseWorkerId } from './adapters/db/worker-identity.ts';
@@ -82,6 +84,12 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     async () => { if (outbox) while ((await outbox.runOnce()) > 0) { /* drain what is due */ } },
     (e) => log.warn({ err: e instanceof Error ? e.message : e }, 'outbox pass failed; will retry'),
   );
+  const dueTimer = new WakeTimer(kick);
+  /** Sets the timer to the next due row (rows retried by another replica, or before a restart). */
+  const wakeWhenDue = async (): Promise<void> => {
+    const due = await nextOutboxDue(db.pool).catch(() => undefined);
+    if (due) dueTimer.in(due.getTime() - clock.now().getTime());
+  };
   const spool = new Spool(o.env.dataDir);
   await spool.depth();
   const metrics = createMetrics({
@@ -96,10 +104,17 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const deliverers: Record<string, Deliverer> = { ...o.deliverers };
   for (const h of handles) Object.assign(deliverers, h.deliverers);
   const slack = wireSlack(runtime, o.policy, handles, deliverers);
-  outbox = createOutbox(runtime, deliverers, o.outboxBatch);
-  // A short poll picks up retries soon after their Retry-After ends (each 429 otherwise costs up to a poll more).
-  const poll = setInterval(kick, o.outboxPollMs ?? 250);
+  outbox = createOutbox(runtime, deliverers, o.outboxBatch, (at) => dueTimer.in(at.getTime() - clock.now().getTime()));
+  // The worker wakes when a row is due: at once for new rows (a kick here, a NOTIFY from any
+  // replica), at its Retry-After or backoff for a retried row (a timer to that moment). The
+  // idle poll only covers what nobody announces (a dead replica's lease running out), so it can be slow.
+  const listener = listenForOutbox(db.pool, { onNotify: kick, log });
+  const poll = setInterval(() => {
+    kick();
+    void wakeWhenDue();
+  }, o.outboxPollMs ?? 5_000);
   poll.unref();
+  void wakeWhenDue();
   const server = o.listen !== false ? await listen(runtime, o, handles, slack) : undefined;
   const url = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : '';
   if (server) log.info({ url, installationId, embedded: db.embedded, socketMode: Boolean(o.env.slack.appToken) }, 'Kranz is listening');
@@ -116,6 +131,8 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
 
   const stop = stopOnce(async () => {
     clearInterval(poll);
+    dueTimer.stop();
+    await listener.stop();
     // Stop intake first, then let in-flight work and one outbox pass finish.
     if (server) await closeServer(server);
     await slack?.stop();
@@ -173,11 +190,12 @@ function wireSlack(k: KranzRuntime, policy: KranzOptions['policy'], handles: Ext
   });
 }
 
-function createOutbox(k: KranzRuntime, deliverers: Record<string, Deliverer>, batch: number | undefined): OutboxWorker {
+function createOutbox(k: KranzRuntime, deliverers: Record<string, Deliverer>, batch: number | undefined, wakeAt: (at: Date) => void): OutboxWorker {
   const { log, metrics } = k;
   return new OutboxWorker(k.deps, outboxQueue(k.db.pool), deliverers, {
     workerId: k.workerId,
     ...(batch !== undefined ? { batch } : {}),
+    onRetry: (_row, at) => wakeAt(at),
     onDelivered: (row) => metrics.delivered.inc({ target: row.target }),
     onFailed: (row, f) => {
       if (f.retryable && f.waiting) {

@@ -57,7 +57,7 @@ export interface KranzOptions {
   clock?: Clock;
   /** Extra outbox targets (tests). */
   deliverers?: Record<string, Deliverer>;
-  /** How often the outbox is polled when nobody kicks it. */
+  /** How often the outbox is polled when nothing announces a row (default 5 s: new rows NOTIFY, retries set a timer). */
   outboxPollMs?: number;
   /**
    * Outbox rows claimed and delivered side by side per pass (default 20).

@@ -57,6 +57,8 @@ export interface OutboxWorkerOptions {
   random?: () => number;
   onDelivered?: (row: ClaimedOutboxRow) => void;
   onFailed?: (row: ClaimedOutboxRow, outcome: Exclude<DeliveryOutcome, { ok: true }>) => void;
+  /** A row will be due again at `at` (Retry-After or backoff): lets the caller wake exactly then. */
+  onRetry?: (row: ClaimedOutboxRow, at: Date) => void;
 }
 
 /** Exponential backoff with full jitter between half and all of the step. */
@@ -125,7 +127,9 @@ export class OutboxWorker {
       return;
     }
     const wait = outcome.retryAfterMs ?? backoffMs(row.attempts, this.opts.baseBackoffMs ?? 1_000, this.opts.maxBackoffMs ?? 60_000, this.random);
-    await this.queue.retry(row.id, this.opts.workerId, outcome.error, new Date(this.deps.clock.now().getTime() + wait));
+    const at = new Date(this.deps.clock.now().getTime() + wait);
+    await this.queue.retry(row.id, this.opts.workerId, outcome.error, at);
+    this.opts.onRetry?.(row, at);
   }
 
   /**

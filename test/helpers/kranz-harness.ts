@@ -10,7 +10,7 @@ import pg from 'pg';
 import { startSlackStandIn, type SlackStandIn, type SlackStandInOptions } from '../../src/sandbox/slack/index.ts';
 import type { Logger } from 'pino';
 import { startKranz, createLogger } from '../../src/main.ts';
-import type { Kranz, KranzExtension } from '../../src/runtime.ts';
+import type { Kranz, KranzExtension, KranzOptions } from '../../src/runtime.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { createTestDatabase, testPool, type TestDatabase } from './db.ts';
@@ -46,6 +46,10 @@ export interface HarnessOptions {
   log?: Logger;
   /** Kranz's port (default: any free one). */
   port?: number;
+  /** The outbox's idle poll (default 50 ms, so tests never wait on it). */
+  outboxPollMs?: number;
+  /** Extra outbox targets. */
+  deliverers?: KranzOptions['deliverers'];
 }
 
 /** Starts the stand-in, a fresh database and Kranz. */
@@ -80,9 +84,10 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     env: { ...env.value, port: o.port ?? 0 },
     policy: o.policy ?? testPolicy,
     log: o.log ?? createLogger(process.env['KRANZ_TEST_LOG'] ?? 'silent'),
-    outboxPollMs: 50,
+    outboxPollMs: o.outboxPollMs ?? 50,
     intakePollMs: 200,
     extensions: o.extensions ?? [],
+    ...(o.deliverers ? { deliverers: o.deliverers } : {}),
   });
   slack.setBotEndpoint(`${kranz.url}/slack/events`);
   const pool = testPool(db.url, 3);

@@ -13,16 +13,28 @@ export interface OutboxRow extends NewOutboxRow {
   createdAt: string;
 }
 
+/**
+ * The channel outbox workers LISTEN on. Enqueuing NOTIFYs it in the same
+ * statement (so in the same transaction: delivered at commit, never for rows
+ * rolled back), waking every replica's worker at once instead of at its next poll.
+ */
+export const OUTBOX_CHANNEL = 'kranz_outbox';
+
 /** Inserts rows; an idempotency key seen before is skipped. */
 export async function enqueueOutbox(db: Q, rows: readonly NewOutboxRow[], now: Date): Promise<number> {
   if (rows.length === 0) return 0;
-  const r = await db.query(
-    `insert into outbox (incident_id, target, order_key, op, payload, idempotency_key, created_at, next_attempt_at)
-     select u.incident_id, u.target, u.order_key, u.op, u.payload, u.idempotency_key, $7::timestamptz, $7::timestamptz
-     from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
-       with ordinality as u(incident_id, target, order_key, op, payload, idempotency_key, n)
-     order by u.n
-     on conflict (idempotency_key) do nothing`,
+  const r = await db.query<{ n: number }>(
+    `with inserted as (
+       insert into outbox (incident_id, target, order_key, op, payload, idempotency_key, created_at, next_attempt_at)
+       select u.incident_id, u.target, u.order_key, u.op, u.payload, u.idempotency_key, $7::timestamptz, $7::timestamptz
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
+         with ordinality as u(incident_id, target, order_key, op, payload, idempotency_key, n)
+       order by u.n
+       on conflict (idempotency_key) do nothing
+       returning 1
+     )
+     select c.n, case when c.n > 0 then pg_notify('${OUTBOX_CHANNEL}', '') end
+     from (select count(*)::int as n from inserted) c`,
     [
       rows.map((r) => r.incidentId ?? null),
       rows.map((r) => r.target),
@@ -33,7 +45,20 @@ export async function enqueueOutbox(db: Q, rows: readonly NewOutboxRow[], now: D
       now.toISOString(),
     ],
   );
-  return r.rowCount ?? 0;
+  return r.rows[0]?.n ?? 0;
+}
+
+/**
+ * When the next row can be claimed: the earliest head of an order key, due at
+ * its `next_attempt_at` or when its lease runs out, whichever is later.
+ * Undefined when nothing is pending. May lie in the past (a row due now).
+ */
+export async function nextOutboxDue(db: Q): Promise<Date | undefined> {
+  const r = await db.query<{ due: Date | null }>(
+    `select min(greatest(h.next_attempt_at, coalesce(h.lease_until, h.next_attempt_at))) as due
+     from (select distinct on (order_key) next_attempt_at, lease_until from outbox where status = 'pending' order by order_key, id) h`,
+  );
+  return r.rows[0]?.due ?? undefined;
 }
 
 interface Row {

@@ -3,6 +3,7 @@
  * to see what failed and to run it again. Rows are re-queued for the running
  * Kranz to pick up, never applied or delivered from the command line.
  */
+import { OUTBOX_CHANNEL } from './outbox-sql.ts';
 import type { Queryable as Q } from './pool.ts';
 
 export interface OutboxProblem {
@@ -43,7 +44,11 @@ export async function retryOutboxRow(db: Q, id: number, now: Date): Promise<'req
      where id = $1::bigint and status <> 'delivered' returning status`,
     [id, now.toISOString()],
   );
-  if (r.rowCount) return 'requeued';
+  if (r.rowCount) {
+    // Running workers pick it up now, not at their next idle poll.
+    await db.query(`select pg_notify('${OUTBOX_CHANNEL}', '')`);
+    return 'requeued';
+  }
   const seen = await db.query<{ status: string }>('select status from outbox where id = $1::bigint', [id]);
   return seen.rows[0] ? 'delivered' : 'missing';
 }
