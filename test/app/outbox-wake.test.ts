@@ -1,11 +1,11 @@
 /**
  * The outbox wakes on time: a row committed by another process is picked up
- * at once (NOTIFY in the inserting transaction, LISTEN in the worker), and a
+ * at once (announced with NOTIFY once committed, LISTEN in the worker), and a
  * row waiting out a Retry-After is tried again when it runs out, both with
  * the idle poll set to a minute, so only those wake-ups can explain it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueOutbox } from '../../src/adapters/db/outbox-sql.ts';
+import { PostgresStore } from '../../src/adapters/db/store.ts';
 import type { Deliverer, DeliveryOutcome } from '../../src/app/deliver-outbox.ts';
 import type { ClaimedOutboxRow } from '../../src/app/ports.ts';
 import { startHarness, type Harness } from '../helpers/kranz-harness.ts';
@@ -32,16 +32,13 @@ afterAll(async () => {
   await h.close();
 });
 
-/** Commits a row from a connection of the test's own, as another replica or `kranz` would. */
-async function enqueueElsewhere(key: string, payload: object): Promise<number> {
-  const c = await h.pool.connect();
-  try {
-    await c.query('begin');
-    await enqueueOutbox(c, [{ target: 'probe', orderKey: `probe:${key}`, op: 'probe', payload, idempotencyKey: key }], new Date());
-    await c.query('commit');
-  } finally {
-    c.release();
-  }
+/** Commits a row through a store of the test's own, as another replica would. */
+async function enqueueElsewhere(key: string, payload: object, o: { rollback?: boolean } = {}): Promise<number> {
+  const elsewhere = new PostgresStore(h.pool);
+  await elsewhere.transaction(
+    (uow) => uow.outbox.enqueue([{ target: 'probe', orderKey: `probe:${key}`, op: 'probe', payload, idempotencyKey: key }], new Date()),
+    { commit: () => !o.rollback },
+  );
   return Date.now();
 }
 
@@ -73,14 +70,7 @@ describe('outbox wake-up', () => {
   });
 
   it('a rolled-back insert wakes nobody and delivers nothing', async () => {
-    const c = await h.pool.connect();
-    try {
-      await c.query('begin');
-      await enqueueOutbox(c, [{ target: 'probe', orderKey: 'probe:rolled-back', op: 'probe', payload: {}, idempotencyKey: 'rolled-back' }], new Date());
-      await c.query('rollback');
-    } finally {
-      c.release();
-    }
+    await enqueueElsewhere('rolled-back', {}, { rollback: true });
     await enqueueElsewhere('after-rollback', {});
     await attemptsOf('after-rollback', 1);
     expect(attempts.filter((a) => a.key === 'rolled-back')).toEqual([]);

@@ -3,7 +3,7 @@
  * to see what failed and to run it again. Rows are re-queued for the running
  * Kranz to pick up, never applied or delivered from the command line.
  */
-import { OUTBOX_CHANNEL } from './outbox-sql.ts';
+import { announceOutbox } from './outbox-sql.ts';
 import type { Queryable as Q } from './pool.ts';
 
 export interface OutboxProblem {
@@ -46,7 +46,7 @@ export async function retryOutboxRow(db: Q, id: number, now: Date): Promise<'req
   );
   if (r.rowCount) {
     // Running workers pick it up now, not at their next idle poll.
-    await db.query(`select pg_notify('${OUTBOX_CHANNEL}', '')`);
+    await announceOutbox(db);
     return 'requeued';
   }
   const seen = await db.query<{ status: string }>('select status from outbox where id = $1::bigint', [id]);

@@ -12,6 +12,7 @@ import * as outbox from './outbox-sql.ts';
 import * as reminders from './reminders-sql.ts';
 import * as reports from './reports-sql.ts';
 import * as slack from './slack-sql.ts';
+import { coalesce, type Coalesced } from '../../lib/coalesce.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
 
@@ -91,15 +92,34 @@ export function outboxQueue(pool: pg.Pool): OutboxQueue {
 }
 
 export class PostgresStore implements Store {
-  constructor(private readonly pool: pg.Pool) {}
+  /**
+   * Tells every replica's outbox worker that rows were committed: at most one
+   * announcement in flight and one more queued, however many transactions
+   * commit meanwhile (one wake-up covers them all).
+   */
+  private readonly announce: Coalesced;
+
+  constructor(private readonly pool: pg.Pool) {
+    this.announce = coalesce(() => outbox.announceOutbox(pool));
+  }
 
   async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, o?: { commit?: (result: T) => boolean }): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       try {
         await client.query('begin');
-        const result = await fn(unitOfWork(client));
-        await client.query(!o?.commit || o.commit(result) ? 'commit' : 'rollback');
+        const uow = unitOfWork(client);
+        let queued = false;
+        const enqueue = uow.outbox.enqueue;
+        uow.outbox.enqueue = async (rows, now) => {
+          const n = await enqueue(rows, now);
+          if (n > 0) queued = true;
+          return n;
+        };
+        const result = await fn(uow);
+        const commit = !o?.commit || o.commit(result);
+        await client.query(commit ? 'commit' : 'rollback');
+        if (commit && queued) this.announce();
         return result;
       } catch (e) {
         await client.query('rollback').catch(() => undefined);
