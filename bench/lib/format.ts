@@ -2,6 +2,7 @@
  * Shared numbers and output: latency percentiles, Markdown tables (so
  * BENCHMARKS.md can quote the printed output as is) and the results file.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -79,4 +80,14 @@ export function progress(msg: string): void {
 /** One-minute load average now: the machine may be shared, and every figure should be read with it. */
 export function loadAverage(): number {
   return round(loadavg()[0] ?? 0, 2);
+}
+
+/** What `uptime` prints (the machine's 1, 5 and 15 minute load), for the record of how quiet the run was. */
+export function uptimeLine(): string {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    const [a, b, c] = loadavg();
+    return `load average: ${round(a ?? 0, 2)}, ${round(b ?? 0, 2)}, ${round(c ?? 0, 2)}`;
+  }
 }
