@@ -1,4 +1,8 @@
-/** `kranz manifest --url https://kranz.acme.io`: the Slack app manifest for your host. */
+/**
+ * `kranz manifest --url https://kranz.acme.io`: the Slack app manifest for
+ * your host; `kranz manifest --socket-mode`: the manifest for Socket Mode
+ * (SLACK_APP_TOKEN), which needs no public URL.
+ */
 import type { CliCommand } from './command.ts';
 import { UsageError } from './command.ts';
 
@@ -26,9 +30,18 @@ export const manifestCommand: CliCommand = {
   flags: {
     url: { type: 'string', value: 'URL', description: 'the https address Slack reaches Kranz at (required), e.g. https://kranz.acme.io' },
     web: { type: 'boolean', description: 'add Sign in with Slack for the web view (also when KRANZ_PUBLIC_URL is set)' },
+    'socket-mode': { type: 'boolean', description: 'the manifest for Socket Mode (SLACK_APP_TOKEN): no request URLs; --url only with --web' },
   },
   async run({ flags, io }) {
     const raw = flags['url'];
+    if (flags['socket-mode'] === true) {
+      const { renderSocketModeManifest } = await import('../adapters/slack/manifest.ts');
+      const web = flags['web'] === true || Boolean(process.env['KRANZ_PUBLIC_URL']?.trim());
+      const webUrl = typeof raw === 'string' ? checkManifestUrl(raw) : process.env['KRANZ_PUBLIC_URL']?.trim();
+      if (web && !webUrl) throw new UsageError('kranz manifest --socket-mode --web: give --url (or KRANZ_PUBLIC_URL), the https address of the web view, for the Sign in with Slack callback');
+      io.out(renderSocketModeManifest(undefined, web && webUrl ? { webViewUrl: webUrl } : {}));
+      return 0;
+    }
     if (typeof raw !== 'string') throw new UsageError('kranz manifest: --url is required: the https address Slack will reach Kranz at, e.g. --url https://kranz.acme.io');
     const url = checkManifestUrl(raw);
     const { renderManifest } = await import('../adapters/slack/manifest.ts');

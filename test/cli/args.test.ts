@@ -158,6 +158,19 @@ describe('kranz manifest --url', () => {
   });
 });
 
+describe('kranz manifest --socket-mode', () => {
+  it('prints the Socket Mode manifest without any URL, and asks for --url only with --web', async () => {
+    const r = await run(['manifest', '--socket-mode']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('socket_mode_enabled: true');
+    expect(r.stdout).not.toMatch(/request_url|kranz\.example\.com/);
+    const web = await run(['manifest', '--socket-mode', '--web', '--url', 'https://kranz.acme.io']);
+    expect(web.code).toBe(0);
+    expect(web.stdout).toContain('https://kranz.acme.io/auth/slack/callback');
+    expect(web.stdout).not.toContain('request_url');
+  });
+});
+
 describe('kranz report <ref>', () => {
   it('reads INC-7, inc-7 and 7 as incident 7, and nothing else', () => {
     expect(['INC-7', 'inc-7', '7', ' 7 '].map(parseIncidentRef)).toEqual([7, 7, 7, 7]);

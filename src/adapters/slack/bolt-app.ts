@@ -1,7 +1,8 @@
 /**
  * The Bolt app. In HTTP mode Kranz owns the HTTP server (one port for Slack,
  * PagerDuty, health and metrics) and hands `/slack/events` requests to Bolt's
- * HTTPReceiver. With SLACK_APP_TOKEN set, Bolt connects over Socket Mode.
+ * receiver. With SLACK_APP_TOKEN set, Kranz connects out over Socket Mode
+ * and the envelopes go through the same receiver (stored, then acked).
  */
 import { App } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
@@ -9,6 +10,7 @@ import { WebClient, LogLevel } from '@slack/web-api';
 import { registerListeners, type SlackListenerDeps } from './listeners/index.ts';
 
 import { KranzReceiver, type RejectReason } from './receiver.ts';
+import { socketModeConnection } from './socket-mode.ts';
 import { slackLogger } from './logger.ts';
 import type { Intake } from '../intake/intake.ts';
 
@@ -50,15 +52,11 @@ function quietWarnings(log: PinoLike): PinoLike {
 export function createSlackApp(o: SlackAppOptions): SlackApp {
   const logger = slackLogger(o.listeners.log, 'slack-bolt');
   const clientOptions = { slackApiUrl: o.apiUrl, retryConfig: { retries: 1 }, timeout: 10_000, logger: slackLogger(o.listeners.log, 'slack-web-api') };
-  let app: InstanceType<typeof App>;
-  let receiver: KranzReceiver | undefined;
   const authorize = cachedAuthorize(o.botToken, new WebClient(o.botToken, { ...clientOptions, retryConfig: { retries: 0 } }));
-  if (o.appToken) {
-    app = new App({ authorize, appToken: o.appToken, socketMode: true, clientOptions, logger, logLevel: BoltLogLevel.INFO });
-  } else {
-    receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}), ...(o.onRejected ? { onRejected: o.onRejected } : {}) });
-    app = new App({ authorize, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO });
-  }
+  // One receiver for both transports, so Socket Mode stores before it acknowledges, as HTTP does.
+  const receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}), ...(o.onRejected ? { onRejected: o.onRejected } : {}) });
+  const app: InstanceType<typeof App> = new App({ authorize, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO });
+  const socket = o.appToken ? socketModeConnection({ appToken: o.appToken, apiUrl: o.apiUrl, receiver, log: o.listeners.log }) : undefined;
   app.error(async (e) => {
     o.listeners.log.error({ err: { code: (e as { code?: string }).code, message: e.message } }, 'slack listener error');
     // Rethrown so the receiver leaves the stored request unapplied: the intake's recovery pass
@@ -68,12 +66,12 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   registerListeners(app, o.listeners);
   return {
     app,
-    ...(receiver ? { requestListener: receiver.handle as unknown as RequestListener } : {}),
+    ...(socket ? {} : { requestListener: receiver.handle as unknown as RequestListener }),
     start: async () => {
-      if (o.appToken) await app.start();
+      await socket?.start();
     },
     stop: async () => {
-      if (o.appToken) await app.stop().catch(() => undefined);
+      await socket?.stop().catch(() => undefined);
     },
   };
 }

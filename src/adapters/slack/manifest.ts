@@ -69,6 +69,33 @@ export function renderManifest(baseUrl: string, manifestYaml: string = loadManif
   return doc.toString({ lineWidth: 0 });
 }
 
+/**
+ * The manifest for Socket Mode (SLACK_APP_TOKEN): `socket_mode_enabled: true`
+ * and no request URLs at all, since Slack sends everything over the socket.
+ * With the web view, Sign in with Slack still needs its https callback.
+ */
+export function renderSocketModeManifest(manifestYaml: string = loadManifest(), opts: { webViewUrl?: string } = {}): string {
+  const doc = parse(manifestYaml);
+  for (const path of [
+    ['settings', 'event_subscriptions', 'request_url'],
+    ['settings', 'interactivity', 'request_url'],
+    ['settings', 'interactivity', 'message_menu_options_url'],
+    ['oauth_config', 'redirect_urls'],
+  ]) {
+    if (doc.hasIn(path)) doc.deleteIn(path);
+  }
+  const commands = doc.getIn(['features', 'slash_commands']);
+  if (isSeq(commands)) {
+    for (const item of commands.items) if (isMap(item)) item.delete('url');
+  }
+  doc.setIn(['settings', 'socket_mode_enabled'], true);
+  if (opts.webViewUrl) {
+    const base = parseBaseUrl(opts.webViewUrl);
+    addSignInWithSlack(doc, `${base.origin}${base.pathname.replace(/\/+$/, '')}`);
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
 /** The user scopes Sign in with Slack (OpenID Connect) asks for. */
 export const SIGN_IN_SCOPES = ['openid', 'profile', 'email'] as const;
 

@@ -1,8 +1,9 @@
 /**
- * Kranz's own Bolt receiver for HTTP mode. It verifies Slack's signature
- * (401 on a missing, wrong or stale one), stores the raw request durably
- * (archive, or the local spool when Postgres is down) and only then lets Bolt
- * ack and run the listener. A request stored but not applied (a crash, an
+ * Kranz's own Bolt receiver. Over HTTP it verifies Slack's signature (401 on
+ * a missing, wrong or stale one); in Socket Mode the envelopes come from
+ * `socket-mode.ts`. Either way it stores the request durably (archive, or
+ * the local spool when Postgres is down) and only then lets Bolt ack and run
+ * the listener. A request stored but not applied (a crash, an
  * outage) is applied later by the intake's recovery pass, through the same
  * Bolt app, so nothing acknowledged is lost.
  */
@@ -107,36 +108,57 @@ export class KranzReceiver implements Receiver {
     }
     if (body.type === 'url_verification') return reply(res, 200, { challenge: body['challenge'] });
     if (body['ssl_check']) return reply(res, 200, {});
+    await this.accept({ body, raw, contentType: String(req.headers['content-type'] ?? ''), started, retry: retryNum(req) }, (status, response) => reply(res, status, response));
+  };
 
+  /**
+   * Socket Mode: one envelope's payload, with the function that acknowledges
+   * it over the socket. The same promise as over HTTP: stored first, then
+   * acknowledged; an envelope that could not be stored is not acknowledged,
+   * so Slack delivers it again.
+   */
+  readonly handleSocketEnvelope = async (e: { body: Record<string, unknown>; ack: (response?: Record<string, unknown>) => Promise<void>; retryNum?: number }): Promise<void> => {
+    const started = performance.now();
+    const body = cleanStrings(e.body) as Body;
+    if (!body || typeof body !== 'object') return;
+    await this.accept({ body, raw: JSON.stringify(body), contentType: 'application/json', started, ...(e.retryNum !== undefined ? { retry: e.retryNum } : {}) }, (status, response) => {
+      if (status >= 300) return;
+      void e.ack(response === undefined ? undefined : (response as Record<string, unknown>)).catch((err: unknown) => this.o.log.warn({ err: (err as Error).message }, 'could not acknowledge a Socket Mode envelope; Slack delivers it again'));
+    });
+  };
+
+  /** Stores a verified, parsed request, acknowledges it (through `send`), then applies it. */
+  private async accept(r: { body: Body; raw: string; contentType: string; started: number; retry?: number }, send: (status: number, response: unknown) => void): Promise<void> {
+    const { body, raw, started } = r;
     const kind = body.command ? 'command' : body.type === 'event_callback' ? 'event' : 'interaction';
     let stored: Awaited<ReturnType<Intake['accept']>>;
     try {
       stored = await this.o.intake.accept({
         source: 'slack', dedupeKey: dedupeKey(body, raw), receivedAt: new Date(this.o.now?.() ?? Date.now()).toISOString(),
-        headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body: storedBody(raw, body),
+        headers: { 'content-type': r.contentType }, body: storedBody(raw, body),
       });
     } catch (e) {
       // Neither the archive nor the spool took it: say so. Slack retries events on a 5xx;
       // a person who typed a command is told it did not count, never that it will apply.
       this.o.log.error({ err: (e as Error).message, kind }, 'could not store a Slack request (database and spool both failed)');
-      if (kind === 'command') return reply(res, 200, { response_type: 'ephemeral', text: UNRECORDED_REPLY });
-      return reply(res, 503, { error: 'not_recorded', reason: 'Kranz could not record this request; retry later.' });
+      if (kind === 'command') return send(200, { response_type: 'ephemeral', text: UNRECORDED_REPLY });
+      return send(503, { error: 'not_recorded', reason: 'Kranz could not record this request; retry later.' });
     }
     if (stored.kind !== 'stored') {
       // A redelivery of something stored, or spooled while the database is down: ack, apply later.
       this.o.onAckLatency?.(performance.now() - started, kind);
       if (kind === 'command' && stored.kind !== 'duplicate') {
         const text = stored.kind === 'rejected' ? REJECTED_REPLY : stored.reason === 'backlog' ? CATCHING_UP_REPLY : SPOOLED_REPLY;
-        return reply(res, 200, { response_type: 'ephemeral', text });
+        return send(200, { response_type: 'ephemeral', text });
       }
-      return reply(res, 200, undefined);
+      return send(200, undefined);
     }
     let acked = false;
     const ack = async (response?: unknown): Promise<void> => {
       if (acked) return;
       acked = true;
       this.o.onAckLatency?.(performance.now() - started, kind);
-      reply(res, 200, response === undefined || response === '' ? undefined : typeof response === 'string' ? { text: response } : response);
+      send(200, response === undefined || response === '' ? undefined : typeof response === 'string' ? { text: response } : response);
     };
     // Stored durably, so acknowledged now: the work (one incident's commands apply one at a time)
     // must not hold the ack. Only a modal submission waits, since its ack may carry field errors.
@@ -144,7 +166,7 @@ export class KranzReceiver implements Receiver {
     const deadline = setTimeout(() => void ack(), ACK_DEADLINE_MS);
     let result: ProcessResult;
     try {
-      result = await this.dispatch(body, ack, retryNum(req));
+      result = await this.dispatch(body, ack, r.retry);
     } catch (e) {
       // Stored, so acknowledged: left unapplied for the recovery pass rather than a 500 Slack would retry.
       clearTimeout(deadline);
@@ -165,7 +187,7 @@ export class KranzReceiver implements Receiver {
       // Left as received: the recovery pass applies it again (commands are idempotent).
       this.o.log.warn({ err: (e as Error).message }, 'could not mark the Slack request applied');
     });
-  };
+  }
 
   /** Counts a refused request and warns, at most once a minute per reason, with its likely cause. */
   private rejected(reason: RejectReason, req: IncomingMessage, extra: Record<string, unknown> = {}): void {
