@@ -20,7 +20,7 @@ import { EmailDeliverer, smtpTransport, type MailTransport } from './adapters/em
 export interface CustomersExtensionOptions {
   /** Spacing of Statuspage calls (default 1000 ms, Statuspage's limit); tests shorten it. */
   statusPageIntervalMs?: number;
-  /** Wait after a 420/429 without Retry-After (default 2000 ms). */
+  /** Wait after a 420/429 without Retry-After (default 30 s, STATUSPAGE_RATE_LIMIT_WAIT_MS); tests shorten it. */
   rateLimitWaitMs?: number;
   /** Another mail transport (tests); default SMTP_URL through nodemailer. */
   transport?: MailTransport;
@@ -71,7 +71,7 @@ export function customersExtension(opts: CustomersExtensionOptions = {}): KranzE
         deliverers['email'] = new EmailDeliverer({
           transport,
           from: env.email.from,
-          recorded: (row, s) => recordCommand(row, { type: 'record_publication', channel: 'email', to: s.to, messageId: s.messageId, ...(s.updateEventId ? { updateEventId: s.updateEventId } : {}) }),
+          recorded: (row, s) => recordCommand(row, { type: 'record_publication', channel: 'email', to: s.to, messageId: s.messageId, ...(s.updateEventId ? { updateEventId: s.updateEventId } : {}), ...(s.report ? { report: s.report } : {}) }),
           onRefused: (row, reason) => refused(row, 'email', reason, (row.payload as { to?: string }).to),
         });
       }

@@ -103,7 +103,8 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const handles = await startExtensions(o, runtime);
   const deliverers: Record<string, Deliverer> = { ...o.deliverers };
   for (const h of handles) Object.assign(deliverers, h.deliverers);
-  const slack = wireSlack(runtime, o.policy, handles, deliverers);
+  // The policy with its outlets: the Slack target offers Send by email only where email can go.
+  const slack = wireSlack(runtime, runtime.deps.policy, handles, deliverers);
   outbox = createOutbox(runtime, deliverers, o.outboxBatch, (at) => dueTimer.in(at.getTime() - clock.now().getTime()));
   // The worker wakes when a row is due: at once for new rows (a kick here, a NOTIFY from any
   // replica), at its Retry-After or backoff for a retried row (a timer to that moment). The

@@ -32,10 +32,10 @@ export async function currentCustomerReport(deps: AppDeps, incidentId: string, c
   return { markdown, sha256: deps.sha256(markdown) };
 }
 
-export async function sendCustomerReport(deps: AppDeps, incidentId: string, customer: string, reviewedSha: string, meta: CommandMeta): Promise<SendCustomerReportOutcome> {
+export async function sendCustomerReport(deps: AppDeps, incidentId: string, customer: string, reviewedSha: string, meta: CommandMeta, via: 'slack' | 'email' = 'slack'): Promise<SendCustomerReportOutcome> {
   if (!mayActorSend(deps, meta, incidentId)) return { ok: false, error: { code: 'customer_report.not_permitted', params: { customer } } };
   const now = await currentCustomerReport(deps, incidentId, customer);
   if (!now) return { ok: false, error: notFound({ id: asIncidentId(incidentId) }) };
   if (now.sha256 !== reviewedSha) return { ok: false, error: { code: 'customer_report.changed', params: { customer } } };
-  return applyCommand(deps, { id: asIncidentId(incidentId) }, { type: 'send_customer_report', customer, sha256: now.sha256, markdown: now.markdown }, meta);
+  return applyCommand(deps, { id: asIncidentId(incidentId) }, { type: 'send_customer_report', customer, sha256: now.sha256, markdown: now.markdown, via }, meta);
 }

@@ -31,7 +31,7 @@ export type Command =
   | { type: 'assign_role'; role: string; userId: SlackUserId }
   | { type: 'check_item'; itemId: string }
   | { type: 'post_status_update'; status?: Status; summary: string; nextUpdateInMs?: number; customer?: CustomerFacingInput }
-  | { type: 'record_publication'; channel: 'statuspage' | 'email'; action?: 'create' | 'update' | 'resolve'; pageIncidentId?: string; url?: string; to?: string; messageId?: string; updateEventId?: string }
+  | { type: 'record_publication'; channel: 'statuspage' | 'email'; action?: 'create' | 'update' | 'resolve'; pageIncidentId?: string; url?: string; to?: string; messageId?: string; updateEventId?: string; report?: string }
   | { type: 'record_publication_failure'; channel: 'statuspage' | 'email'; reason: string; to?: string; updateEventId?: string }
   | { type: 'record_customer_contact'; customer?: string; details: string }
   | { type: 'add_note'; text: string; via: NoteVia; authorId?: SlackUserId; messageTs?: string; permalink?: string }
@@ -51,7 +51,7 @@ export type Command =
   | { type: 'detach_customer'; customer: string }
   | { type: 'edit_customer_report'; customer?: string; part: CustomerReportPart; text?: string; withheld?: boolean }
   | { type: 'record_customer_report'; customer: string; markdown: string; sha256: string }
-  | { type: 'send_customer_report'; customer: string; sha256: string; markdown: string }
+  | { type: 'send_customer_report'; customer: string; sha256: string; markdown: string; via?: 'slack' | 'email' }
   | { type: 'acknowledge' }
   | { type: 'mark_mitigated'; at?: string }
   | { type: 'correct_time'; key: KeyTime; at: string; previous?: string; reason?: string };

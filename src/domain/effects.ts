@@ -34,7 +34,8 @@ export type MessageSpec =
   | { template: 'report'; markdown: string }
   | { template: 'customer_attached'; customer: string; via: CustomerAttachVia }
   | { template: 'customer_detached'; customer: string }
-  | { template: 'customer_report_sent'; customer: string; channel: string }
+  /** `channel` when sent to the customer's Slack channel, `emails` when sent by email. */
+  | { template: 'customer_report_sent'; customer: string; channel?: string; emails?: string[] }
   | { template: 'mitigated'; at: string }
   /** The status page incident exists now, at `url`. */
   | { template: 'statuspage_live'; url: string }
@@ -116,6 +117,8 @@ export interface CustomerEmail {
   messageKey: string;
   previousKeys: string[];
   updateEventId?: string;
+  /** Set when the email carries this customer's incident report rather than a status update. */
+  report?: string;
 }
 
 export type Effect =

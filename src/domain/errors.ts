@@ -30,6 +30,8 @@ export interface DomainErrorParams {
   'customer.already_attached': { number: number; name: string };
   'customer.not_attached': { number: number; given: string };
   'customer.no_channel': { name: string };
+  /** Sending by email needs an address for the customer and a mail server (SMTP_URL, KRANZ_MAIL_FROM). */
+  'customer.no_email': { name: string; missing: 'address' | 'mail_server' };
   'incident.already_acknowledged': { number: number; at: string };
   'time.invalid': { given: string };
   'time.in_future': { given: string };

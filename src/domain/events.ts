@@ -105,7 +105,7 @@ export interface EventPayloads {
     customer?: { title: string; statusPage?: { pageId: string; action: 'create' | 'update'; components: Record<string, 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage'> }; emailedTo?: string[] };
   };
   /** A status page entry or customer email went out (recorded with its delivery; `url` links the page incident). */
-  customer_update_published: { channel: 'statuspage' | 'email'; action?: 'create' | 'update' | 'resolve'; pageIncidentId?: string; url?: string; to?: string; messageId?: string; updateEventId?: string };
+  customer_update_published: { channel: 'statuspage' | 'email'; action?: 'create' | 'update' | 'resolve'; pageIncidentId?: string; url?: string; to?: string; messageId?: string; updateEventId?: string; report?: string };
   /** A status page entry or customer email was refused for good. */
   customer_update_failed: { channel: 'statuspage' | 'email'; reason: string; to?: string; updateEventId?: string };
   customer_contacted: { customer?: string; details: string };

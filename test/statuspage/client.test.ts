@@ -16,9 +16,11 @@ const PAGE = 'kranzpage001';
 const CHECKOUT = 'checkoutcmp1';
 const SEARCH = 'searchcmp002';
 const SPACING = 50;
+const RESTING_KEY = 'sp-second-key';
 
 beforeAll(async () => {
-  sp = await startStatusPageStandIn({ rateLimit: { max: 1, windowMs: SPACING } });
+  // A second key for the test whose 30 s rest (Retry-After) must not hold up the other tests' calls.
+  sp = await startStatusPageStandIn({ rateLimit: { max: 1, windowMs: SPACING }, keys: [STATUSPAGE_STAND_IN_KEY, RESTING_KEY] });
   sp.state.addPage({ id: PAGE, name: 'Example Status' });
   sp.state.addComponent(PAGE, { id: CHECKOUT, name: 'Checkout' });
   sp.state.addComponent(PAGE, { id: SEARCH, name: 'Search' });
@@ -76,10 +78,11 @@ describe('Statuspage client and stand-in', () => {
     expect(burst.some((r) => !r.ok && r.error.kind === 'rate_limited' && r.error.status === 420)).toBe(true);
   });
 
-  it('answers 429 to everything while the fault switch is on', async () => {
+  it('answers 429 to everything while the fault switch is on, saying when to come back (Retry-After)', async () => {
     await new Promise((r) => setTimeout(r, SPACING * 2));
     sp.faults.rateLimitFor(150);
-    expect(await client().getPage(PAGE)).toMatchObject({ ok: false, error: { kind: 'rate_limited', status: 429 } });
+    expect(await client().getPage(PAGE)).toMatchObject({ ok: false, error: { kind: 'rate_limited', status: 429, retryAfterMs: 1_000 } });
+    expect(sp.requests.at(-1)?.status).toBe(429);
     await new Promise((r) => setTimeout(r, 160));
     expect((await client().getPage(PAGE)).ok).toBe(true);
   });
@@ -130,18 +133,30 @@ describe('StatusPageDeliverer', () => {
     expect(updates.filter((u) => u.body === 'A bad index; rebuilding.')).toHaveLength(1);
   });
 
-  it('waits on 429, retries 5xx, and dead-letters a refusal with the reason', async () => {
+  it('waits as long as Statuspage says on 429 (Retry-After), else the configured wait; retries 5xx; dead-letters a refusal with the reason', async () => {
     await new Promise((r) => setTimeout(r, SPACING * 2));
-    // Long enough that a slow machine cannot outwait it before the request lands; cleared right after.
+    // A 30 s window: the answer says when to come back, and the row waits that long. Another key:
+    // the client rests a refused key for that long in this process.
     sp.faults.rateLimitFor(30_000);
-    const limited = await deliverer.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }));
-    expect(limited).toMatchObject({ ok: false, retryable: true, retryAfterMs: 50 });
+    const own = new StatusPageDeliverer({ client: client({ key: RESTING_KEY }), pageIncidentOf: async (id) => pageIncidents.get(id), recorded: () => [], onRefused: async () => undefined, rateLimitWaitMs: 50 });
+    const limited = await own.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }));
+    expect(limited).toMatchObject({ ok: false, retryable: true, retryAfterMs: 30_000 });
     sp.faults.clear();
+    // A 429 without Retry-After (a proxy dropped it): the configured wait, here shortened to 50 ms.
+    sp.faults.fail(1, 429);
+    expect(await deliverer.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }))).toMatchObject({ ok: false, retryable: true, retryAfterMs: 50 });
     sp.faults.fail(1, 503);
     expect(await deliverer.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }))).toMatchObject({ ok: false, retryable: true });
     const gone = await deliverer.deliver(row({ action: 'update', status: 'monitoring', body: 'x', components: { nosuchcomp99: 'major_outage' } }));
     expect(gone).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining('HTTP 404') });
     expect(refused).toEqual([expect.stringContaining('Component nosuchcomp99 not found')]);
+  });
+
+  it('waits 30 s after a 429 without Retry-After unless told otherwise', async () => {
+    await new Promise((r) => setTimeout(r, SPACING * 2));
+    const standard = new StatusPageDeliverer({ client: client(), pageIncidentOf: async (id) => pageIncidents.get(id), recorded: () => [], onRefused: async () => undefined });
+    sp.faults.fail(1, 429);
+    expect(await standard.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }))).toMatchObject({ ok: false, retryable: true, retryAfterMs: 30_000 });
   });
 
   it('waits for the create before updating', async () => {

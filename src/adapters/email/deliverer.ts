@@ -29,7 +29,7 @@ export interface EmailDelivererDeps {
   transport: MailTransport;
   /** KRANZ_MAIL_FROM. */
   from: string;
-  recorded(row: ClaimedOutboxRow, sent: { to: string; messageId: string; updateEventId?: string }): FollowUp[];
+  recorded(row: ClaimedOutboxRow, sent: { to: string; messageId: string; updateEventId?: string; report?: string }): FollowUp[];
   onRefused(row: ClaimedOutboxRow, reason: string): Promise<void>;
 }
 
@@ -84,7 +84,7 @@ export class EmailDeliverer implements Deliverer {
       }
       return { ok: false, retryable: true, error };
     }
-    return { ok: true, result: { messageId, to: m.to }, followUps: this.d.recorded(row, { to: m.to, messageId, ...(m.updateEventId ? { updateEventId: m.updateEventId } : {}) }) };
+    return { ok: true, result: { messageId, to: m.to }, followUps: this.d.recorded(row, { to: m.to, messageId, ...(m.updateEventId ? { updateEventId: m.updateEventId } : {}), ...(m.report ? { report: m.report } : {}) }) };
   }
 }
 

@@ -18,6 +18,7 @@ export const emailOpSchema = z.object({
   messageKey: z.string().min(1),
   previousKeys: z.array(z.string()),
   updateEventId: z.string().optional(),
+  report: z.string().optional(),
 });
 
 // Compile-time guard: the schema decodes exactly the op union (z.object: the domain type is an interface, without an index signature).

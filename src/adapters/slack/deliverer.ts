@@ -10,7 +10,8 @@ import { decodePayload, orderKeys, outboxRow } from '../../app/outbox-rows.ts';
 import type { ClaimedOutboxRow, DeliveryReads, NewOutboxRow } from '../../app/ports.ts';
 import type { ChannelRef, MessageSpec } from '../../domain/effects.ts';
 import type { IncidentState } from '../../domain/incident.ts';
-import type { Policy } from '../../domain/policy.ts';
+import { customerEmails, type Policy } from '../../domain/policy.ts';
+import { outletsOf } from '../../domain/customer-updates.ts';
 import { channelName } from '../../domain/channel-name.ts';
 import { asSlackChannelId } from '../../domain/ids.ts';
 import { assertNever } from '../../lib/result.ts';
@@ -212,7 +213,9 @@ export class SlackDeliverer implements Deliverer {
     const doc = await publishDocument(this.d.client, { channel, title, markdown: e.markdown, filename: `INC-${s.number}-report-${e.customer}-draft.md` });
     const customer = s.policy?.customers.find((c) => c.id === e.customer) ?? this.d.policy.customers.find((c) => c.id === e.customer);
     const where = doc.kind === 'messages' ? 'below' : doc.kind === 'canvas' ? 'in the channel canvas' : 'attached as a file';
-    const review = customerReportReviewMessage(s, { customer: e.customer, customerName: e.customerName, sha256: e.sha256, where, ...(customer?.slackChannel ? { channel: customer.slackChannel } : {}) });
+    // Send by email when the customer has an address and this Kranz a mail server (the outlet is set from SMTP_URL).
+    const emails = customer && outletsOf(this.d.policy).email ? customerEmails(customer) : [];
+    const review = customerReportReviewMessage(s, { customer: e.customer, customerName: e.customerName, sha256: e.sha256, where, ...(customer?.slackChannel ? { channel: customer.slackChannel } : {}), ...(emails.length ? { email: emails.join(', ') } : {}) });
     const post = (i: number, message: RawMessage): NewOutboxRow => outboxRow({ kind: 'slack.post_raw', channel, message } satisfies SlackOp, {
       incidentId: s.id, orderKey: orderKeys.incidentChannel(s.id), idempotencyKey: `${row.idempotencyKey}:part${i}`,
     });

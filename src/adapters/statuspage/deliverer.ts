@@ -37,9 +37,18 @@ export interface StatusPageDelivererDeps {
   recorded(row: ClaimedOutboxRow, p: Published): FollowUp[];
   /** Tells the incident channel a publication was refused for good (the row is dead-lettered next). */
   onRefused(row: ClaimedOutboxRow, reason: string): Promise<void>;
-  /** Wait after a 420/429 without Retry-After. Default 2000 ms. */
+  /** Wait after a 420/429 without Retry-After. Default {@link STATUSPAGE_RATE_LIMIT_WAIT_MS}; tests shorten it. */
   rateLimitWaitMs?: number;
 }
+
+/**
+ * How long a publication waits after a 420/429 that did not say how long
+ * (Statuspage's own answers carry Retry-After, which is honoured as given).
+ * Statuspage counts calls per key over a rolling minute; a key shared with
+ * another tool can stay refused for tens of seconds, so a refused row waits
+ * 30 s rather than knocking every few seconds and keeping the window full.
+ */
+export const STATUSPAGE_RATE_LIMIT_WAIT_MS = 30_000;
 
 export class StatusPageDeliverer implements Deliverer {
   constructor(private readonly d: StatusPageDelivererDeps) {}
@@ -97,7 +106,7 @@ export class StatusPageDeliverer implements Deliverer {
 
   private async fail(row: ClaimedOutboxRow, e: SpError): Promise<DeliveryOutcome> {
     const error = describeSpError(e);
-    if (e.kind === 'rate_limited') return { ok: false, retryable: true, error, retryAfterMs: e.retryAfterMs ?? this.d.rateLimitWaitMs ?? 2_000 };
+    if (e.kind === 'rate_limited') return { ok: false, retryable: true, error, retryAfterMs: e.retryAfterMs ?? this.d.rateLimitWaitMs ?? STATUSPAGE_RATE_LIMIT_WAIT_MS };
     if (isRetryable(e)) return { ok: false, retryable: true, error };
     await this.d.onRefused(row, error);
     return { ok: false, retryable: false, error };

@@ -5,9 +5,13 @@
  * Sending a customer report is the one way anything reaches a customer's
  * channel outside status updates, and it only ever follows a person's click.
  */
-import { domainError } from '../errors.ts';
-import { findCustomer } from '../policy.ts';
-import type { HandlerGroup } from './context.ts';
+import type { Command } from '../commands.ts';
+import { outletsOf } from '../customer-updates.ts';
+import type { Effect } from '../effects.ts';
+import { domainError, type DomainError } from '../errors.ts';
+import type { IncidentState } from '../incident.ts';
+import { customerEmails, findCustomer, type CustomerPolicy } from '../policy.ts';
+import type { HandlerGroup, Step } from './context.ts';
 
 export const customerHandlers: HandlerGroup<'attach_customer' | 'detach_customer' | 'edit_customer_report' | 'record_customer_report' | 'send_customer_report'> = {
   attach_customer(command, state, step) {
@@ -57,6 +61,7 @@ export const customerHandlers: HandlerGroup<'attach_customer' | 'detach_customer
   send_customer_report(command, state, step) {
     if (!state.customers.includes(command.customer)) return domainError('customer.not_attached', { number: state.number, given: command.customer });
     const c = state.policy?.customers.find((x) => x.id === command.customer) ?? findCustomer(step.policy, command.customer);
+    if (command.via === 'email') return sendByEmail(command, state, step, c);
     const channel = c?.slackChannel;
     if (!channel) return domainError('customer.no_channel', { name: c?.name ?? command.customer });
     step.emit('customer_report_sent', { customer: command.customer, sha256: command.sha256, to: channel, via: 'slack' });
@@ -67,3 +72,26 @@ export const customerHandlers: HandlerGroup<'attach_customer' | 'detach_customer
     return undefined;
   },
 };
+
+/**
+ * The reviewed customer report to the customer's contacts (main contact and
+ * notify_emails), one email each, in the thread of the status updates this
+ * incident emailed them. Needs an address and a mail server.
+ */
+function sendByEmail(command: Extract<Command, { type: 'send_customer_report' }>, state: IncidentState, step: Step, c: CustomerPolicy | undefined): DomainError | undefined {
+  const name = c?.name ?? command.customer;
+  if (!outletsOf(step.policy).email) return domainError('customer.no_email', { name, missing: 'mail_server' });
+  const to = c ? customerEmails(c) : [];
+  if (to.length === 0) return domainError('customer.no_email', { name, missing: 'address' });
+  step.emit('customer_report_sent', { customer: command.customer, sha256: command.sha256, to: to.join(', '), via: 'email' });
+  const emailed = state.customerFacing?.emailedUpdates ?? 0;
+  step.fx(
+    ...to.map((address): Effect => ({
+      kind: 'email.send', to: address, customerId: command.customer, subject: `[INC-${state.number}] Incident report for ${name}`, text: command.markdown,
+      // Keyed by the reviewed text: a retry resends the same Message-ID; a later, re-reviewed report is a new message.
+      messageKey: `report-${command.sha256.slice(0, 16)}`, previousKeys: Array.from({ length: emailed }, (_, i) => `u${i + 1}`), report: command.customer,
+    })),
+    { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_report_sent', customer: command.customer, emails: to } },
+  );
+  return undefined;
+}

@@ -94,7 +94,7 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
     case 'customer_update_published':
       return e.data.channel === 'statuspage'
         ? `Status page ${e.data.action === 'create' ? 'incident created' : e.data.action === 'resolve' ? 'incident resolved' : 'updated'}${e.data.url ? `: ${link(e.data.url, e.data.url)}` : ''}`
-        : `Status update emailed to ${escapeInline(e.data.to ?? 'a customer contact')}`;
+        : `${e.data.report ? 'Customer report' : 'Status update'} emailed to ${escapeInline(e.data.to ?? 'a customer contact')}`;
     case 'customer_update_failed':
       return `${e.data.channel === 'statuspage' ? 'Status page' : 'Customer email'} refused${e.data.to ? ` (${escapeInline(e.data.to)})` : ''}: ${quote(e.data.reason, MAX_QUOTE)}`;
     case 'customer_contacted': {

@@ -13,7 +13,11 @@
  *
  * `faults.rateLimitFor(ms)` answers 429 to everything for a while (a key
  * shared with another tool that used up the budget); `faults.fail(n, status)`
- * answers the next n requests with that status.
+ * answers the next n requests with that status; `faults.holdAnswer(match)`
+ * applies the next matching request but keeps its answer back until
+ * released (the client dies, or times out, not knowing it went through).
+ * Like Statuspage, every 420/429 carries `Retry-After` (whole seconds until
+ * the window lets a call through again).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,14 +47,47 @@ export interface RecordedSpRequest {
   at: Date;
 }
 
+/** An answer held back by {@link StatusPageFaults.holdAnswer}. */
+export interface HeldAnswer {
+  /** Resolves when a matching request was applied and its answer is being held. */
+  arrived: Promise<RecordedSpRequest>;
+  /** Sends the held answer (to a client that may be gone by now). */
+  release(): void;
+}
+
 export class StatusPageFaults {
   private limitedUntil = 0;
   private failing: { remaining: number; status: number }[] = [];
+  private holds: { match: (r: RecordedSpRequest) => boolean; arrive: (r: RecordedSpRequest) => void; released: Promise<void> }[] = [];
 
   /** Every request answers 429 for the next `ms` milliseconds. */
   rateLimitFor(ms: number): this {
     this.limitedUntil = Date.now() + ms;
     return this;
+  }
+
+  /** Milliseconds until the forced 429 window ends (0 when none). */
+  limitedForMs(): number {
+    return Math.max(0, this.limitedUntil - Date.now());
+  }
+
+  /** The next request matching `match` is applied, then its answer waits for `release()`. */
+  holdAnswer(match: (r: RecordedSpRequest) => boolean): HeldAnswer {
+    let arrive!: (r: RecordedSpRequest) => void;
+    let release!: () => void;
+    const arrived = new Promise<RecordedSpRequest>((r) => (arrive = r));
+    const released = new Promise<void>((r) => (release = r));
+    this.holds.push({ match, arrive, released });
+    return { arrived, release };
+  }
+
+  /** @internal The hold for `r`, taken (each hold catches one request). */
+  takeHold(r: RecordedSpRequest): Promise<void> | undefined {
+    const i = this.holds.findIndex((h) => h.match(r));
+    if (i < 0) return undefined;
+    const [h] = this.holds.splice(i, 1);
+    h!.arrive(r);
+    return h!.released;
   }
 
   /** The next `times` requests answer `status` (e.g. 503, or 422 for a refusal). */
@@ -62,6 +99,7 @@ export class StatusPageFaults {
   clear(): void {
     this.limitedUntil = 0;
     this.failing = [];
+    this.holds = [];
   }
 
   /** @internal */
@@ -85,7 +123,7 @@ export interface StatusPageStandIn {
   close(): Promise<void>;
 }
 
-type Reply = { status: number; body?: unknown };
+type Reply = { status: number; body?: unknown; /** `Retry-After` on a 420/429. */ retryAfterS?: number };
 const error = (status: number, message: string | string[]): Reply => ({ status, body: { error: message } });
 
 export async function startStatusPageStandIn(opts: StatusPageStandInOptions = {}): Promise<StatusPageStandIn> {
@@ -96,6 +134,11 @@ export async function startStatusPageStandIn(opts: StatusPageStandInOptions = {}
   const limit = opts.rateLimit ?? { max: 1, windowMs: 1000 };
   const accepted = new Map<string, number[]>();
 
+  /** How long until the oldest call in the window leaves it. */
+  const waitFor = (key: string, now: number): number => {
+    const oldest = (accepted.get(key) ?? [])[0];
+    return oldest === undefined ? 0 : oldest + limit.windowMs - now;
+  };
   const overLimit = (key: string, now: number): boolean => {
     const recent = (accepted.get(key) ?? []).filter((t) => now - t < limit.windowMs);
     accepted.set(key, recent);
@@ -118,7 +161,9 @@ export async function startStatusPageStandIn(opts: StatusPageStandInOptions = {}
           reply = error(500, e instanceof Error ? e.message : String(e));
         }
         record.status = reply.status;
-        send(res, reply);
+        const held = reply.status < 400 ? faults.takeHold(record) : undefined;
+        if (held) void held.then(() => send(res, reply), () => undefined);
+        else send(res, reply);
       },
       () => res.destroy(),
     );
@@ -128,9 +173,12 @@ export async function startStatusPageStandIn(opts: StatusPageStandInOptions = {}
     const key = /^OAuth\s+(\S+)$/.exec(req.headers.authorization?.trim() ?? '')?.[1];
     if (!key || !keys.has(key)) return error(401, 'Could not authenticate');
     const fault = faults.take();
-    if (fault?.kind === 'rate_limited') return error(429, 'Rate limit exceeded');
+    if (fault?.kind === 'rate_limited') return { ...error(429, 'Rate limit exceeded'), retryAfterS: Math.max(1, Math.ceil(faults.limitedForMs() / 1000)) };
     if (fault?.kind === 'status') return error(fault.status, fault.status >= 500 ? 'Internal Server Error' : 'Refused by the fault switch');
-    if (overLimit(key, arrived)) return opts.rateLimitStatus === 429 ? error(429, 'Rate limit exceeded') : error(420, 'Enhance your calm');
+    if (overLimit(key, arrived)) {
+      const refused = opts.rateLimitStatus === 429 ? error(429, 'Rate limit exceeded') : error(420, 'Enhance your calm');
+      return { ...refused, retryAfterS: Math.max(1, Math.ceil(waitFor(key, arrived) / 1000)) };
+    }
     if (r.method !== 'GET' && raw !== '' && r.body === undefined) return error(400, 'Body is not valid JSON');
     const m = /^\/v1\/pages\/([^/]+)(?:\/(components|incidents)(?:\/([^/]+))?)?$/.exec(r.path);
     if (!m) return error(404, 'Not found');
@@ -221,7 +269,7 @@ function incidentInput(body: unknown): IncidentInput | string {
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8' });
+  res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...(reply.retryAfterS !== undefined ? { 'retry-after': String(reply.retryAfterS) } : {}) });
   res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
 }
 

@@ -4,7 +4,7 @@ import { md } from '../mrkdwn.ts';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { asIncidentId } from '../../../domain/ids.ts';
 import { sendCustomerReport } from '../../../app/send-customer-report.ts';
-import { ATTACH_ACTION, DETACH_ACTION, SEND_REPORT_ACTION } from '../blocks/customers.ts';
+import { ATTACH_ACTION, DETACH_ACTION, SEND_REPORT_ACTION, SEND_REPORT_EMAIL_ACTION } from '../blocks/customers.ts';
 import { CUSTOMER_REPLIES } from '../strings/customers.ts';
 import { errorText } from '../strings/errors.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
@@ -40,18 +40,22 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
     await tell(client, channelId, body.user.id, outcomeText(o, CUSTOMER_REPLIES.detached), deps);
   });
 
-  app.action<BlockAction<ButtonAction>>(SEND_REPORT_ACTION, async ({ ack, action, body, client }) => {
-    await ack();
-    const v = parse<{ incidentId: string; customer: string; sha256: string }>(action.value);
-    const channelId = body.channel?.id;
-    if (!v) return;
-    // Keyed by the reviewed text: a double click sends it once; a re-drafted report gets its own button.
-    const o = await sendCustomerReport(deps.app, v.incidentId, v.customer, v.sha256, userMeta(body.user.id, channelId, `slack:send-report:${v.incidentId}:${v.customer}:${v.sha256}`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
-    const text = o.ok
-      ? o.duplicate ? CUSTOMER_REPLIES.alreadySent : CUSTOMER_REPLIES.sent
-      : o.error.code === 'customer_report.changed' ? CUSTOMER_REPLIES.changed
-        : o.error.code === 'customer_report.not_permitted' ? CUSTOMER_REPLIES.notPermitted : md`:warning: ${errorText(o.error as Parameters<typeof errorText>[0])}`;
-    await tell(client, channelId, body.user.id, text, deps);
-  });
+  // Send (to the customer's Slack channel) and Send by email (to its contacts): the same review, two ways out.
+  for (const [actionId, via] of [[SEND_REPORT_ACTION, 'slack'], [SEND_REPORT_EMAIL_ACTION, 'email']] as const) {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client }) => {
+      await ack();
+      const v = parse<{ incidentId: string; customer: string; sha256: string }>(action.value);
+      const channelId = body.channel?.id;
+      if (!v) return;
+      // Keyed by the reviewed text and the way out: a double click sends it once; a re-drafted report gets its own button.
+      const key = `slack:send-report${via === 'email' ? '-email' : ''}:${v.incidentId}:${v.customer}:${v.sha256}`;
+      const o = await sendCustomerReport(deps.app, v.incidentId, v.customer, v.sha256, userMeta(body.user.id, channelId, key, body.user.name), via);
+      if (o.ok && !o.duplicate) deps.kick();
+      const text = o.ok
+        ? o.duplicate ? CUSTOMER_REPLIES.alreadySent : via === 'email' ? CUSTOMER_REPLIES.sentByEmail : CUSTOMER_REPLIES.sent
+        : o.error.code === 'customer_report.changed' ? CUSTOMER_REPLIES.changed
+          : o.error.code === 'customer_report.not_permitted' ? CUSTOMER_REPLIES.notPermitted : md`:warning: ${errorText(o.error as Parameters<typeof errorText>[0])}`;
+      await tell(client, channelId, body.user.id, text, deps);
+    });
+  }
 }

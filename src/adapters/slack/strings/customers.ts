@@ -25,7 +25,8 @@ export function customerNoticeText(m: CustomerNotice, s: IncidentState, policy: 
     case 'customer_detached':
       return md`${customerOf(s, policy, m.customer)?.name ?? m.customer} is no longer attached to ${inc}; status updates are not relayed to them any more.`;
     case 'customer_report_sent':
-      return md`:outbox_tray: The customer report was sent to ${customerOf(s, policy, m.customer)?.name ?? m.customer} in ${channelLink(m.channel)}.`;
+      if (m.emails?.length) return md`:outbox_tray: The customer report was sent to ${customerOf(s, policy, m.customer)?.name ?? m.customer} by email (${m.emails.join(', ')}).`;
+      return md`:outbox_tray: The customer report was sent to ${customerOf(s, policy, m.customer)?.name ?? m.customer}${m.channel ? md` in ${channelLink(m.channel)}` : md``}.`;
     case 'mitigated':
       return md`Impact on ${inc} is mitigated as of ${slackDate(m.at, '{time}')}. Keep monitoring; \`/incident resolve\` when it is over.`;
   }
@@ -36,6 +37,7 @@ export const CUSTOMER_REPLIES = {
   attached: (name: string) => md`${name} attached: their contact is on the checklist and updates will reach their channel.`,
   detached: md`Customer removed from the incident.`,
   sent: md`:outbox_tray: Sent. The customer report is in their channel.`,
+  sentByEmail: md`:outbox_tray: Sent. The customer report is on its way to their contacts by email.`,
   alreadySent: md`That customer report was already sent (nothing changed).`,
   changed: md`:warning: The incident changed since this draft was posted, so it was not sent. Run \`/incident report\` and review the new draft.`,
   notPermitted: md`:warning: You may not send customer reports.`,

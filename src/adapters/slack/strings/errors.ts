@@ -42,6 +42,9 @@ export function errorText(e: AppError | SnoozeError): Mrkdwn {
       return md`${inc(e.params.number)} has no PagerDuty incident to add a responder to. Page a service instead: \`/incident page ${'<service> <message>'}\`.`;
     case 'customer.already_attached': return md`${e.params.name} is already attached to ${inc(e.params.number)}.`;
     case 'customer.not_attached': return md`"${e.params.given}" is not attached to ${inc(e.params.number)}.`;
+    case 'customer.no_email': return e.params.missing === 'address'
+      ? md`${e.params.name} has no email address configured (\`customers[].main_contact.email\`, \`notify_emails\`), so there is nobody to email it to.`
+      : md`Kranz has no mail server (\`SMTP_URL\`, \`KRANZ_MAIL_FROM\`), so it cannot send email.`;
     case 'customer.no_channel': return md`${e.params.name} has no Slack channel configured (\`customers[].slack_channel\`), so there is nowhere to send it.`;
     case 'incident.already_acknowledged': return md`${inc(e.params.number)} was already acknowledged.`;
     case 'time.invalid': return md`"${e.params.given}" is not a time. Use HH:MM (in the report time zone), e.g. \`14:32\`.`;
