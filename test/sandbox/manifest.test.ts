@@ -108,7 +108,7 @@ describe('Slack app manifest', () => {
     expect(manifestBotScopes()).toEqual([
       'commands', 'chat:write', 'chat:write.public', 'channels:manage', 'channels:read', 'channels:history',
       'groups:write', 'groups:read', 'groups:history', 'pins:read', 'pins:write', 'reactions:read', 'users:read',
-      'users:read.email', 'files:write', 'canvases:write',
+      'users:read.email', 'usergroups:read', 'files:write', 'canvases:write',
     ]);
     expect(manifestBotScopes(renderManifest('https://kranz.acme.io'))).toEqual(manifestBotScopes());
   });

@@ -70,6 +70,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
   const ws = new Workspace(config);
   for (const u of opts.users ?? []) ws.addUser(u);
   for (const c of opts.channels ?? []) ws.addChannel(c);
+  for (const g of opts.userGroups ?? []) ws.addUserGroup(g);
   const activity = new Activity();
   const delivery = new BotDelivery(config, ws, activity);
   delivery.endpoint = opts.botUrl;

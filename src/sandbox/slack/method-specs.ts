@@ -18,6 +18,10 @@ export interface MethodSpec {
 
 /** Reference data per method name. */
 export const METHOD_SPECS: Readonly<Record<string, MethodSpec>> = {
+  'usergroups.users.list': {
+    required: ['usergroup'],
+    errors: ['no_such_subteam', 'plan_upgrade_required', 'invalid_cursor'],
+  },
   'auth.test': {
     required: [],
     errors: ['internal_error', 'invalid_auth'],

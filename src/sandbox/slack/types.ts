@@ -17,6 +17,17 @@ export interface SeedUser {
   team?: { id: string; name: string; domain?: string };
 }
 
+/** A Slack user group (`@oncall`) to seed; its members are what `usergroups.users.list` answers. */
+export interface SeedUserGroup {
+  /** `S…`. */
+  id: string;
+  handle: string;
+  name?: string;
+  users: string[];
+  /** A disabled group lists no users unless asked with `include_disabled`. */
+  disabled?: boolean;
+}
+
 /** A channel to seed into the workspace. */
 export interface SeedChannel {
   /** Defaults to a generated `C…` id. */
@@ -59,6 +70,7 @@ export interface SlackStandInOptions {
   botName?: string;
   users?: SeedUser[];
   channels?: SeedChannel[];
+  userGroups?: SeedUserGroup[];
   /** Workspace clock in ms: message ts, created times, trigger expiry, outages. */
   now?: () => number;
   /**
@@ -80,6 +92,16 @@ export interface SlackStandInOptions {
   eventRetries?: number;
   /** Bot event subscriptions. Defaults to those in Kranz's manifest.yml. */
   botEvents?: string[];
+}
+
+/** A user group as the stand-in stores it (tests may change `users` to move people in and out). */
+export interface UserGroupRecord {
+  id: string;
+  team_id: string;
+  handle: string;
+  name: string;
+  users: string[];
+  disabled: boolean;
 }
 
 /** A workspace member as the stand-in stores it. */

@@ -11,7 +11,9 @@ import type {
   ResponseUrlPost,
   SeedChannel,
   SeedUser,
+  SeedUserGroup,
   TriggerRecord,
+  UserGroupRecord,
   UserRecord,
   ViewRecord,
 } from './types.ts';
@@ -31,6 +33,7 @@ export type TriggerRedemption =
 export class Workspace {
   readonly users = new Map<string, UserRecord>();
   readonly channels = new Map<string, ChannelRecord>();
+  readonly userGroups = new Map<string, UserGroupRecord>();
   readonly views = new Map<string, ViewRecord>();
   /** Open modal stack per user, root first. */
   readonly modalStacks = new Map<string, string[]>();
@@ -94,6 +97,15 @@ export class Workspace {
       updated: this.nowSec(),
     };
     this.users.set(rec.id, rec);
+    return rec;
+  }
+
+  /** Adds a user group of known users; the id must be new. */
+  addUserGroup(seed: SeedUserGroup): UserGroupRecord {
+    if (this.userGroups.has(seed.id)) throw new Error(`Slack stand-in: user group ${seed.id} already exists`);
+    for (const u of seed.users) if (!this.users.has(u)) throw new Error(`Slack stand-in: user group ${seed.handle} lists unknown user ${u}`);
+    const rec: UserGroupRecord = { id: seed.id, team_id: this.config.teamId, handle: seed.handle, name: seed.name ?? seed.handle, users: [...seed.users], disabled: seed.disabled ?? false };
+    this.userGroups.set(rec.id, rec);
     return rec;
   }
 

@@ -8,6 +8,7 @@ import { conversationsManageMethods } from './conversations-manage.ts';
 import { conversationsReadMethods } from './conversations-read.ts';
 import { filesMethods } from './files.ts';
 import { pinsReactionsMethods } from './pins-reactions.ts';
+import { userGroupsMethods } from './usergroups.ts';
 import { viewsMethods } from './views.ts';
 import type { MethodHandler } from './context.ts';
 
@@ -21,6 +22,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   ...viewsMethods,
   ...canvasesMethods,
   ...filesMethods,
+  ...userGroupsMethods,
 };
 
 /** Names of the methods the stand-in implements, sorted. */
