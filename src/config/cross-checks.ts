@@ -5,6 +5,7 @@
  * schema found problems and the user sees every problem in one go.
  */
 import { CALL_CUSTOMER_ITEM } from '../domain/incident.ts';
+import { DECLARE_AUDIENCES } from '../domain/permissions.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { KeyPath } from './issues.ts';
 import { severityName } from './policy-schema.ts';
@@ -138,5 +139,20 @@ export function crossCheck(raw: unknown, base: Policy): RawIssue[] {
     : { ids: base.customers.map((c) => c.id), names: base.customers.map((c) => c.name) };
   if (isObj(raw['pagerduty'])) pagerDutyChecks(raw['pagerduty'], keys, customers, out);
   if (isObj(raw['statuspage'])) statusPageChecks(raw['statuspage'], base, out);
+  if (isObj(raw['permissions'])) permissionChecks(raw['permissions'], out);
   return out;
+}
+
+/** Before an incident exists there is no commander, role or channel to name: `declare` takes only everyone, admins and ids. */
+const INCIDENT_AUDIENCES: readonly string[] = ['channel_members', 'role_holders', 'commander'];
+
+function permissionChecks(p: Obj, out: RawIssue[]): void {
+  const allow = p['allow'];
+  if (!isObj(allow)) return;
+  list(allow['declare']).forEach((e, i) => {
+    const entry = str(e);
+    if (entry !== undefined && INCIDENT_AUDIENCES.includes(entry)) {
+      out.push({ path: ['permissions', 'allow', 'declare', i], message: `"${entry}" means nothing before the incident exists; declare takes ${DECLARE_AUDIENCES.join(', ')}, user ids (U…) and user group ids (S…)` });
+    }
+  });
 }

@@ -14,13 +14,16 @@ import {
   duration,
   pagerDutyId,
   percent,
+  permissionEntry,
   reviewDue,
   slaPeriod,
   slugId,
   text,
   timeZone,
   userOrChannelId,
+  userOrGroupId,
 } from './values.ts';
+import { PERMISSION_ACTIONS, type PermissionAction } from '../domain/permissions.ts';
 
 /** Severity names: `SEV1`, `P2`, `minor`. */
 export const severityName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'severity names use letters, digits, - and _ (e.g. SEV1)');
@@ -130,6 +133,13 @@ const privacy = z.strictObject({
   relay_private_to_customers: z.boolean().optional(),
 });
 
+const permissionRule = z.array(permissionEntry);
+
+const permissions = z.strictObject({
+  admins: z.array(userOrGroupId).optional(),
+  allow: z.strictObject(Object.fromEntries(PERMISSION_ACTIONS.map((a) => [a, permissionRule.optional()])) as Record<PermissionAction, z.ZodOptional<typeof permissionRule>>).optional(),
+});
+
 /** The whole policy file. */
 export const policyFileSchema = z.strictObject({
   default_severity: severityName.optional(),
@@ -147,6 +157,7 @@ export const policyFileSchema = z.strictObject({
   retention: retention.optional(),
   outbox: outbox.optional(),
   privacy: privacy.optional(),
+  permissions: permissions.optional(),
 });
 
 /** A validated policy file: snake_case, durations already in milliseconds. */

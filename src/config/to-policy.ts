@@ -5,7 +5,8 @@
  * `severities.SEV1.update_cadence: 15m` changes only that one value.
  */
 import { slugify } from '../domain/channel-name.ts';
-import { asPdServiceId, asSlackChannelId, asSlackUserId } from '../domain/ids.ts';
+import { asPdServiceId, asSlackChannelId, asSlackUserGroupId, asSlackUserId } from '../domain/ids.ts';
+import { DEFAULT_PERMISSIONS, PERMISSION_ACTIONS, type PermissionsPolicy } from '../domain/permissions.ts';
 import { DEFAULT_STATUSPAGE, type ChecklistItemPolicy, type CustomerPolicy, type PagerDutyServicePolicy, type Policy, type ReminderPolicy, type SeverityPolicy, type StatusPagePolicy } from '../domain/policy.ts';
 import type { CustomerFile, PagerDutyServiceFile, PolicyFile, SeverityFile } from './policy-schema.ts';
 
@@ -154,7 +155,19 @@ export function toPolicy(file: PolicyFile, base: Policy): Policy {
       relayPrivateToStakeholders: file.privacy?.relay_private_to_stakeholders ?? base.privacy?.relayPrivateToStakeholders ?? false,
       relayPrivateToCustomers: file.privacy?.relay_private_to_customers ?? base.privacy?.relayPrivateToCustomers ?? false,
     },
+    permissions: permissions(file.permissions, base.permissions ?? DEFAULT_PERMISSIONS),
   };
+}
+
+/** `admins` replaces the list; each `allow.<action>` replaces that action's rule, the others keep theirs. */
+function permissions(f: PolicyFile['permissions'], base: PermissionsPolicy): PermissionsPolicy {
+  const allow = { ...base.allow };
+  for (const action of PERMISSION_ACTIONS) {
+    const rule = f?.allow?.[action];
+    if (rule) allow[action] = [...new Set(rule)];
+  }
+  const admins = f?.admins ? [...new Set(f.admins)].map((id) => (id.startsWith('S') ? asSlackUserGroupId(id) : asSlackUserId(id))) : base.admins;
+  return { admins, allow };
 }
 
 function statuspage(f: PolicyFile['statuspage'], base: StatusPagePolicy): StatusPagePolicy {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.ts';
+import { AUDIENCES, type RuleEntry } from '../domain/permissions.ts';
 import { showValue } from './issues.ts';
 import { didYouMean } from './suggest.ts';
 
@@ -114,4 +115,16 @@ export const channelTemplate = z.string().superRefine((v, ctx) => {
     }
   }
   if (!v.includes('{number}')) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(v)} must contain {number} so every incident channel name is unique` });
+});
+
+/** A Slack user id (`U…`, `W…`) or user group id (`S…`): who `permissions.admins` names. */
+export const userOrGroupId = z
+  .string({ error: 'must be a Slack user id (U…) or user group id (S…)' })
+  .regex(/^[UWS][A-Z0-9]{2,}$/, 'must be a Slack user id (U…, profile → ⋮ → Copy member ID) or user group id (S…), not a name or @handle');
+
+/** One entry of a permission rule: an audience keyword, a user id or a user group id. */
+export const permissionEntry = z.unknown().transform((v, ctx) => {
+  if (typeof v === 'string' && ((AUDIENCES as readonly string[]).includes(v) || /^[UWS][A-Z0-9]{2,}$/.test(v))) return v as RuleEntry;
+  const hint = typeof v === 'string' ? didYouMean(v, AUDIENCES) : '';
+  return fail(ctx, `${showValue(v)} is not someone a rule can name${hint || ` (use ${AUDIENCES.join(', ')}, a user id U… or a user group id S…)`}`);
 });

@@ -4,6 +4,7 @@
  * (SEV1 at least every 20 minutes), and the customer hears from us within minutes.
  * `src/config/` overlays a team's YAML on top of this.
  */
+import { DEFAULT_PERMISSIONS } from './permissions.ts';
 import { DEFAULT_PRIVACY, DEFAULT_STATUSPAGE, type Policy, type SeverityPolicy } from './policy.ts';
 
 const MIN = 60_000;
@@ -70,4 +71,5 @@ export const DEFAULT_POLICY: Policy = {
   outbox: { maxAttempts: 10, giveUpAfterMs: 24 * 60 * MIN },
   statuspage: DEFAULT_STATUSPAGE,
   privacy: DEFAULT_PRIVACY,
+  permissions: DEFAULT_PERMISSIONS,
 };

@@ -4,6 +4,7 @@
  * `strings/errors.ts`) says it in words.
  */
 import type { Status } from './events.ts';
+import type { PermissionAction, WhoMay } from './permissions.ts';
 
 /** The parameters each code carries. */
 export interface DomainErrorParams {
@@ -35,6 +36,10 @@ export interface DomainErrorParams {
   'incident.already_acknowledged': { number: number; at: string };
   'time.invalid': { given: string };
   'time.in_future': { given: string };
+  /** The person may not do this; `who` is who may (policy `permissions`). `number` is absent for `declare`. */
+  'permission.denied': { action: PermissionAction; number?: number; who: WhoMay };
+  /** Slack could not say whether the person is in the channel or a user group: refused, fail closed. */
+  'permission.unverified': { action: PermissionAction; number?: number; check: 'channel' | 'user_group' };
 }
 
 export type DomainErrorCode = keyof DomainErrorParams;

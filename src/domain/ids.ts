@@ -12,6 +12,8 @@ type Branded<B extends string> = string & { readonly [brand]: B };
 export type IncidentId = Branded<'IncidentId'>;
 /** A Slack user (`U…`, `W…` on Enterprise Grid). */
 export type SlackUserId = Branded<'SlackUserId'>;
+/** A Slack user group (`S…`), as `usergroups.users.list` takes it. */
+export type SlackUserGroupId = Branded<'SlackUserGroupId'>;
 /** A Slack conversation: public or private channel (`C…`, `G…`). */
 export type SlackChannelId = Branded<'SlackChannelId'>;
 /** A PagerDuty incident (`PT4KHLK`, `Q2K9ZL4RTS`). */
@@ -21,6 +23,7 @@ export type PdServiceId = Branded<'PagerDutyServiceId'>;
 
 export const asIncidentId = (id: string): IncidentId => id as IncidentId;
 export const asSlackUserId = (id: string): SlackUserId => id as SlackUserId;
+export const asSlackUserGroupId = (id: string): SlackUserGroupId => id as SlackUserGroupId;
 export const asSlackChannelId = (id: string): SlackChannelId => id as SlackChannelId;
 export const asPdIncidentId = (id: string): PdIncidentId => id as PdIncidentId;
 export const asPdServiceId = (id: string): PdServiceId => id as PdServiceId;

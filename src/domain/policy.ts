@@ -3,6 +3,7 @@
  * The domain only reads these plain types; durations are milliseconds.
  */
 import type { PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
+import { DEFAULT_PERMISSIONS, type PermissionsPolicy } from './permissions.ts';
 
 /** One checklist item as configured for a severity. */
 export interface ChecklistItemPolicy {
@@ -164,6 +165,8 @@ export interface Policy {
   statuspage?: StatusPagePolicy;
   /** Absent → `DEFAULT_PRIVACY`: a private incident is relayed nowhere. */
   privacy?: PrivacyPolicy;
+  /** Who may do what; absent → `DEFAULT_PERMISSIONS`. */
+  permissions?: PermissionsPolicy;
 }
 
 /** How long raw inbound requests are kept (the incident's own events are kept forever). */
@@ -198,6 +201,11 @@ export function privacyPolicy(policy: Policy): PrivacyPolicy {
 /** The customer-publication policy in effect. */
 export function statusPagePolicy(policy: Policy): StatusPagePolicy {
   return policy.statuspage ?? DEFAULT_STATUSPAGE;
+}
+
+/** The permissions in effect. */
+export function permissionsPolicy(policy: Policy): PermissionsPolicy {
+  return policy.permissions ?? DEFAULT_PERMISSIONS;
 }
 
 /** Whether a severity's customer-facing updates are emailed. */

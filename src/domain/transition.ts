@@ -5,13 +5,16 @@
  *
  * Each command type has one handler in the table below (grouped by concern in
  * `handlers/`); this module keeps only the checks every command shares: text
- * limits, "declare needs no incident, everything else needs one", and what a
- * closed incident still accepts.
+ * limits, "declare needs no incident, everything else needs one", who may
+ * (`permissions.ts`: the one place a person's command is authorized), and
+ * what a closed incident still accepts.
  */
 import { err, ok, type Result } from '../lib/result.ts';
 import type { Command, CommandType } from './commands.ts';
 import { domainError, type DomainError } from './errors.ts';
 import type { IncidentState } from './incident.ts';
+import { checkPermission } from './permissions.ts';
+import { permissionsPolicy } from './policy.ts';
 import { newStep, type Handler, type Transition, type TransitionEnv } from './handlers/context.ts';
 import { customerHandlers } from './handlers/customers.ts';
 import { publicationHandlers } from './handlers/publications.ts';
@@ -69,10 +72,11 @@ export function transition(
   const textErr = checkText(command);
   if (textErr) return err(textErr);
   if (command.type === 'declare' && state) return err(domainError('incident.already_declared', { number: state.number }));
-  if (command.type !== 'declare') {
-    if (!state) return err(domainError('incident.not_declared', {}));
-    if (state.status === 'closed' && !ACCEPTED_WHEN_CLOSED.has(command.type)) return err(domainError('incident.closed', { number: state.number }));
-  }
+  if (command.type !== 'declare' && !state) return err(domainError('incident.not_declared', {}));
+  // Who may comes before what the state allows: someone who may not reopen is told so, not that it is closed.
+  const denied = checkPermission(permissionsPolicy(env.policy), command, env.actor, state, env.access);
+  if (denied) return err(denied);
+  if (state && state.status === 'closed' && !ACCEPTED_WHEN_CLOSED.has(command.type)) return err(domainError('incident.closed', { number: state.number }));
   const { step, out } = newStep(state, now, env);
   // The table is keyed by `command.type`, so the handler matches the command; TypeScript cannot see that through the lookup.
   const handler = HANDLERS[command.type] as Handler<CommandType>;

@@ -10,6 +10,7 @@ import type { DomainError } from '../errors.ts';
 import type { Actor, EventPayloads, EventType, IncidentEvent, SourceRef } from '../events.ts';
 import type { IncidentId } from '../ids.ts';
 import { applyEvent, type IncidentState } from '../incident.ts';
+import type { ActorAccess } from '../permissions.ts';
 import type { Policy } from '../policy.ts';
 
 /** Everything a transition needs besides state, command and time. */
@@ -25,6 +26,8 @@ export interface TransitionEnv {
   newId: () => string;
   /** Display names of the people the command names (user id → name), recorded on the events. */
   names?: Record<string, string>;
+  /** What Slack said about the actor (channel, user groups) for the permission check; never recorded. */
+  access?: ActorAccess;
 }
 
 export interface Transition {

@@ -10,6 +10,7 @@ import { ROLES } from '../../../domain/events.ts';
 import { REMINDER_LABELS } from '../../../domain/reminders.ts';
 import { assertNever } from '../../../lib/result.ts';
 import { md, mention, type Mrkdwn } from '../mrkdwn.ts';
+import { permissionDeniedText, permissionUnverifiedText } from './permissions.ts';
 
 const inc = (n: number): string => `INC-${n}`;
 const roleWord = (r: string): string => r.replace(/_/g, '-');
@@ -49,6 +50,8 @@ export function errorText(e: AppError | SnoozeError): Mrkdwn {
     case 'incident.already_acknowledged': return md`${inc(e.params.number)} was already acknowledged.`;
     case 'time.invalid': return md`"${e.params.given}" is not a time. Use HH:MM (in the report time zone), e.g. \`14:32\`.`;
     case 'time.in_future': return md`That time is in the future.`;
+    case 'permission.denied': return permissionDeniedText(e.params);
+    case 'permission.unverified': return permissionUnverifiedText(e.params);
     case 'reminder.unknown_kind': return md`Unknown reminder "${e.params.given}". Snooze one of: update, customer, checklist, activity, close, review.`;
     case 'reminder.bad_duration': return md`Snooze for a duration between 1m and 24h, e.g. \`/incident snooze 30m\`.`;
     case 'reminder.none': return md`${inc(e.params.number)} has no pending ${REMINDER_LABELS[e.params.kind]} reminder to snooze.`;
