@@ -88,6 +88,8 @@ export function webExtension(o: { live?: WebDeps['live'] } = {}): KranzExtension
         settings: w.settings,
         reads: incidentReads(k.db.pool),
         slack: slackDirectory({ botToken, apiUrl }),
+        // The same (cached) user-group lookups the permission checks use: admins see private incidents.
+        access: k.deps.access,
         signIn: slackSignIn({ apiUrl, clientId: w.settings.clientId, clientSecret: w.settings.clientSecret }),
         policy: k.deps.policy,
         now: Date.now,

@@ -25,6 +25,7 @@ import { activityReads } from './adapters/db/activity-sql.ts';
 import { healthRoute } from './adapters/http/health-route.ts';
 import { createSlackApp, outboxWebClient, type SlackApp } from './adapters/slack/bolt-app.ts';
 import { slackPeopleDirectory } from './adapters/slack/people.ts';
+import { slackAccessDirectory } from './adapters/slack/access-directory.ts';
 import { SlackDeliverer } from './adapters/slack/deliverer.ts';
 import { Intake } from './adapters/intake/intake.ts';
 import { createMetrics, type Metrics } from './adapters/metrics.ts';
@@ -74,6 +75,8 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   if (applied.length) log.info({ applied }, 'migrations applied');
   // Customer-facing publication goes only where this environment can reach (STATUSPAGE_API_KEY, SMTP_URL).
   const deps = appDeps(db, clock, withOutlets(o.policy, o.env));
+  // Channel and user-group membership for the permissions policy; set before extensions start, since the web view shares it (admins).
+  if (o.env.slack.botToken) deps.access = slackAccessDirectory(outboxWebClient(o.env.slack.botToken, o.env.slack.apiUrl, log));
   const tag = await dataDirTag(o.env.dataDir);
   const workerId = newWorkerId(tag);
   await releaseLeasesOfTheDead(db, clock, log, tag);
@@ -97,6 +100,13 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     incidents: async () => ({ open: await openIncidentCounts(db.pool), times: await incidentTimes(db.pool) }),
     severities: o.policy.severities.map((s) => s.key),
   }, { defaults: o.listen !== false });
+  // A refusal is the operator's business too (a misconfigured rule, someone probing): logged and counted, never on a timeline.
+  deps.audit = {
+    denied: (d) => {
+      metrics.permissionDenied.inc({ action: d.action, reason: d.reason });
+      log.warn({ action: d.action, userId: d.userId, incidentId: d.incidentId, incident: d.number === undefined ? undefined : `INC-${d.number}`, reason: d.reason }, 'permission denied');
+    },
+  };
   const intake = new Intake({ pool: db.pool, spool, clock, log, workerId, onStored: (source, result) => metrics.eventsIngested.inc({ source, result }) });
   const runtime: KranzRuntime = { env: o.env, deps, db, log, installationId, activity: activityReads(db.pool), kick, workerId, intake, spool, metrics };
 

@@ -31,6 +31,8 @@ export interface Metrics {
   delivered: Counter<'target'>;
   /** Requests refused before they were stored (bad signature, stale or future timestamp, too large). */
   requestsRejected: Counter<'source' | 'reason'>;
+  /** Commands refused by the permissions policy, by action (reason: denied, or unverified when Slack could not say). */
+  permissionDenied: Counter<'action' | 'reason'>;
   render(): Promise<string>;
 }
 
@@ -44,6 +46,7 @@ export function createMetrics(src: MetricsSources, opts: { defaults?: boolean } 
   const pagerDutyEvents = new Counter({ name: 'kranz_pagerduty_events_total', help: 'PagerDuty webhook events by outcome (declared, recorded, duplicate, ignored, unparseable).', labelNames: ['outcome', 'type'] as const, registers: [registry] });
   const delivered = new Counter({ name: 'kranz_outbox_delivered_total', help: 'Outbox rows delivered, by target.', labelNames: ['target'] as const, registers: [registry] });
   const requestsRejected = new Counter({ name: 'kranz_requests_rejected_total', help: 'Inbound requests refused before they were stored, by source (slack, pagerduty) and reason (signature, stale_timestamp, future_timestamp, too_large, ...). A steady rate of signature rejections usually means a wrong SLACK_SIGNING_SECRET or PAGERDUTY_WEBHOOK_SECRETS.', labelNames: ['source', 'reason'] as const, registers: [registry] });
+  const permissionDenied = new Counter({ name: 'kranz_permission_denied_total', help: 'Commands refused by the permissions policy, by action (resolve, page, ...) and reason (denied; unverified: Slack could not say whether the person is in the channel or user group).', labelNames: ['action', 'reason'] as const, registers: [registry] });
   const depth = new Gauge({ name: 'kranz_outbox_depth', help: 'Outbox rows waiting to be delivered (all replicas).', registers: [registry] });
   const oldest = new Gauge({ name: 'kranz_outbox_oldest_age_seconds', help: 'Age of the oldest undelivered outbox row.', registers: [registry] });
   const dead = new Gauge({ name: 'kranz_dead_letters', help: 'Outbox rows that failed permanently (see kranz doctor).', registers: [registry] });
@@ -59,7 +62,7 @@ export function createMetrics(src: MetricsSources, opts: { defaults?: boolean } 
     ['customerContact', 'kranz_incident_time_to_customer_contact_seconds', 'From declaration to the first call to the customer\'s main contact.'],
   ] as const).map(([key, name, help]) => [key, new Histogram({ name, help: `${help} Every incident in the database (all replicas).`, labelNames: ['severity'] as const, buckets: RESPONSE_BUCKETS, registers: [registry] })]);
   return {
-    registry, eventsIngested, ackLatency, apiErrors, remindersSent, pagerDutyEvents, delivered, requestsRejected,
+    registry, eventsIngested, ackLatency, apiErrors, remindersSent, pagerDutyEvents, delivered, requestsRejected, permissionDenied,
     async render() {
       try {
         const s = await src.outbox();

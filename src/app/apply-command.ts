@@ -7,12 +7,15 @@
 import type { Command } from '../domain/commands.ts';
 import type { DomainError } from '../domain/errors.ts';
 import type { Actor, IncidentEvent, SourceRef } from '../domain/events.ts';
-import { asIncidentId, type IncidentId, type PdIncidentId, type SlackChannelId } from '../domain/ids.ts';
+import type { IncidentId } from '../domain/ids.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import type { Effect } from '../domain/effects.ts';
 import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
 import { err, ok, type Result } from '../lib/result.ts';
+import { auditDenial } from './access.ts';
+import { authorize } from './authorize.ts';
+import { resolveIncidentId, type IncidentRef } from './incident-ref.ts';
 import { effectsToRows } from './outbox-rows.ts';
 import type { CommandMeta } from './command-meta.ts';
 import { withNames } from './people.ts';
@@ -21,8 +24,8 @@ import { runInTransaction } from './run-in-transaction.ts';
 
 export type { CommandMeta } from './command-meta.ts';
 
-/** How a command names its incident. */
-export type IncidentRef = { id: IncidentId } | { channelId: SlackChannelId } | { number: number } | { pdIncidentId: PdIncidentId };
+export type { IncidentRef } from './incident-ref.ts';
+export { resolveIncidentId } from './incident-ref.ts';
 
 /**
  * Why no incident answered: the reference the caller used, and what it wanted
@@ -41,23 +44,20 @@ export type CommandOutcome =
   | { ok: true; incidentId: IncidentId; state: IncidentState; events: IncidentEvent[]; effects: Effect[]; duplicate: boolean }
   | { ok: false; error: AppError };
 
-export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Promise<IncidentId | undefined> {
-  if ('id' in ref) return ref.id;
-  const found = 'channelId' in ref ? await uow.incidents.findIncidentIdByChannel(ref.channelId)
-    : 'number' in ref ? await uow.incidents.findIncidentIdByNumber(ref.number)
-    : await uow.keys.findIncidentIdByPagerDuty(ref.pdIncidentId);
-  return found === undefined ? undefined : asIncidentId(found);
-}
-
 export function notFound(ref: IncidentRef | undefined, purpose?: NotFoundParams['purpose']): AppError {
   return { code: 'incident.not_found', params: { ...(ref ? { ref } : {}), ...(purpose ? { purpose } : {}) } };
 }
 
 /** Applies a command in its own transaction. */
 export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
-  // Names are looked up before the transaction: a slow directory must not hold the incident's lock.
-  const named = await withNames(deps, command, meta);
-  return runInTransaction(deps.store, (uow) => applyCommandIn(uow, deps, ref, command, named));
+  // Who may, and names, are looked up before the transaction: a slow directory must not hold the incident's lock.
+  const allowed = await authorize(deps, ref, command, meta);
+  if (!allowed.ok) return allowed;
+  const named = await withNames(deps, command, allowed.meta);
+  const outcome = await runInTransaction(deps.store, (uow) => applyCommandIn(uow, deps, ref, command, named));
+  // Refused by the check against the locked incident (its roles changed meanwhile): reported like any refusal.
+  if (!outcome.ok) auditDenial(deps, meta, outcome.error, 'id' in ref ? { id: ref.id } : undefined);
+  return outcome;
 }
 
 /** A found, claimed and locked incident; `duplicate` when the command's key was seen before. */

@@ -5,6 +5,7 @@
  */
 import type { IncidentState } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy.ts';
+import type { AccessDirectory } from './access.ts';
 import { canSee, viewerScope, type Viewer } from './incident-visibility.ts';
 import type { IncidentFilter, IncidentReads, LoggedEvent, SlackDirectory } from './web-ports.ts';
 
@@ -12,6 +13,8 @@ export interface BrowseDeps {
   reads: IncidentReads;
   slack: SlackDirectory;
   policy: Policy;
+  /** User groups for `permissions.admins`; absent → admins listed by user id only. */
+  access?: Pick<AccessDirectory, 'userGroupMembers'> | undefined;
 }
 
 export interface IncidentListPage {

@@ -7,6 +7,7 @@
 import type { NoteVia } from '../domain/events.ts';
 import { asIncidentId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../domain/ids.ts';
 import { applyCommandIn, notFound, type CommandOutcome } from './apply-command.ts';
+import { authorize } from './authorize.ts';
 import { withNames } from './people.ts';
 import type { AppDeps } from './ports.ts';
 import { runInTransaction } from './run-in-transaction.ts';
@@ -68,9 +69,10 @@ export async function flagMessage(
   // Names first, outside the transaction: the author is usually the one Kranz logged with the message.
   const seen = await deps.store.transaction((u) => u.channelLog.findChannelMessage(m.channelId, m.ts)).catch(() => undefined);
   const author = seen?.userId ?? m.authorId;
-  const named = await withNames(deps, { type: 'add_note', text: '', via, ...(author ? { authorId: asSlackUserId(author) } : {}) }, {
-    actor: { kind: 'user', userId: flaggedBy }, source: { kind: 'slack', channelId: m.channelId }, idempotencyKey: '',
-  });
+  const note = { type: 'add_note' as const, text: '', via, ...(author ? { authorId: asSlackUserId(author) } : {}) };
+  const allowed = await authorize(deps, { channelId: m.channelId }, note, { actor: { kind: 'user', userId: flaggedBy }, source: { kind: 'slack', channelId: m.channelId }, idempotencyKey: '' });
+  if (!allowed.ok) return allowed;
+  const named = await withNames(deps, note, allowed.meta);
   return runInTransaction(deps.store, async (uow): Promise<CommandOutcome> => {
     const incidentId = await uow.incidents.findIncidentIdByChannel(m.channelId);
     if (!incidentId) return { ok: false, error: notFound({ channelId: m.channelId }, 'timeline') };
@@ -83,6 +85,7 @@ export async function flagMessage(
     }, {
       actor: named.actor,
       ...(named.names ? { names: named.names } : {}),
+      ...(named.access ? { access: named.access } : {}),
       source: { kind: 'slack', channelId: m.channelId, ts: m.ts, ...(m.permalink ? { permalink: m.permalink } : {}) },
       // One note per message, however many pins and 📌 it gets.
       idempotencyKey: `slack:flag:${m.channelId}:${m.ts}`,

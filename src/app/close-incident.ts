@@ -10,6 +10,7 @@ import type { IncidentState } from '../domain/incident.ts';
 import { draftCustomerReport, draftReport, renderCustomerMarkdown, reportCustomers } from '../domain/report/index.ts';
 import { transition } from '../domain/transition.ts';
 import { claimAndLock, commitTransition, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
+import { authorize } from './authorize.ts';
 import type { AppDeps } from './ports.ts';
 import { runInTransaction } from './run-in-transaction.ts';
 
@@ -24,7 +25,10 @@ export async function redraftReport(deps: AppDeps, ref: IncidentRef, meta: Comma
   return draftAndPublish(deps, ref, meta, undefined);
 }
 
-async function draftAndPublish(deps: AppDeps, ref: IncidentRef, meta: CommandMeta, first: Command | undefined): Promise<CloseOutcome> {
+async function draftAndPublish(deps: AppDeps, ref: IncidentRef, given: CommandMeta, first: Command | undefined): Promise<CloseOutcome> {
+  const allowed = first ? await authorize(deps, ref, first, given) : { ok: true as const, meta: given };
+  if (!allowed.ok) return allowed;
+  const meta = allowed.meta;
   return runInTransaction(deps.store, async (uow): Promise<CloseOutcome> => {
     const claimed = await claimAndLock(uow, ref, meta.idempotencyKey);
     if (!claimed.ok) return claimed;

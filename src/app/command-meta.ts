@@ -1,5 +1,6 @@
 /** What every command carries besides itself: who, from where, and its idempotency key. */
 import type { Actor, SourceRef } from '../domain/events.ts';
+import type { ActorAccess } from '../domain/permissions.ts';
 
 /** Who asked, from where, and the key that makes a retry harmless. */
 export interface CommandMeta {
@@ -10,4 +11,6 @@ export interface CommandMeta {
   occurredAt?: Date;
   /** Display names of the people the command names, recorded on its events (see `withNames`). */
   names?: Record<string, string>;
+  /** What Slack said about the actor, for the permission check (see `authorize`); never recorded. */
+  access?: ActorAccess;
 }

@@ -8,6 +8,7 @@ import type { Command } from '../domain/commands.ts';
 import { asIncidentId } from '../domain/ids.ts';
 import { transition } from '../domain/transition.ts';
 import { commitTransition, notFound, type CommandMeta, type CommandOutcome } from './apply-command.ts';
+import { authorize } from './authorize.ts';
 import { withNames } from './people.ts';
 import type { AppDeps } from './ports.ts';
 import { runInTransaction } from './run-in-transaction.ts';
@@ -15,7 +16,10 @@ import { runInTransaction } from './run-in-transaction.ts';
 export type DeclareInput = Omit<Extract<Command, { type: 'declare' }>, 'type' | 'number'>;
 
 export async function declareIncident(deps: AppDeps, input: DeclareInput, given: CommandMeta): Promise<CommandOutcome> {
-  const meta = await withNames(deps, input, given);
+  // `number` is given out in the transaction; who may declare does not depend on it.
+  const allowed = await authorize(deps, undefined, { type: 'declare', number: 0, ...input }, given);
+  if (!allowed.ok) return allowed;
+  const meta = await withNames(deps, input, allowed.meta);
   return runInTransaction(deps.store, async (uow): Promise<CommandOutcome> => {
     if (!(await uow.keys.claimCommandKey(meta.idempotencyKey))) {
       const id = await uow.keys.commandKeyIncident(meta.idempotencyKey);

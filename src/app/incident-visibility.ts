@@ -6,6 +6,7 @@
  */
 import type { IncidentState } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy.ts';
+import { isPolicyAdmin, type AccessDirectory } from './access.ts';
 import type { IncidentReads, SlackDirectory, VisibleScope } from './web-ports.ts';
 
 /** A signed-in reader of the bot's workspace. */
@@ -15,15 +16,19 @@ export interface Viewer {
   name: string;
 }
 
+/** What deciding visibility reads: channel members, and user groups for `permissions.admins` (absent → listed user ids only). */
+export interface VisibilityDeps {
+  slack: SlackDirectory;
+  policy: Policy;
+  access?: Pick<AccessDirectory, 'userGroupMembers'> | undefined;
+}
+
 /**
- * Slack user ids who see every incident. The permissions work (a
- * `permissions.admins` policy key, user groups expanded) is not on this
- * branch yet: until it is, nobody is an admin unless the policy object
- * carries `permissions.admins`. Point this at that key when it lands.
+ * Whether the viewer sees every incident: one of `permissions.admins`, by id
+ * or through a user group. A group Slack cannot list right now does not count.
  */
-export function policyAdmins(policy: Policy): readonly string[] {
-  const admins = (policy as Policy & { permissions?: { admins?: unknown } }).permissions?.admins;
-  return Array.isArray(admins) ? admins.filter((a): a is string => typeof a === 'string') : [];
+export function policyAdmin(viewer: Viewer, deps: VisibilityDeps): Promise<boolean> {
+  return isPolicyAdmin(deps, viewer.userId);
 }
 
 /** The scope a viewer reads with, and whether every membership could be checked. */
@@ -37,8 +42,8 @@ export interface ViewerScope {
 const CONCURRENCY = 4;
 
 /** Works out which private incidents the viewer may see. Fails closed: a channel Slack cannot answer for stays hidden. */
-export async function viewerScope(viewer: Viewer, deps: { reads: IncidentReads; slack: SlackDirectory; policy: Policy }): Promise<ViewerScope> {
-  if (policyAdmins(deps.policy).includes(viewer.userId)) return { scope: { all: true, privateChannels: [] }, unchecked: 0 };
+export async function viewerScope(viewer: Viewer, deps: VisibilityDeps & { reads: IncidentReads }): Promise<ViewerScope> {
+  if (await policyAdmin(viewer, deps)) return { scope: { all: true, privateChannels: [] }, unchecked: 0 };
   const channels = await deps.reads.privateChannels();
   const allowed: string[] = [];
   let unchecked = 0;
@@ -58,9 +63,9 @@ export async function viewerScope(viewer: Viewer, deps: { reads: IncidentReads; 
 }
 
 /** Whether one incident is visible to the viewer (same rule as the scope, for a single incident). */
-export async function canSee(viewer: Viewer, incident: IncidentState, deps: { slack: SlackDirectory; policy: Policy }): Promise<boolean> {
+export async function canSee(viewer: Viewer, incident: IncidentState, deps: VisibilityDeps): Promise<boolean> {
   if (!incident.private) return true;
-  if (policyAdmins(deps.policy).includes(viewer.userId)) return true;
+  if (await policyAdmin(viewer, deps)) return true;
   if (!incident.channelId) return false;
   return (await deps.slack.channelMembers(incident.channelId)).has(viewer.userId);
 }

@@ -7,6 +7,7 @@ import type { IncidentEvent } from '../domain/events.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { PlannedReminder, ReminderKind } from '../domain/reminders.ts';
+import type { AccessDirectory, PermissionAudit } from './access.ts';
 
 export interface Clock {
   now(): Date;
@@ -183,6 +184,10 @@ export interface AppDeps {
   sha256: (text: string) => string;
   /** Display names (Slack users.info, cached); absent → events carry ids and Slack handles only. */
   people?: PeopleDirectory;
+  /** Channel and user-group membership for permissions (Slack, cached briefly); absent → recorded members only, user groups unverifiable. */
+  access?: AccessDirectory;
+  /** Where permission refusals are reported (log line and counter); absent → not reported. */
+  audit?: PermissionAudit;
 }
 
 /** People's display names, as their chat workspace shows them. Never throws: unknown → undefined. */

@@ -1,14 +1,8 @@
 /** Read-only queries for Slack replies and the CLI. */
-import type { IncidentState } from '../domain/incident.ts';
-import { resolveIncidentId, type IncidentRef } from './apply-command.ts';
+import { isPolicyAdmin } from './access.ts';
 import type { AppDeps } from './ports.ts';
 
-export async function findIncident(deps: AppDeps, ref: IncidentRef): Promise<IncidentState | undefined> {
-  return deps.store.transaction(async (uow) => {
-    const id = await resolveIncidentId(uow, ref);
-    return id ? uow.incidents.readIncident(id) : undefined;
-  });
-}
+export { findIncident } from './incident-ref.ts';
 
 export async function listOpenIncidents(deps: AppDeps, limit = 50) {
   return deps.store.transaction((uow) => uow.incidents.listOpenIncidents(limit));
@@ -16,10 +10,13 @@ export async function listOpenIncidents(deps: AppDeps, limit = 50) {
 
 /**
  * Open incidents as `userId` may see them: a private incident (its title,
- * channel and state) only to the people in its channel. The others do not
- * learn that it exists, not even as a count.
+ * channel and state) only to the people in its channel and to policy admins.
+ * The others do not learn that it exists, not even as a count.
  */
 export async function listOpenIncidentsFor(deps: AppDeps, userId: string, limit = 50) {
   const rows = await listOpenIncidents(deps, limit);
-  return rows.filter((r) => !r.private || r.members.includes(userId));
+  const hidden = (r: (typeof rows)[number]): boolean => r.private && !r.members.includes(userId);
+  // Slack is asked about admin groups only when something would be hidden.
+  if (rows.some(hidden) && (await isPolicyAdmin(deps, userId))) return rows;
+  return rows.filter((r) => !hidden(r));
 }

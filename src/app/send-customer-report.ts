@@ -2,24 +2,24 @@
  * Sends a customer report after a person clicked Send under its review copy.
  * What is sent is re-drafted from the log and must be the very text that was
  * reviewed (same digest): if the incident changed since, nothing is sent and
- * the clicker is told to review the new draft. Who may send is decided by
- * `mayActorSend` (the seam for role-based permissions).
+ * the clicker is told to review the new draft. Who may send (by Slack or by
+ * email) is the policy's `permissions.allow.send_customer_report`, asked
+ * first (`mayActorSend`) so someone who may not send is told that, not that
+ * the draft changed.
  */
 import { asIncidentId } from '../domain/ids.ts';
 import { draftCustomerReport, renderCustomerMarkdown } from '../domain/report/customer.ts';
 import { applyCommand, notFound, type CommandMeta, type CommandOutcome } from './apply-command.ts';
+import { authorize, type Authorized } from './authorize.ts';
 import type { AppDeps } from './ports.ts';
 
 export type SendCustomerReportOutcome =
   | CommandOutcome
-  | { ok: false; error: { code: 'customer_report.changed' | 'customer_report.not_permitted'; params: { customer: string } } };
+  | { ok: false; error: { code: 'customer_report.changed'; params: { customer: string } } };
 
-/**
- * The permission seam: who may send a customer report. Until role-based
- * permissions exist, anyone who can click in the incident channel may.
- */
-export function mayActorSend(_deps: AppDeps, _meta: CommandMeta, _incidentId: string): boolean {
-  return true;
+/** Whether the actor may send this incident's customer reports (the refusal names who may). */
+export function mayActorSend(deps: AppDeps, meta: CommandMeta, incidentId: string, customer: string): Promise<Authorized> {
+  return authorize(deps, { id: asIncidentId(incidentId) }, { type: 'send_customer_report', customer, sha256: '', markdown: '' }, meta);
 }
 
 /** Drafts the customer report as of now: the Markdown and its digest (undefined: not attached). */
@@ -33,7 +33,8 @@ export async function currentCustomerReport(deps: AppDeps, incidentId: string, c
 }
 
 export async function sendCustomerReport(deps: AppDeps, incidentId: string, customer: string, reviewedSha: string, meta: CommandMeta, via: 'slack' | 'email' = 'slack'): Promise<SendCustomerReportOutcome> {
-  if (!mayActorSend(deps, meta, incidentId)) return { ok: false, error: { code: 'customer_report.not_permitted', params: { customer } } };
+  const allowed = await mayActorSend(deps, meta, incidentId, customer);
+  if (!allowed.ok) return allowed;
   const now = await currentCustomerReport(deps, incidentId, customer);
   if (!now) return { ok: false, error: notFound({ id: asIncidentId(incidentId) }) };
   if (now.sha256 !== reviewedSha) return { ok: false, error: { code: 'customer_report.changed', params: { customer } } };

@@ -66,6 +66,10 @@ async function openFromPagerDuty(title: string): Promise<{ incidentId: string; c
   }, 'incident with a channel');
   await settled(h);
   expect(inc.severity).toBe('SEV1');
+  // Dana (second-level on-call, not invited) joins; the incident PagerDuty opened has no commander yet, so she takes the role.
+  await dana().join(inc.channel_id!);
+  await dana().slashCommand(inc.channel_id!, '/incident', `role commander <@${USERS.dana.id}|dana>`);
+  await settled(h);
   return { incidentId: inc.id, channel: inc.channel_id!, number: inc.number };
 }
 

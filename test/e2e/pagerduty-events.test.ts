@@ -145,6 +145,10 @@ describe('PagerDuty events over HTTP', () => {
   });
 
   it('priority_updated suggests a severity change with a button that changes it', async () => {
+    // Dana (second-level on-call, not invited) joins and takes command of the incident PagerDuty opened: its buttons are hers to click.
+    await h.slack.user(USERS.dana.id).join(inc.channel_id!);
+    await h.slack.user(USERS.dana.id).slashCommand(inc.channel_id!, '/incident', `role commander <@${USERS.dana.id}|dana>`);
+    await settled(h);
     const before = history(inc.channel_id!).length;
     // The captured body raises the priority to P2 → SEV2 (the incident is SEV4).
     await sendFixture('priority_updated_v3', pdId);

@@ -16,7 +16,7 @@ afterAll(async () => h?.close());
 
 const dana = () => h.slack.user(USERS.dana.id);
 
-/** Opens an incident from a PagerDuty trigger and waits until it is fully set up. */
+/** Opens an incident from a PagerDuty trigger, waits until it is fully set up, and makes Dana its commander. */
 async function openFromPagerDuty(title: string): Promise<{ pdId: string; incidentId: string; channel: string; number: number }> {
   const pd = h.pdIncident({ title });
   const r = await h.event('incident.triggered', pd);
@@ -25,6 +25,9 @@ async function openFromPagerDuty(title: string): Promise<{ pdId: string; inciden
     const l = await linkedIncident(h, pd.id);
     return l?.channel_id ? l : undefined;
   }, 'incident with a channel');
+  // Dana (second-level on-call, not invited) joins; the incident PagerDuty opened has no commander yet, so she takes the role.
+  await dana().join(inc.channel_id!);
+  await dana().slashCommand(inc.channel_id!, '/incident', `role commander <@${USERS.dana.id}|dana>`);
   await settled(h);
   return { pdId: pd.id, incidentId: inc.id, channel: inc.channel_id!, number: inc.number };
 }

@@ -122,6 +122,21 @@ describe('sending a customer report', () => {
     expect(h.slack.workspace.history('CACME').some((m) => textOf(m).includes('Incident report'))).toBe(false);
   });
 
+  it('refuses Send to someone in the channel without a role, and sends nothing', async () => {
+    const review = h.slack.workspace.history(ch).find((m) => (m.text ?? '').includes('Customer report for Acme Corp ready for review'));
+    const sam = h.slack.user(USERS.sam.id);
+    await sam.join(ch);
+    await outboxDrained(h);
+    await sam.blockAction({ channel: ch, messageTs: review?.ts ?? '' }, 'customer_report_send');
+    await outboxDrained(h);
+    const told = h.slack.workspace.ephemerals.filter((e) => e.user === USERS.sam.id).map((e) => e.text).join('\n');
+    expect(told).toContain('You may not send customer reports of INC-1');
+    expect(told).toContain(`the commander (<@${USERS.dana.id}>)`);
+    expect(inAcmeChannel()).toHaveLength(0);
+    const sent = await h.pool.query("select 1 from incident_events where type = 'customer_report_sent'");
+    expect(sent.rowCount).toBe(0);
+  });
+
   it('sends it to the customer channel only after the click, once, and records who sent it', async () => {
     const review = h.slack.workspace.history(ch).find((m) => (m.text ?? '').includes('Customer report for Acme Corp ready for review'));
     await Promise.all([1, 2].map(() => dana(h).blockAction({ channel: ch, messageTs: review?.ts ?? '' }, 'customer_report_send')));

@@ -120,7 +120,7 @@ function seedPagerDuty(pd: PagerDutyStandIn): void {
  * extension pointed at the stand-in. `secrets` are Kranz's webhook secrets
  * (the first is what `send` signs with).
  */
-export async function startPdHarness(o: { policy?: Policy; secrets?: string[]; log?: HarnessOptions['log']; extensions?: KranzExtension[]; env?: Record<string, string> } = {}): Promise<PdHarness> {
+export async function startPdHarness(o: { policy?: Policy; secrets?: string[]; log?: HarnessOptions['log']; extensions?: KranzExtension[]; env?: Record<string, string>; standIn?: HarnessOptions['standIn'] } = {}): Promise<PdHarness> {
   const pd = await startPagerDutyStandIn();
   seedPagerDuty(pd);
   const secrets = o.secrets ?? [PD_SECRET];
@@ -133,7 +133,7 @@ export async function startPdHarness(o: { policy?: Policy; secrets?: string[]; l
   };
   let h: Harness;
   try {
-    h = await startHarness({ policy: o.policy ?? pdPolicy(), extensions: [pagerDutyExtension, ...(o.extensions ?? [])], env, ...(o.log ? { log: o.log } : {}) });
+    h = await startHarness({ policy: o.policy ?? pdPolicy(), extensions: [pagerDutyExtension, ...(o.extensions ?? [])], env, ...(o.log ? { log: o.log } : {}), ...(o.standIn ? { standIn: o.standIn } : {}) });
   } catch (e) {
     await pd.close();
     throw e;

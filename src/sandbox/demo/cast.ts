@@ -6,7 +6,7 @@
 import { parsePolicy } from '../../config/load-policy.ts';
 import { formatConfigIssues } from '../../config/issues.ts';
 import type { Policy } from '../../domain/policy.ts';
-import type { SeedChannel, SeedUser } from '../slack/types.ts';
+import type { SeedChannel, SeedUser, SeedUserGroup } from '../slack/types.ts';
 
 /** The people of the story, as Slack users; `role` is what the live log calls them. */
 export const PEOPLE = {
@@ -25,6 +25,14 @@ export const CHANNELS = {
   stakeholders: 'C0STAKEHLD1',
   incidents: 'C0INCIDENTS',
 } as const;
+
+/** The Slack user group the demo policy names as Kranz admins (`permissions.admins`). */
+export const INCIDENT_MANAGERS = { id: 'S0INCMGRS1', handle: 'incident-managers', name: 'Incident managers' } as const;
+
+/** Slack user groups to seed: the incident managers, of whom Mara is one. */
+export function seedUserGroups(): SeedUserGroup[] {
+  return [{ ...INCIDENT_MANAGERS, users: [PEOPLE.mara.id] }];
+}
 
 /** Slack credentials shared by the stand-in and Kranz. */
 export const SLACK = { botToken: 'xoxb-kranz-demo', signingSecret: 'kranz-demo-signing-secret' } as const;
@@ -129,6 +137,15 @@ report_timezone: Europe/Berlin
 customer_reports:
   include_service_credit: true
   show_responder_names: false
+permissions:
+  admins: [${INCIDENT_MANAGERS.id}]   # a Slack user group: its members may steer any incident and see private ones
+  allow:
+    # The people running an incident steer it; anyone in its channel contributes.
+    resolve: [commander, role_holders, admins]
+    close: [commander, role_holders, admins]
+    page: [commander, role_holders, admins]
+    send_customer_report: [commander, role_holders, admins]
+    add_note: [channel_members, admins]
 `;
 
 /** The demo policy, parsed and validated like a real \`KRANZ_CONFIG\` file. */

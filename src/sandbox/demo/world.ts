@@ -15,7 +15,7 @@ import { DEFAULT_PRIORITIES } from '../pagerduty/state.ts';
 import { startSlackStandIn, type SlackStandIn } from '../slack/index.ts';
 import { startSmtpStandIn, type SmtpStandIn } from '../smtp/stand-in.ts';
 import { startStatusPageStandIn, STATUSPAGE_STAND_IN_KEY, type StatusPageStandIn } from '../statuspage/stand-in.ts';
-import { PAGERDUTY, PEOPLE, SLACK, STATUSPAGE, seedChannels, seedUsers } from './cast.ts';
+import { PAGERDUTY, PEOPLE, SLACK, STATUSPAGE, seedChannels, seedUserGroups, seedUsers } from './cast.ts';
 import type { StoryClock } from './story-clock.ts';
 
 /** Everything running for the demo. */
@@ -111,6 +111,7 @@ export async function startWorld(o: WorldOptions): Promise<DemoWorld> {
       signingSecret: SLACK.signingSecret,
       users: seedUsers(),
       channels: seedChannels(),
+      userGroups: seedUserGroups(),
       team: { name: 'Kranz Demo', domain: 'kranz-demo' },
       // Message times follow the story; request signatures keep real time, as Bolt checks them against its own clock.
       now: () => o.clock.nowMs(),

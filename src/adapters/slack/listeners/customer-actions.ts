@@ -53,8 +53,7 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
       if (o.ok && !o.duplicate) deps.kick();
       const text = o.ok
         ? o.duplicate ? CUSTOMER_REPLIES.alreadySent : via === 'email' ? CUSTOMER_REPLIES.sentByEmail : CUSTOMER_REPLIES.sent
-        : o.error.code === 'customer_report.changed' ? CUSTOMER_REPLIES.changed
-          : o.error.code === 'customer_report.not_permitted' ? CUSTOMER_REPLIES.notPermitted : md`:warning: ${errorText(o.error as Parameters<typeof errorText>[0])}`;
+        : o.error.code === 'customer_report.changed' ? CUSTOMER_REPLIES.changed : md`:warning: ${errorText(o.error)}`;
       await tell(client, channelId, body.user.id, text, deps);
     });
   }

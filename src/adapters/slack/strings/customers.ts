@@ -40,7 +40,6 @@ export const CUSTOMER_REPLIES = {
   sentByEmail: md`:outbox_tray: Sent. The customer report is on its way to their contacts by email.`,
   alreadySent: md`That customer report was already sent (nothing changed).`,
   changed: md`:warning: The incident changed since this draft was posted, so it was not sent. Run \`/incident report\` and review the new draft.`,
-  notPermitted: md`:warning: You may not send customer reports.`,
   acknowledged: md`:white_check_mark: Acknowledged.`,
   mitigated: md`Mitigation recorded.`,
   corrected: (label: string, at: string) => md`${label} corrected to ${at}. The report uses it from now on.`,
