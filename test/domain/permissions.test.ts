@@ -198,11 +198,11 @@ describe('transition refuses in one place', () => {
   it('says who may in words: the commander and role holders by mention, and the key that sets it', () => {
     const r = transition(started, { type: 'resolve' }, T0, as('UMEMBER', { channelMember: true }));
     if (r.ok) throw new Error('expected a refusal');
-    expect(errorText(r.error)).toBe('You may not resolve INC-42. Only the commander (<@UCOMMANDER>) or people with a role on the incident (<@UCOMMANDER>, <@USCRIBE>) may do that. (Set in the Kranz policy, `permissions.allow.resolve`.)');
+    expect(errorText(r.error).text).toBe('You may not resolve INC-42. Only the commander (<@UCOMMANDER>) or people with a role on the incident (<@UCOMMANDER>, <@USCRIBE>) may do that. (Set in the Kranz policy, `permissions.allow.resolve`.)');
     const policy = { ...testPolicy, permissions: withAdmins([ADMIN, GROUP]) };
     const r2 = transition(started, { type: 'page', target: { kind: 'service', serviceId: 'PSVC' as never }, message: 'x' }, T0, { ...as('UMEMBER', { channelMember: true, groups: { [GROUP]: false } }), policy });
     if (r2.ok) throw new Error('expected a refusal');
-    expect(errorText(r2.error)).toContain('Kranz admins (<@UADMIN>, <!subteam^SINCMGRS>)');
+    expect(errorText(r2.error).text).toContain('Kranz admins (<@UADMIN>, <!subteam^SINCMGRS>)');
   });
 
   it('tells someone who may not reopen a closed incident that, not that it is closed', () => {
@@ -216,8 +216,8 @@ describe('transition refuses in one place', () => {
     const r = transition(started, { type: 'add_note', text: 'x', via: 'command' }, T0, as('USTRANGER', { channelMember: 'unknown' }));
     if (r.ok) throw new Error('expected a refusal');
     expect(r.error.code).toBe('permission.unverified');
-    expect(errorText(r.error)).toContain('could not check with Slack whether you are in the incident channel');
-    expect(errorText(r.error)).toContain('try again');
+    expect(errorText(r.error).text).toContain('could not check with Slack whether you are in the incident channel');
+    expect(errorText(r.error).text).toContain('try again');
   });
 
   it('records nothing about the check on the events', () => {
