@@ -1,10 +1,12 @@
 /**
  * Doctor checks against Slack: the bot token (`auth.test`), the scopes it was
- * granted against manifest.yml's, and every channel the policy names.
+ * granted against manifest.yml's, every channel the policy names, and every
+ * user group the permissions name (Kranz must be able to list its members).
  */
 import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import type { EnvConfig } from '../config/env.ts';
-import type { Policy } from '../domain/policy.ts';
+import { isUserGroupId } from '../domain/permissions.ts';
+import { permissionsPolicy, type Policy } from '../domain/policy.ts';
 import { manifestBotScopes } from '../adapters/slack/manifest.ts';
 import { slackErrorCode } from '../adapters/slack/errors.ts';
 import { CheckTimeout, fail, pass, withTimeout, type CheckResult } from './check.ts';
@@ -45,6 +47,21 @@ export function configuredChannels(policy: Policy): ConfiguredChannel[] {
   return out;
 }
 
+/** Every Slack user group the permissions name, with the first key that names it. */
+export function configuredUserGroups(policy: Policy): { key: string; id: string }[] {
+  const p = permissionsPolicy(policy);
+  const out = new Map<string, string>();
+  p.admins.forEach((id, i) => {
+    if (isUserGroupId(id) && !out.has(id)) out.set(id, `permissions.admins[${i}]`);
+  });
+  for (const [action, rule] of Object.entries(p.allow)) {
+    rule.forEach((e, i) => {
+      if (isUserGroupId(e) && !out.has(e)) out.set(e, `permissions.allow.${action}[${i}]`);
+    });
+  }
+  return [...out].map(([id, key]) => ({ id, key }));
+}
+
 /** What the Slack checks need. */
 export interface SlackCheckOptions {
   callMs: number;
@@ -83,6 +100,7 @@ export async function slackChecks(env: EnvConfig, policy: Policy, opts: SlackChe
   ];
   const channels = configuredChannels(policy);
   results.push(...(await Promise.all(channels.map((c) => channelCheck(client, c, bot, env.configPath, opts.callMs)))));
+  results.push(...(await Promise.all(configuredUserGroups(policy).map((g) => userGroupCheck(client, g, env.configPath, opts.callMs)))));
   return results;
 }
 
@@ -140,4 +158,22 @@ async function channelCheck(client: WebClient, c: ConfiguredChannel, bot: string
   if (channel?.is_archived) return fail(label, `${name} is archived`, `unarchive ${name} or point ${c.key} in ${where} at another channel`);
   if (!channel?.is_member) return fail(label, `bot is not in ${name}`, `/invite ${bot} in ${name}`);
   return pass(`${label}: bot is a member`);
+}
+
+/** A user group the permissions name must exist and be listable: else its members are refused (fail closed). */
+async function userGroupCheck(client: WebClient, g: { key: string; id: string }, configPath: string | undefined, callMs: number): Promise<CheckResult> {
+  const what = `user group ${g.id} (${g.key})`;
+  const where = configPath ?? 'the policy file (KRANZ_CONFIG)';
+  try {
+    const r = await withTimeout(client.usergroups.users.list({ usergroup: g.id }), callMs);
+    const n = r.users?.length ?? 0;
+    if (n === 0) return fail(what, 'has no members (or is disabled): the permission it grants reaches nobody', `add people to the group in Slack, or remove it from ${g.key} in ${where}`);
+    return pass(`${what}: ${n} ${n === 1 ? 'member' : 'members'}`);
+  } catch (e) {
+    if (e instanceof CheckTimeout) return fail(what, `usergroups.users.list ${e.message}`, 'check that this host can reach Slack, then run kranz doctor again');
+    const code = slackErrorCode(e);
+    if (code === 'no_such_subteam') return fail(what, 'no such user group', `check ${g.key} in ${where} (a user group's id starts with S; it is in the group's URL in Slack)`);
+    if (code === 'missing_scope') return fail(what, 'the bot token lacks usergroups:read', 'add usergroups:read on your Slack app\'s "OAuth & Permissions" page (or update the app from `kranz manifest --url <your URL>`), then reinstall the app');
+    return fail(what, `usergroups.users.list failed: ${code}`, 'see the Slack error above; run kranz doctor again once fixed');
+  }
 }

@@ -58,6 +58,9 @@ describe('hostile text never becomes a live mention or link in Slack', () => {
     const dana = h.slack.user(USERS.dana.id);
     const channel = inc.channel_id!;
     await h.slack.workspace.channels.get(channel);
+    // Dana (not among the on-calls PagerDuty invited) joins and takes command, so the commands below are hers to give.
+    await dana.join(channel);
+    await command(h, dana, channel, `role commander <@${USERS.dana.id}|dana>`);
     await command(h, dana, channel, `note Responder note ${HOSTILE}`);
     const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: USERS.dana.id as never }, source: { kind: 'slack' as const, channelId: asSlackChannelId(channel) }, idempotencyKey: key });
     const posted = await applyCommand(h.kranz.deps, { id: asIncidentId(inc.id) }, { type: 'post_status_update', status: 'identified', summary: `Summary ${HOSTILE}` }, meta('hostile-update'));

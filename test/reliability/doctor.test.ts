@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV_KEYS, loadEnv, type EnvConfig } from '../../src/config/env.ts';
 import { doctorChecks, runDoctor, type DoctorOptions } from '../../src/doctor.ts';
 import type { Policy } from '../../src/domain/policy.ts';
+import { DEFAULT_PERMISSIONS } from '../../src/domain/permissions.ts';
 import { createLogger, openCheckedDatabase } from '../../src/main.ts';
 import { manifestBotScopes } from '../../src/adapters/slack/manifest.ts';
 import { startPagerDutyStandIn, STAND_IN_TOKEN, type PagerDutyStandIn } from '../../src/sandbox/pagerduty/stand-in.ts';
@@ -129,6 +130,8 @@ beforeAll(async () => {
       { id: 'CACME', name: 'acme-shared', botIsMember: true },
       { id: 'CWARROOM', name: 'war-room', botIsMember: false },
     ],
+    users: [{ id: 'UADA', name: 'ada' }],
+    userGroups: [{ id: 'S0INCMGRS1', handle: 'incident-managers', users: ['UADA'] }, { id: 'S0EMPTY001', handle: 'nobody', users: [] }],
   });
   pd = await startPagerDutyStandIn();
   db = await createTestDatabase('doctor');
@@ -186,6 +189,18 @@ describe('kranz doctor', () => {
   it('flags a channel that does not exist', async () => {
     const { lines } = await doctor(envOf(), { ...policy, announcementsChannel: asSlackChannelId('CGONE') });
     expect(failures(lines)).toEqual([expect.stringMatching(/^✗ announcements channel CGONE: no such channel .*Fix: check announcements_channel/)]);
+  });
+
+  it('checks the user groups the permissions name: one that exists passes, a wrong id and an empty group are flagged with the key', async () => {
+    const perms = (admins: string[], page: string[] = ['commander']) => ({ ...policy, permissions: { admins: admins as never[], allow: { ...DEFAULT_PERMISSIONS.allow, page: page as never[] } } });
+    const good = await doctor(envOf(), perms(['S0INCMGRS1', 'UADA']));
+    expect(good.lines).toContain('✓ user group S0INCMGRS1 (permissions.admins[0]): 1 member');
+    expect(failures(good.lines)).toEqual([]);
+    const bad = await doctor(envOf(), perms(['S0INCMGRS1', 'S0NOSUCH01'], ['commander', 'S0EMPTY001']));
+    expect(failures(bad.lines)).toEqual([
+      expect.stringMatching(/^✗ user group S0NOSUCH01 \(permissions\.admins\[1\]\): no such user group\. Fix: check permissions\.admins\[1\]/),
+      expect.stringMatching(/^✗ user group S0EMPTY001 \(permissions\.allow\.page\[1\]\): has no members/),
+    ]);
   });
 
   it('flags an unknown PagerDuty service', async () => {

@@ -179,6 +179,9 @@ describe('log redaction', () => {
     await settled();
     // Resolving it in Kranz resolves it in PagerDuty: an authenticated write.
     await dana.join(paged.id);
+    // PagerDuty opened it without a commander: Dana takes the role, then may resolve.
+    await dana.slashCommand(paged.id, '/incident', `role commander <@${USERS.dana.id}|dana>`);
+    await settled();
     await dana.slashCommand(paged.id, '/incident', 'resolve Latency back to normal');
     await settled();
     await slack.waitFor(() => pd.state.incidents.get(pdIncident.id)?.status === 'resolved', { what: 'PagerDuty incident resolved' });

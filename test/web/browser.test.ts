@@ -58,7 +58,7 @@ describe('web view in Chromium', () => {
     await page.waitForURL(`${h.publicUrl}/incidents/${n}`);
     await expect.poll(() => page.locator('#live-status').textContent()).toContain('Live');
     const before = await page.locator('#timeline li').count();
-    const r = await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text: 'Rolled back deploy 4711', via: 'command' }, { actor: { kind: 'user', userId: asSlackUserId(USERS.sam.id), name: 'sam' }, source: { kind: 'slack' }, idempotencyKey: `browser:note:${Date.now()}` });
+    const r = await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text: 'Rolled back deploy 4711', via: 'command' }, { actor: { kind: 'user', userId: asSlackUserId(USERS.dana.id), name: 'dana' }, source: { kind: 'slack' }, idempotencyKey: `browser:note:${Date.now()}` });
     expect(r.ok).toBe(true);
     await page.locator('#timeline li', { hasText: 'Rolled back deploy 4711' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#timeline li').count()).toBe(before + 1);
