@@ -1,35 +1,16 @@
 /**
- * What permissions need to know from the chat workspace (who is in a channel
- * or a user group now) as a port, and the helpers that ask it: gathering an
- * actor's access for the decision, telling whether someone is a policy
- * admin, and reporting refusals to the operator.
+ * The helpers around the permission ports (`AccessDirectory`: who is in a
+ * channel or a user group now; `PermissionAudit`: where refusals are
+ * reported; both in ports.ts): gathering an actor's access for the decision,
+ * telling whether someone is a policy admin, and reporting a refusal.
  */
 import type { ActorAccess, PermissionAction, PermissionSubject } from '../domain/permissions.ts';
 import { isUserGroupId, isUserId } from '../domain/permissions.ts';
 import { permissionsPolicy, type Policy } from '../domain/policy.ts';
 import type { CommandMeta } from './command-meta.ts';
-import type { AppDeps } from './ports.ts';
+import type { AccessDirectory, AppDeps } from './ports.ts';
 
-/** Who is in a channel or a user group now, as the chat workspace says (cached briefly by the adapter). Throws when it cannot say. */
-export interface AccessDirectory {
-  channelMembers(channelId: string): Promise<ReadonlySet<string>>;
-  userGroupMembers(groupId: string): Promise<ReadonlySet<string>>;
-}
-
-/** A refused attempt, for the operator's log and metrics (never the incident's timeline). */
-export interface PermissionDenial {
-  action: PermissionAction;
-  userId: string;
-  incidentId?: string;
-  number?: number;
-  /** `denied`: the rule does not include her; `unverified`: Slack could not say. */
-  reason: 'denied' | 'unverified';
-}
-
-/** Where denials are reported (pino warn and a counter in production). */
-export interface PermissionAudit {
-  denied(d: PermissionDenial): void;
-}
+export type { AccessDirectory, PermissionAudit, PermissionDenial } from './ports.ts';
 
 /** Asks Slack what the rule needs to know about `userId`; failures become `unknown`. */
 export async function gatherAccess(deps: Pick<AppDeps, 'access'>, need: { channel: boolean; groups: readonly string[] }, userId: string, incident: PermissionSubject | undefined): Promise<ActorAccess> {

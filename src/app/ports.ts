@@ -7,7 +7,7 @@ import type { IncidentEvent } from '../domain/events.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { PlannedReminder, ReminderKind } from '../domain/reminders.ts';
-import type { AccessDirectory, PermissionAudit } from './access.ts';
+import type { PermissionAction } from '../domain/permissions-policy.ts';
 
 export interface Clock {
   now(): Date;
@@ -208,4 +208,25 @@ export interface OutboxQueue {
   claim(o: { now: Date; limit: number; leaseMs: number; workerId: string }): Promise<ClaimedOutboxRow[]>;
   retry(id: number, workerId: string, error: string, nextAttemptAt: Date): Promise<void>;
   dead(id: number, workerId: string, error: string): Promise<void>;
+}
+
+/** Who is in a channel or a user group now, as the chat workspace says (cached briefly by the adapter). Throws when it cannot say. */
+export interface AccessDirectory {
+  channelMembers(channelId: string): Promise<ReadonlySet<string>>;
+  userGroupMembers(groupId: string): Promise<ReadonlySet<string>>;
+}
+
+/** A refused attempt, for the operator's log and metrics (never the incident's timeline). */
+export interface PermissionDenial {
+  action: PermissionAction;
+  userId: string;
+  incidentId?: string;
+  number?: number;
+  /** `denied`: the rule does not include her; `unverified`: Slack could not say. */
+  reason: 'denied' | 'unverified';
+}
+
+/** Where denials are reported (pino warn and a counter in production). */
+export interface PermissionAudit {
+  denied(d: PermissionDenial): void;
 }

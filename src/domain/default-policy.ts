@@ -4,7 +4,7 @@
  * (SEV1 at least every 20 minutes), and the customer hears from us within minutes.
  * `src/config/` overlays a team's YAML on top of this.
  */
-import { DEFAULT_PERMISSIONS } from './permissions.ts';
+import { DEFAULT_PERMISSIONS } from './permissions-policy.ts';
 import { DEFAULT_PRIVACY, DEFAULT_STATUSPAGE, type Policy, type SeverityPolicy } from './policy.ts';
 
 const MIN = 60_000;

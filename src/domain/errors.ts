@@ -4,7 +4,7 @@
  * `strings/errors.ts`) says it in words.
  */
 import type { Status } from './events.ts';
-import type { PermissionAction, WhoMay } from './permissions.ts';
+import type { PermissionAction, WhoMay } from './permissions-policy.ts';
 
 /** The parameters each code carries. */
 export interface DomainErrorParams {

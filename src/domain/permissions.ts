@@ -8,77 +8,11 @@
  */
 import type { Command } from './commands.ts';
 import { domainError, type DomainError } from './errors.ts';
-import type { SlackChannelId, SlackUserGroupId, SlackUserId } from './ids.ts';
+import type { SlackUserId } from './ids.ts';
 import type { IncidentState } from './incident.ts';
+import { isUserGroupId, isUserId, type ActorAccess, type PermissionAction, type PermissionsPolicy, type RuleEntry, type WhoMay } from './permissions-policy.ts';
 
-/** What a person can be allowed to do, as the policy names it (`permissions.allow.<action>`). */
-export const PERMISSION_ACTIONS = [
-  'declare',
-  'resolve',
-  'close',
-  'reopen',
-  'change_severity',
-  'assign_commander',
-  'page',
-  'send_customer_report',
-  'assign_role',
-  'add_note',
-  'add_timeline_entry',
-  'post_status_update',
-  'update_checklist',
-  'edit_customers',
-  'record_times',
-] as const;
-export type PermissionAction = (typeof PERMISSION_ACTIONS)[number];
-
-/** Who a rule can name besides people and user groups by id. */
-export const AUDIENCES = ['everyone', 'channel_members', 'role_holders', 'commander', 'admins'] as const;
-export type Audience = (typeof AUDIENCES)[number];
-
-/** One entry of a rule: an audience, a person (`U…`, `W…`) or a Slack user group (`S…`). */
-export type RuleEntry = Audience | SlackUserId | SlackUserGroupId;
-
-export interface PermissionsPolicy {
-  /** People and user groups who may do everything a rule grants `admins` (and who see private incidents). */
-  admins: readonly (SlackUserId | SlackUserGroupId)[];
-  /** Per action: who may. A person may when any entry matches. */
-  allow: Readonly<Record<PermissionAction, readonly RuleEntry[]>>;
-}
-
-const STEERING: readonly RuleEntry[] = ['commander', 'role_holders', 'admins'];
-const IN_THE_ROOM: readonly RuleEntry[] = ['channel_members', 'admins'];
-
-/**
- * Safe defaults: the people running the incident steer it (resolve, close,
- * page, send to customers…); anyone in its channel may contribute (notes,
- * timeline, updates, checklist); everyone may declare.
- */
-export const DEFAULT_PERMISSIONS: PermissionsPolicy = {
-  admins: [],
-  allow: {
-    declare: ['everyone'],
-    resolve: STEERING,
-    close: STEERING,
-    reopen: STEERING,
-    change_severity: STEERING,
-    assign_commander: STEERING,
-    page: STEERING,
-    send_customer_report: STEERING,
-    assign_role: IN_THE_ROOM,
-    add_note: IN_THE_ROOM,
-    add_timeline_entry: IN_THE_ROOM,
-    post_status_update: IN_THE_ROOM,
-    update_checklist: IN_THE_ROOM,
-    edit_customers: IN_THE_ROOM,
-    record_times: IN_THE_ROOM,
-  },
-};
-
-/** Before an incident exists there is no channel and no roles: only these make sense for `declare`. */
-export const DECLARE_AUDIENCES: readonly Audience[] = ['everyone', 'admins'];
-
-export const isUserId = (s: string): boolean => /^[UW][A-Z0-9]{2,}$/.test(s);
-export const isUserGroupId = (s: string): boolean => /^S[A-Z0-9]{2,}$/.test(s);
+export * from './permissions-policy.ts';
 
 /**
  * The action a command asks for; undefined for facts Kranz records on its own
@@ -129,17 +63,6 @@ export function actionOf(c: Command): PermissionAction | undefined {
     case 'record_customer_report':
       return undefined;
   }
-}
-
-/**
- * What Slack said about the person, as far as the rule needed to ask.
- * `unknown`: Slack could not answer just now (the decision fails closed).
- * Absent: not asked; the channel falls back to the members Kranz recorded.
- */
-export interface ActorAccess {
-  channelMember?: boolean | 'unknown';
-  /** User group id → whether the person is in it. */
-  groups?: Readonly<Record<string, boolean | 'unknown'>>;
 }
 
 /** The incident as far as the decision needs it. */
@@ -221,16 +144,6 @@ export function decide(p: PermissionsPolicy, action: PermissionAction, userId: s
     }
   }
   return unverified ? { allowed: false, unverified } : { allowed: false };
-}
-
-/** Who may, for the refusal's words: the rule, and the people and groups it stands for on this incident. */
-export interface WhoMay {
-  rule: readonly RuleEntry[];
-  commanderId?: SlackUserId;
-  roleHolders: SlackUserId[];
-  channelId?: SlackChannelId;
-  /** The ids `admins` stands for. */
-  admins: string[];
 }
 
 export function whoMay(p: PermissionsPolicy, action: PermissionAction, incident: PermissionSubject | undefined): WhoMay {

@@ -3,7 +3,7 @@
  * The domain only reads these plain types; durations are milliseconds.
  */
 import type { PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
-import { DEFAULT_PERMISSIONS, type PermissionsPolicy } from './permissions.ts';
+import { DEFAULT_PERMISSIONS, type PermissionsPolicy } from './permissions-policy.ts';
 
 /** One checklist item as configured for a severity. */
 export interface ChecklistItemPolicy {

@@ -8,7 +8,7 @@
  * cached and is thrown: callers fail closed.
  */
 import type { WebClient } from '@slack/web-api';
-import type { AccessDirectory } from '../../app/access.ts';
+import type { AccessDirectory } from '../../app/ports.ts';
 import { slackErrorCode } from './errors.ts';
 
 /** How long a member list is trusted. */

@@ -10,7 +10,7 @@ import type { DomainError } from '../errors.ts';
 import type { Actor, EventPayloads, EventType, IncidentEvent, SourceRef } from '../events.ts';
 import type { IncidentId } from '../ids.ts';
 import { applyEvent, type IncidentState } from '../incident.ts';
-import type { ActorAccess } from '../permissions.ts';
+import type { ActorAccess } from '../permissions-policy.ts';
 import type { Policy } from '../policy.ts';
 
 /** Everything a transition needs besides state, command and time. */
