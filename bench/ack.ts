@@ -15,7 +15,8 @@
 import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { latency, loadAverage, progress, round, table, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
+import { latency, loadAverage, progress, round, table, uptimeLine, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
+import { sampleRss } from './lib/rss.ts';
 import { runLoad, type LoadMode, type LoadResult } from './lib/loadgen.ts';
 import { freePort, countOf } from './lib/postgres.ts';
 import { baseEnv, startChild, startKranzProcess, type ChildServer } from './lib/procs.ts';
@@ -30,6 +31,10 @@ const LAST_APPLY_WAIT_MS = 60_000;
 const SATURATION = { concurrency: 32, maxMs: 4_000, count: 40_000 };
 const P99_TARGET_MS = 50;
 const THROUGHPUT_RATIO_TARGET = 0.8;
+/** Notes applied on one incident per second, from the first request until the last note is on the timeline. */
+const APPLIED_RATE_TARGET = 2_000;
+/** Applying keeps up at 500 req/s: every note on the timeline within this long after the last ack. */
+const KEEPS_UP_S = 1;
 const MAX_SOCKETS = 64;
 
 export interface AckRow {
@@ -46,6 +51,10 @@ export interface AckRow {
   /** Kranz only: notes on the incident when everything was applied, and seconds after the load until then. */
   applied?: number;
   applySeconds?: number;
+  /** Kranz only: notes applied per second, first request to last note applied. */
+  appliedPerSec?: number;
+  /** Peak RSS of the server during the phase, MB. */
+  rssPeakMb?: number;
 }
 
 /** Counts the ephemeral answers Kranz posts to response_url after applying each note. */
@@ -151,9 +160,15 @@ export async function runAckBench(): Promise<BenchOutcome> {
     for (const [i, p] of phases.entries()) {
       // The no-op app first: Kranz's work after its acks must not overlap the baseline's run.
       const inc = await freshIncident(`r${i}`);
+      const noopRss = sampleRss(noop.pid);
       const n = row('noop-bolt', p.label, p.offered, await load(noop, `n${i}`, 'CNOOP', p.mode));
-      const k = row('kranz', p.label, p.offered, await load(kranz, `k${i}`, inc.channelId, p.mode));
-      Object.assign(k, await applied(inc.id, k.ok, i === phases.length - 1 ? LAST_APPLY_WAIT_MS : APPLY_WAIT_MS));
+      n.rssPeakMb = noopRss.stop().peakMb;
+      const kranzRss = sampleRss(kranz.pid);
+      const kLoad = await load(kranz, `k${i}`, inc.channelId, p.mode);
+      const k = row('kranz', p.label, p.offered, kLoad);
+      const a = await applied(inc.id, k.ok, i === phases.length - 1 ? LAST_APPLY_WAIT_MS : APPLY_WAIT_MS);
+      Object.assign(k, a, { appliedPerSec: round(a.applied / Math.max(0.001, (kLoad.lastAnswerAt - kLoad.firstSendAt) / 1000 + a.applySeconds), 0) });
+      k.rssPeakMb = kranzRss.stop().peakMb;
       rows.push(k, n);
       progress(`ack ${p.label}: kranz p99 ${k.latency.p99} ms, ${k.throughput}/s, ${k.applied} applied ${k.applySeconds} s after; no-op p99 ${n.latency.p99} ms, ${n.throughput}/s`);
     }
@@ -167,19 +182,21 @@ export async function runAckBench(): Promise<BenchOutcome> {
       [`p99 ≤ ${P99_TARGET_MS} ms at 200 req/s`]: p99At200 <= P99_TARGET_MS && allOk,
       [`throughput ≥ ${THROUGHPUT_RATIO_TARGET}× no-op at 50/200/500 req/s`]: RATES.every((r) => ratio(r) >= THROUGHPUT_RATIO_TARGET),
       [`throughput ≥ ${THROUGHPUT_RATIO_TARGET}× no-op at saturation`]: ratio('max') >= THROUGHPUT_RATIO_TARGET,
+      [`notes applied on one incident ≥ ${APPLIED_RATE_TARGET}/s (best phase: ${Math.max(...rows.map((r) => r.appliedPerSec ?? 0))}/s)`]: rows.some((r) => (r.appliedPerSec ?? 0) >= APPLIED_RATE_TARGET),
+      [`applying keeps up with 500 req/s (all applied ≤ ${KEEPS_UP_S} s after the last ack: ${at('kranz', 500)?.applySeconds ?? '?'} s)`]: (at('kranz', 500)?.applySeconds ?? Infinity) <= KEEPS_UP_S && at('kranz', 500)?.applied === at('kranz', 500)?.ok,
     };
     const loadAfter = loadAverage();
     const text = [
       `/incident note → ack: Kranz (durable insert before the ack, note applied after) vs a no-op Bolt app; open loop, ${SECONDS_PER_RATE} s per rate, latency from each request's scheduled time`,
       '',
       table([
-        ['load', 'app', 'sent', '2xx', 'failed', 'p50 ms', 'p99 ms', 'max ms', 'answered/s', 'kranz ÷ no-op', 'notes applied', 'apply lag s'],
+        ['load', 'app', 'sent', '2xx', 'failed', 'p50 ms', 'p99 ms', 'max ms', 'answered/s', 'kranz ÷ no-op', 'notes applied', 'apply lag s', 'applied /s', 'peak RSS MB'],
         ...rows.map((r) => [r.load, r.app, r.sent, r.ok, r.failed, r.latency.p50, r.latency.p99, r.latency.max, r.throughput,
-          r.app === 'kranz' ? ratio(r.offered) : '', r.applied ?? '', r.applySeconds ?? '']),
+          r.app === 'kranz' ? ratio(r.offered) : '', r.applied ?? '', r.applySeconds ?? '', r.appliedPerSec ?? '', r.rssPeakMb ?? '?']),
       ]),
       '',
       `response_url answers received from Kranz: ${responses}; largest send lag of the generator: ${Math.max(...rows.map((r) => r.maxLagMs))} ms; requests resent after an idle keep-alive reset: ${rows.reduce((n, r) => n + r.resentAfterIdleReset, 0)}`,
-      `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores`,
+      `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores; uptime at the end: ${uptimeLine()}`,
       ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),
     ].join('\n');
     writeResult('ack', { rates: RATES, secondsPerRate: SECONDS_PER_RATE, saturation: SATURATION, rows, responses, targets, loadAverage: { before: loadBefore, after: loadAfter } });

@@ -15,7 +15,8 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { latency, loadAverage, progress, round, table, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
+import { latency, loadAverage, progress, round, table, uptimeLine, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
+import { sampleRss } from './lib/rss.ts';
 import { runLoad } from './lib/loadgen.ts';
 import { pagerDutyEnv, pagerDutyStandIn } from './lib/pagerduty.ts';
 import { countOf, freePort } from './lib/postgres.ts';
@@ -29,6 +30,7 @@ const INCIDENTS = 50;
 const LATER = ['incident.annotated', 'incident.annotated', 'incident.annotated', 'incident.acknowledged'];
 const SEND = { concurrency: 32, maxMs: 180_000 };
 const DRAIN_WAIT_MS = 240_000;
+const DRAIN_TARGET_S = 8;
 
 export interface StormRun {
   processes: number;
@@ -52,6 +54,8 @@ export interface StormRun {
   /** Outbox keys of the messages posted more than once, with the op and the outbox row's attempts. */
   duplicated: { key: string; times: number; op: string; attempts: number }[];
   deadOutboxRows: number;
+  /** Peak resident set size of each Kranz process during the run, MB. */
+  rssPeakMb: (number | undefined)[];
 }
 
 async function stormRun(ctx: BenchContext, processes: number, label: string): Promise<StormRun> {
@@ -73,6 +77,7 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
   await start(0);
   await Promise.all(Array.from({ length: processes - 1 }, (_, i) => start(i + 1)));
 
+  const rss = servers.map((s) => sampleRss(s.pid));
   const load = await runLoad({
     targets: servers.map((s) => `${s.url}/pagerduty/webhook`), maxSockets: 32, timeoutMs: 15_000,
     scenario: { kind: 'pd', run: `st${label}`, incidents: INCIDENTS, first: 'incident.triggered', later: LATER },
@@ -86,6 +91,7 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
     return Number(x?.rows) >= load.ok2xx && x?.received === '0' && x.pending === '0';
   }, DRAIN_WAIT_MS, 100);
   const drainSeconds = round((Date.now() - load.firstSendAt) / 1000, 1);
+  const rssPeakMb = rss.map((r) => r.stop().peakMb);
 
   const ws = slack.workspace;
   const incChannels = [...ws.channels.values()].filter((c) => c.name.startsWith('inc-'));
@@ -114,6 +120,7 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
       return { key, times, op: row?.op ?? '?', attempts: row?.attempts ?? -1 };
     })),
     deadOutboxRows: await countOf(pool, `select count(*) as n from outbox where status = 'dead'`),
+    rssPeakMb,
   };
   for (const s of servers) await s.stop();
   await slack.close();
@@ -132,6 +139,8 @@ export async function runStormBench(): Promise<BenchOutcome> {
     const targets = {
       '3 processes: 50 incidents, 50 channels, 0 lost, 0 duplicate posts, drained': correct(three),
       '1 process (baseline): same checks': correct(one),
+      [`drained in ≤ ${DRAIN_TARGET_S} s (1 process: ${one.drainSeconds} s, 3 processes: ${three.drainSeconds} s)`]: one.drained && three.drained && Math.max(one.drainSeconds, three.drainSeconds) <= DRAIN_TARGET_S,
+      '3 processes not slower than 1': three.drained && three.drainSeconds <= one.drainSeconds,
     };
     const loadAfter = loadAverage();
     const col = (f: (r: StormRun) => string | number): [string | number, string | number] => [f(three), f(one)];
@@ -150,11 +159,12 @@ export async function runStormBench(): Promise<BenchOutcome> {
         ['event ids applied / lost', ...col((r) => `${r.appliedEventIds} / ${r.lost}`)],
         ['Slack posts / posted twice', ...col((r) => `${r.posts} / ${r.duplicatePosts}`)],
         ['dead outbox rows', ...col((r) => r.deadOutboxRows)],
+        ['peak RSS per process MB', ...col((r) => r.rssPeakMb.map((m) => m ?? '?').join(' / '))],
       ]),
       '',
       ...[three, one].flatMap((r) => r.duplicated.map((d) => `posted ${d.times}× with ${r.processes} process(es): outbox ${d.op} ${d.key} (row attempts: ${d.attempts})`)),
       `3 processes ÷ 1 process, drain time: ${round(three.drainSeconds / Math.max(0.001, one.drainSeconds), 2)}`,
-      `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores`,
+      `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores; uptime at the end: ${uptimeLine()}`,
       ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),
     ].join('\n');
     writeResult('storm', { deliveries: DELIVERIES, incidents: INCIDENTS, later: LATER, send: SEND, three, one, targets, loadAverage: { before: loadBefore, after: loadAfter } });
