@@ -8,13 +8,15 @@
  * Bolt app, so nothing acknowledged is lost.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
 import { HTTPModuleFunctions as H, verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult } from '../intake/intake.ts';
 import { isUnstorable } from '../intake/storable.ts';
 import { cleanStrings } from '../../lib/clean-text.ts';
 import { Throttle } from '../../lib/throttle.ts';
+import { conversationOf, dedupeKey, parseBody, storedBody, type Body } from './request-body.ts';
+
+export { conversationOf, dedupeKey, parseBody, storedBody };
 
 
 const BODY_LIMIT = 1_048_576;
@@ -51,7 +53,6 @@ export interface KranzReceiverOptions {
   onRejected?: (reason: RejectReason) => void;
 }
 
-type Body = Record<string, unknown> & { type?: string; event_id?: string; trigger_id?: string; team_id?: string; command?: string; payload?: string; view?: { id?: string } };
 
 export class KranzReceiver implements Receiver {
   private app: App | undefined;
@@ -236,20 +237,6 @@ export class KranzReceiver implements Receiver {
   }
 }
 
-/** The Slack conversation a request belongs to, when it names one. */
-export function conversationOf(body: Body): string | undefined {
-  const b = body as Record<string, any>;
-  const fromMeta = (): string | undefined => {
-    try {
-      return (JSON.parse(String(b['view']?.private_metadata ?? '')) as { channelId?: string }).channelId;
-    } catch {
-      return undefined;
-    }
-  };
-  const id = b['channel_id'] ?? b['event']?.channel ?? b['event']?.item?.channel ?? b['event']?.channel_id ?? b['channel']?.id ?? b['container']?.channel_id ?? fromMeta();
-  return typeof id === 'string' && id ? id : undefined;
-}
-
 function reply(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   if (body === undefined) {
@@ -264,59 +251,4 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 function retryNum(req: IncomingMessage): number | undefined {
   const v = req.headers['x-slack-retry-num'];
   return v === undefined ? undefined : Number(v);
-}
-
-/**
- * The parsed request, every string cleaned of what PostgreSQL cannot store
- * (NUL, lone surrogates; see lib/clean-text.ts), so a command holding one
- * applies instead of failing every attempt.
- */
-export function parseBody(raw: string, contentType: string): Body | undefined {
-  try {
-    if (contentType.includes('application/json')) return cleanStrings(JSON.parse(raw) as Body);
-    const form = Object.fromEntries(new URLSearchParams(raw)) as Record<string, string>;
-    if (typeof form['payload'] === 'string') return cleanStrings(JSON.parse(form['payload']) as Body);
-    return cleanStrings(form as Body);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The raw body as archived: Slack's legacy verification `token` (a shared
- * secret, superseded by the signature) is dropped before anything is
- * stored; everything else is kept byte for byte.
- */
-export function storedBody(raw: string, body: Body): string {
-  if (typeof body['token'] !== 'string') return raw;
-  try {
-    if (raw.trimStart().startsWith('{')) {
-      const json = JSON.parse(raw) as Record<string, unknown>;
-      delete json['token'];
-      return JSON.stringify(json);
-    }
-    const form = new URLSearchParams(raw);
-    if (form.has('token')) {
-      form.delete('token');
-      return form.toString();
-    }
-    const payload = form.get('payload');
-    if (payload !== null) {
-      const json = JSON.parse(payload) as Record<string, unknown>;
-      delete json['token'];
-      form.set('payload', JSON.stringify(json));
-      return form.toString();
-    }
-  } catch {
-    // Unparseable bodies carry no token Kranz could find either.
-  }
-  return raw;
-}
-
-/** The same request delivered twice maps to the same key. */
-export function dedupeKey(body: Body, raw: string): string {
-  if (body.event_id) return `slack:event:${body.event_id}`;
-  if (body.command && body.trigger_id) return `slack:cmd:${body.team_id ?? ''}:${body.trigger_id}`;
-  if (body.trigger_id) return `slack:interaction:${body.type ?? ''}:${body.trigger_id}`;
-  return `slack:raw:${createHash('sha256').update(raw).digest('hex')}`;
 }
