@@ -3,7 +3,9 @@
  * demo: it speaks real SMTP, accepts any login, and keeps every message it
  * received, raw and parsed (mailparser). `stop()` and `start()` take it down
  * and bring it back on the same port, the way a mail server outage looks to a
- * client: connection refused, then service again.
+ * client: connection refused, then service again. `holdAnswer(match)` keeps
+ * the next matching message but holds back its "250 OK" until released: the
+ * sender cannot know it was delivered (and sends it again if it retries).
  */
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
@@ -32,6 +34,8 @@ export interface SmtpStandIn {
   mails: ReceivedMail[];
   /** Recipients answered `550 mailbox unavailable` (a permanent refusal). */
   refused: Set<string>;
+  /** The next message matching `match` is kept, and its 250 waits for `release()`. */
+  holdAnswer(match: (m: ReceivedMail) => boolean): { arrived: Promise<ReceivedMail>; release(): void };
   /** Refuses connections until `start()`. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -41,6 +45,7 @@ export interface SmtpStandIn {
 export async function startSmtpStandIn(opts: { port?: number } = {}): Promise<SmtpStandIn> {
   const mails: ReceivedMail[] = [];
   const refused = new Set<string>();
+  const holds: { match: (m: ReceivedMail) => boolean; arrive: (m: ReceivedMail) => void; released: Promise<void> }[] = [];
   let server: SMTPServer | undefined;
   let port = opts.port ?? 0;
 
@@ -64,14 +69,26 @@ export async function startSmtpStandIn(opts: { port?: number } = {}): Promise<Sm
             (m) => {
               const refs = m.references === undefined ? [] : Array.isArray(m.references) ? m.references : [m.references];
               const addr = (a: typeof m.to): string => (a === undefined ? '' : Array.isArray(a) ? a.map((x) => x.text).join(', ') : a.text);
-              mails.push({
+              const mail: ReceivedMail = {
                 from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 to: session.envelope.rcptTo.map((r) => r.address),
                 raw, messageId: m.messageId ?? '', ...(m.inReplyTo ? { inReplyTo: m.inReplyTo } : {}), references: refs,
                 subject: m.subject ?? '', fromHeader: addr(m.from), toHeader: addr(m.to), ...(m.date ? { date: m.date } : {}),
                 text: m.text ?? '', receivedAt: new Date(),
+              };
+              mails.push(mail);
+              const i = holds.findIndex((h) => h.match(mail));
+              if (i < 0) return cb();
+              const [hold] = holds.splice(i, 1);
+              hold!.arrive(mail);
+              // The sender may be gone by the time the answer goes: its connection is closed then, and that is the point.
+              void hold!.released.then(() => {
+                try {
+                  cb();
+                } catch {
+                  /* the client hung up */
+                }
               });
-              cb();
             },
             (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))),
           );
@@ -105,6 +122,14 @@ export async function startSmtpStandIn(opts: { port?: number } = {}): Promise<Sm
     },
     mails,
     refused,
+    holdAnswer(match) {
+      let arrive!: (m: ReceivedMail) => void;
+      let release!: () => void;
+      const arrived = new Promise<ReceivedMail>((r) => (arrive = r));
+      const released = new Promise<void>((r) => (release = r));
+      holds.push({ match, arrive, released });
+      return { arrived, release };
+    },
     stop: shut,
     start: listen,
     close: shut,
