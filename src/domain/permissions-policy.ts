@@ -42,7 +42,8 @@ export interface PermissionsPolicy {
 }
 
 const STEERING: readonly RuleEntry[] = ['commander', 'role_holders', 'admins'];
-const IN_THE_ROOM: readonly RuleEntry[] = ['channel_members', 'admins'];
+// Those running the incident are in the room by their role, whether or not Slack can be asked about the channel right now.
+const IN_THE_ROOM: readonly RuleEntry[] = ['channel_members', 'commander', 'role_holders', 'admins'];
 
 /**
  * Safe defaults: the people running the incident steer it (resolve, close,

@@ -23,7 +23,7 @@ describe('permissions policy', () => {
     for (const a of ['resolve', 'close', 'reopen', 'change_severity', 'assign_commander', 'page', 'send_customer_report'] as const) {
       expect(p.allow[a], a).toEqual(['commander', 'role_holders', 'admins']);
     }
-    for (const a of ['add_note', 'add_timeline_entry', 'post_status_update', 'update_checklist'] as const) expect(p.allow[a], a).toEqual(['channel_members', 'admins']);
+    for (const a of ['add_note', 'add_timeline_entry', 'post_status_update', 'update_checklist'] as const) expect(p.allow[a], a).toEqual(['channel_members', 'commander', 'role_holders', 'admins']);
     expect(p.allow.declare).toEqual(['everyone']);
     // A file without the section keeps them.
     const r = parsePolicy('default_severity: SEV2\n');

@@ -134,7 +134,7 @@ describe('permissions, end to end', () => {
     const replies = await command(h, as(USERS.sam.id), channel, 'note Customer tickets stopped at 14:20');
     expect(replies.join('\n')).toContain('Added to the timeline');
     const refused = await command(h, as(USERS.eve.id), channel, 'note I am not in the channel');
-    expect(refused.join('\n')).toMatch(/You may not add notes to INC-1\. Only members of <#C[A-Z0-9]+> or Kranz admins/);
+    expect(refused.join('\n')).toMatch(/You may not add notes to INC-1\. Only members of <#C[A-Z0-9]+>, the commander \(<@U[A-Z0-9]+>\), people with a role on the incident .* or Kranz admins/);
     const notes = await rows<{ text: string }>(h, "select data->>'text' as text from incident_events where type = 'note_added'");
     expect(notes.map((n) => n.text)).toContain('Customer tickets stopped at 14:20');
     expect(notes.map((n) => n.text)).not.toContain('I am not in the channel');

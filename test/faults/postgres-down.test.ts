@@ -75,6 +75,13 @@ describe('fault 1: PostgreSQL down during a stream', () => {
       return r.rows.length === 3 && r.rows.every((x) => x.channel_id) ? r.rows.map((x) => ({ pd: x.pd, channel: x.channel_id ?? '' })) : undefined;
     }, { timeoutMs: 20_000, what: 'three incident channels' });
 
+    // Dana, who sends the notes, joins the three channels first (notes are for the incident's channel members), and Kranz records it.
+    for (const c of channels) await k.slack.user(FAULT_USERS.dana.id).join(c.channel);
+    await until(async () => {
+      const r = await k.pool.query<{ n: string }>("select count(*)::text as n from incidents where state->'members' ? $1", [FAULT_USERS.dana.id]);
+      return r.rows[0]?.n === '3' ? true : undefined;
+    }, { timeoutMs: 20_000, what: 'Dana recorded as a member of the three channels' });
+
     const sent: Sent[] = [];
     let down = false;
     let phase: Phase = 'before';
