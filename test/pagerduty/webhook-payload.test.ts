@@ -162,6 +162,7 @@ describe('decodePagerDutyV3Event over captured deliveries', () => {
     ['no event', { foo: 1 }],
     ['no event id', { event: { event_type: 'incident.triggered', occurred_at: '2024-01-01T00:00:00Z', data: {} } }],
     ['bad timestamp', { event: { id: 'E1', event_type: 'incident.triggered', occurred_at: 'yesterday', data: { id: 'P1' } } }],
+    ['a time at the end of JavaScript dates', { event: { id: 'E1', event_type: 'incident.triggered', occurred_at: '+275760-09-13T00:00:00Z', data: { id: 'P1' } } }],
     ['incident data without id', { event: { id: 'E1', event_type: 'incident.triggered', occurred_at: '2024-01-01T00:00:00Z', data: { title: 'x' } } }],
     ['note without content', { event: { id: 'E1', event_type: 'incident.annotated', occurred_at: '2024-01-01T00:00:00Z', data: { incident: { id: 'P1' } } } }],
   ])('returns ok:false, never throws (%s)', (_name, body) => {

@@ -31,7 +31,14 @@ const Ref = z.looseObject({
   html_url: z.string().nullish(),
 });
 
-const Timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a timestamp');
+// A time Kranz can compute with: the year 2000 to 9999. JavaScript dates end at +275760; a source time near that
+// end parses, then every deadline computed from it (now + the cadence) is an Invalid Date that throws when stored.
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31);
+const Timestamp = z.string().refine((s) => {
+  const t = Date.parse(s);
+  return !Number.isNaN(t) && t >= EARLIEST && t <= LATEST;
+}, 'not a timestamp between the years 2000 and 9999');
 
 const Envelope = z.looseObject({
   event: z.looseObject({
