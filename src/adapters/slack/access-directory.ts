@@ -10,47 +10,16 @@
 import type { WebClient } from '@slack/web-api';
 import type { AccessDirectory } from '../../app/ports.ts';
 import { slackErrorCode } from './errors.ts';
+import { cachedLookup, listChannelMembers } from './member-lists.ts';
 
 /** How long a member list is trusted. */
 export const ACCESS_TTL_MS = 60_000;
-const MAX_ENTRIES = 5_000;
-
-/** A small TTL cache of in-flight or settled lookups; a rejected lookup leaves no entry. */
-function cached(ttlMs: number, now: () => number, fetch: (key: string) => Promise<ReadonlySet<string>>): (key: string) => Promise<ReadonlySet<string>> {
-  const cache = new Map<string, { at: number; members: Promise<ReadonlySet<string>> }>();
-  return (key) => {
-    const hit = cache.get(key);
-    if (hit && now() - hit.at < ttlMs) return hit.members;
-    const members = fetch(key);
-    cache.set(key, { at: now(), members });
-    members.catch(() => {
-      if (cache.get(key)?.members === members) cache.delete(key);
-    });
-    if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-    return members;
-  };
-}
 
 export function slackAccessDirectory(client: WebClient, o: { ttlMs?: number; now?: () => number } = {}): AccessDirectory {
   const ttl = o.ttlMs ?? ACCESS_TTL_MS;
   const now = o.now ?? Date.now;
-  const channelMembers = cached(ttl, now, async (channel) => {
-    const members = new Set<string>();
-    let cursor: string | undefined;
-    try {
-      do {
-        const r = await client.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) });
-        for (const m of r.members ?? []) members.add(m);
-        cursor = r.response_metadata?.next_cursor || undefined;
-      } while (cursor);
-    } catch (e) {
-      // A channel that is gone (or private without the bot) has no members anyone can be counted among.
-      if (slackErrorCode(e) === 'channel_not_found') return members;
-      throw e;
-    }
-    return members;
-  });
-  const userGroupMembers = cached(ttl, now, async (usergroup) => {
+  const channelMembers = cachedLookup(ttl, now, (channel) => listChannelMembers(client, channel));
+  const userGroupMembers = cachedLookup(ttl, now, async (usergroup) => {
     try {
       const r = await client.usergroups.users.list({ usergroup });
       return new Set(r.users ?? []);

@@ -7,6 +7,7 @@
 import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import type { CodeExchange, SlackDirectory, SlackSignIn } from '../../app/web-ports.ts';
 import { slackErrorCode } from './errors.ts';
+import { cachedLookup, listChannelMembers } from './member-lists.ts';
 
 const quiet: Logger = {
   debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined,
@@ -79,23 +80,7 @@ export function slackDirectory(o: { botToken: string; apiUrl: string; ttlMs?: nu
   const now = o.now ?? Date.now;
   const ttl = o.ttlMs ?? MEMBERS_TTL_MS;
   let team: Promise<string> | undefined;
-  const cache = new Map<string, { at: number; members: Promise<ReadonlySet<string>> }>();
-  const fetchMembers = async (channel: string): Promise<ReadonlySet<string>> => {
-    const members = new Set<string>();
-    let cursor: string | undefined;
-    try {
-      do {
-        const r = await client.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) });
-        for (const m of r.members ?? []) members.add(m);
-        cursor = r.response_metadata?.next_cursor || undefined;
-      } while (cursor);
-    } catch (e) {
-      // A private channel the bot is not in (or one deleted) has no members Kranz can see: nobody gets in through it.
-      if (slackErrorCode(e) === 'channel_not_found') return members;
-      throw e;
-    }
-    return members;
-  };
+  const channelMembers = cachedLookup(ttl, now, (channel) => listChannelMembers(client, channel));
   return {
     botTeamId() {
       team ??= client.auth.test().then((r) => {
@@ -107,14 +92,6 @@ export function slackDirectory(o: { botToken: string; apiUrl: string; ttlMs?: nu
       });
       return team;
     },
-    channelMembers(channel) {
-      const hit = cache.get(channel);
-      if (hit && now() - hit.at < ttl) return hit.members;
-      const members = fetchMembers(channel);
-      cache.set(channel, { at: now(), members });
-      members.catch(() => cache.delete(channel));
-      if (cache.size > 5_000) cache.delete(cache.keys().next().value as string);
-      return members;
-    },
+    channelMembers,
   };
 }
