@@ -11,7 +11,7 @@ import { applyCommand } from '../../src/app/apply-command.ts';
 import { declareIncident } from '../../src/app/declare-incident.ts';
 import type { Clock } from '../../src/app/ports.ts';
 import { startFaultPostgres, type FaultPostgres } from '../helpers/faults-pg.ts';
-import { FAULT_USERS, printFigures, RELAY_CHANNELS, startFaultKranz, type FaultKranz } from '../helpers/faults-kranz.ts';
+import { FAULT_USERS, printFigures, RELAY_CHANNELS, startFaultKranz, until, type FaultKranz } from '../helpers/faults-kranz.ts';
 import { asIncidentId, asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 
 /** Simulated time shared by Kranz (outbox due times, leases) and the stand-in (outage end). */
@@ -33,9 +33,11 @@ beforeAll(async () => {
   if (!o.ok) throw new Error(JSON.stringify(o.error));
   incidentId = o.incidentId;
   await k.kranz.outbox.drain();
-  const s = await k.kranz.deps.store.transaction((u) => u.incidents.readIncident(incidentId));
-  channel = s?.channelId ?? asSlackChannelId('');
-  if (!channel) throw new Error('the incident channel was not created before the outage');
+  // A pass the commit's NOTIFY started may hold the channel's row while drain() finds nothing to claim: wait for the channel.
+  channel = await until(async () => {
+    await k.kranz.outbox.drain();
+    return (await k.kranz.deps.store.transaction((u) => u.incidents.readIncident(incidentId)))?.channelId;
+  }, { timeoutMs: 15_000, everyMs: 100, what: 'the incident channel, created before the outage' });
 });
 afterAll(async () => {
   await k?.close();
