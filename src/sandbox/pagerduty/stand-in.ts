@@ -15,12 +15,12 @@
  *   user-level token acts as its user, so `From` is optional with one.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseJson, readBody } from '../json-body.ts';
 import { RATE_LIMIT_BODY, SERVER_ERROR_BODY, StandInFaults, type StandInRoute } from './faults.ts';
 import { matchRoute, pdError, type Reply } from './routes.ts';
 import { Shapes } from './shapes.ts';
 import { StandInState } from './state.ts';
+import { listenLocally } from '../listen.ts';
 
 /** Default account-level token the stand-in accepts. */
 export const STAND_IN_TOKEN = 'pd-sandbox-token';
@@ -163,16 +163,7 @@ export async function startPagerDutyStandIn(opts: PagerDutyStandInOptions = {}):
     send(match.def.handle({ state, shapes: s, params: match.params, query: routeQuery, body: record.body, actor, tokenUserId }));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = await listenLocally(server, opts.port, opts.host);
   shapes = new Shapes(state, url);
 
   return {

@@ -21,6 +21,7 @@ import { AUTHORIZE_PATH, OpenIdProvider } from './openid.ts';
 import { SimulatedUser } from './simulated-user.ts';
 import { Workspace } from './workspace.ts';
 import type { DeliveryRecord, SlackStandInOptions } from './types.ts';
+import { listenLocally } from '../listen.ts';
 
 /** A running stand-in. */
 export interface SlackStandIn {
@@ -80,16 +81,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
   const openid = new OpenIdProvider(ws, config);
   const server = createStandInServer({ ws, faults, events, responseUrls, activity, openid });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  config.baseUrl = `http://${config.host}:${port}`;
+  config.baseUrl = await listenLocally(server, config.port, config.host);
 
   const users = new Map<string, SimulatedUser>();
   return {

@@ -20,9 +20,9 @@
  * the window lets a call through again).
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseJson, readBody } from '../json-body.ts';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, StatusPageState, type ComponentStatus, type IncidentInput, type SpIncident } from './state.ts';
+import { listenLocally } from '../listen.ts';
 
 export const STATUSPAGE_STAND_IN_KEY = 'sp-sandbox-key';
 
@@ -222,15 +222,7 @@ export async function startStatusPageStandIn(opts: StatusPageStandInOptions = {}
     return { status: 200, body: state.updateIncident(incident, input) };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.address}:${address.port}`;
+  const url = await listenLocally(server, opts.port, opts.host);
   return {
     url,
     apiUrl: `${url}/v1`,
