@@ -6,25 +6,19 @@
  * the commander, and an admin who is in the policy's user group (expanded
  * with `usergroups.users.list`) but not in the channel, are allowed.
  */
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PERMISSIONS } from '../../src/domain/permissions.ts';
 import { incidentChannel, USERS } from '../helpers/kranz-harness.ts';
 import { PD, pdPolicy, rows, settled, startPdHarness, until, type PdHarness } from '../helpers/pd-harness.ts';
 import { command } from '../helpers/slack-e2e.ts';
+import { logLines } from '../helpers/log-lines.ts';
 
 const ADA = { id: 'UADA', name: 'ada', real_name: 'Ada Incident-Manager', email: 'ada@corp.test' };
 const MANAGERS = 'S0INCMGRS1';
 
 interface LogLine { level: number; msg: string; action?: string; userId?: string; incident?: string; reason?: string }
-const lines: LogLine[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as LogLine);
-    done();
-  },
-});
+const { lines, sink } = logLines<LogLine>();
 
 let h: PdHarness;
 let channel = '';

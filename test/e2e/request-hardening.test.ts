@@ -8,7 +8,6 @@
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSlackRequest } from '../../src/sandbox/slack/index.ts';
@@ -16,15 +15,10 @@ import { UNRECORDED_REPLY } from '../../src/adapters/slack/receiver.ts';
 import { incidentChannel, outboxDrained, SIGNING_SECRET, USERS } from '../helpers/kranz-harness.ts';
 import { command, count, ephemeralTexts, postToKranz, recordedCounts } from '../helpers/slack-e2e.ts';
 import { startPdHarness, type PdHarness } from '../helpers/pd-harness.ts';
+import { logLines } from '../helpers/log-lines.ts';
 
 interface LogLine { level: number; msg: string; reason?: string; likelyCause?: string; source?: string; moreSinceLastWarning?: number }
-const lines: LogLine[] = [];
-const sink = new Writable({
-  write(chunk: Buffer, _enc, done) {
-    for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l) as LogLine);
-    done();
-  },
-});
+const { lines, sink } = logLines<LogLine>();
 
 let h: PdHarness;
 beforeAll(async () => {
