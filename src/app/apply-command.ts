@@ -18,43 +18,28 @@ import { authorize } from './authorize.ts';
 import { resolveIncidentId, type IncidentRef } from './incident-ref.ts';
 import { effectsToRows } from './outbox-rows.ts';
 import type { CommandMeta } from './command-meta.ts';
+import { notFound, type AppError, type CommandOutcome } from './command-outcome.ts';
 import { withNames } from './people.ts';
 import type { AppDeps, UnitOfWork } from './ports.ts';
-import { runInTransaction } from './run-in-transaction.ts';
+import { applyInBatch, oneCommand } from './apply-batch.ts';
 
 export type { CommandMeta } from './command-meta.ts';
 
 export type { IncidentRef } from './incident-ref.ts';
 export { resolveIncidentId } from './incident-ref.ts';
 
-/**
- * Why no incident answered: the reference the caller used, and what it wanted
- * one for (`timeline`: flagging a message; `replay`: a command key seen before
- * whose incident is gone). Surfaces put it in words.
- */
-export interface NotFoundParams {
-  ref?: IncidentRef;
-  purpose?: 'timeline' | 'replay';
-}
+export type { AppError, CommandOutcome, NotFoundParams } from './command-outcome.ts';
+export { notFound } from './command-outcome.ts';
 
-/** A refusal of a use case: the domain's, or no incident to apply it to. */
-export type AppError = DomainError | { code: 'incident.not_found'; params: NotFoundParams };
-
-export type CommandOutcome =
-  | { ok: true; incidentId: IncidentId; state: IncidentState; events: IncidentEvent[]; effects: Effect[]; duplicate: boolean }
-  | { ok: false; error: AppError };
-
-export function notFound(ref: IncidentRef | undefined, purpose?: NotFoundParams['purpose']): AppError {
-  return { code: 'incident.not_found', params: { ...(ref ? { ref } : {}), ...(purpose ? { purpose } : {}) } };
-}
-
-/** Applies a command in its own transaction. */
+/** Applies a command: in its own transaction, or with the incident's other commands that arrive meanwhile (apply-batch.ts). */
 export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
   // Who may, and names, are looked up before the transaction: a slow directory must not hold the incident's lock.
   const allowed = await authorize(deps, ref, command, meta);
   if (!allowed.ok) return allowed;
   const named = await withNames(deps, command, allowed.meta);
-  const outcome = await runInTransaction(deps.store, (uow) => applyCommandIn(uow, deps, ref, command, named));
+  // Queued with the incident's other commands: applied in one transaction with those that arrive together.
+  const [outcome] = await applyInBatch(deps, ref, oneCommand(command, named));
+  if (!outcome) throw new Error('a batch returned no outcome for a command');
   // Refused by the check against the locked incident (its roles changed meanwhile): reported like any refusal.
   if (!outcome.ok) auditDenial(deps, meta, outcome.error, 'id' in ref ? { id: ref.id } : undefined);
   return outcome;
@@ -68,20 +53,23 @@ export interface Claimed {
 }
 
 /**
- * Finds the incident, claims the command's key and locks the incident row.
- * A key seen before means the command already applied: `duplicate` is the
- * outcome to return. An error when there is no such incident.
+ * Finds the incident, locks its row and claims the command's key. A key seen
+ * before means the command already applied: `duplicate` is the outcome to
+ * return. An error when there is no such incident.
+ *
+ * The lock comes before the key, on every path: a batch of commands
+ * (apply-batch.ts) claims its keys at the end, under the lock, and a command
+ * that had claimed its key first and then waited for the lock could
+ * deadlock with it.
  */
 export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<Result<Claimed, AppError>> {
   const incidentId = await resolveIncidentId(uow, ref);
   if (!incidentId) return err(notFound(ref));
-  if (!(await uow.keys.claimCommandKey(key, incidentId))) {
-    const state = await uow.incidents.readIncident(incidentId);
-    if (!state) return err(notFound(ref));
-    return ok({ incidentId, current: state, duplicate: { ok: true, incidentId, state, events: [], effects: [], duplicate: true } });
-  }
   const current = await uow.incidents.lockIncident(incidentId);
   if (!current) return err(notFound(ref));
+  if (!(await uow.keys.claimCommandKey(key, incidentId))) {
+    return ok({ incidentId, current, duplicate: { ok: true, incidentId, state: current, events: [], effects: [], duplicate: true } });
+  }
   return ok({ incidentId, current });
 }
 

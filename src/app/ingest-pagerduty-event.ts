@@ -13,7 +13,10 @@ import type { Actor, PagerDutyEventFacts, SourceRef } from '../domain/events.ts'
 import type { PdIncidentId, PdServiceId } from '../domain/ids.ts';
 import type { Policy, PagerDutyServicePolicy } from '../domain/policy.ts';
 import { findSeverity } from '../domain/policy.ts';
-import { applyCommand, type AppError, type CommandMeta } from './apply-command.ts';
+import type { IncidentState } from '../domain/incident.ts';
+import { applyInBatch, type BatchItem } from './apply-batch.ts';
+import type { CommandMeta } from './command-meta.ts';
+import type { AppError, CommandOutcome } from './command-outcome.ts';
 import { declareIncident } from './declare-incident.ts';
 import { findIncident } from './query-incidents.ts';
 import type { AppDeps } from './ports.ts';
@@ -46,6 +49,8 @@ export interface PagerDutyEventInput {
  * later rather than drop it.
  */
 export type IngestResult = { result: 'declared' | 'recorded' | 'duplicate'; incidentId: string } | { result: 'ignored' | 'unlinked'; reason: string };
+/** An event whose applying threw (the database went away, a bug): its request is retried, the others of its run stand. */
+export interface IngestFailure { result: 'failed'; error: unknown }
 
 export function severityFor(policy: Policy, svc: PagerDutyServicePolicy | undefined, ev: Pick<PagerDutyEventInput, 'priority' | 'urgency'>): string {
   // Priority wins over urgency: it is the more deliberate signal.
@@ -68,6 +73,13 @@ function factsOf(ev: PagerDutyEventInput, linkedNumber?: number): PagerDutyEvent
   };
 }
 
+/** Who and where an event's commands come from (PagerDuty, this event); the key is per command. */
+function metaOf(ev: PagerDutyEventInput): Omit<CommandMeta, 'idempotencyKey'> {
+  const actor: Actor = { kind: 'pagerduty', ...(ev.agentName ? { name: ev.agentName } : {}) };
+  const source: SourceRef = { kind: 'pagerduty', eventId: ev.eventId, pdIncidentId: ev.pdIncidentId!, ...(ev.htmlUrl ? { url: ev.htmlUrl } : {}) };
+  return { actor, source, occurredAt: new Date(ev.occurredAt) };
+}
+
 /** A refusal as the log line's reason: its code and facts (the words are for people, in Slack). */
 const refusal = (e: AppError): string => `refused: ${e.code} ${JSON.stringify(e.params)}`;
 
@@ -75,9 +87,7 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
   if (!ev.known) return { result: 'ignored', reason: `event type ${ev.eventType} is not one Kranz acts on` };
   if (!ev.pdIncidentId) return { result: 'ignored', reason: 'the event names no PagerDuty incident' };
   const pd = ev.pdIncidentId;
-  const actor: Actor = { kind: 'pagerduty', ...(ev.agentName ? { name: ev.agentName } : {}) };
-  const source: SourceRef = { kind: 'pagerduty', eventId: ev.eventId, pdIncidentId: pd, ...(ev.htmlUrl ? { url: ev.htmlUrl } : {}) };
-  const meta = (key: string): CommandMeta => ({ actor, source, idempotencyKey: key, occurredAt: new Date(ev.occurredAt) });
+  const meta = (key: string): CommandMeta => ({ ...metaOf(ev), idempotencyKey: key });
   const serviceOf = (id: string | undefined): PagerDutyServicePolicy | undefined => (id ? deps.policy.pagerduty.services.find((s) => s.serviceId === id) : undefined);
 
   let incident = await findIncident(deps, { pdIncidentId: pd });
@@ -112,37 +122,79 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
   // A trigger applied again (a crash before its request was marked done, a second
   // subscription) finds its own incident: it has nothing more to say.
   if (ev.eventType === 'incident.triggered') return { result: 'duplicate', incidentId: incident.id };
-  const ref = { id: incident.id };
+  return resultOf(incident.id, await applyInBatch(deps, { id: incident.id }, pagerDutyItem(deps, ev)));
+}
+
+/**
+ * Events of one PagerDuty incident, in PagerDuty's delivery order. Once its
+ * Kranz incident exists, a run of its events is queued at once, in order, so
+ * they apply in as few transactions as the incident's queue forms (see
+ * apply-batch.ts); until then (a trigger to declare, events that overtook it)
+ * each goes alone, as `ingestPagerDutyEvent`.
+ */
+export async function ingestPagerDutyEvents(deps: AppDeps, evs: readonly PagerDutyEventInput[]): Promise<(IngestResult | IngestFailure)[]> {
+  const results: (IngestResult | IngestFailure)[] = [];
+  const failed = (error: unknown): IngestFailure => ({ result: 'failed', error });
+  let i = 0;
+  while (i < evs.length) {
+    const first = evs[i]!;
+    const pd = first.known && first.eventType !== 'incident.triggered' ? first.pdIncidentId : undefined;
+    const incident = pd ? await findIncident(deps, { pdIncidentId: pd }).catch(() => undefined) : undefined;
+    if (!pd || !incident) {
+      results.push(await ingestPagerDutyEvent(deps, first).catch(failed));
+      i++;
+      continue;
+    }
+    const run: PagerDutyEventInput[] = [];
+    for (let e = evs[i]; e && e.known && e.pdIncidentId === pd && e.eventType !== 'incident.triggered'; e = evs[++i]) run.push(e);
+    // Queued one after the other before any is awaited: they apply in this order.
+    const pending = run.map((e) => applyInBatch(deps, { id: incident.id }, pagerDutyItem(deps, e)).then((o) => resultOf(incident.id, o), failed));
+    results.push(...(await Promise.all(pending)));
+  }
+  return results;
+}
+
+/**
+ * The commands of an event for an incident that exists, planned against the
+ * incident as it stands when the event's turn comes (whether a resolve still
+ * applies, which severity a priority maps to).
+ */
+function pagerDutyItem(deps: AppDeps, ev: PagerDutyEventInput): BatchItem {
+  const pd = ev.pdIncidentId!;
+  const key = (i: number): string => `pd:event:${ev.eventId}${i ? `#${i}` : ''}`;
+  const meta = (i: number): CommandMeta => ({ ...metaOf(ev), idempotencyKey: key(i) });
+  return {
+    keys: [key(0), key(1)],
+    plan: (incident) => pagerDutyCommands(deps.policy, ev, pd, incident).map((command, i) => ({ command, meta: meta(i) })),
+  };
+}
+
+function pagerDutyCommands(policy: Policy, ev: PagerDutyEventInput, pd: PdIncidentId, incident: IncidentState): Command[] {
   const link = incident.pagerDutyIncidents.find((p) => p.id === pd);
   // Reference-only events (notes, responders) name no service: the linked one decides the mapping.
-  const svc = serviceOf(ev.serviceId ?? link?.serviceId);
+  const serviceId = ev.serviceId ?? link?.serviceId;
+  const svc = serviceId ? policy.pagerduty.services.find((s) => s.serviceId === serviceId) : undefined;
   const recordEvent = { type: 'record_pagerduty_event' as const, eventType: ev.eventType, pdIncidentId: pd, facts: factsOf(ev, link?.number) };
-  const commands: Command[] = [];
+  const open = incident.status !== 'resolved' && incident.status !== 'closed';
   if (ev.eventType === 'incident.annotated') {
-    commands.push({ type: 'add_note', text: `PagerDuty note${ev.agentName ? ` by ${ev.agentName}` : ''}: ${ev.noteContent ?? '(empty)'}`, via: 'pagerduty' });
-  } else if (ev.eventType === 'incident.resolved') {
-    if (deps.policy.pagerduty.autoResolve && incident.status !== 'resolved' && incident.status !== 'closed') {
-      commands.push(recordEvent, { type: 'resolve', summary: 'Resolved in PagerDuty' });
-    } else {
-      const open = incident.status !== 'resolved' && incident.status !== 'closed';
-      commands.push({ ...recordEvent, ...(open ? { suggestion: 'resolve' as const } : {}) });
-    }
-  } else if (ev.eventType === 'incident.priority_updated') {
-    const sev = severityFor(deps.policy, svc, { priority: ev.priority ?? null });
+    return [{ type: 'add_note', text: `PagerDuty note${ev.agentName ? ` by ${ev.agentName}` : ''}: ${ev.noteContent ?? '(empty)'}`, via: 'pagerduty' }];
+  }
+  if (ev.eventType === 'incident.resolved') {
+    if (policy.pagerduty.autoResolve && open) return [recordEvent, { type: 'resolve', summary: 'Resolved in PagerDuty' }];
+    return [{ ...recordEvent, ...(open ? { suggestion: 'resolve' as const } : {}) }];
+  }
+  if (ev.eventType === 'incident.priority_updated') {
+    const sev = severityFor(policy, svc, { priority: ev.priority ?? null });
     const suggest = ev.priority?.name && sev !== incident.severity && svc?.severityByPriority[ev.priority.name];
-    commands.push({ ...recordEvent, ...(suggest ? { suggestion: { severity: sev } } : {}) });
-  } else {
-    commands.push(recordEvent);
+    return [{ ...recordEvent, ...(suggest ? { suggestion: { severity: sev } } : {}) }];
   }
-  let recorded = false;
-  const refused: string[] = [];
-  for (const [i, c] of commands.entries()) {
-    const o = await applyCommand(deps, ref, c, meta(`pd:event:${ev.eventId}${i ? `#${i}` : ''}`));
-    if (o.ok && !o.duplicate) recorded = true;
-    if (o.ok) incident = o.state;
-    else refused.push(refusal(o.error));
-  }
+  return [recordEvent];
+}
+
+function resultOf(incidentId: string, outcomes: readonly CommandOutcome[]): IngestResult {
+  const recorded = outcomes.some((o) => o.ok && !o.duplicate);
+  const refused = outcomes.flatMap((o) => (o.ok ? [] : [refusal(o.error)]));
   // A refusal is not a duplicate: say so, or the event would look applied.
   if (!recorded && refused.length) return { result: 'ignored', reason: refused.join('; ') };
-  return { result: recorded ? 'recorded' : 'duplicate', incidentId: ref.id };
+  return { result: recorded ? 'recorded' : 'duplicate', incidentId };
 }

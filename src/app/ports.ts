@@ -30,6 +30,10 @@ export interface NewOutboxRow {
 /** Command idempotency keys, and the PagerDuty incidents linked to Kranz incidents. */
 export interface KeysPort {
   claimCommandKey(key: string, incidentId?: string): Promise<boolean>;
+  /** Which of these keys were claimed before: a batch of commands checks them in one round trip. */
+  existingCommandKeys(keys: readonly string[]): Promise<Set<string>>;
+  /** Claims keys of commands a batch applied; returns how many were new. */
+  claimCommandKeys(keys: readonly string[], incidentId: string): Promise<number>;
   commandKeyIncident(key: string): Promise<string | undefined>;
   setCommandKeyIncident(key: string, incidentId: string): Promise<void>;
   findIncidentIdByPagerDuty(pdIncidentId: string): Promise<string | undefined>;

@@ -270,4 +270,19 @@ describe('the same storm over two replicas on one database', () => {
   it('opens 10 incidents, not 20, and applies every distinct event once', async () => {
     await storm(h, [h.webhookUrl, second], 11);
   }, 120_000);
+
+  it("applies one PagerDuty incident's 300 notes in the order they were stored, across batches and both replicas", async () => {
+    const pd = h.pdIncident();
+    await h.event('incident.triggered', pd);
+    const inc = await until(() => linkedIncident(h, pd.id), 'declared');
+    const urls = [h.webhookUrl, second];
+    const sent = await pooled(Array.from({ length: 300 }, (_, i) => () => h.send({ url: urls[i % 2], event: { eventType: 'incident.annotated', incident: pd, note: { content: `order-${i}` } } })), 24);
+    expect(sent.every((r) => r.status === 202)).toBe(true);
+    await settled(h, 60_000);
+    const tag = (text: string): string => /order-\d+/.exec(text)?.[0] ?? '?';
+    const stored = await rows<{ body: string }>(h, 'select body from inbound_archive where order_key = $1 order by id', [`pd:${pd.id}`]);
+    const applied = await rows<{ text: string }>(h, "select data->>'text' as text from incident_events where incident_id = $1 and type = 'note_added' order by seq", [inc.id]);
+    expect(stored).toHaveLength(300);
+    expect(applied.map((r) => tag(r.text))).toEqual(stored.map((r) => tag(r.body)));
+  }, 120_000);
 });

@@ -143,25 +143,37 @@ function byKey(recs: readonly InboundRecord[], rows: readonly { id: string; dedu
 }
 
 /**
- * Leases the oldest unprocessed request of each order key whose lease is free
- * and that arrived before `olderThan` (so requests being handled inline are left alone).
+ * Leases, for each order key whose oldest unprocessed request is due (arrived
+ * before `olderThan`, so requests being handled inline are left alone) and
+ * not leased, up to `perKey` of its requests from the oldest on: a run in
+ * order, stopping before the first one not due or leased. A key's requests
+ * apply in order, so its run goes to one worker or none: after the lock,
+ * only the rows that are still the key's unbroken run from its oldest are
+ * kept (another replica's concurrent claim may have taken some of them).
  */
-export async function claimInbound(db: Q, o: { source: string; now: Date; olderThan: Date; limit: number; leaseMs: number; workerId: string }): Promise<StoredInbound[]> {
+export async function claimInbound(db: Q, o: { source: string; now: Date; olderThan: Date; limit: number; leaseMs: number; workerId: string; perKey?: number }): Promise<StoredInbound[]> {
   const r = await db.query<{ id: string; source: 'slack' | 'pagerduty'; dedupe_key: string; order_key: string | null; received_at: Date; headers: Record<string, string>; body: string; attempts: number }>(
-    `with heads as (
-       select distinct on (coalesce(order_key, id::text)) id, lease_until, received_at
+    `with queued as (
+       select id, coalesce(order_key, id::text) as k,
+         row_number() over w as n,
+         bool_and(received_at <= $3::timestamptz and (lease_until is null or lease_until < $2::timestamptz)) over w as ready
        from inbound_archive where status = 'received' and source = $1
-       order by coalesce(order_key, id::text), id
-     ), due as (
-       -- Checked on the locked row (a), not the heads snapshot, so a lease committed meanwhile is seen.
-       select a.id from inbound_archive a join heads h on h.id = a.id
-       where a.status = 'received' and a.received_at <= $3::timestamptz and (a.lease_until is null or a.lease_until < $2::timestamptz)
-       order by a.id limit $4::int for update of a skip locked
+       window w as (partition by coalesce(order_key, id::text) order by id)
+     ), picked as (
+       select id, k, n from queued where ready and n <= $7::int order by id limit $4::int
+     ), locked as (
+       -- Checked on the locked row (a), not the snapshot, so a lease committed meanwhile is seen.
+       select a.id, p.k, p.n from inbound_archive a join picked p on p.id = a.id
+       where a.status = 'received' and (a.lease_until is null or a.lease_until < $2::timestamptz)
+       order by a.id for update of a skip locked
+     ), runs as (
+       -- A row is kept when every row of its key before it was locked here too.
+       select id from (select id, n, row_number() over (partition by k order by n) as m from locked) x where n = m
      )
      update inbound_archive a set lease_until = $2::timestamptz + ($5::int * interval '1 millisecond'), leased_by = $6, attempts = a.attempts + 1
-     from due where a.id = due.id
+     from runs where a.id = runs.id
      returning a.id, a.source, a.dedupe_key, a.order_key, a.received_at, a.headers, a.body, a.attempts`,
-    [o.source, o.now.toISOString(), o.olderThan.toISOString(), o.limit, o.leaseMs, o.workerId],
+    [o.source, o.now.toISOString(), o.olderThan.toISOString(), o.limit, o.leaseMs, o.workerId, o.perKey ?? 1],
   );
   return r.rows
     .map((x) => ({
@@ -172,9 +184,16 @@ export async function claimInbound(db: Q, o: { source: string; now: Date; olderT
 }
 
 export async function finishInbound(db: Q, id: number, status: 'processed' | 'ignored' | 'failed', now: Date, note?: string): Promise<void> {
+  await finishInboundMany(db, [{ id, status, ...(note !== undefined ? { note } : {}) }], now);
+}
+
+/** Marks requests done in one statement (one commit for a pass's worth). */
+export async function finishInboundMany(db: Q, done: readonly { id: number; status: 'processed' | 'ignored' | 'failed'; note?: string }[], now: Date): Promise<void> {
+  if (done.length === 0) return;
   await db.query(
-    `update inbound_archive set status = $2, processed_at = $3::timestamptz, lease_until = null, note = $4 where id = $1::bigint`,
-    [id, status, now.toISOString(), note?.slice(0, 1000) ?? null],
+    `update inbound_archive a set status = d.status, processed_at = $3::timestamptz, lease_until = null, note = d.note
+     from unnest($1::bigint[], $2::text[], $4::text[]) as d(id, status, note) where a.id = d.id`,
+    [done.map((d) => d.id), done.map((d) => d.status), now.toISOString(), done.map((d) => d.note?.slice(0, 1000) ?? null)],
   );
 }
 

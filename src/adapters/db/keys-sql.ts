@@ -12,6 +12,20 @@ export async function claimCommandKey(db: Q, key: string, incidentId: string | u
   return (r.rowCount ?? 0) === 1;
 }
 
+/** Which of these command keys were claimed before (one round trip for a batch of commands). */
+export async function existingCommandKeys(db: Q, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const r = await db.query<{ key: string }>('select key from command_keys where key = any($1::text[])', [keys]);
+  return new Set(r.rows.map((x) => x.key));
+}
+
+/** Claims many command keys in one statement; returns how many were new. */
+export async function claimCommandKeys(db: Q, keys: readonly string[], incidentId: string): Promise<number> {
+  if (keys.length === 0) return 0;
+  const r = await db.query('insert into command_keys (key, incident_id) select k, $2::uuid from unnest($1::text[]) as k on conflict (key) do nothing', [keys, incidentId]);
+  return r.rowCount ?? 0;
+}
+
 export async function commandKeyIncident(db: Q, key: string): Promise<string | undefined> {
   const r = await db.query<{ incident_id: string | null }>('select incident_id from command_keys where key = $1', [key]);
   return r.rows[0]?.incident_id ?? undefined;

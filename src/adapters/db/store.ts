@@ -23,6 +23,8 @@ export function unitOfWork(db: Q): UnitOfWork {
   return {
     keys: {
       claimCommandKey: (key, incidentId) => keys.claimCommandKey(db, key, incidentId),
+      existingCommandKeys: (ks) => keys.existingCommandKeys(db, ks),
+      claimCommandKeys: (ks, incidentId) => keys.claimCommandKeys(db, ks, incidentId),
       commandKeyIncident: (key) => keys.commandKeyIncident(db, key),
       setCommandKeyIncident: (key, id) => keys.setCommandKeyIncident(db, key, id),
       findIncidentIdByPagerDuty: (pd) => keys.findIncidentIdByPagerDuty(db, pd),

@@ -6,8 +6,8 @@
  * processor, in order per order key. An outage shows as a delay, never a loss.
  */
 import type { Clock } from '../../app/ports.ts';
-import { archiveInbound, archiveInboundBatchWithin, claimInbound, finishInbound, releaseInbound, type ArchiveOutcome, type InboundPool, type InboundRecord, type StoredInbound } from '../db/inbound-sql.ts';
-import { GroupCommit } from './group-commit.ts';
+import { archiveInbound, archiveInboundBatchWithin, claimInbound, finishInboundMany, releaseInbound, type ArchiveOutcome, type InboundPool, type InboundRecord, type StoredInbound } from '../db/inbound-sql.ts';
+import { GroupCommit } from '../../lib/group-commit.ts';
 import type { Spool } from './spool.ts';
 import { isUnstorable, storable } from './storable.ts';
 
@@ -25,9 +25,37 @@ export type AcceptResult =
 export type ProcessResult = 'processed' | 'ignored';
 /** A request waiting for its batch: `at` is when it arrived (ms since the epoch). */
 interface Arrival { rec: InboundRecord; at: number }
+/** A request marked done (see `finish`). */
+interface Finished { id: number; status: ProcessResult | 'failed'; note?: string }
+/**
+ * Most requests of one order key a pass claims together: a run a processor
+ * with a `RunProcessor` applies in a few transactions instead of one each.
+ */
+const RUN_LENGTH = 256;
+
+/** Claimed rows (oldest first) split into each order key's run, each still oldest first. */
+function runsByOrderKey(rows: readonly StoredInbound[]): Iterable<StoredInbound[]> {
+  const runs = new Map<string, StoredInbound[]>();
+  for (const r of rows) {
+    const k = r.orderKey ?? `#${r.id}`;
+    const run = runs.get(k);
+    if (run) run.push(r);
+    else runs.set(k, [r]);
+  }
+  return runs.values();
+}
+
 /** Neither the archive nor the spool took the request. */
 interface Failed { error: unknown }
 export type Processor = (rec: StoredInbound) => Promise<ProcessResult>;
+/** What became of one request of a run: its result, or the error it failed with (retried like a single one's). */
+export type Settled = { result: ProcessResult } | { error: unknown };
+/**
+ * Applies a run of one order key's requests, oldest first, returning one
+ * `Settled` per request in the same order (PagerDuty: one incident's events,
+ * applied in as few transactions as they fit).
+ */
+export type RunProcessor = (recs: StoredInbound[]) => Promise<Settled[]>;
 
 interface Log {
   info(o: object, m?: string): void;
@@ -73,16 +101,25 @@ export interface IntakeOptions {
 }
 
 export class Intake {
-  private readonly processors = new Map<string, { fn: Processor; graceMs: number }>();
+  private readonly processors = new Map<string, { fn: Processor; graceMs: number; run?: RunProcessor }>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   /** The last archive write or replay failed for want of a database (what spooled requests are told). */
   private unavailable = false;
 
   private readonly batches: GroupCommit<Arrival, AcceptResult | Failed>;
+  /** Requests marked done share one update and its commit when they finish together. */
+  private readonly finishes: GroupCommit<Finished, void>;
 
   constructor(private readonly o: IntakeOptions) {
     this.batches = new GroupCommit({ windowMs: o.batchWindowMs ?? 2, maxBatch: o.maxBatch ?? 256, write: (batch) => this.store(batch) });
+    this.finishes = new GroupCommit({
+      windowMs: 0, maxBatch: 512,
+      write: async (done) => {
+        await finishInboundMany(this.o.pool, done, this.o.clock.now());
+        return done.map(() => undefined);
+      },
+    });
   }
 
   /**
@@ -90,8 +127,8 @@ export class Intake {
    * than this are being applied inline and are left alone (0 when all
    * applying happens here, as for PagerDuty).
    */
-  register(source: 'slack' | 'pagerduty', fn: Processor, graceMs = this.o.inlineGraceMs ?? 10_000): void {
-    this.processors.set(source, { fn, graceMs });
+  register(source: 'slack' | 'pagerduty', fn: Processor, graceMs = this.o.inlineGraceMs ?? 10_000, run?: RunProcessor): void {
+    this.processors.set(source, { fn, graceMs, ...(run ? { run } : {}) });
   }
 
   /**
@@ -155,7 +192,7 @@ export class Intake {
   }
 
   async finish(id: number, result: ProcessResult | 'failed', note?: string): Promise<void> {
-    await finishInbound(this.o.pool, id, result, this.o.clock.now(), note);
+    await this.finishes.submit({ id, status: result, ...(note !== undefined ? { note } : {}) });
   }
 
   /** One pass: spool → archive, then apply what is stored and not yet applied. Returns requests applied. */
@@ -201,34 +238,51 @@ export class Intake {
     let total = 0;
     for (;;) {
       const now = this.o.clock.now();
-      const rows = await claimInbound(this.o.pool, { source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: 50, leaseMs: this.o.leaseMs ?? 60_000, workerId: this.o.workerId });
+      const rows = await claimInbound(this.o.pool, {
+        source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: p.run ? 1_000 : 50, perKey: p.run ? RUN_LENGTH : 1,
+        leaseMs: this.o.leaseMs ?? 60_000, workerId: this.o.workerId,
+      });
       if (rows.length === 0) return total;
-      // Heads of distinct order keys: independent, so they may run side by side.
-      await Promise.all(rows.map((r) => this.applyOne(p.fn, r)));
+      // Runs of distinct order keys are independent, so they go side by side; a run itself in order.
+      await Promise.all([...runsByOrderKey(rows)].map((run) => this.applyRun(p, run)));
       total += rows.length;
     }
   }
 
-  private async applyOne(processor: Processor, r: StoredInbound): Promise<void> {
+  private async applyRun(p: { fn: Processor; run?: RunProcessor }, run: StoredInbound[]): Promise<void> {
+    if (!p.run || run.length === 1) {
+      for (const r of run) await this.settle(r, await p.fn(r).then((result) => ({ result }), (error: unknown) => ({ error })));
+      return;
+    }
+    let settled: Settled[];
     try {
-      const result = await processor(r);
-      await this.finish(r.id, result);
-    } catch (e) {
-      const msg = (e as Error).message ?? String(e);
-      const age = this.o.clock.now().getTime() - Date.parse(r.receivedAt);
-      // Data PostgreSQL refuses fails the same way every time; anything else (Slack or
-      // PagerDuty down, a lock timeout) may heal, so it is retried for a long while.
-      const hopeless = isUnstorable(e);
-      if (hopeless || (r.attempts >= (this.o.maxAttempts ?? 8) && age >= (this.o.retryForMs ?? 86_400_000))) {
-        this.o.log.error({ id: r.id, err: msg, attempts: r.attempts }, hopeless ? 'inbound request refused by the database; marked failed' : 'inbound request failed too often; marked failed');
-        await this.finish(r.id, 'failed', msg).catch(() => undefined);
-      } else if (r.attempts <= 1) {
-        // One quick retry on the next pass, for a blip.
-        await releaseInbound(this.o.pool, r.id, msg).catch(() => undefined);
-      } else {
-        // The claim's lease stays: the next attempt comes when it runs out, not every pass.
-        this.o.log.warn({ id: r.id, err: msg, attempts: r.attempts }, 'inbound request failed; will retry when its lease runs out');
-      }
+      settled = await p.run(run);
+    } catch (error) {
+      settled = run.map(() => ({ error }));
+    }
+    await Promise.all(run.map((r, i) => this.settle(r, settled[i] ?? { error: new Error('no result for this request of its run') })));
+  }
+
+  private async settle(r: StoredInbound, s: Settled): Promise<void> {
+    if ('result' in s) {
+      await this.finish(r.id, s.result);
+      return;
+    }
+    const e = s.error;
+    const msg = (e as Error).message ?? String(e);
+    const age = this.o.clock.now().getTime() - Date.parse(r.receivedAt);
+    // Data PostgreSQL refuses fails the same way every time; anything else (Slack or
+    // PagerDuty down, a lock timeout) may heal, so it is retried for a long while.
+    const hopeless = isUnstorable(e);
+    if (hopeless || (r.attempts >= (this.o.maxAttempts ?? 8) && age >= (this.o.retryForMs ?? 86_400_000))) {
+      this.o.log.error({ id: r.id, err: msg, attempts: r.attempts }, hopeless ? 'inbound request refused by the database; marked failed' : 'inbound request failed too often; marked failed');
+      await this.finish(r.id, 'failed', msg).catch(() => undefined);
+    } else if (r.attempts <= 1) {
+      // One quick retry on the next pass, for a blip.
+      await releaseInbound(this.o.pool, r.id, msg).catch(() => undefined);
+    } else {
+      // The claim's lease stays: the next attempt comes when it runs out, not every pass.
+      this.o.log.warn({ id: r.id, err: msg, attempts: r.attempts }, 'inbound request failed; will retry when its lease runs out');
     }
   }
 
@@ -240,6 +294,7 @@ export class Intake {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.batches.idle();
+    await this.finishes.idle();
     while (this.running) await new Promise((r) => setTimeout(r, 20));
   }
 }

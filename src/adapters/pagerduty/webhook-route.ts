@@ -10,9 +10,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AppDeps } from '../../app/ports.ts';
-import { ingestPagerDutyEvent, type PagerDutyEventInput } from '../../app/ingest-pagerduty-event.ts';
+import { ingestPagerDutyEvents, type IngestFailure, type PagerDutyEventInput } from '../../app/ingest-pagerduty-event.ts';
 import type { StoredInbound } from '../db/inbound-sql.ts';
-import type { Intake, ProcessResult } from '../intake/intake.ts';
+import type { Intake, ProcessResult, Settled } from '../intake/intake.ts';
 import { asPdIncidentId, asPdServiceId } from '../../domain/ids.ts';
 import { verifyPagerDutySignature } from './signature.ts';
 import { decodePagerDutyWebhook, type PdWebhookEvent } from './webhook-payload.ts';
@@ -79,7 +79,7 @@ const safeEqual = (a: string, b: string): boolean => {
 };
 
 export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
-  o.intake.register('pagerduty', (rec) => applyStored(o, rec), 0);
+  o.intake.register('pagerduty', (rec) => applyStored(o, rec), 0, (recs) => applyStoredRun(o, recs));
   // One warning per reason a minute: a wrong secret fails every delivery.
   const warnings = new Throttle(60_000);
   const rejected = (reason: PdRejectReason, req: IncomingMessage): void => {
@@ -162,28 +162,65 @@ function legacyAllowed(o: WebhookRouteOptions, req: IncomingMessage): boolean {
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function applyStored(o: WebhookRouteOptions, rec: StoredInbound): Promise<ProcessResult> {
+  const [settled] = await applyStoredRun(o, [rec]);
+  if (!settled || 'error' in settled) throw settled?.error ?? new Error('no result for a stored PagerDuty request');
+  return settled.result;
+}
+
+/** A stored body's events, or why there are none to apply. */
+function eventsOf(o: WebhookRouteOptions, rec: StoredInbound): PagerDutyEventInput[] | undefined {
   const parsed = parseJson(rec.body);
   if (parsed === undefined) {
     o.log.warn({ dedupeKey: rec.dedupeKey }, 'stored PagerDuty body is not JSON; ignored');
-    return 'ignored';
+    return undefined;
   }
   const decoded = decodePagerDutyWebhook(parsed);
   if (!decoded.ok) {
     o.log.warn({ dedupeKey: rec.dedupeKey, reason: decoded.reason }, 'PagerDuty body not understood; stored and ignored');
     o.onEvent?.('ignored', 'unparseable');
-    return 'ignored';
+    return undefined;
   }
-  let applied = false;
-  let unlinked = false;
-  for (const ev of decoded.events) {
-    const r = await ingestPagerDutyEvent(o.deps, toInput(ev));
-    o.onEvent?.(r.result, ev.eventType === 'unknown' ? ev.originalEventType : ev.eventType);
-    if (r.result === 'unlinked') unlinked = true;
-    else if (r.result !== 'ignored') applied = true;
-    else o.log.info({ eventId: ev.eventId, reason: r.reason }, 'PagerDuty event ignored');
+  return decoded.events.map(toInput);
+}
+
+/**
+ * Applies stored bodies of one PagerDuty incident, oldest first: their events
+ * go to `ingestPagerDutyEvents` together, so a run of them lands on its
+ * incident in a few transactions. One result per body.
+ */
+async function applyStoredRun(o: WebhookRouteOptions, recs: StoredInbound[]): Promise<Settled[]> {
+  const bodies = recs.map((rec) => eventsOf(o, rec) ?? []);
+  const results = await ingestPagerDutyEvents(o.deps, bodies.flat());
+  let next = 0;
+  const settled: Settled[] = [];
+  for (const [i, rec] of recs.entries()) {
+    let applied = false;
+    let unlinked = false;
+    let failure: IngestFailure | undefined;
+    for (const ev of bodies[i]!) {
+      const r = results[next++]!;
+      if (r.result === 'failed') {
+        failure = r;
+        continue;
+      }
+      o.onEvent?.(r.result, ev.eventType);
+      if (r.result === 'unlinked') unlinked = true;
+      else if (r.result !== 'ignored') applied = true;
+      else o.log.info({ eventId: ev.eventId, reason: r.reason }, 'PagerDuty event ignored');
+    }
+    if (failure) {
+      // Tried again (the body's events that did apply are duplicates then, by their command keys).
+      settled.push({ error: failure.error });
+      continue;
+    }
+    try {
+      if (unlinked) await retryUnlinkedLater(o, rec);
+      settled.push({ result: applied ? 'processed' : 'ignored' });
+    } catch (error) {
+      settled.push({ error });
+    }
   }
-  if (unlinked) await retryUnlinkedLater(o, rec);
-  return applied ? 'processed' : 'ignored';
+  return settled;
 }
 
 /**

@@ -13,7 +13,7 @@
  */
 
 export interface GroupCommitOptions<T, R> {
-  /** How long the first request of a batch waits for others when nothing is being written. */
+  /** How long the first request of a batch waits for others when nothing is being written (0: not at all). */
   windowMs: number;
   maxBatch: number;
   /**
@@ -54,7 +54,8 @@ export class GroupCommit<T, R> {
 
   private schedule(): void {
     if (this.writing) return; // the write in flight flushes the queue when it ends
-    if (this.queue.length >= this.o.maxBatch) {
+    // A window of 0: nothing waits for company; batches form only behind a write in flight.
+    if (this.queue.length >= this.o.maxBatch || this.o.windowMs <= 0) {
       this.flush();
       return;
     }

@@ -1,0 +1,180 @@
+/**
+ * Batched applying per incident. Commands for one incident that arrive while
+ * one of its transactions runs wait for it, then go together: one transaction
+ * locks the incident once, runs every command through `transition` in arrival
+ * order, appends all their events, saves the projection and replans the
+ * reminders once, and queues all their outbox rows in one statement.
+ *
+ * Why: a durable commit costs one flush of the write-ahead log whatever it
+ * holds, and the incident's row lock lets one of its transactions run at a
+ * time. One commit per command capped a busy incident (an alert storm, a
+ * channel full of notes) at the disk's flush rate; one per batch does not.
+ * When an incident is quiet a command goes alone and at once: batches only
+ * form while a transaction is in flight (group commit, `lib/group-commit.ts`).
+ *
+ * Each command still gets its own outcome. A refused one writes nothing (not
+ * even its key) and does not stop the ones after it. A batch whose
+ * transaction throws (a bug, a lost connection) is applied again one item per
+ * transaction, so a poison command fails alone. Different incidents have
+ * different queues and apply side by side, up to the pool's size.
+ */
+import type { Command } from '../domain/commands.ts';
+import type { IncidentEvent } from '../domain/events.ts';
+import type { IncidentState } from '../domain/incident.ts';
+import { planReminders } from '../domain/reminders.ts';
+import { transition } from '../domain/transition.ts';
+import { GroupCommit } from '../lib/group-commit.ts';
+import type { CommandMeta } from './command-meta.ts';
+import { resolveIncidentId, type IncidentRef } from './incident-ref.ts';
+import { effectsToRows } from './outbox-rows.ts';
+import type { AppDeps, NewOutboxRow, UnitOfWork } from './ports.ts';
+import { notFound, type CommandOutcome } from './command-outcome.ts';
+
+export interface PlannedCommand {
+  command: Command;
+  meta: CommandMeta;
+}
+
+/** What one caller asks of the incident: one command, or several planned against its state when their turn comes. */
+export interface BatchItem {
+  /** Every key the item's commands may carry: the batch checks them against earlier claims in one round trip. */
+  keys: readonly string[];
+  /**
+   * The item's commands, given the incident as it stands (locked) once the
+   * items before it applied. Pure: it may run again if the batch is retried.
+   */
+  plan(state: IncidentState): PlannedCommand[];
+}
+
+/** One command, as `applyCommand` submits it. */
+export const oneCommand = (command: Command, meta: CommandMeta): BatchItem => ({ keys: [meta.idempotencyKey], plan: () => [{ command, meta }] });
+
+/** Most items in one transaction: bounds the transaction's size and the lock's hold time. */
+const MAX_BATCH = 256;
+
+type Settled = { outcomes: CommandOutcome[] } | { error: unknown };
+
+interface IncidentQueue {
+  commits: GroupCommit<BatchItem, Settled>;
+  /** Callers waiting on this queue; at 0 the queue is dropped. */
+  waiting: number;
+}
+
+/** The queues of one `AppDeps` (one Kranz runtime), by incident reference. */
+const queuesByDeps = new WeakMap<AppDeps, Map<string, IncidentQueue>>();
+
+/** A reference has one field, so this names it exactly; two names of one incident just queue apart (the row lock still orders them). */
+const refKey = (ref: IncidentRef): string => JSON.stringify(ref);
+
+/**
+ * Queues an item for the incident and resolves with one outcome per command
+ * it planned (one outcome, "not found", when there is no such incident).
+ * The item joins its queue synchronously, before this returns: items a
+ * caller submits one after the other apply in that order.
+ */
+export function applyInBatch(deps: AppDeps, ref: IncidentRef, item: BatchItem): Promise<CommandOutcome[]> {
+  let queues = queuesByDeps.get(deps);
+  if (!queues) queuesByDeps.set(deps, (queues = new Map()));
+  const key = refKey(ref);
+  let q = queues.get(key);
+  if (!q) {
+    q = { waiting: 0, commits: new GroupCommit<BatchItem, Settled>({ windowMs: 0, maxBatch: MAX_BATCH, write: (items) => runBatch(deps, ref, items) }) };
+    queues.set(key, q);
+  }
+  const queue = q;
+  queue.waiting++;
+  return queue.commits.submit(item).then(
+    (r) => {
+      release(queues, key, queue);
+      if ('error' in r) throw r.error;
+      return r.outcomes;
+    },
+    (e: unknown) => {
+      release(queues, key, queue);
+      throw e;
+    },
+  );
+}
+
+function release(queues: Map<string, IncidentQueue>, key: string, q: IncidentQueue): void {
+  if (--q.waiting === 0 && queues.get(key) === q) queues.delete(key);
+}
+
+async function runBatch(deps: AppDeps, ref: IncidentRef, items: BatchItem[]): Promise<Settled[]> {
+  try {
+    const outcomes = await deps.store.transaction((uow) => applyBatchIn(uow, deps, ref, items));
+    return outcomes.map((o) => ({ outcomes: o }));
+  } catch (e) {
+    if (items.length === 1) return [{ error: e }];
+    // One at a time: the item that broke the transaction fails alone, the others apply.
+    const settled: Settled[] = [];
+    for (const item of items) {
+      try {
+        const [outcomes] = await deps.store.transaction((uow) => applyBatchIn(uow, deps, ref, [item]));
+        settled.push({ outcomes: outcomes! });
+      } catch (error) {
+        settled.push({ error });
+      }
+    }
+    return settled;
+  }
+}
+
+/**
+ * Applies items in the caller's transaction: lock, then every command in
+ * order against the state the ones before it left, then one write of
+ * everything. Keys are claimed at the end, under the lock (see
+ * `claimAndLock` for why every path locks first).
+ */
+export async function applyBatchIn(uow: UnitOfWork, deps: AppDeps, ref: IncidentRef, items: readonly BatchItem[]): Promise<CommandOutcome[][]> {
+  const incidentId = await resolveIncidentId(uow, ref);
+  const locked = incidentId ? await uow.incidents.lockIncident(incidentId) : undefined;
+  if (!incidentId || !locked) {
+    return items.map(() => [{ ok: false, error: notFound(ref) }]);
+  }
+  const hinted = new Set(items.flatMap((i) => i.keys));
+  const claimedBefore = await uow.keys.existingCommandKeys([...hinted]);
+  const now = deps.clock.now();
+  let state = locked;
+  const events: IncidentEvent[] = [];
+  const rows: NewOutboxRow[] = [];
+  const claimed: string[] = [];
+  const outcomes: CommandOutcome[][] = [];
+  for (const item of items) {
+    const mine: CommandOutcome[] = [];
+    for (const { command, meta } of item.plan(state)) {
+      const key = meta.idempotencyKey;
+      if (!hinted.has(key)) {
+        hinted.add(key);
+        if ((await uow.keys.existingCommandKeys([key])).size > 0) claimedBefore.add(key);
+      }
+      if (claimedBefore.has(key)) {
+        mine.push({ ok: true, incidentId, state, events: [], effects: [], duplicate: true });
+        continue;
+      }
+      const r = transition(state, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
+      if (!r.ok) {
+        mine.push({ ok: false, error: r.error });
+        continue;
+      }
+      state = r.value.state ?? state;
+      claimedBefore.add(key);
+      claimed.push(key);
+      events.push(...r.value.events);
+      rows.push(...effectsToRows(incidentId, r.value.effects, key));
+      mine.push({ ok: true, incidentId, state, events: r.value.events, effects: r.value.effects, duplicate: false });
+    }
+    outcomes.push(mine);
+  }
+  // Under the lock no other transaction claims these keys; a mismatch is a bug, and the throw retries item by item.
+  const fresh = await uow.keys.claimCommandKeys(claimed, incidentId);
+  if (fresh !== claimed.length) throw new Error(`${claimed.length - fresh} command key(s) of a batch on ${incidentId} were claimed by another transaction`);
+  if (events.length > 0) {
+    await uow.events.appendEvents(events);
+    await uow.incidents.saveIncident(state, now);
+    // Every state change replans the incident's reminders in the same transaction.
+    await uow.reminders.syncReminders(incidentId, planReminders(state, deps.policy), now);
+  }
+  if (rows.length > 0) await uow.outbox.enqueue(rows, now);
+  return outcomes;
+}

@@ -1,0 +1,183 @@
+/**
+ * Batched applying per incident (app/apply-batch.ts) on real PostgreSQL:
+ * commands for one incident that arrive together share one transaction, keep
+ * their arrival order, and each still gets its own answer. Faults are real:
+ * a trigger that refuses one note's event (a poison command), and one that
+ * kills its own connection when the transaction commits.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyCommand } from '../../src/app/apply-command.ts';
+import { applyInBatch, oneCommand, type BatchItem } from '../../src/app/apply-batch.ts';
+import { declareIncident } from '../../src/app/declare-incident.ts';
+import type { AppDeps, Store } from '../../src/app/ports.ts';
+import { asSlackChannelId, asSlackUserId, type IncidentId } from '../../src/domain/ids.ts';
+import { appHarness, type AppHarness } from '../helpers/app.ts';
+
+let h: AppHarness;
+/** The real store, counting the transactions it runs. */
+let transactions = 0;
+let deps: AppDeps;
+
+beforeAll(async () => {
+  h = await appHarness();
+  const store: Store = {
+    transaction(fn, o) {
+      transactions++;
+      return h.deps.store.transaction(fn, o);
+    },
+  };
+  deps = { ...h.deps, store };
+  // A note whose text is 'poison' is refused by the database (its event cannot be stored);
+  // one whose text is 'crash' kills its connection when its transaction commits.
+  await h.pool.query(`
+    create function test_poison_note() returns trigger language plpgsql as $$
+    begin
+      if new.data->>'text' = 'poison' then raise exception 'test: this event cannot be stored' using errcode = '22023'; end if;
+      return new;
+    end $$;
+    create trigger test_poison_note before insert on incident_events for each row execute function test_poison_note();
+    create function test_crash_note() returns trigger language plpgsql as $$
+    begin
+      if new.data->>'text' = 'crash' then perform pg_terminate_backend(pg_backend_pid()); perform pg_sleep(5); end if;
+      return null;
+    end $$;
+    create constraint trigger test_crash_note after insert on incident_events deferrable initially deferred
+      for each row execute function test_crash_note();
+  `);
+});
+afterAll(async () => h.close());
+
+const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: asSlackUserId('UDANA') }, source: { kind: 'slack' as const, channelId: asSlackChannelId('CGEN') }, idempotencyKey: key });
+const note = (text: string) => ({ type: 'add_note' as const, text, via: 'command' as const });
+
+async function declared(title: string): Promise<IncidentId> {
+  const d = await declareIncident(deps, { title, severity: 'SEV2' }, meta(`declare:${title}`));
+  if (!d.ok) throw new Error('declare failed');
+  return d.incidentId;
+}
+
+/** The texts of an incident's notes, in log order. */
+async function notesOf(id: IncidentId): Promise<string[]> {
+  const r = await h.pool.query<{ text: string }>("select data->>'text' as text from incident_events where incident_id = $1 and type = 'note_added' order by seq", [id]);
+  return r.rows.map((x) => x.text);
+}
+
+/** One command queued on the incident the way `applyCommand` queues it, after its permission check: at once, in call order. */
+const queued = async (id: IncidentId, command: Parameters<typeof oneCommand>[0], key: string) => (await applyInBatch(deps, { id }, oneCommand(command, meta(key))))[0]!;
+
+const count = async (sql: string, params: unknown[] = []): Promise<number> => Number((await h.pool.query<{ n: string }>(`select count(*)::text as n from ${sql}`, params)).rows[0]?.n);
+
+describe('batched applying per incident', () => {
+  it('applies 300 notes that arrive together in a handful of transactions, in arrival order, each with its own outcome', async () => {
+    const id = await declared('Checkout errors');
+    const texts = Array.from({ length: 300 }, (_, i) => `note ${i}`);
+    transactions = 0;
+    // Queued as `applyCommand` queues each command once it is authorized: in the order they join, synchronously.
+    const outcomes = (await Promise.all(texts.map((t, i) => applyInBatch(deps, { id }, oneCommand(note(t), meta(`n1:${i}`)))))).flat();
+    expect(outcomes.every((o) => o.ok && !o.duplicate && o.events.length === 1)).toBe(true);
+    expect(await notesOf(id)).toEqual(texts);
+    // The first goes alone and at once; the rest queue behind it and share transactions of up to 256.
+    expect(transactions).toBeGreaterThanOrEqual(2);
+    expect(transactions).toBeLessThanOrEqual(4);
+    // Each command's outcome carries the state as it stood after that command.
+    const counts = outcomes.map((o) => (o.ok ? o.state.eventCount : 0));
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(new Set(counts).size).toBe(300);
+    // The projection is saved once per batch, and it is the state after the last command.
+    const saved = await h.pool.query<{ version: number }>('select version from incidents where id = $1', [id]);
+    expect(saved.rows[0]?.version).toBe(Math.max(...counts));
+    expect(await count("command_keys where key like 'n1:%'")).toBe(300);
+  });
+
+  it('through applyCommand (permission check and names first), 200 concurrent notes all apply once in far fewer transactions', async () => {
+    const id = await declared('Webhooks delayed');
+    transactions = 0;
+    const outcomes = await Promise.all(Array.from({ length: 200 }, (_, i) => applyCommand(deps, { id }, note(`c${i}`), meta(`n8:${i}`))));
+    expect(outcomes.every((o) => o.ok && !o.duplicate)).toBe(true);
+    expect((await notesOf(id)).sort()).toEqual(Array.from({ length: 200 }, (_, i) => `c${i}`).sort());
+    // The permission check's own reads are transactions too (one per command); applying adds a handful.
+    expect(transactions).toBeLessThan(200 + 20);
+  });
+
+  it('answers a refused command of a batch with its own error and applies the others; the refused one records nothing, not even its key', async () => {
+    const id = await declared('Search slow');
+    const results = await Promise.all([
+      queued(id, note('before'), 'n2:a'),
+      queued(id, note('first of the batch'), 'n2:b'),
+      queued(id, { type: 'close' }, 'n2:close'),
+      queued(id, note('after the refusal'), 'n2:c'),
+    ]);
+    expect(results.map((o) => o.ok)).toEqual([true, true, false, true]);
+    const refused = results[2]!;
+    if (!refused.ok) expect(refused.error.code).toBe('incident.not_resolved');
+    expect(await notesOf(id)).toEqual(['before', 'first of the batch', 'after the refusal']);
+    expect(await count("command_keys where key = 'n2:close'")).toBe(0);
+  });
+
+  it('a key seen earlier, in the log or in the same batch, is a duplicate: applied once', async () => {
+    const id = await declared('Login loops');
+    await queued(id, note('once'), 'n3:once');
+    const results = await Promise.all([
+      queued(id, note('held'), 'n3:hold'),
+      queued(id, note('once'), 'n3:once'),
+      queued(id, note('twice in one batch'), 'n3:twice'),
+      queued(id, note('twice in one batch'), 'n3:twice'),
+    ]);
+    expect(results.map((o) => o.ok && o.duplicate)).toEqual([false, true, false, true]);
+    expect(await notesOf(id)).toEqual(['once', 'held', 'twice in one batch']);
+  });
+
+  it('plans each item against the incident as the items before it left it', async () => {
+    const id = await declared('Queue backlog');
+    const seen: string[] = [];
+    const item = (key: string): BatchItem => ({
+      keys: [key],
+      plan: (state) => {
+        seen.push(state.status);
+        return state.status === 'resolved' ? [] : [{ command: { type: 'resolve' as const }, meta: meta(key) }];
+      },
+    });
+    const [first, second] = await Promise.all([applyInBatch(deps, { id }, item('n4:a')), applyInBatch(deps, { id }, item('n4:b'))]);
+    expect(first?.map((o) => o.ok)).toEqual([true]);
+    // The second saw the resolve the first applied, and planned nothing.
+    expect(second).toEqual([]);
+    expect(seen.slice(-1)).toEqual(['resolved']);
+    expect(await count("incident_events where incident_id = $1 and type = 'resolved'", [id])).toBe(1);
+  });
+
+  it('a command that breaks its transaction fails alone: the batch is applied again item by item', async () => {
+    const id = await declared('Payments flapping');
+    await queued(id, note('holds the queue'), 'n5:first');
+    const settled = await Promise.allSettled(['a', 'poison', 'b'].map((t) => queued(id, note(t), `n5:${t}`)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/cannot be stored/);
+    expect(await notesOf(id)).toEqual(['holds the queue', 'a', 'b']);
+    expect(await count("command_keys where key = 'n5:poison'")).toBe(0);
+  });
+
+  it('a connection lost at commit records none of the batch; every command then applies once, but the one that breaks it', async () => {
+    const id = await declared('Disk full');
+    const texts = ['one', 'two', 'crash', 'three'];
+    const settled = await Promise.allSettled(texts.map((t) => queued(id, note(t), `n6:${t}`)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    // Applied exactly once each (the first attempt's batch left nothing behind), in order.
+    expect(await notesOf(id)).toEqual(['one', 'two', 'three']);
+    expect(await count("command_keys where key like 'n6:%'")).toBe(3);
+    const state = await h.pool.query<{ version: number }>('select version from incidents where id = $1', [id]);
+    expect(state.rows[0]?.version).toBe(await count('incident_events where incident_id = $1', [id]));
+  });
+
+  it('different incidents apply side by side; an unknown one answers not found', async () => {
+    const a = await declared('Region A');
+    const b = await declared('Region B');
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => applyCommand(deps, { id: i % 2 ? a : b }, note(`n${i}`), meta(`n7:${i}`))),
+      applyCommand(deps, { number: 99_999 }, note('nowhere'), meta('n7:nowhere')),
+    ]);
+    expect(results.slice(0, 20).every((o) => o.ok)).toBe(true);
+    const last = results[20]!;
+    expect(!last.ok && last.error.code).toBe('incident.not_found');
+    expect((await notesOf(a)).length).toBe(10);
+    expect((await notesOf(b)).length).toBe(10);
+  });
+});
