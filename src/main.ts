@@ -68,6 +68,9 @@ export function withOutlets(policy: Policy, env: EnvConfig): Policy {
   return { ...policy, statuspage: { ...sp, outlets: { statusPage: Boolean(sp.pageId && env.statuspage.apiKey), email: Boolean(env.email.smtpUrl && env.email.from) } } };
 }
 
+/** How soon a row found due but not claimable (held by another replica's claim) is looked at again. */
+const OVERDUE_RECHECK_MS = 50;
+
 export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const log = o.log ?? createLogger(o.env.logLevel);
   const clock = o.clock ?? systemClock;
@@ -83,15 +86,25 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
 
   let outbox: OutboxWorker | undefined;
   // One outbox pass in flight and one more if kicked meanwhile: a kick means "there may be new rows".
+  // Once nothing is due, the timer is set to the next row that will be: a wake-up that came a
+  // moment too soon (or a row another replica retried) is not left to the idle poll.
   const kick = coalesce(
-    async () => { if (outbox) while ((await outbox.runOnce()) > 0) { /* drain what is due */ } },
+    async () => {
+      if (!outbox) return;
+      while ((await outbox.runOnce()) > 0) { /* drain what is due */ }
+      await wakeWhenDue();
+    },
     (e) => log.warn({ err: e instanceof Error ? e.message : e }, 'outbox pass failed; will retry'),
   );
-  const dueTimer = new WakeTimer(kick);
-  /** Sets the timer to the next due row (rows retried by another replica, or before a restart). */
+  const dueTimer = new WakeTimer(kick, () => clock.now().getTime());
+  /**
+   * Sets the timer to the next due row (rows retried by another replica, or before a restart).
+   * A row already due that the pass did not get (another replica's claim holds it) is looked at
+   * again shortly, not in a loop.
+   */
   const wakeWhenDue = async (): Promise<void> => {
     const due = await nextOutboxDue(db.pool).catch(() => undefined);
-    if (due) dueTimer.in(due.getTime() - clock.now().getTime());
+    if (due) dueTimer.in(Math.max(OVERDUE_RECHECK_MS, due.getTime() - clock.now().getTime()));
   };
   const spool = new Spool(o.env.dataDir);
   await spool.depth();
