@@ -20,6 +20,7 @@
  */
 import type { Command } from '../domain/commands.ts';
 import type { IncidentEvent } from '../domain/events.ts';
+import type { IncidentId } from '../domain/ids.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
@@ -128,53 +129,106 @@ async function runBatch(deps: AppDeps, ref: IncidentRef, items: BatchItem[]): Pr
  */
 export async function applyBatchIn(uow: UnitOfWork, deps: AppDeps, ref: IncidentRef, items: readonly BatchItem[]): Promise<CommandOutcome[][]> {
   const incidentId = await resolveIncidentId(uow, ref);
-  const locked = incidentId ? await uow.incidents.lockIncident(incidentId) : undefined;
-  if (!incidentId || !locked) {
-    return items.map(() => [{ ok: false, error: notFound(ref) }]);
-  }
-  const hinted = new Set(items.flatMap((i) => i.keys));
+  if (!incidentId) return items.map(() => [{ ok: false, error: notFound(ref) }]);
+  const [outcomes] = await applyBatchesIn(uow, deps, [{ incidentId, items }], ref);
+  return outcomes!;
+}
+
+/** Items for one incident, as a batch across incidents takes them. */
+export interface IncidentBatch {
+  incidentId: IncidentId;
+  items: readonly BatchItem[];
+}
+
+/**
+ * Applies the batches of several incidents in one transaction and one write
+ * of each kind: the incidents are locked together (in id order, so two such
+ * transactions queue rather than deadlock), their keys checked and claimed
+ * in one statement each, all events appended and all projections saved in
+ * one statement each, reminders replanned for the incidents whose plan
+ * changed, and all outbox rows queued together. One outcome list per item of
+ * each batch, as `applyBatchIn`. `ref` names the incident in a not-found
+ * answer when there is one batch.
+ */
+export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: readonly IncidentBatch[], ref?: IncidentRef): Promise<CommandOutcome[][][]> {
+  const lockedStates = await uow.incidents.lockIncidents([...new Set(batches.map((b) => b.incidentId))]);
+  const hinted = new Set(batches.flatMap((b) => b.items.flatMap((i) => i.keys)));
   const claimedBefore = await uow.keys.existingCommandKeys([...hinted]);
   const now = deps.clock.now();
-  let state = locked;
   const events: IncidentEvent[] = [];
   const rows: NewOutboxRow[] = [];
-  const claimed: string[] = [];
-  const outcomes: CommandOutcome[][] = [];
-  for (const item of items) {
-    const mine: CommandOutcome[] = [];
-    for (const { command, meta } of item.plan(state)) {
-      const key = meta.idempotencyKey;
-      if (!hinted.has(key)) {
-        hinted.add(key);
-        if ((await uow.keys.existingCommandKeys([key])).size > 0) claimedBefore.add(key);
-      }
-      if (claimedBefore.has(key)) {
-        mine.push({ ok: true, incidentId, state, events: [], effects: [], duplicate: true });
-        continue;
-      }
-      const r = transition(state, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
-      if (!r.ok) {
-        mine.push({ ok: false, error: r.error });
-        continue;
-      }
-      state = r.value.state ?? state;
-      claimedBefore.add(key);
-      claimed.push(key);
-      events.push(...r.value.events);
-      rows.push(...effectsToRows(incidentId, r.value.effects, key));
-      mine.push({ ok: true, incidentId, state, events: r.value.events, effects: r.value.effects, duplicate: false });
+  const claims: { key: string; incidentId: string }[] = [];
+  /** Each incident's state before the batch and after it, for those whose state changed. */
+  const changed = new Map<IncidentId, { before: IncidentState; after: IncidentState }>();
+  const all: CommandOutcome[][][] = [];
+  for (const { incidentId, items } of batches) {
+    const locked = changed.get(incidentId)?.after ?? lockedStates.get(incidentId);
+    if (!locked) {
+      all.push(items.map(() => [{ ok: false, error: notFound(ref ?? { id: incidentId }) }]));
+      continue;
     }
-    outcomes.push(mine);
+    let state = locked;
+    const outcomes: CommandOutcome[][] = [];
+    for (const item of items) {
+      const mine: CommandOutcome[] = [];
+      for (const { command, meta } of item.plan(state)) {
+        const key = meta.idempotencyKey;
+        if (!hinted.has(key)) {
+          hinted.add(key);
+          if ((await uow.keys.existingCommandKeys([key])).size > 0) claimedBefore.add(key);
+        }
+        if (claimedBefore.has(key)) {
+          mine.push({ ok: true, incidentId, state, events: [], effects: [], duplicate: true });
+          continue;
+        }
+        const r = transition(state, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
+        if (!r.ok) {
+          mine.push({ ok: false, error: r.error });
+          continue;
+        }
+        state = r.value.state ?? state;
+        claimedBefore.add(key);
+        claims.push({ key, incidentId });
+        events.push(...r.value.events);
+        rows.push(...effectsToRows(incidentId, r.value.effects, key));
+        mine.push({ ok: true, incidentId, state, events: r.value.events, effects: r.value.effects, duplicate: false });
+        if (r.value.events.length > 0) changed.set(incidentId, { before: changed.get(incidentId)?.before ?? lockedStates.get(incidentId)!, after: state });
+      }
+      outcomes.push(mine);
+    }
+    all.push(outcomes);
   }
-  // Under the lock no other transaction claims these keys; a mismatch is a bug, and the throw retries item by item.
-  const fresh = await uow.keys.claimCommandKeys(claimed, incidentId);
-  if (fresh !== claimed.length) throw new Error(`${claimed.length - fresh} command key(s) of a batch on ${incidentId} were claimed by another transaction`);
+  // Under the locks no other transaction claims these keys; a mismatch is a bug, and the throw retries apart.
+  const fresh = await uow.keys.claimCommandKeys(claims);
+  if (fresh !== claims.length) throw new Error(`${claims.length - fresh} command key(s) of a batch were claimed by another transaction`);
   if (events.length > 0) {
     await uow.events.appendEvents(events);
-    await uow.incidents.saveIncident(state, now);
-    // Every state change replans the incident's reminders in the same transaction.
-    await uow.reminders.syncReminders(incidentId, planReminders(state, deps.policy), now);
+    await uow.incidents.saveIncidents([...changed.values()].map((c) => c.after), now);
+    // A state change replans the incident's reminders in the same transaction. Most changes
+    // leave the plan as it was (a PagerDuty event recorded, a note): then there is nothing to store.
+    for (const [incidentId, { before, after }] of changed) {
+      const plan = planReminders(after, deps.policy);
+      if (JSON.stringify(plan) !== JSON.stringify(planReminders(before, deps.policy))) await uow.reminders.syncReminders(incidentId, plan, now);
+    }
   }
   if (rows.length > 0) await uow.outbox.enqueue(rows, now);
-  return outcomes;
+  return all;
+}
+
+/**
+ * Applies batches of several incidents in one transaction (`applyBatchesIn`):
+ * what a pass of the intake found for many incidents at once (an alert storm
+ * over fifty PagerDuty incidents) costs one commit, not one per incident. If
+ * that transaction throws, each incident's batch goes through its own queue
+ * instead (`applyInBatch`, which in turn isolates a poison item).
+ */
+export async function applyAcrossIncidents(deps: AppDeps, batches: readonly IncidentBatch[]): Promise<({ outcomes: CommandOutcome[] } | { error: unknown })[][]> {
+  if (batches.length === 0) return [];
+  try {
+    const all = await deps.store.transaction((uow) => applyBatchesIn(uow, deps, batches));
+    return all.map((outcomes) => outcomes.map((o) => ({ outcomes: o })));
+  } catch {
+    return Promise.all(batches.map((b) => Promise.all(b.items.map((item) =>
+      applyInBatch(deps, { id: b.incidentId }, item).then((outcomes) => ({ outcomes }), (error: unknown) => ({ error }))))));
+  }
 }

@@ -159,7 +159,7 @@ export async function ingestPagerDutyEvents(deps: AppDeps, evs: readonly PagerDu
  * incident as it stands when the event's turn comes (whether a resolve still
  * applies, which severity a priority maps to).
  */
-function pagerDutyItem(deps: AppDeps, ev: PagerDutyEventInput): BatchItem {
+export function pagerDutyItem(deps: AppDeps, ev: PagerDutyEventInput): BatchItem {
   const pd = ev.pdIncidentId!;
   const key = (i: number): string => `pd:event:${ev.eventId}${i ? `#${i}` : ''}`;
   const meta = (i: number): CommandMeta => ({ ...metaOf(ev), idempotencyKey: key(i) });
@@ -191,7 +191,7 @@ function pagerDutyCommands(policy: Policy, ev: PagerDutyEventInput, pd: PdIncide
   return [recordEvent];
 }
 
-function resultOf(incidentId: string, outcomes: readonly CommandOutcome[]): IngestResult {
+export function resultOf(incidentId: string, outcomes: readonly CommandOutcome[]): IngestResult {
   const recorded = outcomes.some((o) => o.ok && !o.duplicate);
   const refused = outcomes.flatMap((o) => (o.ok ? [] : [refusal(o.error)]));
   // A refusal is not a duplicate: say so, or the event would look applied.

@@ -32,11 +32,13 @@ export interface KeysPort {
   claimCommandKey(key: string, incidentId?: string): Promise<boolean>;
   /** Which of these keys were claimed before: a batch of commands checks them in one round trip. */
   existingCommandKeys(keys: readonly string[]): Promise<Set<string>>;
-  /** Claims keys of commands a batch applied; returns how many were new. */
-  claimCommandKeys(keys: readonly string[], incidentId: string): Promise<number>;
+  /** Claims keys of commands a batch applied, each with its incident; returns how many were new. */
+  claimCommandKeys(claims: readonly { key: string; incidentId: string }[]): Promise<number>;
   commandKeyIncident(key: string): Promise<string | undefined>;
   setCommandKeyIncident(key: string, incidentId: string): Promise<void>;
   findIncidentIdByPagerDuty(pdIncidentId: string): Promise<string | undefined>;
+  /** The Kranz incidents of those of these PagerDuty incidents that have one. */
+  findIncidentIdsByPagerDuty(pdIncidentIds: readonly string[]): Promise<Map<string, string>>;
   linkPagerDuty(pdIncidentId: string, incidentId: string): Promise<boolean>;
   /** Remembers that this PagerDuty incident's trigger was ignored on purpose, so its later events need not wait for one. */
   markPagerDutyIgnored(pdIncidentId: string, reason: string): Promise<void>;
@@ -47,11 +49,15 @@ export interface KeysPort {
 /** The incident projection: current state, numbers, lookups. */
 export interface IncidentsPort {
   lockIncident(id: string): Promise<IncidentState | undefined>;
+  /** Locks several incidents in id order (so two such transactions never deadlock); those that exist, by id. */
+  lockIncidents(ids: readonly string[]): Promise<Map<string, IncidentState>>;
   readIncident(id: string): Promise<IncidentState | undefined>;
   findIncidentIdByChannel(channelId: string): Promise<string | undefined>;
   findIncidentIdByNumber(n: number): Promise<string | undefined>;
   nextIncidentNumber(): Promise<number>;
   saveIncident(state: IncidentState, now: Date): Promise<void>;
+  /** Saves the projections of existing incidents in one statement. */
+  saveIncidents(states: readonly IncidentState[], now: Date): Promise<void>;
   listOpenIncidents(limit?: number): Promise<{ id: string; number: number; title: string; severity: string; status: string; channelId: string | null; private: boolean; members: string[] }[]>;
 }
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand } from '../../src/app/apply-command.ts';
-import { applyInBatch, oneCommand, type BatchItem } from '../../src/app/apply-batch.ts';
+import { applyAcrossIncidents, applyInBatch, oneCommand, type BatchItem, type IncidentBatch } from '../../src/app/apply-batch.ts';
 import { declareIncident } from '../../src/app/declare-incident.ts';
 import type { AppDeps, Store } from '../../src/app/ports.ts';
 import { asSlackChannelId, asSlackUserId, type IncidentId } from '../../src/domain/ids.ts';
@@ -181,3 +181,81 @@ describe('batched applying per incident', () => {
     expect((await notesOf(b)).length).toBe(10);
   });
 });
+
+/** Reminders stored for an incident, as `kind:subject@planned_at` (what a replan writes). */
+const remindersOf = async (id: IncidentId): Promise<string[]> =>
+  (await h.pool.query<{ r: string }>("select kind || ':' || subject || '@' || planned_at::text as r from reminders where incident_id = $1 order by 1", [id])).rows.map((x) => x.r);
+
+describe('batches across incidents', () => {
+  const batch = (incidentId: IncidentId, items: [Parameters<typeof oneCommand>[0], string][]): IncidentBatch =>
+    ({ incidentId, items: items.map(([c, key]) => oneCommand(c, meta(key))) });
+
+  it('applies the batches of several incidents in one transaction, each in order, each command with its own answer', async () => {
+    const ids = [await declared('Across 1'), await declared('Across 2'), await declared('Across 3')];
+    await queued(ids[2]!, note('already'), 'x1:dup');
+    transactions = 0;
+    const settled = await applyAcrossIncidents(deps, [
+      batch(ids[0]!, [[note('a1'), 'x1:a1'], [note('a2'), 'x1:a2']]),
+      batch(ids[1]!, [[note('b1'), 'x1:b1'], [{ type: 'close' }, 'x1:b-close'], [note('b2'), 'x1:b2']]),
+      batch(ids[2]!, [[note('already'), 'x1:dup'], [note('c1'), 'x1:c1']]),
+    ]);
+    expect(transactions).toBe(1);
+    const answers = settled.map((items) => items.map((s) => ('outcomes' in s ? s.outcomes.map((o) => (o.ok ? (o.duplicate ? 'dup' : 'ok') : o.error.code)) : 'error')));
+    expect(answers).toEqual([[['ok'], ['ok']], [['ok'], ['incident.not_resolved'], ['ok']], [['dup'], ['ok']]]);
+    expect(await notesOf(ids[0]!)).toEqual(['a1', 'a2']);
+    expect(await notesOf(ids[1]!)).toEqual(['b1', 'b2']);
+    expect(await notesOf(ids[2]!)).toEqual(['already', 'c1']);
+    // The refused command recorded nothing, not even its key; each projection is the state after its last event.
+    expect(await count("command_keys where key = 'x1:b-close'")).toBe(0);
+    for (const id of ids) {
+      const saved = await h.pool.query<{ version: number }>('select version from incidents where id = $1', [id]);
+      expect(saved.rows[0]?.version).toBe(await count('incident_events where incident_id = $1', [id]));
+    }
+  });
+
+  it('replans the reminders of an incident whose plan changed, in the same transaction', async () => {
+    const quiet = await declared('Across quiet');
+    const changing = await declared('Across changing');
+    const before = { quiet: await remindersOf(quiet), changing: await remindersOf(changing) };
+    expect(before.changing.length).toBeGreaterThan(0);
+    await applyAcrossIncidents(deps, [
+      batch(quiet, [[note('nothing to remind of'), 'x2:q']]),
+      batch(changing, [[{ type: 'resolve', summary: 'fixed' }, 'x2:resolve']]),
+    ]);
+    expect(await remindersOf(quiet)).toEqual(before.quiet);
+    // A resolved incident is no longer asked for status updates: its plan is not the open one's.
+    expect(await remindersOf(changing)).not.toEqual(before.changing);
+  });
+
+  it('two such transactions over the same incidents, listed in opposite orders, queue instead of deadlocking', async () => {
+    const a = await declared('Across lock A');
+    const b = await declared('Across lock B');
+    const runs = Array.from({ length: 6 }, (_, i) => applyAcrossIncidents(deps, (i % 2 ? [a, b] : [b, a]).map((id) => batch(id, [[note(`t${i}`), `x3:${i}:${id}`]]))));
+    const settled = (await Promise.all(runs)).flat(2);
+    expect(settled.every((s) => 'outcomes' in s && s.outcomes.every((o) => o.ok))).toBe(true);
+    expect((await notesOf(a)).length).toBe(6);
+    expect((await notesOf(b)).length).toBe(6);
+  });
+
+  it('a poison command fails alone: the other incidents and the rest of its own incident still apply', async () => {
+    const a = await declared('Across poison A');
+    const b = await declared('Across poison B');
+    const settled = await applyAcrossIncidents(deps, [
+      batch(a, [[note('a-before'), 'x4:a1'], [note('poison'), 'x4:poison'], [note('a-after'), 'x4:a2']]),
+      batch(b, [[note('b-only'), 'x4:b1']]),
+    ]);
+    expect(settled.map((items) => items.map((s) => ('error' in s ? 'error' : 'ok')))).toEqual([['ok', 'error', 'ok'], ['ok']]);
+    expect(await notesOf(a)).toEqual(['a-before', 'a-after']);
+    expect(await notesOf(b)).toEqual(['b-only']);
+  });
+
+  it('an incident that does not exist answers not found; the others apply', async () => {
+    const a = await declared('Across real');
+    const missing = '00000000-0000-4000-8000-000000000000' as IncidentId;
+    const settled = await applyAcrossIncidents(deps, [batch(missing, [[note('lost?'), 'x5:m']]), batch(a, [[note('here'), 'x5:a']])]);
+    const first = settled[0]![0]!;
+    expect('outcomes' in first && !first.outcomes[0]!.ok && first.outcomes[0]!.error.code).toBe('incident.not_found');
+    expect(await notesOf(a)).toEqual(['here']);
+  });
+});
+

@@ -1,5 +1,5 @@
 /**
- * Runs of one order key (adapters/intake/intake.ts with a `RunProcessor`):
+ * Runs of one order key (adapters/intake/intake.ts with a `RunsProcessor`):
  * the intake claims several stored requests of a key at once and hands them
  * over oldest first. Two intakes on one database stand for two replicas;
  * their processors take their time, so claims overlap.
@@ -43,10 +43,10 @@ async function replica(worker: string, calls: Call[], fail: (r: StoredInbound) =
     await record([rec]);
     if (fail(rec)) throw new Error('test: this request fails');
     return 'processed';
-  }, 0, async (recs): Promise<Settled[]> => {
+  }, 0, async (runs): Promise<Settled[][]> => Promise.all(runs.map(async (recs) => {
     await record(recs);
-    return recs.map((r) => (fail(r) ? { error: new Error('test: this request fails') } : { result: 'processed' }));
-  });
+    return recs.map((r): Settled => (fail(r) ? { error: new Error('test: this request fails') } : { result: 'processed' }));
+  })));
   return intake;
 }
 

@@ -10,6 +10,16 @@ export async function lockIncident(db: Q, id: string): Promise<IncidentState | u
   return r.rows[0]?.state;
 }
 
+/**
+ * Locks several incident rows, in id order: two transactions that each lock a
+ * set of incidents take them in the same order, so they queue rather than deadlock.
+ */
+export async function lockIncidents(db: Q, ids: readonly string[]): Promise<Map<string, IncidentState>> {
+  if (ids.length === 0) return new Map();
+  const r = await db.query<{ id: string; state: IncidentState }>('select id, state from incidents where id = any($1::uuid[]) order by id for update', [ids]);
+  return new Map(r.rows.map((x) => [x.id, x.state]));
+}
+
 export async function readIncident(db: Q, id: string): Promise<IncidentState | undefined> {
   const r = await db.query<{ state: IncidentState }>('select state from incidents where id = $1::uuid', [id]);
   return r.rows[0]?.state;
@@ -39,6 +49,23 @@ export async function saveIncident(db: Q, s: IncidentState, now: Date): Promise<
        private = excluded.private, channel_id = excluded.channel_id, state = excluded.state,
        version = excluded.version, updated_at = excluded.updated_at`,
     [s.id, s.number, s.title, s.severity, s.status, s.private, s.channelId ?? null, JSON.stringify(s), s.eventCount, now.toISOString()],
+  );
+}
+
+/** Replaces the projections of incidents that exist (a batch across incidents saves them in one statement). */
+export async function saveIncidents(db: Q, states: readonly IncidentState[], now: Date): Promise<void> {
+  if (states.length === 0) return;
+  await db.query(
+    `update incidents i set title = u.title, severity = u.severity, status = u.status, private = u.private,
+       channel_id = u.channel_id, state = u.state, version = u.version, updated_at = $8::timestamptz
+     from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $9::int[])
+       as u(id, title, severity, status, private, channel_id, state, version)
+     where i.id = u.id`,
+    [
+      states.map((s) => s.id), states.map((s) => s.title), states.map((s) => s.severity), states.map((s) => s.status),
+      states.map((s) => s.private), states.map((s) => s.channelId ?? null), states.map((s) => JSON.stringify(s)), now.toISOString(),
+      states.map((s) => s.eventCount),
+    ],
   );
 }
 

@@ -19,10 +19,13 @@ export async function existingCommandKeys(db: Q, keys: readonly string[]): Promi
   return new Set(r.rows.map((x) => x.key));
 }
 
-/** Claims many command keys in one statement; returns how many were new. */
-export async function claimCommandKeys(db: Q, keys: readonly string[], incidentId: string): Promise<number> {
-  if (keys.length === 0) return 0;
-  const r = await db.query('insert into command_keys (key, incident_id) select k, $2::uuid from unnest($1::text[]) as k on conflict (key) do nothing', [keys, incidentId]);
+/** Claims many command keys, each with its incident, in one statement; returns how many were new. */
+export async function claimCommandKeys(db: Q, claims: readonly { key: string; incidentId: string }[]): Promise<number> {
+  if (claims.length === 0) return 0;
+  const r = await db.query(
+    'insert into command_keys (key, incident_id) select * from unnest($1::text[], $2::uuid[]) on conflict (key) do nothing',
+    [claims.map((c) => c.key), claims.map((c) => c.incidentId)],
+  );
   return r.rowCount ?? 0;
 }
 
@@ -49,6 +52,13 @@ export async function findIncidentIdByPagerDuty(db: Q, pdIncidentId: string): Pr
 /** Records that a PagerDuty incident's trigger was ignored on purpose (the first reason stays). */
 export async function markPagerDutyIgnored(db: Q, pdIncidentId: string, reason: string): Promise<void> {
   await db.query('insert into pagerduty_ignored (pd_incident_id, reason) values ($1, $2) on conflict do nothing', [pdIncidentId, reason]);
+}
+
+/** The Kranz incidents of several PagerDuty incidents (those that have one), in one round trip. */
+export async function findIncidentIdsByPagerDuty(db: Q, pdIncidentIds: readonly string[]): Promise<Map<string, string>> {
+  if (pdIncidentIds.length === 0) return new Map();
+  const r = await db.query<{ pd_incident_id: string; incident_id: string }>('select pd_incident_id, incident_id from pagerduty_links where pd_incident_id = any($1::text[])', [pdIncidentIds]);
+  return new Map(r.rows.map((x) => [x.pd_incident_id, x.incident_id]));
 }
 
 export async function pagerDutyIgnoredReason(db: Q, pdIncidentId: string): Promise<string | undefined> {

@@ -29,9 +29,11 @@ interface Arrival { rec: InboundRecord; at: number }
 interface Finished { id: number; status: ProcessResult | 'failed'; note?: string }
 /**
  * Most requests of one order key a pass claims together: a run a processor
- * with a `RunProcessor` applies in a few transactions instead of one each.
+ * with a `RunsProcessor` applies in a few transactions instead of one each.
  */
 const RUN_LENGTH = 256;
+/** Most requests a pass with a `RunsProcessor` claims (its runs apply together). */
+const RUNS_PASS_LIMIT = 2_000;
 
 /** Claimed rows (oldest first) split into each order key's run, each still oldest first. */
 function runsByOrderKey(rows: readonly StoredInbound[]): Iterable<StoredInbound[]> {
@@ -51,11 +53,12 @@ export type Processor = (rec: StoredInbound) => Promise<ProcessResult>;
 /** What became of one request of a run: its result, or the error it failed with (retried like a single one's). */
 export type Settled = { result: ProcessResult } | { error: unknown };
 /**
- * Applies a run of one order key's requests, oldest first, returning one
- * `Settled` per request in the same order (PagerDuty: one incident's events,
- * applied in as few transactions as they fit).
+ * Applies what one pass claimed, as runs of one order key's requests (each
+ * oldest first; distinct runs are independent), returning one `Settled` per
+ * request of each run, in the same order. PagerDuty: many incidents' events,
+ * applied in as few transactions as they fit.
  */
-export type RunProcessor = (recs: StoredInbound[]) => Promise<Settled[]>;
+export type RunsProcessor = (runs: StoredInbound[][]) => Promise<Settled[][]>;
 
 interface Log {
   info(o: object, m?: string): void;
@@ -101,7 +104,7 @@ export interface IntakeOptions {
 }
 
 export class Intake {
-  private readonly processors = new Map<string, { fn: Processor; graceMs: number; run?: RunProcessor }>();
+  private readonly processors = new Map<string, { fn: Processor; graceMs: number; runs?: RunsProcessor }>();
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   /** The last archive write or replay failed for want of a database (what spooled requests are told). */
@@ -125,10 +128,11 @@ export class Intake {
   /**
    * Sets who applies stored requests of a source. `graceMs`: requests younger
    * than this are being applied inline and are left alone (0 when all
-   * applying happens here, as for PagerDuty).
+   * applying happens here, as for PagerDuty). `runs`: applies a whole pass
+   * at once; a pass then claims up to 256 requests of an order key.
    */
-  register(source: 'slack' | 'pagerduty', fn: Processor, graceMs = this.o.inlineGraceMs ?? 10_000, run?: RunProcessor): void {
-    this.processors.set(source, { fn, graceMs, ...(run ? { run } : {}) });
+  register(source: 'slack' | 'pagerduty', fn: Processor, graceMs = this.o.inlineGraceMs ?? 10_000, runs?: RunsProcessor): void {
+    this.processors.set(source, { fn, graceMs, ...(runs ? { runs } : {}) });
   }
 
   /**
@@ -239,28 +243,29 @@ export class Intake {
     for (;;) {
       const now = this.o.clock.now();
       const rows = await claimInbound(this.o.pool, {
-        source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: p.run ? 1_000 : 50, perKey: p.run ? RUN_LENGTH : 1,
+        source, now, olderThan: new Date(now.getTime() - p.graceMs), limit: p.runs ? RUNS_PASS_LIMIT : 50, perKey: p.runs ? RUN_LENGTH : 1,
         leaseMs: this.o.leaseMs ?? 60_000, workerId: this.o.workerId,
       });
       if (rows.length === 0) return total;
+      const runs = [...runsByOrderKey(rows)];
+      if (p.runs) await this.applyRuns(p.runs, runs);
       // Runs of distinct order keys are independent, so they go side by side; a run itself in order.
-      await Promise.all([...runsByOrderKey(rows)].map((run) => this.applyRun(p, run)));
+      else await Promise.all(runs.map(async (run) => {
+        for (const r of run) await this.settle(r, await p.fn(r).then((result) => ({ result }), (error: unknown) => ({ error })));
+      }));
       total += rows.length;
     }
   }
 
-  private async applyRun(p: { fn: Processor; run?: RunProcessor }, run: StoredInbound[]): Promise<void> {
-    if (!p.run || run.length === 1) {
-      for (const r of run) await this.settle(r, await p.fn(r).then((result) => ({ result }), (error: unknown) => ({ error })));
-      return;
-    }
-    let settled: Settled[];
+  private async applyRuns(processor: RunsProcessor, runs: StoredInbound[][]): Promise<void> {
+    let settled: Settled[][];
     try {
-      settled = await p.run(run);
+      settled = await processor(runs);
     } catch (error) {
-      settled = run.map(() => ({ error }));
+      settled = runs.map((run) => run.map(() => ({ error })));
     }
-    await Promise.all(run.map((r, i) => this.settle(r, settled[i] ?? { error: new Error('no result for this request of its run') })));
+    const missing = { error: new Error('no result for this request of its run') };
+    await Promise.all(runs.flatMap((run, i) => run.map((r, j) => this.settle(r, settled[i]?.[j] ?? missing))));
   }
 
   private async settle(r: StoredInbound, s: Settled): Promise<void> {

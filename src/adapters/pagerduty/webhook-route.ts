@@ -10,7 +10,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AppDeps } from '../../app/ports.ts';
-import { ingestPagerDutyEvents, type IngestFailure, type PagerDutyEventInput } from '../../app/ingest-pagerduty-event.ts';
+import type { IngestFailure, IngestResult, PagerDutyEventInput } from '../../app/ingest-pagerduty-event.ts';
+import { ingestPagerDutyRuns } from '../../app/ingest-pagerduty-runs.ts';
 import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult, Settled } from '../intake/intake.ts';
 import { asPdIncidentId, asPdServiceId } from '../../domain/ids.ts';
@@ -79,7 +80,7 @@ const safeEqual = (a: string, b: string): boolean => {
 };
 
 export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
-  o.intake.register('pagerduty', (rec) => applyStored(o, rec), 0, (recs) => applyStoredRun(o, recs));
+  o.intake.register('pagerduty', (rec) => applyStored(o, rec), 0, (runs) => applyStoredRuns(o, runs));
   // One warning per reason a minute: a wrong secret fails every delivery.
   const warnings = new Throttle(60_000);
   const rejected = (reason: PdRejectReason, req: IncomingMessage): void => {
@@ -162,7 +163,7 @@ function legacyAllowed(o: WebhookRouteOptions, req: IncomingMessage): boolean {
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function applyStored(o: WebhookRouteOptions, rec: StoredInbound): Promise<ProcessResult> {
-  const [settled] = await applyStoredRun(o, [rec]);
+  const [settled] = (await applyStoredRuns(o, [[rec]]))[0] ?? [];
   if (!settled || 'error' in settled) throw settled?.error ?? new Error('no result for a stored PagerDuty request');
   return settled.result;
 }
@@ -184,13 +185,19 @@ function eventsOf(o: WebhookRouteOptions, rec: StoredInbound): PagerDutyEventInp
 }
 
 /**
- * Applies stored bodies of one PagerDuty incident, oldest first: their events
- * go to `ingestPagerDutyEvents` together, so a run of them lands on its
- * incident in a few transactions. One result per body.
+ * Applies what an intake pass claimed: runs of stored bodies, each run one
+ * PagerDuty incident's (its order key), oldest first. Their events go to
+ * `ingestPagerDutyRuns` together, so the pass lands on its incidents in a few
+ * transactions. One result per body of each run.
  */
-async function applyStoredRun(o: WebhookRouteOptions, recs: StoredInbound[]): Promise<Settled[]> {
-  const bodies = recs.map((rec) => eventsOf(o, rec) ?? []);
-  const results = await ingestPagerDutyEvents(o.deps, bodies.flat());
+async function applyStoredRuns(o: WebhookRouteOptions, runs: StoredInbound[][]): Promise<Settled[][]> {
+  const bodies = runs.map((recs) => recs.map((rec) => eventsOf(o, rec) ?? []));
+  const results = await ingestPagerDutyRuns(o.deps, bodies.map((b) => b.flat()));
+  return Promise.all(runs.map((recs, i) => settleBodies(o, recs, bodies[i]!, results[i]!)));
+}
+
+/** Each body's result from its events' results (`results` holds them all, body after body). */
+async function settleBodies(o: WebhookRouteOptions, recs: StoredInbound[], bodies: PagerDutyEventInput[][], results: (IngestResult | IngestFailure)[]): Promise<Settled[]> {
   let next = 0;
   const settled: Settled[] = [];
   for (const [i, rec] of recs.entries()) {
@@ -198,7 +205,7 @@ async function applyStoredRun(o: WebhookRouteOptions, recs: StoredInbound[]): Pr
     let unlinked = false;
     let failure: IngestFailure | undefined;
     for (const ev of bodies[i]!) {
-      const r = results[next++]!;
+      const r = results[next++] ?? { result: 'failed', error: new Error('no result for this event') };
       if (r.result === 'failed') {
         failure = r;
         continue;
