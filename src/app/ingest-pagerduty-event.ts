@@ -83,30 +83,57 @@ function metaOf(ev: PagerDutyEventInput): Omit<CommandMeta, 'idempotencyKey'> {
 /** A refusal as the log line's reason: its code and facts (the words are for people, in Slack). */
 const refusal = (e: AppError): string => `refused: ${e.code} ${JSON.stringify(e.params)}`;
 
-export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInput): Promise<IngestResult> {
+/**
+ * What becomes of an event whose PagerDuty incident has no Kranz incident,
+ * decided without I/O: `declare` for a trigger of a service that auto-opens,
+ * else ignored or unlinked. `ignoredBecause`: why this PagerDuty incident's
+ * trigger was ignored, if it was (reference-only events name no service, so
+ * the trigger's fate decides theirs). `mark`: a trigger ignored now, whose
+ * reason must be remembered for the events after it.
+ */
+export type UnlinkedDecision = { kind: 'declare'; svc: PagerDutyServicePolicy } | { kind: 'settled'; result: IngestResult; mark?: string };
+
+export function decideUnlinked(policy: Policy, ev: PagerDutyEventInput, pd: PdIncidentId, ignoredBecause: string | undefined): UnlinkedDecision {
+  const svc = ev.serviceId ? policy.pagerduty.services.find((s) => s.serviceId === ev.serviceId) : undefined;
+  const settled = (result: IngestResult, mark?: string): UnlinkedDecision => ({ kind: 'settled', result, ...(mark ? { mark } : {}) });
+  if (ev.eventType !== 'incident.triggered') {
+    // Only a trigger opens. When the event names a service that never auto-opens, no trigger will link it.
+    if (ev.serviceId && !svc?.autoOpen) return settled({ result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); service ${ev.serviceId} does not auto-open incidents` });
+    if (ignoredBecause !== undefined) return settled({ result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); its trigger was ignored: ${ignoredBecause}` });
+    return settled({ result: 'unlinked', reason: `no Kranz incident for PagerDuty ${pd} yet (${ev.eventType})` });
+  }
+  if (svc?.autoOpen) return { kind: 'declare', svc };
+  const reason = svc ? `service ${svc.serviceId} does not auto-open incidents` : `service ${ev.serviceId ?? '?'} is not configured in Kranz`;
+  // Remembered so that the incident's later events are settled at once rather than waiting for a trigger that came and went.
+  return settled({ result: 'ignored', reason }, reason);
+}
+
+/** An event Kranz ignores whatever the database holds (a type it does not act on, no PagerDuty incident named). */
+export function ignoredOnSight(ev: PagerDutyEventInput): IngestResult | undefined {
   if (!ev.known) return { result: 'ignored', reason: `event type ${ev.eventType} is not one Kranz acts on` };
   if (!ev.pdIncidentId) return { result: 'ignored', reason: 'the event names no PagerDuty incident' };
-  const pd = ev.pdIncidentId;
-  const meta = (key: string): CommandMeta => ({ ...metaOf(ev), idempotencyKey: key });
-  const serviceOf = (id: string | undefined): PagerDutyServicePolicy | undefined => (id ? deps.policy.pagerduty.services.find((s) => s.serviceId === id) : undefined);
+  return undefined;
+}
 
-  let incident = await findIncident(deps, { pdIncidentId: pd });
+export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInput): Promise<IngestResult> {
+  const onSight = ignoredOnSight(ev);
+  if (onSight) return onSight;
+  const pd = ev.pdIncidentId!;
+  const meta = (key: string): CommandMeta => ({ ...metaOf(ev), idempotencyKey: key });
+
+  const incident = await findIncident(deps, { pdIncidentId: pd });
   if (!incident) {
-    const svc = serviceOf(ev.serviceId);
-    if (ev.eventType !== 'incident.triggered') {
-      // Only a trigger opens. When the event names a service that never auto-opens, no trigger will link it.
-      if (ev.serviceId && !svc?.autoOpen) return { result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); service ${ev.serviceId} does not auto-open incidents` };
-      // Reference-only events (notes, responders) name no service: the trigger, if it was seen and ignored, already decided.
-      const ignoredBecause = await deps.store.transaction((uow) => uow.keys.pagerDutyIgnoredReason(pd));
-      if (ignoredBecause !== undefined) return { result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); its trigger was ignored: ${ignoredBecause}` };
-      return { result: 'unlinked', reason: `no Kranz incident for PagerDuty ${pd} yet (${ev.eventType})` };
+    let decision = decideUnlinked(deps.policy, ev, pd, undefined);
+    // Waiting for a trigger: unless the trigger came and was ignored.
+    if (decision.kind === 'settled' && decision.result.result === 'unlinked') {
+      const ignoredBecause = (await deps.store.transaction((uow) => uow.keys.pagerDutyIgnoredReasons([pd]))).get(pd);
+      decision = decideUnlinked(deps.policy, ev, pd, ignoredBecause);
     }
-    if (!svc?.autoOpen) {
-      const reason = svc ? `service ${svc.serviceId} does not auto-open incidents` : `service ${ev.serviceId ?? '?'} is not configured in Kranz`;
-      // Remembered so that the incident's later events are settled at once rather than waiting for a trigger that came and went.
-      await deps.store.transaction((uow) => uow.keys.markPagerDutyIgnored(pd, reason));
-      return { result: 'ignored', reason };
+    if (decision.kind === 'settled') {
+      if (decision.mark) await deps.store.transaction((uow) => uow.keys.markPagerDutyIgnored([{ pdIncidentId: pd, reason: decision.mark! }]));
+      return decision.result;
     }
+    const svc = decision.svc;
     const declared = await declareIncident(deps, {
       title: ev.title ?? `PagerDuty incident ${ev.pdIncidentNumber ?? pd}`,
       severity: severityFor(deps.policy, svc, ev),

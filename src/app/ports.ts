@@ -40,10 +40,10 @@ export interface KeysPort {
   /** The Kranz incidents of those of these PagerDuty incidents that have one. */
   findIncidentIdsByPagerDuty(pdIncidentIds: readonly string[]): Promise<Map<string, string>>;
   linkPagerDuty(pdIncidentId: string, incidentId: string): Promise<boolean>;
-  /** Remembers that this PagerDuty incident's trigger was ignored on purpose, so its later events need not wait for one. */
-  markPagerDutyIgnored(pdIncidentId: string, reason: string): Promise<void>;
-  /** Why the trigger of this PagerDuty incident was ignored; undefined when it was not (or has not been seen). */
-  pagerDutyIgnoredReason(pdIncidentId: string): Promise<string | undefined>;
+  /** Remembers that these PagerDuty incidents' triggers were ignored on purpose, so their later events need not wait for one. */
+  markPagerDutyIgnored(marks: readonly { pdIncidentId: string; reason: string }[]): Promise<void>;
+  /** Why the triggers of these PagerDuty incidents were ignored, for those that were (not: not ignored, or not seen yet). */
+  pagerDutyIgnoredReasons(pdIncidentIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** The incident projection: current state, numbers, lookups. */

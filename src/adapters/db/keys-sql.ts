@@ -49,11 +49,6 @@ export async function findIncidentIdByPagerDuty(db: Q, pdIncidentId: string): Pr
   return r.rows[0]?.incident_id;
 }
 
-/** Records that a PagerDuty incident's trigger was ignored on purpose (the first reason stays). */
-export async function markPagerDutyIgnored(db: Q, pdIncidentId: string, reason: string): Promise<void> {
-  await db.query('insert into pagerduty_ignored (pd_incident_id, reason) values ($1, $2) on conflict do nothing', [pdIncidentId, reason]);
-}
-
 /** The Kranz incidents of several PagerDuty incidents (those that have one), in one round trip. */
 export async function findIncidentIdsByPagerDuty(db: Q, pdIncidentIds: readonly string[]): Promise<Map<string, string>> {
   if (pdIncidentIds.length === 0) return new Map();
@@ -61,7 +56,18 @@ export async function findIncidentIdsByPagerDuty(db: Q, pdIncidentIds: readonly 
   return new Map(r.rows.map((x) => [x.pd_incident_id, x.incident_id]));
 }
 
-export async function pagerDutyIgnoredReason(db: Q, pdIncidentId: string): Promise<string | undefined> {
-  const r = await db.query<{ reason: string }>('select reason from pagerduty_ignored where pd_incident_id = $1', [pdIncidentId]);
-  return r.rows[0]?.reason;
+/** Records that these PagerDuty incidents' triggers were ignored on purpose (the first reason stays). */
+export async function markPagerDutyIgnored(db: Q, marks: readonly { pdIncidentId: string; reason: string }[]): Promise<void> {
+  if (marks.length === 0) return;
+  await db.query(
+    'insert into pagerduty_ignored (pd_incident_id, reason) select * from unnest($1::text[], $2::text[]) on conflict do nothing',
+    [marks.map((m) => m.pdIncidentId), marks.map((m) => m.reason)],
+  );
+}
+
+/** Why the triggers of these PagerDuty incidents were ignored, for those that were. */
+export async function pagerDutyIgnoredReasons(db: Q, pdIncidentIds: readonly string[]): Promise<Map<string, string>> {
+  if (pdIncidentIds.length === 0) return new Map();
+  const r = await db.query<{ pd_incident_id: string; reason: string }>('select pd_incident_id, reason from pagerduty_ignored where pd_incident_id = any($1::text[])', [pdIncidentIds]);
+  return new Map(r.rows.map((x) => [x.pd_incident_id, x.reason]));
 }

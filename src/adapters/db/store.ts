@@ -30,8 +30,8 @@ export function unitOfWork(db: Q): UnitOfWork {
       findIncidentIdByPagerDuty: (pd) => keys.findIncidentIdByPagerDuty(db, pd),
       findIncidentIdsByPagerDuty: (pds) => keys.findIncidentIdsByPagerDuty(db, pds),
       linkPagerDuty: (pd, id) => keys.linkPagerDuty(db, pd, id),
-      markPagerDutyIgnored: (pd, reason) => keys.markPagerDutyIgnored(db, pd, reason),
-      pagerDutyIgnoredReason: (pd) => keys.pagerDutyIgnoredReason(db, pd),
+      markPagerDutyIgnored: (marks) => keys.markPagerDutyIgnored(db, marks),
+      pagerDutyIgnoredReasons: (pds) => keys.pagerDutyIgnoredReasons(db, pds),
     },
     incidents: {
       lockIncident: (id) => incidents.lockIncident(db, id),
