@@ -7,6 +7,7 @@
 import type { IncidentId } from '../domain/ids.ts';
 import type { Command } from '../domain/commands.ts';
 import { applyCommandIn, type CommandMeta } from './apply-command.ts';
+import { GroupCommit } from '../lib/group-commit.ts';
 import type { AppDeps, ClaimedOutboxRow, NewOutboxRow, OutboxQueue } from './ports.ts';
 
 /** Something the delivery learned that must be recorded with it (same transaction). */
@@ -71,6 +72,11 @@ export class OutboxWorker {
   private readonly batch: number;
   private readonly leaseMs: number;
   private readonly random: () => number;
+  /**
+   * Deliveries that record nothing but themselves, finished while an earlier
+   * mark is being written, share the next one (one statement, one commit).
+   */
+  private readonly marks: GroupCommit<{ id: number; result: unknown }, boolean>;
 
   constructor(
     private readonly deps: AppDeps,
@@ -81,6 +87,13 @@ export class OutboxWorker {
     this.batch = opts.batch ?? 20;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.random = opts.random ?? Math.random;
+    this.marks = new GroupCommit({
+      windowMs: 0, maxBatch: 256,
+      write: async (rows) => {
+        const marked = await this.queue.delivered(rows, this.opts.workerId, this.deps.clock.now());
+        return rows.map((r) => marked.has(r.id));
+      },
+    });
   }
 
   /** Claims and delivers one batch; returns how many rows were attempted. */
@@ -153,6 +166,10 @@ export class OutboxWorker {
   private async complete(row: ClaimedOutboxRow, result: unknown, followUps: FollowUp[]): Promise<void> {
     const now = this.deps.clock.now();
     try {
+      if (followUps.length === 0) {
+        await this.marks.submit({ id: row.id, result: result ?? null });
+        return;
+      }
       await this.deps.store.transaction(async (uow) => {
         if (!(await uow.outbox.markOutboxDelivered(row.id, this.opts.workerId, result ?? null, now))) return;
         for (const f of followUps) {

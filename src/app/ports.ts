@@ -216,6 +216,8 @@ export interface ClaimedOutboxRow extends NewOutboxRow {
 /** Outbox bookkeeping outside use-case transactions. */
 export interface OutboxQueue {
   claim(o: { now: Date; limit: number; leaseMs: number; workerId: string }): Promise<ClaimedOutboxRow[]>;
+  /** Marks leased rows delivered in one statement; returns the ids marked (not those whose lease was lost). */
+  delivered(rows: readonly { id: number; result: unknown }[], workerId: string, now: Date): Promise<Set<number>>;
   retry(id: number, workerId: string, error: string, nextAttemptAt: Date): Promise<void>;
   dead(id: number, workerId: string, error: string): Promise<void>;
 }

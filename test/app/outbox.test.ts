@@ -71,6 +71,32 @@ describe('outbox', () => {
     }
   });
 
+  it('deliveries that finish together share one mark; each keeps its result, and a row whose lease was lost is not marked', async () => {
+    const rows = Array.from({ length: 80 }, (_, i) => ({ key: `g${i}`, body: `g${i}` }));
+    await enqueue(rows);
+    let marks = 0;
+    const real = outboxQueue(h.pool);
+    const queue = { ...real, delivered: (...a: Parameters<typeof real.delivered>) => { marks++; return real.delivered(...a); } };
+    // The row 'g7' is taken over by another worker while it is being delivered (its lease ran out).
+    const target: Deliverer = {
+      async deliver(row) {
+        const body = (row.payload as { body: string }).body;
+        if (body === 'g7') await h.pool.query("update outbox set leased_by = 'someone-else' where id = $1", [row.id]);
+        await new Promise((r) => setTimeout(r, Math.random() * 20));
+        return { ok: true, result: { body } };
+      },
+    };
+    const worker = new OutboxWorker(h.deps, queue, { test: target }, { workerId: 'marks', batch: 100 });
+    await worker.runOnce();
+    const r = await h.pool.query<{ body: string; status: string; result: { body: string } | null }>(
+      "select payload->>'body' as body, status, result from outbox where order_key like 'g%' order by id");
+    expect(r.rows.filter((x) => x.status === 'delivered').length).toBe(79);
+    expect(r.rows.find((x) => x.body === 'g7')?.status).toBe('pending');
+    expect(r.rows.filter((x) => x.status === 'delivered').every((x) => x.result?.body === x.body)).toBe(true);
+    expect(marks).toBeGreaterThan(1);
+    expect(marks).toBeLessThan(80);
+  });
+
   it('backs off exponentially with jitter, capped', () => {
     expect(backoffMs(1, 1000, 300_000, () => 0)).toBe(500);
     expect(backoffMs(1, 1000, 300_000, () => 1)).toBe(1000);

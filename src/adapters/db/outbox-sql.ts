@@ -134,6 +134,23 @@ export async function markDelivered(db: Q, id: number, workerId: string, result:
   return (r.rowCount ?? 0) === 1;
 }
 
+/**
+ * Marks several leased rows delivered in one statement (deliveries that
+ * record nothing else, finished together, share one commit). Returns the ids
+ * marked: a row whose lease was lost to another worker is not.
+ */
+export async function markManyDelivered(db: Q, rows: readonly { id: number; result: unknown }[], workerId: string, now: Date): Promise<Set<number>> {
+  if (rows.length === 0) return new Set();
+  const r = await db.query<{ id: string }>(
+    `update outbox o set status = 'delivered', delivered_at = $3::timestamptz, result = u.result, lease_until = null, last_error = null
+     from unnest($1::bigint[], $4::jsonb[]) as u(id, result)
+     where o.id = u.id and o.leased_by = $2 and o.status = 'pending'
+     returning o.id`,
+    [rows.map((x) => x.id), workerId, now.toISOString(), rows.map((x) => JSON.stringify(x.result ?? null))],
+  );
+  return new Set(r.rows.map((x) => Number(x.id)));
+}
+
 export async function markRetry(db: Q, id: number, workerId: string, error: string, nextAttemptAt: Date): Promise<void> {
   await db.query(
     `update outbox set next_attempt_at = $3::timestamptz, last_error = $4, lease_until = null

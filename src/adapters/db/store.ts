@@ -91,6 +91,7 @@ export function deliveryReads(pool: pg.Pool): DeliveryReads {
 export function outboxQueue(pool: pg.Pool): OutboxQueue {
   return {
     claim: (o) => outbox.claimOutbox(pool, o),
+    delivered: (rows, workerId, now) => outbox.markManyDelivered(pool, rows, workerId, now),
     retry: (id, workerId, error, at) => outbox.markRetry(pool, id, workerId, error, at),
     dead: (id, workerId, error) => outbox.markDead(pool, id, workerId, error),
   };
