@@ -12,6 +12,7 @@ import type { IncidentState } from '../domain/incident.ts';
 import type { Effect } from '../domain/effects.ts';
 import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
+import { orderFixed } from '../lib/ordered-lanes.ts';
 import { err, ok, type Result } from '../lib/result.ts';
 import { auditDenial } from './access.ts';
 import { authorize } from './authorize.ts';
@@ -38,7 +39,10 @@ export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Com
   if (!allowed.ok) return allowed;
   const named = await withNames(deps, command, allowed.meta);
   // Queued with the incident's other commands: applied in one transaction with those that arrive together.
-  const [outcome] = await applyInBatch(deps, ref, oneCommand(command, named));
+  const queued = applyInBatch(deps, ref, oneCommand(command, named));
+  // Its place among them is fixed: a request ordered behind this one (the next note typed in the channel) may start.
+  orderFixed();
+  const [outcome] = await queued;
   if (!outcome) throw new Error('a batch returned no outcome for a command');
   // Refused by the check against the locked incident (its roles changed meanwhile): reported like any refusal.
   if (!outcome.ok) auditDenial(deps, meta, outcome.error, 'id' in ref ? { id: ref.id } : undefined);

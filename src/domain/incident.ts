@@ -57,7 +57,7 @@ export interface IncidentState {
   lastActivityAt: string;
   rootCause?: string;
   actionItems: { kind: ActionKind; text: string }[];
-  /** Messages flagged into the timeline, by Slack ts. */
+  /** Messages flagged into the timeline, by Slack ts (notes typed as commands are in the event log only). */
   notes: TimelineNote[];
   /** The status page incident and email thread customers see (absent until the first customer-facing publication). */
   customerFacing?: CustomerFacingState;
@@ -156,7 +156,11 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
         ),
       };
     case 'note_added':
-      return { ...s, notes: [...s.notes, { eventId: e.id, occurredAt: e.occurredAt, text: e.data.text, ...(e.data.messageTs ? { messageTs: e.data.messageTs } : {}), deleted: false }] };
+      // Only a note taken from a Slack message is found again (its edit, its deletion, a second flag of it).
+      // A note typed as a command stays in the log alone: the state is read and written whole by every
+      // command, and a channel's thousands of notes in it made each command slower than the last.
+      if (!e.data.messageTs) return s;
+      return { ...s, notes: [...s.notes, { eventId: e.id, occurredAt: e.occurredAt, text: e.data.text, messageTs: e.data.messageTs, deleted: false }] };
     case 'message_edited':
       return { ...s, notes: s.notes.map((n) => (n.messageTs === e.data.messageTs ? { ...n, text: e.data.text } : n)) };
     case 'message_deleted':

@@ -103,6 +103,10 @@ describe('transition: lifecycle', () => {
     s = run([{ type: 'add_note', text: 'rollback done', via: 'reaction', messageTs: '1.1' }], s, at(21));
     s = run([{ type: 'edit_message', messageTs: '1.1', text: 'rollback done on all pods' }], s, at(22));
     expect(s.notes[0]?.text).toBe('rollback done on all pods');
+    // A note typed as a command is in the log, not in the state every command reads and writes whole.
+    const typed = run([{ type: 'add_note', text: 'pods restarted', via: 'command' }], s, at(23));
+    expect(typed.notes).toEqual(s.notes);
+    expect(typed.eventCount).toBe(s.eventCount + 1);
     s = run([{ type: 'resolve' }, { type: 'record_root_cause', text: 'config push' }, { type: 'add_action_item', kind: 'prevent', text: 'canary' }, { type: 'close' }], s, at(28));
     expect(s.status).toBe('closed');
     expect(s.times.resolvedAt).toBe(at(28).toISOString());

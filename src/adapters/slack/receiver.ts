@@ -13,7 +13,9 @@ import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult } from '../intake/intake.ts';
 import { isUnstorable } from '../intake/storable.ts';
 import { cleanStrings } from '../../lib/clean-text.ts';
+import { OrderedLanes } from '../../lib/ordered-lanes.ts';
 import { Throttle } from '../../lib/throttle.ts';
+import { parseIncidentCommand } from './command-parser.ts';
 import { conversationOf, dedupeKey, parseBody, storedBody, type Body } from './request-body.ts';
 
 export { conversationOf, dedupeKey, parseBody, storedBody };
@@ -201,25 +203,20 @@ export class KranzReceiver implements Receiver {
     });
   }
 
-  /** The request in flight last, per conversation. */
-  private readonly lanes = new Map<string, Promise<unknown>>();
+  /** Requests of one conversation run in arrival order (lib/ordered-lanes.ts). */
+  private readonly lanes = new OrderedLanes();
 
   /**
    * Runs requests of one conversation one after another, in arrival order:
    * `/incident resolve` then `/incident close` typed quickly must apply in
-   * that order, not race. Other conversations run in parallel.
+   * that order, not race. Other conversations run in parallel. Notes overlap:
+   * the next note starts once the one before it is queued on the incident, so
+   * a busy channel's notes apply together instead of one per round trip.
    */
   private async dispatch(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number): Promise<ProcessResult> {
     const lane = conversationOf(body);
     if (!lane) return this.run(body, ack, retry);
-    const previous = this.lanes.get(lane) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.run(body, ack, retry));
-    this.lanes.set(lane, mine);
-    try {
-      return await mine;
-    } finally {
-      if (this.lanes.get(lane) === mine) this.lanes.delete(lane);
-    }
+    return this.lanes.run(lane, isNote(body), () => this.run(body, ack, retry));
   }
 
   private async run(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number): Promise<ProcessResult> {
@@ -235,6 +232,17 @@ export class KranzReceiver implements Receiver {
     if (!body) return 'ignored';
     return this.dispatch(body, async () => undefined);
   }
+}
+
+/**
+ * `/incident note …`: it only queues its command on the incident (no reads of
+ * the incident's state that a note before it could change, but its permission
+ * check), so it may overlap the note before it.
+ */
+function isNote(body: Body): boolean {
+  if (typeof body.command !== 'string') return false;
+  const parsed = parseIncidentCommand(String((body as Record<string, unknown>)['text'] ?? ''));
+  return parsed.ok && parsed.command.kind === 'note';
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

@@ -1,0 +1,50 @@
+/**
+ * Notes typed quickly in one incident channel overlap (lib/ordered-lanes.ts):
+ * each starts once the note before it is queued on the incident, so they
+ * apply together, yet the timeline keeps the order they were typed in, and a
+ * command that is not a note (resolve, close) still waits for everything
+ * before it and holds back everything after it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { incidentChannel, outboxDrained, startHarness, USERS, type Harness } from '../helpers/kranz-harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
+async function timeline(incidentNumber: number): Promise<string[]> {
+  const r = await h.pool.query<{ type: string; text: string | null }>(
+    `select e.type, e.data->>'text' as text from incident_events e join incidents i on i.id = e.incident_id
+     where i.number = $1 and e.type in ('note_added', 'resolved', 'closed') order by e.seq`,
+    [incidentNumber],
+  );
+  return r.rows.map((x) => (x.type === 'note_added' ? x.text! : x.type));
+}
+
+describe('notes typed quickly in one channel', () => {
+  it('apply in the order typed, around a resolve and a close that keep their places', async () => {
+    const dana = h.slack.user(USERS.dana.id);
+    await dana.slashCommand('CGENERAL', '/incident', 'declare SEV2 Orders stuck in pending');
+    const ch = (await incidentChannel(h, 1)).id;
+    await outboxDrained(h);
+    // Each request waits only for its ack (applying comes after it), so the notes are in flight together.
+    const typed: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      await dana.slashCommand(ch, '/incident', `note step ${i}`);
+      typed.push(`step ${i}`);
+    }
+    await dana.slashCommand(ch, '/incident', 'resolve Queue drained');
+    typed.push('resolved');
+    for (let i = 30; i < 40; i++) {
+      await dana.slashCommand(ch, '/incident', `note step ${i}`);
+      typed.push(`step ${i}`);
+    }
+    await dana.slashCommand(ch, '/incident', 'close');
+    typed.push('closed');
+    const until = Date.now() + 20_000;
+    while ((await timeline(1)).length < typed.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(await timeline(1)).toEqual(typed);
+  });
+});
