@@ -174,6 +174,9 @@ export async function runWebhookSoak(minutes = SOAK.minutes): Promise<BenchOutco
     const rows: (string | number)[][] = [['minute', 'sent', '202', 'rate /s', 'p99 ms', 'RSS MB at the end', 'rows not yet applied']];
     const rss: number[] = [];
     let failed = 0;
+    /** What the deliveries that were not acknowledged got instead: an HTTP status, or a client error code. */
+    const notAcked: Record<string, number> = {};
+    let resent = 0;
     for (let m = 1; m <= minutes; m++) {
       const r = await runLoad({
         targets: [`${kranz.url}/pagerduty/webhook`], maxSockets: 64, timeoutMs: 10_000,
@@ -184,6 +187,9 @@ export async function runWebhookSoak(minutes = SOAK.minutes): Promise<BenchOutco
       const mb = rssMb(kranz.pid) ?? Number.NaN;
       rss.push(mb);
       failed += r.sent - r.ok2xx;
+      resent += r.resentAfterIdleReset;
+      for (const [status, n] of Object.entries(r.statuses)) if (!status.startsWith('2')) notAcked[`HTTP ${status}`] = (notAcked[`HTTP ${status}`] ?? 0) + n;
+      for (const [code, n] of Object.entries(r.errors)) notAcked[code] = (notAcked[code] ?? 0) + n;
       const backlog = await countOf(pool, `select count(*) as n from inbound_archive where status = 'received'`);
       rows.push([m, r.sent, r.ok2xx, round(r.ok2xx / Math.max(0.001, (r.lastAnswerAt - r.firstSendAt) / 1000), 0), latency(r.latenciesMs).p99, mb, backlog]);
       progress(`soak minute ${m}: RSS ${mb} MB, backlog ${backlog}`);
@@ -200,6 +206,7 @@ export async function runWebhookSoak(minutes = SOAK.minutes): Promise<BenchOutco
       '',
       table(rows),
       '',
+      `not acknowledged: ${failed === 0 ? 'none' : Object.entries(notAcked).map(([k, n]) => `${n} × ${k}`).join(', ') || `${failed} (no status or error recorded)`}; requests resent after an idle keep-alive reset: ${resent}`,
       `load average (1 min) before / after: ${loadBefore} / ${loadAverage()} on ${ctx.cores} cores; uptime at the end: ${uptimeLine()}`,
       ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),
     ].join('\n');
