@@ -14,7 +14,7 @@
 import { asIncidentId } from '../domain/ids.ts';
 import type { PdIncidentId } from '../domain/ids.ts';
 import { applyAcrossIncidents, type IncidentBatch } from './apply-batch.ts';
-import { decideUnlinked, ignoredOnSight, ingestPagerDutyEvents, pagerDutyItem, resultOf, type IngestFailure, type IngestResult, type PagerDutyEventInput } from './ingest-pagerduty-event.ts';
+import { decideUnlinked, ignoredOnSight, ingestPagerDutyEvents, pagerDutyItem, resultOf, type IngestFailure, type IngestResult, type PagerDutyEventInput, type UnlinkedDecision } from './ingest-pagerduty-event.ts';
 import type { AppDeps } from './ports.ts';
 
 /** Bounds one transaction across incidents: its size, and how long it holds their locks. */
@@ -42,12 +42,16 @@ export async function ingestPagerDutyRuns(deps: AppDeps, runs: readonly (readonl
   const results: Outcome[][] = runs.map(() => []);
   const alone: Promise<void>[] = [];
   const batched: { run: number; batch: IncidentBatch }[] = [];
-  const onSight: number[] = [];
+  const onSight: { run: number; decisions: DecidedOnSight[] }[] = [];
   runs.forEach((run, i) => {
     const pd = batchableIncident(run);
     const incidentId = pd ? linked.get(pd) : undefined;
-    if (incidentId) batched.push({ run: i, batch: { incidentId: asIncidentId(incidentId), items: run.map((e) => pagerDutyItem(deps, e)) } });
-    else if (run.every((e) => settledWithoutIncident(deps, e, linked))) onSight.push(i);
+    if (incidentId) {
+      batched.push({ run: i, batch: { incidentId: asIncidentId(incidentId), items: run.map((e) => pagerDutyItem(deps, e)) } });
+      return;
+    }
+    const decisions = run.map((e) => settledWithoutIncident(deps, e, linked));
+    if (decisions.every((d): d is DecidedOnSight => d !== undefined)) onSight.push({ run: i, decisions });
     else alone.push(ingestPagerDutyEvents(deps, run).then((r) => { results[i] = r; }));
   });
   const transactions = chunks(batched, (b) => b.batch.items.length, MAX_ITEMS_PER_TRANSACTION).map(async (chunk) => {
@@ -56,53 +60,64 @@ export async function ingestPagerDutyRuns(deps: AppDeps, runs: readonly (readonl
       results[c.run] = settled[k]!.map((s): Outcome => ('error' in s ? { result: 'failed', error: s.error } : resultOf(c.batch.incidentId, s.outcomes)));
     });
   });
-  await Promise.all([...alone, ...transactions, settleOnSight(deps, onSight.map((i) => runs[i]!)).then((r) => onSight.forEach((i, k) => { results[i] = r[k]!; }))]);
+  const settled = settleOnSight(deps, runs, onSight).then((r) => onSight.forEach((o, k) => { results[o.run] = r[k]!; }));
+  await Promise.all([...alone, ...transactions, settled]);
   return results;
 }
 
-/** An event settled without an incident: ignored on sight, or about a PagerDuty incident Kranz has none for and will not open. */
-function settledWithoutIncident(deps: AppDeps, ev: PagerDutyEventInput, linked: ReadonlyMap<string, string>): boolean {
-  if (ignoredOnSight(ev)) return true;
+/** What an event comes to without an incident, decided without I/O. */
+type DecidedOnSight = Extract<UnlinkedDecision, { kind: 'settled' }>;
+
+/**
+ * The event's fate when it opens nothing: ignored on sight, or about a
+ * PagerDuty incident Kranz has none for and will not open. Undefined when
+ * it needs the incident (it has one, or its trigger opens one).
+ */
+function settledWithoutIncident(deps: AppDeps, ev: PagerDutyEventInput, linked: ReadonlyMap<string, string>): DecidedOnSight | undefined {
+  const onSight = ignoredOnSight(ev);
+  if (onSight) return { kind: 'settled', result: onSight };
   const pd = ev.pdIncidentId!;
-  return !linked.has(pd) && decideUnlinked(deps.policy, ev, pd, undefined).kind === 'settled';
+  if (linked.has(pd)) return undefined;
+  const d = decideUnlinked(deps.policy, ev, pd, undefined);
+  return d.kind === 'settled' ? d : undefined;
 }
 
 /**
  * Settles runs of events that open nothing (the bulk of what an unconfigured
- * or non-auto-open service sends) with two statements in all: one read of
- * which triggers were ignored before, one insert of the triggers ignored now.
- * A trigger ignored in this pass counts for its incident's later events in
- * the same pass. If either statement fails, every event of these runs fails
- * (and is tried again with its request).
+ * or non-auto-open service sends) with two statements in all: one insert of
+ * the triggers ignored now, one read of which triggers were ignored before
+ * (for the events still waiting for theirs). A trigger ignored in this pass
+ * counts for its incident's later events in the same pass. If the statements
+ * fail, every event of these runs fails (and is tried again with its request).
  */
-async function settleOnSight(deps: AppDeps, runs: readonly (readonly PagerDutyEventInput[])[]): Promise<Outcome[][]> {
-  if (runs.length === 0) return [];
-  const events = runs.flat().filter((e) => !ignoredOnSight(e));
-  const waiting = (e: PagerDutyEventInput): boolean => {
-    const d = decideUnlinked(deps.policy, e, e.pdIncidentId!, undefined);
-    return d.kind === 'settled' && d.result.result === 'unlinked';
-  };
+async function settleOnSight(deps: AppDeps, runs: readonly (readonly PagerDutyEventInput[])[], decided: readonly { run: number; decisions: readonly DecidedOnSight[] }[]): Promise<Outcome[][]> {
+  if (decided.length === 0) return [];
   const marks = new Map<string, string>();
-  for (const e of events) {
-    const d = decideUnlinked(deps.policy, e, e.pdIncidentId!, undefined);
-    if (d.kind === 'settled' && d.mark && !marks.has(e.pdIncidentId!)) marks.set(e.pdIncidentId!, d.mark);
-  }
-  const fates = [...new Set(events.filter(waiting).map((e) => e.pdIncidentId!))];
-  try {
-    const ignored = await deps.store.transaction(async (uow) => {
-      await uow.keys.markPagerDutyIgnored([...marks].map(([pdIncidentId, reason]) => ({ pdIncidentId, reason })));
-      return fates.length ? uow.keys.pagerDutyIgnoredReasons(fates) : new Map<string, string>();
+  const waiting = new Set<string>();
+  for (const { run, decisions } of decided) {
+    decisions.forEach((d, j) => {
+      const pd = runs[run]![j]!.pdIncidentId!;
+      if (d.mark && !marks.has(pd)) marks.set(pd, d.mark);
+      if (d.result.result === 'unlinked') waiting.add(pd);
     });
-    return runs.map((run) => run.map((e): Outcome => {
-      const sight = ignoredOnSight(e);
-      if (sight) return sight;
-      const pd = e.pdIncidentId!;
-      const d = decideUnlinked(deps.policy, e, pd, ignored.get(pd) ?? marks.get(pd));
-      return d.kind === 'settled' ? d.result : { result: 'failed', error: new Error('a trigger to open was taken for one to settle') };
-    }));
-  } catch (error) {
-    return runs.map((run) => run.map((): Outcome => ({ result: 'failed', error })));
   }
+  let ignored: Map<string, string>;
+  try {
+    ignored = await deps.store.transaction(async (uow) => {
+      await uow.keys.markPagerDutyIgnored([...marks].map(([pdIncidentId, reason]) => ({ pdIncidentId, reason })));
+      return waiting.size ? uow.keys.pagerDutyIgnoredReasons([...waiting]) : new Map<string, string>();
+    });
+  } catch (error) {
+    return decided.map(({ decisions }) => decisions.map((): Outcome => ({ result: 'failed', error })));
+  }
+  // An event still waiting for its trigger is decided again, now that the trigger's fate is known.
+  return decided.map(({ run, decisions }) => decisions.map((d, j): Outcome => {
+    if (d.result.result !== 'unlinked') return d.result;
+    const ev = runs[run]![j]!;
+    const pd = ev.pdIncidentId!;
+    const again = decideUnlinked(deps.policy, ev, pd, ignored.get(pd) ?? marks.get(pd));
+    return again.kind === 'settled' ? again.result : d.result;
+  }));
 }
 
 /** Splits `xs` into consecutive groups whose sizes add up to at most `max` (a larger one alone). */
