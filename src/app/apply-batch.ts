@@ -53,7 +53,8 @@ export const oneCommand = (command: Command, meta: CommandMeta): BatchItem => ({
 /** Most items in one transaction: bounds the transaction's size and the lock's hold time. */
 const MAX_BATCH = 256;
 
-type Settled = { outcomes: CommandOutcome[] } | { error: unknown };
+/** One item's outcomes, or the error its transaction threw. */
+export type Settled = { outcomes: CommandOutcome[] } | { error: unknown };
 
 interface IncidentQueue {
   commits: GroupCommit<BatchItem, Settled>;
@@ -222,13 +223,13 @@ export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: re
  * that transaction throws, each incident's batch goes through its own queue
  * instead (`applyInBatch`, which in turn isolates a poison item).
  */
-export async function applyAcrossIncidents(deps: AppDeps, batches: readonly IncidentBatch[]): Promise<({ outcomes: CommandOutcome[] } | { error: unknown })[][]> {
+export async function applyAcrossIncidents(deps: AppDeps, batches: readonly IncidentBatch[]): Promise<Settled[][]> {
   if (batches.length === 0) return [];
   try {
     const all = await deps.store.transaction((uow) => applyBatchesIn(uow, deps, batches));
     return all.map((outcomes) => outcomes.map((o) => ({ outcomes: o })));
   } catch {
     return Promise.all(batches.map((b) => Promise.all(b.items.map((item) =>
-      applyInBatch(deps, { id: b.incidentId }, item).then((outcomes) => ({ outcomes }), (error: unknown) => ({ error }))))));
+      applyInBatch(deps, { id: b.incidentId }, item).then((outcomes): Settled => ({ outcomes }), (error: unknown): Settled => ({ error }))))));
   }
 }
