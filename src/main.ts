@@ -133,12 +133,9 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   // replica), at its Retry-After or backoff for a retried row (a timer to that moment). The
   // idle poll only covers what nobody announces (a dead replica's lease running out), so it can be slow.
   const listener = listenForOutbox(db.pool, { onNotify: kick, log });
-  const poll = setInterval(() => {
-    kick();
-    void wakeWhenDue();
-  }, o.outboxPollMs ?? 5_000);
+  // Each pass ends by setting the timer to the next due row, so the poll and the first kick need nothing more.
+  const poll = setInterval(kick, o.outboxPollMs ?? 5_000);
   poll.unref();
-  void wakeWhenDue();
   const server = o.listen !== false ? await listen(runtime, o, handles, slack) : undefined;
   const url = server ? `http://127.0.0.1:${(server.address() as AddressInfo).port}` : '';
   if (server) log.info({ url, installationId, embedded: db.embedded, socketMode: Boolean(o.env.slack.appToken) }, 'Kranz is listening');
