@@ -17,7 +17,7 @@ import { accessNeeded, actionOf, checkPermission, type PermissionSubject } from 
 import { permissionsPolicy } from '../domain/policy.ts';
 import { auditDenial, gatherAccess } from './access.ts';
 import type { CommandMeta } from './command-meta.ts';
-import { findIncident, type IncidentRef } from './incident-ref.ts';
+import type { IncidentRef } from './incident-ref.ts';
 import type { AppDeps } from './ports.ts';
 
 type Incident = PermissionSubject & { id: string };
@@ -34,7 +34,7 @@ export async function authorize(deps: AppDeps, ref: IncidentRef | undefined, com
   const action = actionOf(command);
   if (meta.actor.kind !== 'user' || !action) return { ok: true, meta };
   const userId = meta.actor.userId;
-  const incident: Incident | undefined = command.type === 'declare' || !ref ? undefined : await findIncident(deps, ref);
+  const incident: Incident | undefined = command.type === 'declare' || !ref ? undefined : await deps.store.reads.findPermissionSubject(ref);
   if (command.type !== 'declare' && !incident) return { ok: true, meta };
   const perms = permissionsPolicy(deps.policy);
   const access = await gatherAccess(deps, accessNeeded(perms, action, userId, incident), userId, incident);

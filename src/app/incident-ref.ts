@@ -1,10 +1,9 @@
-/** How a command names its incident, and finding it by that name. */
-import { asIncidentId, type IncidentId, type PdIncidentId, type SlackChannelId } from '../domain/ids.ts';
+/** Finding an incident by how a command names it (`IncidentRef`, declared with the ports that take it). */
+import { asIncidentId, type IncidentId } from '../domain/ids.ts';
 import type { IncidentState } from '../domain/incident.ts';
-import type { AppDeps, UnitOfWork } from './ports.ts';
+import type { AppDeps, IncidentRef, UnitOfWork } from './ports.ts';
 
-/** How a command names its incident. */
-export type IncidentRef = { id: IncidentId } | { channelId: SlackChannelId } | { number: number } | { pdIncidentId: PdIncidentId };
+export type { IncidentRef } from './ports.ts';
 
 export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Promise<IncidentId | undefined> {
   if ('id' in ref) return ref.id;
@@ -14,10 +13,7 @@ export async function resolveIncidentId(uow: UnitOfWork, ref: IncidentRef): Prom
   return found === undefined ? undefined : asIncidentId(found);
 }
 
-/** The incident `ref` names, as stored now (no lock). */
+/** The incident `ref` names, as stored now (one read, no lock). */
 export async function findIncident(deps: Pick<AppDeps, 'store'>, ref: IncidentRef): Promise<IncidentState | undefined> {
-  return deps.store.transaction(async (uow) => {
-    const id = await resolveIncidentId(uow, ref);
-    return id ? uow.incidents.readIncident(id) : undefined;
-  });
+  return deps.store.reads.findIncident(ref);
 }

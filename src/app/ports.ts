@@ -8,6 +8,8 @@ import type { IncidentState } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { PlannedReminder, ReminderKind } from '../domain/reminders.ts';
 import type { PermissionAction } from '../domain/permissions-policy.ts';
+import type { PermissionSubject } from '../domain/permissions.ts';
+import type { IncidentId, PdIncidentId, SlackChannelId } from '../domain/ids.ts';
 
 export interface Clock {
   now(): Date;
@@ -180,8 +182,24 @@ export interface ReminderBacklog {
  * the transaction rolls back and the result is still returned (use cases go
  * through `runInTransaction`, which rolls back on an error result).
  */
+/** How a command names its incident. */
+export type IncidentRef = { id: IncidentId } | { channelId: SlackChannelId } | { number: number } | { pdIncidentId: PdIncidentId };
+
 export interface Store {
   transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, o?: { commit?: (result: T) => boolean }): Promise<T>;
+  /** Reads that stand alone: one statement each, outside any transaction, taking no lock. */
+  readonly reads: StoreReads;
+}
+
+/**
+ * Reads of one incident that need no transaction: a single statement sees one
+ * committed state. What they answer may change the moment after; anything
+ * that must hold while writing reads again under the incident's lock.
+ */
+export interface StoreReads {
+  findIncident(ref: IncidentRef): Promise<IncidentState | undefined>;
+  /** Only what a permission check reads (number, channel, roles, members): a busy incident's whole state is not parsed for each note. */
+  findPermissionSubject(ref: IncidentRef): Promise<(PermissionSubject & { id: string }) | undefined>;
 }
 
 /** What every use case gets. */

@@ -25,6 +25,7 @@ beforeAll(async () => {
       transactions++;
       return h.deps.store.transaction(fn, o);
     },
+    reads: h.deps.store.reads,
   };
   deps = { ...h.deps, store };
   // A note whose text is 'poison' is refused by the database (its event cannot be stored);

@@ -22,7 +22,7 @@ let deps: AppDeps;
 let transactions = 0;
 beforeAll(async () => {
   h = await appHarness(policy);
-  const store: Store = { transaction: (fn, o) => { transactions++; return h.deps.store.transaction(fn, o); } };
+  const store: Store = { transaction: (fn, o) => { transactions++; return h.deps.store.transaction(fn, o); }, reads: h.deps.store.reads };
   deps = { ...h.deps, store };
 });
 afterAll(async () => h.close());

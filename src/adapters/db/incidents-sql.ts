@@ -1,6 +1,8 @@
 /** SQL for the incident projection and incident numbers. */
 import type pg from 'pg';
+import type { SlackChannelId } from '../../domain/ids.ts';
 import type { IncidentState } from '../../domain/incident.ts';
+import type { PermissionSubject } from '../../domain/permissions.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
 
@@ -23,6 +25,36 @@ export async function lockIncidents(db: Q, ids: readonly string[]): Promise<Map<
 export async function readIncident(db: Q, id: string): Promise<IncidentState | undefined> {
   const r = await db.query<{ state: IncidentState }>('select state from incidents where id = $1::uuid', [id]);
   return r.rows[0]?.state;
+}
+
+/** How a read names its incident (the app's `IncidentRef`, spelled here so this module needs nothing from above it). */
+export type IncidentKey = { id: string } | { channelId: string } | { number: number } | { pdIncidentId: string };
+
+/** `from … where …` naming one incident by `key`; its one parameter is `key`'s value. */
+function incidentWhere(key: IncidentKey): { from: string; value: string | number } {
+  if ('id' in key) return { from: 'incidents i where i.id = $1::uuid', value: key.id };
+  if ('channelId' in key) return { from: 'incidents i where i.channel_id = $1', value: key.channelId };
+  if ('number' in key) return { from: 'incidents i where i.number = $1::int', value: key.number };
+  return { from: 'pagerduty_links l join incidents i on i.id = l.incident_id where l.pd_incident_id = $1', value: key.pdIncidentId };
+}
+
+/** The incident `key` names, as committed now: one statement, so no transaction is needed to see one state of it. */
+export async function readIncidentBy(db: Q, key: IncidentKey): Promise<IncidentState | undefined> {
+  const w = incidentWhere(key);
+  const r = await db.query<{ state: IncidentState }>(`select i.state from ${w.from}`, [w.value]);
+  return r.rows[0]?.state;
+}
+
+/** What a permission check reads of the incident `key` names (its number, channel, roles and members), without the rest of its state. */
+export async function readPermissionSubject(db: Q, key: IncidentKey): Promise<(PermissionSubject & { id: string }) | undefined> {
+  const w = incidentWhere(key);
+  const r = await db.query<{ id: string; number: number; channel_id: string | null; roles: PermissionSubject['roles'] | null; members: PermissionSubject['members'] | null }>(
+    `select i.id, i.number, i.channel_id, i.state->'roles' as roles, i.state->'members' as members from ${w.from}`, [w.value]);
+  const row = r.rows[0];
+  if (!row) return undefined;
+  const subject: PermissionSubject & { id: string } = { id: row.id, number: row.number, roles: row.roles ?? {}, members: row.members ?? [] };
+  if (row.channel_id) subject.channelId = row.channel_id as SlackChannelId;
+  return subject;
 }
 
 export async function findIncidentIdByChannel(db: Q, channelId: string): Promise<string | undefined> {

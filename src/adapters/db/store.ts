@@ -4,7 +4,7 @@
  * outbox rows commit together.
  */
 import type pg from 'pg';
-import type { DeliveryReads, NewOutboxRow, OutboxQueue, Store, UnitOfWork } from '../../app/ports.ts';
+import type { DeliveryReads, NewOutboxRow, OutboxQueue, Store, StoreReads, UnitOfWork } from '../../app/ports.ts';
 import * as events from './events-sql.ts';
 import * as incidents from './incidents-sql.ts';
 import * as keys from './keys-sql.ts';
@@ -105,8 +105,14 @@ export class PostgresStore implements Store {
    */
   private readonly announce: Coalesced;
 
+  readonly reads: StoreReads;
+
   constructor(private readonly pool: pg.Pool) {
     this.announce = coalesce(() => outbox.announceOutbox(pool));
+    this.reads = {
+      findIncident: (ref) => incidents.readIncidentBy(pool, ref),
+      findPermissionSubject: (ref) => incidents.readPermissionSubject(pool, ref),
+    };
   }
 
   async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, o?: { commit?: (result: T) => boolean }): Promise<T> {
