@@ -12,7 +12,7 @@ import type { IncidentState } from '../domain/incident.ts';
 import type { Effect } from '../domain/effects.ts';
 import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
-import { orderFixed } from '../lib/ordered-lanes.ts';
+import { inArrivalOrder } from '../lib/ordered-lanes.ts';
 import { err, ok, type Result } from '../lib/result.ts';
 import { auditDenial } from './access.ts';
 import { authorize } from './authorize.ts';
@@ -38,11 +38,9 @@ export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Com
   const allowed = await authorize(deps, ref, command, meta);
   if (!allowed.ok) return allowed;
   const named = await withNames(deps, command, allowed.meta);
-  // Queued with the incident's other commands: applied in one transaction with those that arrive together.
-  const queued = applyInBatch(deps, ref, oneCommand(command, named));
-  // Its place among them is fixed: a request ordered behind this one (the next note typed in the channel) may start.
-  orderFixed();
-  const [outcome] = await queued;
+  // Queued with the incident's other commands, after the note typed before it (lib/ordered-lanes.ts):
+  // applied in one transaction with those that arrive together.
+  const [outcome] = await inArrivalOrder(() => applyInBatch(deps, ref, oneCommand(command, named)));
   if (!outcome) throw new Error('a batch returned no outcome for a command');
   // Refused by the check against the locked incident (its roles changed meanwhile): reported like any refusal.
   if (!outcome.ok) auditDenial(deps, meta, outcome.error, 'id' in ref ? { id: ref.id } : undefined);

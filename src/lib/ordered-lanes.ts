@@ -4,35 +4,55 @@
  * in that order, not race. Other lanes run in parallel.
  *
  * One exception keeps a busy channel from applying one note per round trip:
- * work marked `overlap` (a note) may start as soon as the overlapping work
- * before it has fixed its place, that is, queued its command on the
- * incident (`orderFixed()`, called by the use case), rather than when that
- * work has finished. The incident's queue then applies both in arrival order,
- * in one transaction if they arrive together (app/apply-batch.ts). Work not
- * marked `overlap` still waits for everything before it to finish, and
- * everything after it waits for it.
+ * work marked `overlap` (a note) starts together with the overlapping work
+ * before it, and only the step that fixes its place (queuing its command on
+ * the incident, `inArrivalOrder`) waits until the work before it has fixed
+ * its own. Its permission check and name lookups, the reads that took a
+ * round trip each, run alongside those of the notes before it; the
+ * incident's queue then applies them in arrival order, in one transaction
+ * if they arrive together (app/apply-batch.ts). Work not marked `overlap`
+ * still waits for everything before it to finish, and everything after it
+ * waits for it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** The current work's "my place is fixed" signal, when it runs as overlapping work of a lane. */
-const placing = new AsyncLocalStorage<() => void>();
+/** What overlapping work of a lane needs to fix its place: when it may, and how to say it did. */
+interface Place {
+  /** Resolves once the overlapping work before this one fixed its place (or finished). */
+  before: Promise<void>;
+  fixed: () => void;
+}
+
+const placing = new AsyncLocalStorage<Place>();
 
 /**
- * Says that the running work's place is fixed (its command is queued where
- * order is kept): the overlapping work behind it in its lane may start.
- * Does nothing outside a lane.
+ * Calls `queue` (which must put the work where order is kept, synchronously,
+ * and return a promise of its result) once the overlapping work before it in
+ * its lane has done the same; the work after it may then queue. Outside a
+ * lane, or in work that does not overlap, calls it at once.
  */
-export function orderFixed(): void {
-  placing.getStore()?.();
+export async function inArrivalOrder<T>(queue: () => Promise<T>): Promise<T> {
+  const place = placing.getStore();
+  if (!place) return queue();
+  await place.before;
+  try {
+    return queue();
+  } finally {
+    place.fixed();
+  }
 }
 
 interface Turn {
   overlap: boolean;
+  /** When this work may start: after all non-overlapping work before it finished. */
+  start: Promise<void>;
   /** Resolves once this work and all before it in the lane have finished. */
   done: Promise<void>;
   /** Resolves once this work fixed its place, or is done. */
   placed: Promise<void>;
 }
+
+const started = Promise.resolve();
 
 export class OrderedLanes {
   private readonly last = new Map<string, Turn>();
@@ -42,11 +62,13 @@ export class OrderedLanes {
     const prev = this.last.get(lane);
     let fixed!: () => void;
     const placedSignal = new Promise<void>((resolve) => (fixed = resolve));
-    const startAfter = !prev ? Promise.resolve() : overlap && prev.overlap ? prev.placed : prev.done;
-    const result = startAfter.then(() => (overlap ? placing.run(fixed, fn) : fn()));
+    const overlapping = overlap && prev?.overlap === true;
+    const start = !prev ? started : overlapping ? prev.start : prev.done;
+    const place: Place = { before: overlapping ? prev.placed : started, fixed };
+    const result = start.then(() => (overlap ? placing.run(place, fn) : fn()));
     const finished = result.then(() => undefined, () => undefined);
     const done = prev ? Promise.all([finished, prev.done]).then(() => undefined) : finished;
-    const turn: Turn = { overlap, done, placed: Promise.race([placedSignal, done]) };
+    const turn: Turn = { overlap, start, done, placed: Promise.race([placedSignal, done]) };
     this.last.set(lane, turn);
     void done.then(() => {
       if (this.last.get(lane) === turn) this.last.delete(lane);

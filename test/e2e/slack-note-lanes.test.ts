@@ -1,6 +1,6 @@
 /**
  * Notes typed quickly in one incident channel overlap (lib/ordered-lanes.ts):
- * each starts once the note before it is queued on the incident, so they
+ * they start together and queue on the incident in the order typed, so they
  * apply together, yet the timeline keeps the order they were typed in, and a
  * command that is not a note (resolve, close) still waits for everything
  * before it and holds back everything after it.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OrderedLanes, orderFixed } from '../../src/lib/ordered-lanes.ts';
+import { OrderedLanes, inArrivalOrder } from '../../src/lib/ordered-lanes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -19,22 +19,24 @@ describe('OrderedLanes', () => {
     expect(lanes.size).toBe(0);
   });
 
-  it('lets overlapping work start once the overlapping work before it fixed its place, and keeps places in arrival order', async () => {
+  it('starts overlapping work together, and queues it in arrival order however long each took to get there', async () => {
     const lanes = new OrderedLanes();
     const queue: string[] = [];
-    const finished: string[] = [];
-    // Each note queues itself after a pre-step of random length, then takes long to finish.
+    let checking = 0;
+    let mostChecking = 0;
+    // Each note checks (a pre-step of random length: its permission read), queues itself, then takes long to finish.
     const note = (name: string) => async () => {
-      await sleep(Math.random() * 5);
-      queue.push(name);
-      orderFixed();
+      mostChecking = Math.max(mostChecking, ++checking);
+      await sleep(Math.random() * 20);
+      checking--;
+      await inArrivalOrder(async () => void queue.push(name));
       await sleep(40);
-      finished.push(name);
     };
     const started = Date.now();
     await Promise.all(Array.from({ length: 10 }, (_, i) => lanes.run('C1', true, note(`n${i}`))));
     expect(queue).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`));
-    // Ten 40 ms finishes overlapped: far less than ten in a row.
+    // The checks ran side by side, and ten 40 ms finishes overlapped: far less than ten in a row.
+    expect(mostChecking).toBe(10);
     expect(Date.now() - started).toBeLessThan(300);
   });
 
@@ -42,8 +44,8 @@ describe('OrderedLanes', () => {
     const lanes = new OrderedLanes();
     const log: string[] = [];
     const note = (name: string, ms: number) => async () => {
-      log.push(`${name} queued`);
-      orderFixed();
+      log.push(`${name} start`);
+      await inArrivalOrder(async () => void log.push(`${name} queued`));
       await sleep(ms);
       log.push(`${name} applied`);
     };
@@ -60,7 +62,7 @@ describe('OrderedLanes', () => {
     ]);
     expect(log.indexOf('close start')).toBeGreaterThan(log.indexOf('n1 applied'));
     expect(log.indexOf('close start')).toBeGreaterThan(log.indexOf('n2 applied'));
-    expect(log.indexOf('n3 queued')).toBeGreaterThan(log.indexOf('close end'));
+    expect(log.indexOf('n3 start')).toBeGreaterThan(log.indexOf('close end'));
   });
 
   it('a failure finishes its turn: the work behind it goes on, and the caller gets the error', async () => {
@@ -73,7 +75,35 @@ describe('OrderedLanes', () => {
     await expect(after).resolves.toBe('after');
   });
 
-  it('outside a lane, orderFixed does nothing', () => {
-    expect(() => orderFixed()).not.toThrow();
+  it('a note after a note that fails before queuing still queues, after the failure', async () => {
+    const lanes = new OrderedLanes();
+    const log: string[] = [];
+    const failing = lanes.run('C1', true, async () => {
+      await sleep(10);
+      log.push('n1 failed');
+      throw new Error('refused');
+    });
+    const next = lanes.run('C1', true, () => inArrivalOrder(async () => void log.push('n2 queued')));
+    await expect(failing).rejects.toThrow('refused');
+    await next;
+    expect(log).toEqual(['n1 failed', 'n2 queued']);
+  });
+
+  it('overlapping work after work that does not overlap starts only once that work finished', async () => {
+    const lanes = new OrderedLanes();
+    const log: string[] = [];
+    await Promise.all([
+      lanes.run('C1', false, async () => {
+        await sleep(10);
+        log.push('resolve end');
+      }),
+      lanes.run('C1', true, async () => void log.push('n1 start')),
+      lanes.run('C1', true, async () => void log.push('n2 start')),
+    ]);
+    expect(log).toEqual(['resolve end', 'n1 start', 'n2 start']);
+  });
+
+  it('outside a lane, inArrivalOrder queues at once', async () => {
+    expect(await inArrivalOrder(async () => 'queued')).toBe('queued');
   });
 });

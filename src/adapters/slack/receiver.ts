@@ -210,7 +210,7 @@ export class KranzReceiver implements Receiver {
    * Runs requests of one conversation one after another, in arrival order:
    * `/incident resolve` then `/incident close` typed quickly must apply in
    * that order, not race. Other conversations run in parallel. Notes overlap:
-   * the next note starts once the one before it is queued on the incident, so
+   * they start together and queue on the incident in the order they came, so
    * a busy channel's notes apply together instead of one per round trip.
    */
   private async dispatch(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number): Promise<ProcessResult> {
@@ -235,9 +235,9 @@ export class KranzReceiver implements Receiver {
 }
 
 /**
- * `/incident note …`: it only queues its command on the incident (no reads of
- * the incident's state that a note before it could change, but its permission
- * check), so it may overlap the note before it.
+ * `/incident note …`: it only queues its command on the incident, and a note
+ * before it changes nothing its own permission check reads (that check is
+ * made again under the incident's lock), so it may overlap the note before it.
  */
 function isNote(body: Body): boolean {
   if (typeof body.command !== 'string') return false;
