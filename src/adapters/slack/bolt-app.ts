@@ -55,7 +55,8 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   const authorize = cachedAuthorize(o.botToken, new WebClient(o.botToken, { ...clientOptions, retryConfig: { retries: 0 } }));
   // One receiver for both transports, so Socket Mode stores before it acknowledges, as HTTP does.
   const receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}), ...(o.onRejected ? { onRejected: o.onRejected } : {}) });
-  const app: InstanceType<typeof App> = new App({ authorize, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO });
+  // No conversation store: Kranz keeps its state in Postgres, and Bolt's in-memory one builds an Error for every request it has nothing for.
+  const app: InstanceType<typeof App> = new App({ authorize, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO, convoStore: false });
   const socket = o.appToken ? socketModeConnection({ appToken: o.appToken, apiUrl: o.apiUrl, receiver, log: o.listeners.log }) : undefined;
   app.error(async (e) => {
     o.listeners.log.error({ err: { code: (e as { code?: string }).code, message: e.message } }, 'slack listener error');
