@@ -12,7 +12,7 @@ import type { IncidentState } from '../domain/incident.ts';
 import type { Effect } from '../domain/effects.ts';
 import { planReminders } from '../domain/reminders.ts';
 import { transition } from '../domain/transition.ts';
-import { inArrivalOrder } from '../lib/ordered-lanes.ts';
+import { queueNow, type ArrivalOrder } from '../lib/ordered-lanes.ts';
 import { err, ok, type Result } from '../lib/result.ts';
 import { auditDenial } from './access.ts';
 import { authorize } from './authorize.ts';
@@ -32,14 +32,18 @@ export { resolveIncidentId } from './incident-ref.ts';
 export type { AppError, CommandOutcome, NotFoundParams } from './command-outcome.ts';
 export { notFound } from './command-outcome.ts';
 
-/** Applies a command: in its own transaction, or with the incident's other commands that arrive meanwhile (apply-batch.ts). */
-export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
+/**
+ * Applies a command: in its own transaction, or with the incident's other
+ * commands that arrive meanwhile (apply-batch.ts). `inArrivalOrder` holds
+ * its queuing until the request that came before it has queued (a note typed
+ * just before it in the same channel: lib/ordered-lanes.ts).
+ */
+export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Command, meta: CommandMeta, inArrivalOrder: ArrivalOrder = queueNow): Promise<CommandOutcome> {
   // Who may, and names, are looked up before the transaction: a slow directory must not hold the incident's lock.
   const allowed = await authorize(deps, ref, command, meta);
   if (!allowed.ok) return allowed;
   const named = await withNames(deps, command, allowed.meta);
-  // Queued with the incident's other commands, after the note typed before it (lib/ordered-lanes.ts):
-  // applied in one transaction with those that arrive together.
+  // Queued with the incident's other commands: applied in one transaction with those that arrive together.
   const [outcome] = await inArrivalOrder(() => applyInBatch(deps, ref, oneCommand(command, named)));
   if (!outcome) throw new Error('a batch returned no outcome for a command');
   // Refused by the check against the locked incident (its roles changed meanwhile): reported like any refusal.

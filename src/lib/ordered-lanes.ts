@@ -6,40 +6,39 @@
  * One exception keeps a busy channel from applying one note per round trip:
  * work marked `overlap` (a note) starts together with the overlapping work
  * before it, and only the step that fixes its place (queuing its command on
- * the incident, `inArrivalOrder`) waits until the work before it has fixed
- * its own. Its permission check and name lookups, the reads that took a
- * round trip each, run alongside those of the notes before it; the
- * incident's queue then applies them in arrival order, in one transaction
- * if they arrive together (app/apply-batch.ts). Work not marked `overlap`
- * still waits for everything before it to finish, and everything after it
- * waits for it.
+ * the incident, through the `ArrivalOrder` the work is given) waits until
+ * the work before it has fixed its own. Its permission check and name
+ * lookups, the reads that took a round trip each, run alongside those of the
+ * notes before it; the incident's queue then applies them in arrival order,
+ * in one transaction if they arrive together (app/apply-batch.ts). Work not
+ * marked `overlap` still waits for everything before it to finish, and
+ * everything after it waits for it.
+ *
+ * The order is handed to the work rather than kept in async context: an
+ * AsyncLocalStorage would put a hook on every promise the process makes.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-
-/** What overlapping work of a lane needs to fix its place: when it may, and how to say it did. */
-interface Place {
-  /** Resolves once the overlapping work before this one fixed its place (or finished). */
-  before: Promise<void>;
-  fixed: () => void;
-}
-
-const placing = new AsyncLocalStorage<Place>();
 
 /**
  * Calls `queue` (which must put the work where order is kept, synchronously,
  * and return a promise of its result) once the overlapping work before it in
- * its lane has done the same; the work after it may then queue. Outside a
- * lane, or in work that does not overlap, calls it at once.
+ * its lane has done the same; the work after it may then queue. Work runs
+ * with its lane's; `queueNow` is the one for work outside any lane.
  */
-export async function inArrivalOrder<T>(queue: () => Promise<T>): Promise<T> {
-  const place = placing.getStore();
-  if (!place) return queue();
-  await place.before;
-  try {
-    return queue();
-  } finally {
-    place.fixed();
-  }
+export type ArrivalOrder = <T>(queue: () => Promise<T>) => Promise<T>;
+
+/** Work outside a lane, or that does not overlap, queues at once. */
+export const queueNow: ArrivalOrder = (queue) => queue();
+
+/** The `ArrivalOrder` of overlapping work: after `before` (the work ahead fixed its place), and says `fixed` once queued. */
+function arrivalOrder(before: Promise<void>, fixed: () => void): ArrivalOrder {
+  return async (queue) => {
+    await before;
+    try {
+      return queue();
+    } finally {
+      fixed();
+    }
+  };
 }
 
 interface Turn {
@@ -58,14 +57,14 @@ export class OrderedLanes {
   private readonly last = new Map<string, Turn>();
 
   /** Runs `fn` in `lane` after the work before it (see the module comment for `overlap`). */
-  run<T>(lane: string, overlap: boolean, fn: () => Promise<T>): Promise<T> {
+  run<T>(lane: string, overlap: boolean, fn: (inArrivalOrder: ArrivalOrder) => Promise<T>): Promise<T> {
     const prev = this.last.get(lane);
     let fixed!: () => void;
     const placedSignal = new Promise<void>((resolve) => (fixed = resolve));
     const overlapping = overlap && prev?.overlap === true;
     const start = !prev ? started : overlapping ? prev.start : prev.done;
-    const place: Place = { before: overlapping ? prev.placed : started, fixed };
-    const result = start.then(() => (overlap ? placing.run(place, fn) : fn()));
+    const order = overlap ? arrivalOrder(overlapping ? prev.placed : started, fixed) : queueNow;
+    const result = start.then(() => fn(order));
     const finished = result.then(() => undefined, () => undefined);
     const done = prev ? Promise.all([finished, prev.done]).then(() => undefined) : finished;
     const turn: Turn = { overlap, start, done, placed: Promise.race([placedSignal, done]) };

@@ -47,4 +47,22 @@ describe('notes typed quickly in one channel', () => {
     while ((await timeline(1)).length < typed.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(await timeline(1)).toEqual(typed);
   });
+
+  it('keep the order typed when the first note takes longer to check than the one after it', async () => {
+    const dana = h.slack.user(USERS.dana.id);
+    const sam = h.slack.user(USERS.sam.id);
+    await dana.slashCommand('CGENERAL', '/incident', 'declare SEV3 Search results stale');
+    const ch = (await incidentChannel(h, 2)).id;
+    await sam.join(ch);
+    await outboxDrained(h);
+    // Sam is neither commander nor role holder: his note asks Slack who is in the channel, slowly.
+    // Dana commands the incident: hers needs no lookup and is ready first, yet must queue second.
+    h.slack.faults.slow('conversations.members', { delayMs: 400 });
+    await sam.slashCommand(ch, '/incident', 'note checked by Slack first');
+    await dana.slashCommand(ch, '/incident', 'note typed second');
+    const until = Date.now() + 10_000;
+    while ((await timeline(2)).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(await timeline(2)).toEqual(['checked by Slack first', 'typed second']);
+    expect(h.slack.workspace.calls.filter((c) => c.method === 'conversations.members' && c.args['channel'] === ch)).toHaveLength(1);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OrderedLanes, inArrivalOrder } from '../../src/lib/ordered-lanes.ts';
+import { OrderedLanes, queueNow, type ArrivalOrder } from '../../src/lib/ordered-lanes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -25,7 +25,7 @@ describe('OrderedLanes', () => {
     let checking = 0;
     let mostChecking = 0;
     // Each note checks (a pre-step of random length: its permission read), queues itself, then takes long to finish.
-    const note = (name: string) => async () => {
+    const note = (name: string) => async (inArrivalOrder: ArrivalOrder) => {
       mostChecking = Math.max(mostChecking, ++checking);
       await sleep(Math.random() * 20);
       checking--;
@@ -43,7 +43,7 @@ describe('OrderedLanes', () => {
   it('work that does not overlap waits for everything before it to finish, and everything after it waits for it', async () => {
     const lanes = new OrderedLanes();
     const log: string[] = [];
-    const note = (name: string, ms: number) => async () => {
+    const note = (name: string, ms: number) => async (inArrivalOrder: ArrivalOrder) => {
       log.push(`${name} start`);
       await inArrivalOrder(async () => void log.push(`${name} queued`));
       await sleep(ms);
@@ -83,7 +83,7 @@ describe('OrderedLanes', () => {
       log.push('n1 failed');
       throw new Error('refused');
     });
-    const next = lanes.run('C1', true, () => inArrivalOrder(async () => void log.push('n2 queued')));
+    const next = lanes.run('C1', true, (inArrivalOrder) => inArrivalOrder(async () => void log.push('n2 queued')));
     await expect(failing).rejects.toThrow('refused');
     await next;
     expect(log).toEqual(['n1 failed', 'n2 queued']);
@@ -103,7 +103,9 @@ describe('OrderedLanes', () => {
     expect(log).toEqual(['resolve end', 'n1 start', 'n2 start']);
   });
 
-  it('outside a lane, inArrivalOrder queues at once', async () => {
-    expect(await inArrivalOrder(async () => 'queued')).toBe('queued');
+  it('work that does not overlap, and work outside a lane, queue at once', async () => {
+    const lanes = new OrderedLanes();
+    expect(await lanes.run('C1', false, (inArrivalOrder) => inArrivalOrder(async () => 'queued'))).toBe('queued');
+    expect(await queueNow(async () => 'queued')).toBe('queued');
   });
 });

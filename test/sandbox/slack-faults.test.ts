@@ -84,6 +84,16 @@ describe('Slack stand-in: fault injection', () => {
     expect((await strict.team.info()).ok).toBe(true);
   });
 
+  it('answers slowly, with the real answer, for a number of calls', async () => {
+    slack.faults.slow('auth.test', { delayMs: 150, times: 1 });
+    let started = Date.now();
+    expect((await strict.auth.test()).ok).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(145);
+    started = Date.now();
+    expect((await strict.auth.test()).ok).toBe(true);
+    expect(Date.now() - started).toBeLessThan(145);
+  });
+
   it('clears faults per method or all at once', async () => {
     slack.faults.outage('auth.test', { times: 5 });
     slack.faults.rateLimit('team.info', { times: 5 });

@@ -13,7 +13,7 @@ import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult } from '../intake/intake.ts';
 import { isUnstorable } from '../intake/storable.ts';
 import { cleanStrings } from '../../lib/clean-text.ts';
-import { OrderedLanes } from '../../lib/ordered-lanes.ts';
+import { OrderedLanes, queueNow, type ArrivalOrder } from '../../lib/ordered-lanes.ts';
 import { Throttle } from '../../lib/throttle.ts';
 import { parseIncidentCommand } from './command-parser.ts';
 import { conversationOf, dedupeKey, parseBody, storedBody, type Body } from './request-body.ts';
@@ -216,12 +216,18 @@ export class KranzReceiver implements Receiver {
   private async dispatch(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number): Promise<ProcessResult> {
     const lane = conversationOf(body);
     if (!lane) return this.run(body, ack, retry);
-    return this.lanes.run(lane, isNote(body), () => this.run(body, ack, retry));
+    return this.lanes.run(lane, isNote(body), (order) => this.run(body, ack, retry, order));
   }
 
-  private async run(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number): Promise<ProcessResult> {
+  private async run(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number, order?: ArrivalOrder): Promise<ProcessResult> {
     if (!this.app) throw new Error('receiver used before Bolt initialised it');
-    const event: ReceiverEvent = { body: body as ReceiverEvent['body'], ack, ...(retry !== undefined ? { retryNum: retry } : {}) };
+    const event: ReceiverEvent = {
+      body: body as ReceiverEvent['body'],
+      ack,
+      ...(retry !== undefined ? { retryNum: retry } : {}),
+      // The listener queues its command through it (`arrivalOrderOf`), so notes keep the order they came in.
+      ...(order ? { customProperties: { [ARRIVAL_ORDER]: order } } : {}),
+    };
     await this.app.processEvent(event);
     return 'processed';
   }
@@ -243,6 +249,15 @@ function isNote(body: Body): boolean {
   if (typeof body.command !== 'string') return false;
   const parsed = parseIncidentCommand(String((body as Record<string, unknown>)['text'] ?? ''));
   return parsed.ok && parsed.command.kind === 'note';
+}
+
+/** Where a request's place in its conversation travels on Bolt's context. */
+const ARRIVAL_ORDER = 'kranzArrivalOrder';
+
+/** The arrival order of the request a listener handles (at once for a request outside any conversation). */
+export function arrivalOrderOf(context: Record<string, unknown>): ArrivalOrder {
+  const order = context[ARRIVAL_ORDER];
+  return typeof order === 'function' ? (order as ArrivalOrder) : queueNow;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

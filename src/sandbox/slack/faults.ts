@@ -1,6 +1,7 @@
 /**
  * Injected failures of Web API methods: rate limiting (HTTP 429 with
- * Retry-After) and outages (HTTP 5xx or a dropped connection).
+ * Retry-After), outages (HTTP 5xx or a dropped connection) and slow answers
+ * (the real answer, late).
  */
 
 /** How to rate-limit a method. */
@@ -25,11 +26,13 @@ export type OutageFault = ({ times: number } | { untilMs: number }) & OutageStyl
 /** What the server must do with one call. */
 export type FaultDecision =
   | { kind: 'ratelimited'; retryAfterSec: number }
-  | { kind: 'outage'; mode: 'status' | 'close'; status: number };
+  | { kind: 'outage'; mode: 'status' | 'close'; status: number }
+  | { kind: 'slow'; delayMs: number };
 
 type Entry =
   | { kind: 'ratelimited'; left: number; retryAfterSec: number }
-  | { kind: 'outage'; left: number; untilMs: number | undefined; mode: 'status' | 'close'; status: number };
+  | { kind: 'outage'; left: number; untilMs: number | undefined; mode: 'status' | 'close'; status: number }
+  | { kind: 'slow'; left: number; delayMs: number };
 
 /** Fault switchboard, per method name or `'*'` for every method. */
 export class Faults {
@@ -54,6 +57,11 @@ export class Faults {
     });
   }
 
+  /** Answers the next `times` calls to `method` (default 1) as usual, but `delayMs` (real time) late. */
+  slow(method: string, opts: { delayMs: number; times?: number }): void {
+    this.add(method, { kind: 'slow', left: opts.times ?? 1, delayMs: opts.delayMs });
+  }
+
   /** Removes the faults of one method, or all of them. */
   clear(method?: string): void {
     if (method === undefined) this.entries.clear();
@@ -74,9 +82,9 @@ export class Faults {
           continue;
         }
         e.left -= 1;
-        return e.kind === 'ratelimited'
-          ? { kind: 'ratelimited', retryAfterSec: e.retryAfterSec }
-          : { kind: 'outage', mode: e.mode, status: e.status };
+        if (e.kind === 'ratelimited') return { kind: 'ratelimited', retryAfterSec: e.retryAfterSec };
+        if (e.kind === 'slow') return { kind: 'slow', delayMs: e.delayMs };
+        return { kind: 'outage', mode: e.mode, status: e.status };
       }
     }
     return undefined;

@@ -67,6 +67,7 @@ async function api(parts: ServerParts, method: string, url: URL, req: IncomingMe
   };
 
   const fault = faults.take(method);
+  if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
   if (fault?.kind === 'ratelimited') {
     call.fault = 'ratelimited';
     return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(fault.retryAfterSec) });

@@ -28,9 +28,11 @@ import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
 import { snoozedText } from '../strings/snooze.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { isUnstorable } from '../../intake/storable.ts';
+import { arrivalOrderOf } from '../receiver.ts';
+import type { ArrivalOrder } from '../../../lib/ordered-lanes.ts';
 
 export function registerCommands(app: App, deps: SlackListenerDeps): void {
-  app.command('/incident', async ({ command, ack, respond, client }) => {
+  app.command('/incident', async ({ command, ack, respond, client, context }) => {
     const parsed = parseIncidentCommand(command.text ?? '');
     // The receiver acks as soon as the request is stored, so answers go through response_url.
     await ack();
@@ -45,7 +47,7 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
     }
     const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`, command.user_name);
     try {
-      await handle(sub, { deps, client, respond, channelId: asSlackChannelId(command.channel_id), userId: asSlackUserId(command.user_id), triggerId: command.trigger_id, meta });
+      await handle(sub, { deps, client, respond, channelId: asSlackChannelId(command.channel_id), userId: asSlackUserId(command.user_id), triggerId: command.trigger_id, meta, inArrivalOrder: arrivalOrderOf(context) });
     } catch (e) {
       deps.log.error({ err: e, sub: sub.kind }, 'slash command failed');
       if (isSlackApiError(e)) {
@@ -72,6 +74,8 @@ interface Ctx {
   userId: SlackUserId;
   triggerId: string;
   meta: CommandMeta;
+  /** When this request may queue its command: after the note before it in the channel (lib/ordered-lanes.ts). */
+  inArrivalOrder: ArrivalOrder;
 }
 
 const say = (ctx: Ctx, text: Mrkdwn) => ctx.respond({ response_type: 'ephemeral', text: text.text });
@@ -80,7 +84,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
   const { deps, channelId } = ctx;
   const here = { channelId };
   const apply = async (c: Command, success: Mrkdwn): Promise<void> => {
-    const o = await applyCommand(deps.app, here, c, ctx.meta);
+    const o = await applyCommand(deps.app, here, c, ctx.meta, ctx.inArrivalOrder);
     if (o.ok && !o.duplicate) deps.kick();
     await say(ctx, outcomeText(o, success));
   };
