@@ -193,11 +193,34 @@ function eventsOf(o: WebhookRouteOptions, rec: StoredInbound): PagerDutyEventInp
 async function applyStoredRuns(o: WebhookRouteOptions, runs: StoredInbound[][]): Promise<Settled[][]> {
   const bodies = runs.map((recs) => recs.map((rec) => eventsOf(o, rec) ?? []));
   const results = await ingestPagerDutyRuns(o.deps, bodies.map((b) => b.flat()));
-  return Promise.all(runs.map((recs, i) => settleBodies(o, recs, bodies[i]!, results[i]!)));
+  const ignored: IgnoredEvent[] = [];
+  const settled = await Promise.all(runs.map((recs, i) => settleBodies(o, recs, bodies[i]!, results[i]!, ignored)));
+  logIgnored(o, ignored);
+  return settled;
+}
+
+interface IgnoredEvent {
+  eventId: string;
+  reason: string;
+}
+
+/** How many ignored events a pass's log line shows as examples (the rest are counted, and each is at debug). */
+const IGNORED_EXAMPLES = 3;
+
+/**
+ * One info line per pass for the events it ignored, with a few examples: a
+ * storm from a service that does not open incidents is thousands of events,
+ * and a line for each cost intake a few percent of its CPU and flooded the log.
+ */
+function logIgnored(o: WebhookRouteOptions, ignored: readonly IgnoredEvent[]): void {
+  if (ignored.length === 0) return;
+  for (const ev of ignored) o.log.debug(ev, 'PagerDuty event ignored');
+  const examples = ignored.slice(0, IGNORED_EXAMPLES);
+  o.log.info({ ignored: ignored.length, examples }, ignored.length === 1 ? 'PagerDuty event ignored' : `${ignored.length} PagerDuty events ignored`);
 }
 
 /** Each body's result from its events' results (`results` holds them all, body after body). */
-async function settleBodies(o: WebhookRouteOptions, recs: StoredInbound[], bodies: PagerDutyEventInput[][], results: (IngestResult | IngestFailure)[]): Promise<Settled[]> {
+async function settleBodies(o: WebhookRouteOptions, recs: StoredInbound[], bodies: PagerDutyEventInput[][], results: (IngestResult | IngestFailure)[], ignored: IgnoredEvent[]): Promise<Settled[]> {
   let next = 0;
   const settled: Settled[] = [];
   for (const [i, rec] of recs.entries()) {
@@ -213,7 +236,7 @@ async function settleBodies(o: WebhookRouteOptions, recs: StoredInbound[], bodie
       o.onEvent?.(r.result, ev.eventType);
       if (r.result === 'unlinked') unlinked = true;
       else if (r.result !== 'ignored') applied = true;
-      else o.log.info({ eventId: ev.eventId, reason: r.reason }, 'PagerDuty event ignored');
+      else ignored.push({ eventId: ev.eventId, reason: r.reason });
     }
     if (failure) {
       // Tried again (the body's events that did apply are duplicates then, by their command keys).
