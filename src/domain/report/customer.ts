@@ -14,6 +14,7 @@ import type { CustomerPolicy, Policy } from '../policy.ts';
 import { policyInForce } from '../policy-snapshot.ts';
 import { createReportClock, type ReportClock } from './clock.ts';
 import { createContext } from './context.ts';
+import type { ImpactSpan } from './figures.ts';
 import { gatherFacts, type ReportFacts } from './facts.ts';
 import { escapeBlock, escapeInline } from './markdown.ts';
 import { formatNumber, formatNumberDown, slaImpact } from './sla.ts';
@@ -38,10 +39,11 @@ export interface CustomerReport {
   summary: {
     /** What the customer experienced, in the words of the first update relayed to them (or as edited). */
     experienced?: string;
-    /** `14:40 – 15:08 (28 minutes)`. */
+    /** `14:40 – 15:08 (28 minutes)`; after a reopen `13:00 – 13:30 and 14:30 – 14:35 (35 minutes)`. */
     window: string;
     startMs: number;
     endMs: number;
+    /** The impact windows' total, without the time between a restoration and the reopen after it. */
     durationMs: number;
     /** The last update relayed to them: where things stand (or stood). */
     latest?: string;
@@ -147,6 +149,11 @@ export function draftCustomerReport(events: readonly IncidentEvent[], current: P
     timeline.push({ ms, time: at(ms), text });
   };
   push(w.startMs, 'The service began to be affected.');
+  // A reopened incident: each restoration the reopen undid, and the return of the problem.
+  for (let i = 1; i < w.windows.length; i++) {
+    push((w.windows[i - 1] as ImpactSpan).endMs, 'Service was restored.');
+    push((w.windows[i] as ImpactSpan).startMs, 'The problem returned and the service was affected again.');
+  }
   const contact = firstContact(events, customerId);
   if (contact !== undefined) push(contact, `We contacted ${customer.mainContact.name} at ${customer.name}.`);
   if (!edits.withheld.has('updates')) for (const u of relayed) push(u.ms, `Update (${statusWords(u.event.data.status)}): ${clean(u.event.data.summary)}`);
@@ -154,7 +161,8 @@ export function draftCustomerReport(events: readonly IncidentEvent[], current: P
   if (!w.ongoing) push(w.endMs, 'Service was fully restored.');
   timeline.sort((a, b) => a.ms - b.ms);
 
-  const duration = w.endMs - w.startMs;
+  const duration = w.durationMs;
+  const spans = w.windows.map((x, i) => `${at(x.startMs)} – ${w.ongoing && i === w.windows.length - 1 ? 'ongoing' : at(x.endMs)}`);
   const firstUpdate = relayed[0]?.event.data.summary;
   const lastUpdate = relayed.at(-1)?.event.data.summary;
   const experienced = edits.withheld.has('summary') ? undefined : edits.text.summary ?? (firstUpdate ? clean(firstUpdate) : undefined);
@@ -177,7 +185,7 @@ export function draftCustomerReport(events: readonly IncidentEvent[], current: P
     ongoing: w.ongoing,
     summary: {
       ...(experienced ? { experienced } : {}),
-      window: `${at(w.startMs)} – ${w.ongoing ? 'ongoing' : at(w.endMs)} (${minutesText(duration)}${w.ongoing ? ' so far' : ''})`,
+      window: `${spans.length > 1 ? `${spans.slice(0, -1).join(', ')} and ${spans.at(-1)}` : spans[0]} (${minutesText(duration)}${w.ongoing ? ' so far' : ''})`,
       startMs: w.startMs,
       endMs: w.endMs,
       durationMs: duration,

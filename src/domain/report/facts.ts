@@ -7,10 +7,10 @@
 import type { EventType, IncidentEvent, IncidentEventOf } from '../events.ts';
 import { applyEvent, type IncidentState } from '../incident.ts';
 import { parseIsoMs } from './iso.ts';
-import { KeyTimesTracker, type KeyTimes } from './key-times.ts';
+import { KeyTimesTracker, type KeyTimeFact, type KeyTimes, type Reopening } from './key-times.ts';
 
-/** Lines that mark a key time the report measures, next to the event that set it. */
-export type TimelineMarker = 'impact_started' | 'detected' | 'acknowledged' | 'mitigated' | 'restored';
+/** Lines that mark a key time the report measures, next to the event that set it; `impact_resumed` marks a reopen. */
+export type TimelineMarker = 'impact_started' | 'detected' | 'acknowledged' | 'mitigated' | 'restored' | 'impact_resumed';
 
 /** One line of the timeline, before rendering. */
 export interface TimelineEntry {
@@ -20,6 +20,8 @@ export interface TimelineEntry {
   seq: number;
   event: IncidentEvent;
   marker?: TimelineMarker;
+  /** For a restoration a reopen undid: that restoration (the key time holds the last one only). */
+  fact?: KeyTimeFact;
   /** For a note: what happened to its message later. For an edit or a deletion: the fate of the note it changes. */
   fate?: NoteFate;
 }
@@ -58,6 +60,8 @@ export interface ReportFacts {
   updateEvents: { ms: number; event: IncidentEventOf<'status_update_posted'> }[];
   /** The key times the report measures, each with its source. */
   times: KeyTimes;
+  /** Restorations undone by a reopen, in order: the impact paused between each and its reopen. */
+  reopenings: Reopening[];
   /** Customers attached over the incident's life (declared, attached later), detached ones removed; in order. */
   customers: string[];
   rootCause?: IncidentEventOf<'root_cause_recorded'>;
@@ -208,7 +212,8 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
 
   if (!state || !declared) throw new Error('draftReport: the event log has no `declared` event');
   const times = tracker.result();
-  markKeyTimes(entries, times, declaredMs);
+  const reopenings = tracker.reopenings();
+  markKeyTimes(entries, times, reopenings, declaredMs);
   sortIfNeeded(entries);
   sortIfNeeded(severities);
   let sortedUpdates = true;
@@ -230,6 +235,7 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
     updates,
     updateEvents,
     times,
+    reopenings,
     customers: state.customers,
     ...(rootCause ? { rootCause } : {}),
     rootCauseRevisions,
@@ -245,10 +251,10 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
  * it (before the declaration for times recorded at declaration), so the
  * timeline states every figure the summary derives.
  */
-function markKeyTimes(entries: TimelineEntry[], times: KeyTimes, declaredMs: number): void {
+function markKeyTimes(entries: TimelineEntry[], times: KeyTimes, reopenings: readonly Reopening[], declaredMs: number): void {
   const seqOf = new Map<IncidentEvent, number>();
   for (const en of entries) if (!seqOf.has(en.event)) seqOf.set(en.event, en.seq);
-  const keys: TimelineMarker[] = ['impact_started', 'detected', 'acknowledged', 'mitigated', 'restored'];
+  const keys = ['impact_started', 'detected', 'acknowledged', 'mitigated', 'restored'] as const;
   for (const key of keys) {
     const f = times[key];
     if (!f) continue;
@@ -258,5 +264,10 @@ function markKeyTimes(entries: TimelineEntry[], times: KeyTimes, declaredMs: num
     if ((key === 'acknowledged' && f.via === 'declared_by_person') || (key === 'mitigated' && f.via === 'restoration')) continue;
     const at = seqOf.get(f.event) ?? 0;
     entries.push({ ms: f.ms, seq: f.event.type === 'declared' ? at - 1 : at + 1, event: f.event, marker: key });
+  }
+  // Each reopen ends one impact window and starts the next: both ends are figures the summary sums.
+  for (const r of reopenings) {
+    entries.push({ ms: r.restored.ms, seq: (seqOf.get(r.restored.event) ?? 0) + 1, event: r.restored.event, marker: 'restored', fact: r.restored });
+    entries.push({ ms: r.ms, seq: (seqOf.get(r.event) ?? 0) + 1, event: r.event, marker: 'impact_resumed' });
   }
 }

@@ -10,10 +10,26 @@ import type { ReportFacts } from './facts.ts';
 import type { KeyTimeFact } from './key-times.ts';
 import { measurePromises, type UpdatePromise } from './promises.ts';
 
-/** The impact window: impact start → service restored (the last activity while not restored yet). */
-export interface ImpactWindow {
+/** One stretch of impact. */
+export interface ImpactSpan {
   startMs: number;
   endMs: number;
+}
+
+/**
+ * The impact: impact start → service restored (the last activity while not
+ * restored yet). A reopen resumes it, so a reopened incident has one window
+ * per reopen more: reopen → the next restoration. The time between a
+ * restoration and the reopen is not impact.
+ */
+export interface ImpactWindow {
+  /** Where the first window starts and the last ends. */
+  startMs: number;
+  endMs: number;
+  /** The windows in order, never overlapping; one unless the incident was reopened. */
+  windows: ImpactSpan[];
+  /** The windows' total: the impact every section states and the SLA counts. */
+  durationMs: number;
   ongoing: boolean;
   /** True when no impact start was recorded, so the declaration stands in. */
   startAssumed: boolean;
@@ -40,10 +56,20 @@ export function computeFigures(facts: ReportFacts, severity: (key: string) => Se
   const start = t.impact_started as KeyTimeFact;
   const restored = t.restored;
   const ongoing = restored === undefined;
-  const startMs = start.ms;
+  const windows: ImpactSpan[] = [];
+  let from = start.ms;
+  for (const r of facts.reopenings) {
+    const end = Math.max(from, r.restored.ms);
+    windows.push({ startMs: from, endMs: end });
+    // A reopen stamped before the restoration it undoes (a corrected time) must not count a minute twice.
+    from = Math.max(end, r.ms);
+  }
+  windows.push({ startMs: from, endMs: Math.max(from, ongoing ? facts.lastMs : restored.ms) });
   const impact: ImpactWindow = {
-    startMs,
-    endMs: Math.max(startMs, ongoing ? facts.lastMs : restored.ms),
+    startMs: start.ms,
+    endMs: (windows.at(-1) as ImpactSpan).endMs,
+    windows,
+    durationMs: windows.reduce((sum, w) => sum + (w.endMs - w.startMs), 0),
     ongoing,
     startAssumed: start.via === 'assumed_declaration',
   };
@@ -62,7 +88,7 @@ export function computeFigures(facts: ReportFacts, severity: (key: string) => Se
   const r = diff('restored', 'impact_started');
   return {
     impact,
-    impactMinutes: (impact.endMs - impact.startMs) / 60_000,
+    impactMinutes: impact.durationMs / 60_000,
     ...(a !== undefined ? { toAcknowledgeMs: a } : {}),
     ...(m !== undefined ? { toMitigateMs: m } : {}),
     ...(r !== undefined ? { toRestoreMs: r } : {}),

@@ -8,7 +8,9 @@
  *   (status change or status update), else the restoration;
  * - service restored: the last PagerDuty resolve (its source time) at or before the resolution,
  *   else the resolution itself. A PagerDuty resolve after it is Kranz's own resolve echoed back.
- * A reopen clears restored, resolved and closed: the impact is back.
+ * A reopen clears restored, resolved and closed: the impact is back. The
+ * restoration it ends is kept as a `Reopening`, so the impact counts only the
+ * time the service was down (impact start → first restoration, reopen → next).
  */
 import type { IncidentEvent, KeyTime } from '../events.ts';
 import { parseIsoMs } from './iso.ts';
@@ -49,6 +51,13 @@ export interface KeyTimeFact {
 
 export type KeyTimes = Partial<Record<KeyTime, KeyTimeFact>>;
 
+/** A restoration that a reopen later undid: impact stopped at `restored` and resumed at the reopen (`ms`). */
+export interface Reopening {
+  restored: KeyTimeFact;
+  event: IncidentEvent;
+  ms: number;
+}
+
 const ms = (iso: string | undefined): number => (iso ? parseIsoMs(iso) : NaN);
 
 /** Collects key times one event at a time; `result()` applies the precedence rules. */
@@ -57,6 +66,7 @@ export class KeyTimesTracker {
   private pdResolves: { ms: number; event: IncidentEvent }[] = [];
   private explicitMitigation?: KeyTimeFact;
   private corrections: KeyTimes = {};
+  private reopened: Reopening[] = [];
 
   observe(e: IncidentEvent, at: number): void {
     const set = (key: KeyTime, when: number, via: KeyTimeVia): void => {
@@ -115,7 +125,10 @@ export class KeyTimesTracker {
       case 'closed':
         set('closed', at, 'closed');
         break;
-      case 'reopened':
+      case 'reopened': {
+        // Only a reopen of a restored incident splits the impact; anything else changes nothing.
+        const restored = this.restoration();
+        if (restored) this.reopened.push({ restored, event: e, ms: at });
         delete this.t.resolved;
         delete this.t.closed;
         this.pdResolves = [];
@@ -123,6 +136,7 @@ export class KeyTimesTracker {
         delete this.corrections.resolved;
         delete this.corrections.closed;
         break;
+      }
       case 'time_corrected': {
         const when = ms(e.data.at);
         if (!Number.isNaN(when)) this.corrections[e.data.key] = { key: e.data.key, ms: when, event: e, via: 'correction' };
@@ -133,27 +147,42 @@ export class KeyTimesTracker {
     }
   }
 
+  /** The restorations later undone by a reopen, in order. */
+  reopenings(): Reopening[] {
+    return this.reopened;
+  }
+
   result(): KeyTimes {
     const t: KeyTimes = { ...this.t };
     if (this.explicitMitigation) t.mitigated = this.explicitMitigation;
-    const resolved = t.resolved;
+    const restored = this.restoration();
+    if (restored) t.restored = restored;
+    // An unmitigated incident was mitigated when the service first came back, before any reopen.
+    const first = this.reopened[0]?.restored ?? t.restored;
+    if (!t.mitigated && first) t.mitigated = { key: 'mitigated', ms: first.ms, event: first.event, via: 'restoration' };
+    for (const key of Object.keys(this.corrections) as KeyTime[]) {
+      if (key !== 'restored') t[key] = withCorrection(this.corrections[key] as KeyTimeFact, t[key]);
+    }
+    return t;
+  }
+
+  /** Service restored as things stand: a correction wins, else the PagerDuty resolve or the resolution. */
+  private restoration(): KeyTimeFact | undefined {
+    const resolved = this.t.resolved;
     let restoredBy: { ms: number; event: IncidentEvent } | undefined;
     for (const r of this.pdResolves) {
       if (resolved && r.ms > resolved.ms) continue;
       if (!restoredBy || r.ms >= restoredBy.ms) restoredBy = r;
     }
-    if (restoredBy) t.restored = { key: 'restored', ms: restoredBy.ms, event: restoredBy.event, via: 'pagerduty_resolve' };
-    else if (resolved) t.restored = { key: 'restored', ms: resolved.ms, event: resolved.event, via: 'resolution' };
-    // Corrections first for restored, so an implied mitigation follows a corrected restoration.
-    const apply = (key: KeyTime): void => {
-      const c = this.corrections[key];
-      if (!c) return;
-      const implied = t[key];
-      t[key] = { ...c, ...(implied ? { impliedMs: implied.ms, impliedVia: implied.via } : {}) };
-    };
-    apply('restored');
-    if (!t.mitigated && t.restored) t.mitigated = { key: 'mitigated', ms: t.restored.ms, event: t.restored.event, via: 'restoration' };
-    for (const key of Object.keys(this.corrections) as KeyTime[]) if (key !== 'restored') apply(key);
-    return t;
+    const implied: KeyTimeFact | undefined = restoredBy
+      ? { key: 'restored', ms: restoredBy.ms, event: restoredBy.event, via: 'pagerduty_resolve' }
+      : resolved ? { key: 'restored', ms: resolved.ms, event: resolved.event, via: 'resolution' } : undefined;
+    const c = this.corrections.restored;
+    return c ? withCorrection(c, implied) : implied;
   }
+}
+
+/** A correction, remembering what the events alone gave. */
+function withCorrection(c: KeyTimeFact, implied: KeyTimeFact | undefined): KeyTimeFact {
+  return { ...c, ...(implied ? { impliedMs: implied.ms, impliedVia: implied.via } : {}) };
 }

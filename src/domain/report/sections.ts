@@ -66,7 +66,8 @@ export function renderMetrics(ctx: RenderContext): string[] {
   };
   const f = ctx.figures;
   const head: string[] = [];
-  head.push(`Impact: **${formatDuration(w.endMs - w.startMs)}**${w.ongoing ? ' so far' : ''} (impact start → service restored).`);
+  const again = w.windows.length > 1 ? ', and reopened → restored again' : '';
+  head.push(`Impact: **${formatDuration(w.durationMs)}**${w.ongoing ? ' so far' : ''} (impact start → service restored${again}).`);
   if (f.toAcknowledgeMs !== undefined) head.push(`Time to acknowledge: **${formatDuration(f.toAcknowledgeMs)}** (detected → acknowledged).`);
   if (f.toMitigateMs !== undefined) head.push(`Time to mitigate: **${formatDuration(f.toMitigateMs)}** (impact start → mitigated).`);
   if (f.toRestoreMs !== undefined) head.push(`Time to restore: **${formatDuration(f.toRestoreMs)}** (impact start → service restored).`);

@@ -63,18 +63,29 @@ function statusLine(ctx: RenderContext): string {
   return `- **Status:** ${escapeInline(ctx.facts.state.status)}${steps.length ? ` (${steps.join(', ')})` : ''}`;
 }
 
+/** `14:40 → 15:30`, or after reopens `13:00 → 13:30 and 14:30 → 14:35`; an open last window is `from 14:30`. */
+function windowsText(w: ImpactWindow, at: (ms: number) => string, utc: boolean): string {
+  const parts = w.windows.map((x, i) => {
+    if (!w.ongoing || i < w.windows.length - 1) return `${at(x.startMs)} → ${at(x.endMs)}`;
+    return utc && w.windows.length === 1 ? at(x.startMs) : `from ${at(x.startMs)}`;
+  });
+  return parts.length === 1 ? (parts[0] as string) : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
 function impactLine(ctx: RenderContext, w: ImpactWindow): string {
-  const s = ctx.stamp(w.startMs);
   const start = ctx.facts.times.impact_started;
   const assumed = w.startAssumed ? '. Impact start not recorded; the declaration time stands in' : '';
   const startVia = !w.startAssumed && start ? `start: ${viaText(ctx, start)}` : '';
+  const when = `${windowsText(w, ctx.time, false)} (${windowsText(w, (ms) => ctx.stamp(ms).utc, true)} UTC)`;
+  const reopens = w.windows.length - 1;
   if (w.ongoing) {
-    return `- **Impact:** from ${ctx.time(w.startMs)} (${s.utc} UTC), **ongoing**: ${formatDuration(w.endMs - w.startMs)} so far, as of the last recorded activity at ${ctx.timeUtc(w.endMs)}${startVia ? ` (${startVia})` : ''}${assumed}`;
+    const paused = reopens ? ' in all, not counting the time between each restoration and the reopen after it' : '';
+    return `- **Impact:** ${when}, **ongoing**: ${formatDuration(w.durationMs)} so far${paused}, as of the last recorded activity at ${ctx.timeUtc(w.endMs)}${startVia ? ` (${startVia})` : ''}${assumed}`;
   }
-  const e = ctx.stamp(w.endMs);
   const restored = ctx.facts.times.restored;
   const sources = [startVia, restored ? `end: ${viaText(ctx, restored)}` : ''].filter(Boolean).join('; ');
-  return `- **Impact:** ${ctx.time(w.startMs)} → ${ctx.time(w.endMs)} (${s.utc} → ${e.utc} UTC), **${formatDuration(w.endMs - w.startMs)}** from impact start to service restored${sources ? ` (${sources})` : ''}${assumed}`;
+  const again = reopens === 0 ? '' : reopens === 1 ? ', then from the reopen to service restored again' : `, then from each of the ${reopens} reopens to the next restoration`;
+  return `- **Impact:** ${when}, **${formatDuration(w.durationMs)}** from impact start to service restored${again}${sources ? ` (${sources})` : ''}${assumed}`;
 }
 
 function responseLine(ctx: RenderContext): string {

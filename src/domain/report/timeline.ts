@@ -64,7 +64,7 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
     return n === undefined ? escapeInline(id) : `#${n}`;
   };
   if (entry.marker) {
-    const f = ctx.facts.times[entry.marker];
+    const f = entry.fact ?? (entry.marker === 'impact_resumed' ? undefined : ctx.facts.times[entry.marker]);
     return `${MARKER_PREFIX}${MARKER_TEXT[entry.marker]}${f ? `: ${viaText(ctx, f)}` : ''}`;
   }
   switch (e.type) {
@@ -172,6 +172,7 @@ const MARKER_TEXT: Record<TimelineMarker, string> = {
   acknowledged: 'Acknowledged',
   mitigated: 'Mitigated',
   restored: 'Service restored',
+  impact_resumed: 'Customer impact resumed: the incident was reopened',
 };
 
 function who(entry: TimelineEntry, ctx: RenderContext): string {

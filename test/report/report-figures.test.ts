@@ -1,0 +1,92 @@
+/**
+ * The figures a vendor sends its customer the same day, played through the
+ * real `transition` (as the commands would make them) and drafted by the real
+ * report functions: impact over a reopen, corrected key times, the customer
+ * contact deadline, the SLA wording and what customer-facing text may show.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../../src/domain/commands.ts';
+import type { IncidentEvent } from '../../src/domain/events.ts';
+import type { IncidentState } from '../../src/domain/incident.ts';
+import type { Policy } from '../../src/domain/policy.ts';
+import { draftCustomerReport, draftReport, renderCustomerMarkdown, reportFigures } from '../../src/domain/report/index.ts';
+import { transition } from '../../src/domain/transition.ts';
+import { envFor, T0, testPolicy } from '../helpers/domain.ts';
+
+const MIN = 60_000;
+/** The test policy with the service credit in customer reports. */
+const POLICY: Policy = { ...testPolicy, customerReports: { includeServiceCredit: true, showResponderNames: false } };
+const iso = (min: number): string => new Date(T0.getTime() + min * MIN).toISOString();
+
+/** Applies each command at its minute after T0 (13:00 UTC) and returns the events, failing loudly on a refusal. */
+function play(policy: Policy, steps: [number, Command][]): IncidentEvent[] {
+  let s: IncidentState | undefined;
+  const events: IncidentEvent[] = [];
+  let n = 0;
+  for (const [min, c] of steps) {
+    const env = envFor({ policy, newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` });
+    const r = transition(s, c, new Date(T0.getTime() + min * MIN), env);
+    if (!r.ok) throw new Error(`${c.type}: ${JSON.stringify(r.error)}`);
+    s = r.value.state;
+    events.push(...r.value.events);
+  }
+  return events;
+}
+
+const declare = (o: Partial<Extract<Command, { type: 'declare' }>> = {}): Command => ({
+  type: 'declare', number: 7, title: 'Checkout fails', severity: 'SEV1', customers: ['acme'], ...o,
+});
+const lines = (md: string, re: RegExp): string[] => md.split('\n').filter((l) => re.test(l));
+
+describe('impact over a reopen', () => {
+  // Declared 13:00, resolved 13:30, reopened 14:30, resolved again 14:35: 30 + 5 minutes, not 95.
+  const events = play(POLICY, [
+    [0, declare()], [30, { type: 'resolve' }], [90, { type: 'reopen', reason: 'errors are back' }], [95, { type: 'resolve' }],
+  ]);
+
+  it('counts the time between the restoration and the reopen as no impact', () => {
+    const f = reportFigures(events, POLICY);
+    expect(f.impactMinutes).toBe(35);
+    expect(f.impact.windows).toEqual([{ startMs: T0.getTime(), endMs: T0.getTime() + 30 * MIN }, { startMs: T0.getTime() + 90 * MIN, endMs: T0.getTime() + 95 * MIN }]);
+    // The first restoration is the first mitigation; time to restore stays impact start → the last restoration.
+    expect(f.toMitigateMs).toBe(30 * MIN);
+    expect(f.toRestoreMs).toBe(95 * MIN);
+  });
+
+  it('states the same sum, and both windows, everywhere the report states impact', () => {
+    const md = draftReport(events, POLICY);
+    expect(lines(md, /^- \*\*Impact:\*\*/)).toEqual([
+      expect.stringContaining('- **Impact:** 13:00 → 13:30 and 14:30 → 14:35 (13:00 → 13:30 and 14:30 → 14:35 UTC), **35m** from impact start to service restored, then from the reopen to service restored again'),
+    ]);
+    expect(md).toContain('mitigated 30m after impact began');
+    expect(md).toContain('- **SLA:** 35 minutes of impact.');
+    expect(md).toContain('  - Acme Corp (99.9 % over 30 days): 81 % of the 43.2-minute error budget used; 30-day availability 99.918 % → no service credit');
+    expect(md).toContain('Impact: **35m** (impact start → service restored, and reopened → restored again).');
+    // The timeline shows where the first window ended and the second began.
+    expect(lines(md, / — ⏱ /).map((l) => l.split(' — ')[0] + ' ' + l.split(' — ')[1]?.split(':')[0])).toEqual([
+      '- **13:30** (13:30 UTC) ⏱ Service restored', '- **14:30** (14:30 UTC) ⏱ Customer impact resumed', '- **14:35** (14:35 UTC) ⏱ Service restored',
+    ]);
+  });
+
+  it('gives the customer the same windows, minutes and credit', () => {
+    const r = draftCustomerReport(events, POLICY, 'acme');
+    expect(r?.summary.window).toBe('13:00 – 13:30 and 14:30 – 14:35 (35 minutes)');
+    expect(r?.summary.durationMs).toBe(35 * MIN);
+    expect(r?.serviceCredit).toContain("this incident's 35 minutes of impact");
+    expect(r?.serviceCredit).not.toContain('service credit of');
+    const md = renderCustomerMarkdown(r!);
+    expect(lines(md, /^- \*\*1[34]:\d\d\*\* /)).toEqual([
+      '- **13:00** The service began to be affected.',
+      '- **13:30** Service was restored.',
+      '- **14:30** The problem returned and the service was affected again.',
+      '- **14:35** Service was fully restored.',
+    ]);
+  });
+
+  it('keeps an ongoing second window open to the last activity', () => {
+    const open = play(POLICY, [[0, declare()], [30, { type: 'resolve' }], [90, { type: 'reopen' }], [100, { type: 'add_note', text: 'still failing', via: 'command' }]]);
+    const f = reportFigures(open, POLICY);
+    expect(f.impact.ongoing).toBe(true);
+    expect(f.impactMinutes).toBe(40);
+  });
+});
