@@ -11,7 +11,7 @@ import type { IncidentState } from '../../src/domain/incident.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { draftCustomerReport, draftReport, renderCustomerMarkdown, reportFigures } from '../../src/domain/report/index.ts';
 import { transition } from '../../src/domain/transition.ts';
-import { envFor, T0, testPolicy } from '../helpers/domain.ts';
+import { envFor, T0, testPolicy, twoCustomerPolicy } from '../helpers/domain.ts';
 
 const MIN = 60_000;
 /** The test policy with the service credit in customer reports. */
@@ -88,5 +88,30 @@ describe('impact over a reopen', () => {
     const f = reportFigures(open, POLICY);
     expect(f.impact.ongoing).toBe(true);
     expect(f.impactMinutes).toBe(40);
+  });
+});
+
+describe('the service-credit statement', () => {
+  const policy: Policy = { ...twoCustomerPolicy, customerReports: { includeServiceCredit: true, showResponderNames: false } };
+  const credit = (p: Policy, customer: string, minutes: number): string | undefined =>
+    draftCustomerReport(play(p, [[0, declare({ customers: [customer] })], [minutes, { type: 'resolve' }]]), p, customer)?.serviceCredit;
+
+  it('says the target was missed when no credit tier applies, never that it was within the agreement', () => {
+    // Globex: 99.5 % over 30 days (216 minutes), no credit tiers; 300 minutes leave 99.305 %.
+    const text = credit(policy, 'globex', 300);
+    expect(text).toContain('leave availability for the period at 99.305 %');
+    expect(text).toContain('That misses the 99.5 % availability target; no service credit tier in your agreement applies at that level, so no service credit is due.');
+    expect(text).not.toContain('within your agreement');
+  });
+
+  it('says the same when the only tiers start further below the target', () => {
+    const p: Policy = { ...policy, customers: [{ ...(policy.customers[0] as Policy['customers'][number]), serviceCredits: [{ belowPercent: 99, creditPercent: 10 }] }] };
+    const text = credit(p, 'acme', 100); // 99.768 %: below 99.9, above 99
+    expect(text).toContain('That misses the 99.9 % availability target; no service credit tier');
+  });
+
+  it('is within the agreement exactly at the target, and earns the tier below it', () => {
+    expect(credit(policy, 'acme', 43.2)).toContain('That is within your agreement, so no service credit is due.');
+    expect(credit(policy, 'acme', 50)).toContain('This qualifies for a service credit of 10 % of your monthly fee');
   });
 });

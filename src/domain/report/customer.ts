@@ -253,9 +253,10 @@ function creditStatement(c: CustomerPolicy, impactMinutes: number, ongoing: bool
   const sla = `${formatNumber(c.sla.targetPercent, 4)} % availability over ${formatNumber(c.sla.periodDays, 2)} days`;
   const avail = `${formatNumberDown(r.availabilityPercent, 3)} %`;
   const head = `Under your service level agreement (${sla}), this incident's ${formatNumber(impactMinutes, 1)} minutes of impact${ongoing ? ' so far' : ''} leave availability for the period at ${avail}, counting this incident alone.`;
-  return r.creditPercent > 0
-    ? `${head} This qualifies for a service credit of ${formatNumber(r.creditPercent, 2)} % of your monthly fee, which we will apply without you having to ask.`
-    : `${head} That is within your agreement, so no service credit is due.`;
+  if (r.creditPercent > 0) return `${head} This qualifies for a service credit of ${formatNumber(r.creditPercent, 2)} % of your monthly fee, which we will apply without you having to ask.`;
+  // A missed target is said as missed even when the agreement's tiers give no credit for it (none, or only further down).
+  if (r.breached) return `${head} That misses the ${formatNumber(c.sla.targetPercent, 4)} % availability target; no service credit tier in your agreement applies at that level, so no service credit is due.`;
+  return `${head} That is within your agreement, so no service credit is due.`;
 }
 
 /** The customer report as Markdown. */

@@ -15,6 +15,8 @@ export interface SlaImpact {
   budgetMinutes: number;
   /** impact / budget × 100; above 100 means the SLA is breached by this incident alone. */
   consumedPercent: number;
+  /** The target is missed: more impact than the budget allows (exactly the budget still meets it). Credits may or may not apply. */
+  breached: boolean;
   /** 100 × (1 − impact / period). */
   availabilityPercent: number;
   /** Highest credit among tiers whose threshold is above the availability; 0 when none applies. */
@@ -35,7 +37,7 @@ export function slaImpact(impactMinutes: number, sla: CustomerPolicy['sla'], cre
   for (const tier of credits) {
     if (tier.belowPercent > availabilityPercent && tier.creditPercent > creditPercent) creditPercent = tier.creditPercent;
   }
-  return { impactMinutes: impact, periodMinutes, budgetMinutes, consumedPercent, availabilityPercent, creditPercent };
+  return { impactMinutes: impact, periodMinutes, budgetMinutes, consumedPercent, breached: consumedPercent > 100, availabilityPercent, creditPercent };
 }
 
 /**

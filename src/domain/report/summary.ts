@@ -168,7 +168,7 @@ function slaLines(ctx: RenderContext, w: ImpactWindow): string[] {
     }
     const r = slaImpact(minutes, c.sla, c.serviceCredits);
     const credit = r.creditPercent > 0 ? `**${formatNumber(r.creditPercent, 2)} % service credit**` : 'no service credit';
-    const over = r.consumedPercent > 100 ? `${WARN} ` : '';
+    const over = r.breached ? `${WARN} ` : '';
     const days = formatNumber(c.sla.periodDays, 2);
     lines.push(
       `  - ${escapeInline(c.name)} (${formatNumber(c.sla.targetPercent, 4)} % over ${days} days): ` +
