@@ -9,7 +9,8 @@ import type { Command } from '../../src/domain/commands.ts';
 import type { IncidentEvent } from '../../src/domain/events.ts';
 import type { IncidentState } from '../../src/domain/incident.ts';
 import type { Policy } from '../../src/domain/policy.ts';
-import { draftCustomerReport, draftReport, renderCustomerMarkdown, reportFigures } from '../../src/domain/report/index.ts';
+import { asPdIncidentId } from '../../src/domain/ids.ts';
+import { draftCustomerReport, draftReport, keyTimeRows, renderCustomerMarkdown, reportFigures } from '../../src/domain/report/index.ts';
 import { transition } from '../../src/domain/transition.ts';
 import { envFor, T0, testPolicy, twoCustomerPolicy } from '../helpers/domain.ts';
 
@@ -113,5 +114,40 @@ describe('the service-credit statement', () => {
   it('is within the agreement exactly at the target, and earns the tier below it', () => {
     expect(credit(policy, 'acme', 43.2)).toContain('That is within your agreement, so no service credit is due.');
     expect(credit(policy, 'acme', 50)).toContain('This qualifies for a service credit of 10 % of your monthly fee');
+  });
+});
+
+describe('a corrected resolution', () => {
+  const pdResolve: Command = { type: 'record_pagerduty_event', eventType: 'incident.resolved', pdIncidentId: asPdIncidentId('PQ1'), facts: {} };
+  const row = (events: IncidentEvent[], key: string) => keyTimeRows(events, POLICY).find((r) => r.key === key);
+
+  it('moves the restoration derived from it, and the impact with it', () => {
+    // Resolved with /incident resolve at 13:28; the team says it was really resolved at 13:20.
+    const events = play(POLICY, [[0, declare()], [28, { type: 'resolve' }], [60, { type: 'correct_time', key: 'resolved', at: iso(20) }]]);
+    expect(row(events, 'resolved')?.ms).toBe(T0.getTime() + 20 * MIN);
+    expect(row(events, 'restored')).toMatchObject({ ms: T0.getTime() + 20 * MIN, source: 'no earlier restoration recorded: the resolution' });
+    const f = reportFigures(events, POLICY);
+    expect(f.impact.endMs).toBe(T0.getTime() + 20 * MIN);
+    expect(f.impactMinutes).toBe(20);
+    expect(f.toRestoreMs).toBe(20 * MIN);
+    expect(draftReport(events, POLICY)).toContain('**20m** from impact start to service restored');
+    expect(draftCustomerReport(events, POLICY, 'acme')?.summary.window).toBe('13:00 – 13:20 (20 minutes)');
+  });
+
+  it('leaves a restoration PagerDuty reported before it where it was', () => {
+    const events = play(POLICY, [[0, declare()], [15, pdResolve], [28, { type: 'resolve' }], [60, { type: 'correct_time', key: 'resolved', at: iso(20) }]]);
+    expect(row(events, 'restored')).toMatchObject({ ms: T0.getTime() + 15 * MIN, source: 'PagerDuty resolve (source time)' });
+  });
+
+  it('never leaves the restoration after it: a PagerDuty resolve later than the corrected resolution is its echo', () => {
+    const events = play(POLICY, [[0, declare()], [25, pdResolve], [28, { type: 'resolve' }], [60, { type: 'correct_time', key: 'resolved', at: iso(20) }]]);
+    expect(row(events, 'restored')?.ms).toBe(T0.getTime() + 20 * MIN);
+  });
+
+  it('before a reopen, ends the first impact window', () => {
+    const events = play(POLICY, [
+      [0, declare()], [30, { type: 'resolve' }], [40, { type: 'correct_time', key: 'resolved', at: iso(25) }], [90, { type: 'reopen' }], [95, { type: 'resolve' }],
+    ]);
+    expect(reportFigures(events, POLICY).impactMinutes).toBe(30);
   });
 });

@@ -6,8 +6,8 @@
  * - acknowledged: the earliest PagerDuty acknowledgement, `/incident acknowledge`, or a person declaring;
  * - mitigated: the last explicit `/incident mitigated`, else the first move to monitoring
  *   (status change or status update), else the restoration;
- * - service restored: the last PagerDuty resolve (its source time) at or before the resolution,
- *   else the resolution itself. A PagerDuty resolve after it is Kranz's own resolve echoed back.
+ * - service restored: the last PagerDuty resolve (its source time) at or before the resolution
+ *   (as corrected), else the resolution itself. A PagerDuty resolve after it is Kranz's own resolve echoed back.
  * A reopen clears restored, resolved and closed: the impact is back. The
  * restoration it ends is kept as a `Reopening`, so the impact counts only the
  * time the service was down (impact start → first restoration, reopen → next).
@@ -166,9 +166,13 @@ export class KeyTimesTracker {
     return t;
   }
 
-  /** Service restored as things stand: a correction wins, else the PagerDuty resolve or the resolution. */
+  /**
+   * Service restored as things stand: a correction wins, else the PagerDuty resolve or the resolution.
+   * A corrected resolution counts as the resolution here, so a restoration derived from it moves with
+   * it and none stays after it; a correction alone, with the incident not resolved, restores nothing.
+   */
   private restoration(): KeyTimeFact | undefined {
-    const resolved = this.t.resolved;
+    const resolved = this.t.resolved && (this.corrections.resolved ?? this.t.resolved);
     let restoredBy: { ms: number; event: IncidentEvent } | undefined;
     for (const r of this.pdResolves) {
       if (resolved && r.ms > resolved.ms) continue;
