@@ -151,3 +151,37 @@ describe('a corrected resolution', () => {
     expect(reportFigures(events, POLICY).impactMinutes).toBe(30);
   });
 });
+
+describe('a corrected customer contact', () => {
+  const policy: Policy = { ...twoCustomerPolicy, customerReports: { includeServiceCredit: true, showResponderNames: false } };
+  const contactLine = (r: ReturnType<typeof draftCustomerReport>) => r?.timeline.find((t) => t.text.startsWith('We contacted'));
+
+  it('is the time the customer report states, as the internal report does', () => {
+    // Called at 13:03, logged at 13:07, corrected later.
+    const events = play(POLICY, [
+      [0, declare()], [7, { type: 'record_customer_contact', customer: 'acme', details: 'called Dana' }], [30, { type: 'resolve' }],
+      [60, { type: 'correct_time', key: 'customer_contacted', at: iso(3), reason: 'called before logging' }],
+    ]);
+    expect(draftReport(events, POLICY)).toContain('- **Customer first contacted:** 13:03, 3m after declaration');
+    const r = draftCustomerReport(events, POLICY, 'acme');
+    expect(r?.summary.firstContact).toBe('13:03');
+    expect(contactLine(r)).toMatchObject({ ms: T0.getTime() + 3 * MIN, time: '13:03' });
+  });
+
+  it("does not become another customer's contact", () => {
+    const events = play(policy, [
+      [0, declare({ customers: ['acme', 'globex'] })], [7, { type: 'record_customer_contact', customer: 'acme', details: 'called Dana' }],
+      [30, { type: 'resolve' }], [60, { type: 'correct_time', key: 'customer_contacted', at: iso(3) }],
+    ]);
+    expect(draftCustomerReport(events, policy, 'acme')?.summary.firstContact).toBe('13:03');
+    expect(draftCustomerReport(events, policy, 'globex')?.summary.firstContact).toBeUndefined();
+  });
+
+  it("is the only customer's contact when none was logged, and no one's when there are two", () => {
+    const steps = (customers: string[]): [number, Command][] => [
+      [0, declare({ customers })], [30, { type: 'resolve' }], [60, { type: 'correct_time', key: 'customer_contacted', at: iso(4) }],
+    ];
+    expect(draftCustomerReport(play(policy, steps(['acme'])), policy, 'acme')?.summary.firstContact).toBe('13:04');
+    expect(draftCustomerReport(play(policy, steps(['acme', 'globex'])), policy, 'acme')?.summary.firstContact).toBeUndefined();
+  });
+});

@@ -44,9 +44,10 @@ export interface KeyTimeFact {
   /** The event that set it; for a correction, the `time_corrected` event. */
   event: IncidentEvent;
   via: KeyTimeVia;
-  /** For a correction: what the events alone would have given (absent when they gave nothing). */
+  /** For a correction: what the events alone would have given (absent when they gave nothing), and the event that gave it. */
   impliedMs?: number;
   impliedVia?: KeyTimeVia;
+  impliedEvent?: IncidentEvent;
 }
 
 export type KeyTimes = Partial<Record<KeyTime, KeyTimeFact>>;
@@ -188,5 +189,5 @@ export class KeyTimesTracker {
 
 /** A correction, remembering what the events alone gave. */
 function withCorrection(c: KeyTimeFact, implied: KeyTimeFact | undefined): KeyTimeFact {
-  return { ...c, ...(implied ? { impliedMs: implied.ms, impliedVia: implied.via } : {}) };
+  return { ...c, ...(implied ? { impliedMs: implied.ms, impliedVia: implied.via, impliedEvent: implied.event } : {}) };
 }
