@@ -185,3 +185,27 @@ describe('a corrected customer contact', () => {
     expect(draftCustomerReport(play(policy, steps(['acme', 'globex'])), policy, 'acme')?.summary.firstContact).toBeUndefined();
   });
 });
+
+describe('the contact deadline of a customer attached later', () => {
+  // SEV4 expects no customer call; attaching one adds the call to the checklist, due 4h after the declaration.
+  const policy: Policy = { ...twoCustomerPolicy, customerReports: { includeServiceCredit: true, showResponderNames: false } };
+  const contactLine = (steps: [number, Command][]): string[] =>
+    lines(draftReport(play(policy, [[0, declare({ severity: 'SEV4', customers: [] })], [5, { type: 'attach_customer', customer: 'acme', via: 'command' }], ...steps]), policy), /^- \*\*Customer first contacted:/);
+
+  it('judges a missing contact against the checklist item attaching the customer added', () => {
+    expect(contactLine([[600, { type: 'resolve' }]])).toEqual([
+      '- **Customer first contacted:** _Not recorded yet: run `/incident customer-contacted …`_ ⚠️ **missed** the 4h deadline (17:00)',
+    ]);
+  });
+
+  it("judges a contact against it too, not against the declared severity's deadline", () => {
+    // Raised to SEV3 before the customer was attached: the call added then is due within SEV3's hour.
+    const events = play(policy, [
+      [0, declare({ severity: 'SEV4', customers: [] })], [2, { type: 'change_severity', severity: 'SEV3' }],
+      [5, { type: 'attach_customer', customer: 'acme', via: 'command' }], [90, { type: 'record_customer_contact', customer: 'acme', details: 'called' }], [120, { type: 'resolve' }],
+    ]);
+    expect(lines(draftReport(events, policy), /^- \*\*Customer first contacted:/)).toEqual([
+      '- **Customer first contacted:** 14:30, 1h 30m after declaration: ⚠️ **30m past** the 1h deadline (14:00)',
+    ]);
+  });
+});

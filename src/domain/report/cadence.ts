@@ -69,12 +69,13 @@ export interface ContactCheck {
 
 /**
  * The deadline is the one the team was given: the call-customer checklist
- * item's due time, else the declared severity's contact deadline.
+ * item's due time, else the declared severity's contact deadline. The item is
+ * read from the incident's checklist as it ended, not as declared: attaching a
+ * customer to an incident whose severity expected no call adds the item then.
  */
 export function customerContact(facts: ReportFacts, severity: (key: string) => SeverityPolicy | undefined): ContactCheck {
-  const d = facts.declared.data;
-  const sev = severity(d.severity);
-  const item = d.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM);
+  const sev = severity(facts.declared.data.severity);
+  const item = facts.state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM);
   const due = item?.dueAt ? Date.parse(item.dueAt) : NaN;
   const deadlineMs = !Number.isNaN(due) ? due : sev ? facts.declaredMs + sev.customerContactDeadlineMs : undefined;
   const contactedMs = facts.times.customer_contacted?.ms;
