@@ -209,3 +209,27 @@ describe('the contact deadline of a customer attached later', () => {
     ]);
   });
 });
+
+describe('customer-facing text', () => {
+  const acme = testPolicy.customers[0] as Policy['customers'][number];
+  const other = (id: string, name: string): Policy['customers'][number] => ({ ...acme, id, name });
+  const policy: Policy = { ...POLICY, customers: [acme, other('bank', 'Bank'), other('orsted', 'Ørsted')] };
+  const experienced = (summary: string): string | undefined =>
+    draftCustomerReport(play(policy, [[0, declare()], [5, { type: 'post_status_update', status: 'investigating', summary }], [20, { type: 'resolve' }]]), policy, 'acme')?.summary.experienced;
+
+  it('keeps upper-case words that are not Slack user ids', () => {
+    expect(experienced('Checkout returns 503 UNAVAILABLE and UNAUTHORIZED errors from the WAREHOUSE service.'))
+      .toBe('Checkout returns 503 UNAVAILABLE and UNAUTHORIZED errors from the WAREHOUSE service.');
+  });
+
+  it('hides Slack user ids, mentioned or bare', () => {
+    expect(experienced('Seen by <@U0123ABCD>, U0123ABCDE and W2468ACE1X.')).toBe('Seen by our team, our team and our team.');
+  });
+
+  it("replaces other customers' names as whole words only, in any case and script", () => {
+    expect(experienced('The banking gateway is slow for Bank and BANK; bank-side retries fail.')).toBe(
+      'The banking gateway is slow for another customer and another customer; another customer-side retries fail.',
+    );
+    expect(experienced("Ørsted's traffic, not Ørstedværket's, is affected.")).toBe("another customer's traffic, not Ørstedværket's, is affected.");
+  });
+});
