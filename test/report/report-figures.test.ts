@@ -233,3 +233,33 @@ describe('customer-facing text', () => {
     expect(experienced("Ørsted's traffic, not Ørstedværket's, is affected.")).toBe("another customer's traffic, not Ørstedværket's, is affected.");
   });
 });
+
+describe('a corrected declaration', () => {
+  // Declared with /incident at 13:00; the team says it was really declared at 12:55.
+  const steps = (o: Partial<Extract<Command, { type: 'declare' }>> = {}): [number, Command][] => [
+    [0, declare(o)], [7, { type: 'record_customer_contact', customer: 'acme', details: 'called Dana' }],
+    [10, { type: 'post_status_update', status: 'investigating', summary: 'Looking', nextUpdateInMs: 20 * MIN }], [30, { type: 'resolve' }],
+    [60, { type: 'correct_time', key: 'declared', at: iso(-5) }],
+  ];
+
+  it('is the declaration time everywhere the report measures from it', () => {
+    const md = draftReport(play(POLICY, steps()), POLICY);
+    expect(md).toContain('· **Declared:** Monday 2 Mar 2026, 12:55 ·');
+    expect(md).toContain('- **Customer first contacted:** 13:07, 12m after declaration');
+    expect(md).toContain('- **Status updates:** 1 sent; longest gap 15m (declaration → 13:10)');
+    expect(md).toContain('| Measure | Reached at | From impact start (12:55) | From declaration (12:55) | Source |');
+    expect(md).toContain('| Declared | 12:55 | 0s | 0s | corrected by @UCOMMANDER (was 13:00, the declaration) |');
+    // The times that were the declaration's follow it: the declaration stood in for them.
+    expect(md).toContain('| Impact started | 12:55 | 0s | 0s | not recorded: the declaration stands in |');
+    expect(md).toContain('| Detected | 12:55 | 0s | 0s | the declaration |');
+    expect(md).toContain('| Acknowledged | 12:55 | 0s | 0s | declared by a person |');
+    expect(md).toContain('**35m** from impact start to service restored');
+    expect(md).toMatch(/- \*\*12:55\*\* \(12:55 UTC\) — ⏱ Declared: corrected by @UCOMMANDER/);
+  });
+
+  it('leaves a time recorded at the declaration where it was', () => {
+    const md = draftReport(play(POLICY, steps({ impactStartedAt: iso(-20) })), POLICY);
+    expect(md).toContain('| Impact started | 12:40 | 0s | 15m before | recorded at declaration |');
+    expect(md).toContain('**50m** from impact start to service restored');
+  });
+});

@@ -9,8 +9,11 @@ import { applyEvent, type IncidentState } from '../incident.ts';
 import { parseIsoMs } from './iso.ts';
 import { KeyTimesTracker, type KeyTimeFact, type KeyTimes, type Reopening } from './key-times.ts';
 
-/** Lines that mark a key time the report measures, next to the event that set it; `impact_resumed` marks a reopen. */
-export type TimelineMarker = 'impact_started' | 'detected' | 'acknowledged' | 'mitigated' | 'restored' | 'impact_resumed';
+/**
+ * Lines that mark a key time the report measures, next to the event that set it; `impact_resumed`
+ * marks a reopen, `declared` a corrected declaration (the declared line itself stays where it was logged).
+ */
+export type TimelineMarker = 'impact_started' | 'detected' | 'declared' | 'acknowledged' | 'mitigated' | 'restored' | 'impact_resumed';
 
 /** One line of the timeline, before rendering. */
 export interface TimelineEntry {
@@ -43,6 +46,7 @@ export interface SeverityStep {
 export interface ReportFacts {
   state: IncidentState;
   declared: IncidentEventOf<'declared'>;
+  /** The declaration time as corrected (`/incident times`), else as logged: everything measured from the declaration uses it. */
   declaredMs: number;
   /** Sorted by time, then log order. */
   entries: TimelineEntry[];
@@ -212,6 +216,7 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
 
   if (!state || !declared) throw new Error('draftReport: the event log has no `declared` event');
   const times = tracker.result();
+  declaredMs = times.declared?.ms ?? declaredMs;
   const reopenings = tracker.reopenings();
   markKeyTimes(entries, times, reopenings, declaredMs);
   sortIfNeeded(entries);
@@ -254,10 +259,11 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
 function markKeyTimes(entries: TimelineEntry[], times: KeyTimes, reopenings: readonly Reopening[], declaredMs: number): void {
   const seqOf = new Map<IncidentEvent, number>();
   for (const en of entries) if (!seqOf.has(en.event)) seqOf.set(en.event, en.seq);
-  const keys = ['impact_started', 'detected', 'acknowledged', 'mitigated', 'restored'] as const;
+  const keys = ['impact_started', 'detected', 'declared', 'acknowledged', 'mitigated', 'restored'] as const;
   for (const key of keys) {
     const f = times[key];
     if (!f) continue;
+    if (key === 'declared' && f.via !== 'correction') continue;
     if (key === 'impact_started' && f.via === 'assumed_declaration') continue;
     if (key === 'detected' && f.ms === declaredMs) continue;
     // A person declaring acknowledges, and an unmitigated incident is mitigated by its restoration: the line would repeat another.

@@ -8,6 +8,9 @@
  *   (status change or status update), else the restoration;
  * - service restored: the last PagerDuty resolve (its source time) at or before the resolution
  *   (as corrected), else the resolution itself. A PagerDuty resolve after it is Kranz's own resolve echoed back.
+ * A corrected declaration moves the times the declaration stood in for (impact
+ * start and detection not recorded, a person declaring acknowledges, a commander
+ * named at declaration); times the declaration recorded stay.
  * A reopen clears restored, resolved and closed: the impact is back. The
  * restoration it ends is kept as a `Reopening`, so the impact counts only the
  * time the service was down (impact start → first restoration, reopen → next).
@@ -60,6 +63,9 @@ export interface Reopening {
 }
 
 const ms = (iso: string | undefined): number => (iso ? parseIsoMs(iso) : NaN);
+
+/** Times the declaration stood in for: a corrected declaration moves them with it. */
+const AT_DECLARATION: ReadonlySet<KeyTimeVia> = new Set<KeyTimeVia>(['declaration', 'assumed_declaration', 'declared_by_person', 'commander_at_declaration']);
 
 /** Collects key times one event at a time; `result()` applies the precedence rules. */
 export class KeyTimesTracker {
@@ -161,6 +167,12 @@ export class KeyTimesTracker {
     // An unmitigated incident was mitigated when the service first came back, before any reopen.
     const first = this.reopened[0]?.restored ?? t.restored;
     if (!t.mitigated && first) t.mitigated = { key: 'mitigated', ms: first.ms, event: first.event, via: 'restoration' };
+    // The report measures from one declaration time, the corrected one, so what was the declaration moves too.
+    const declared = this.corrections.declared;
+    for (const key of Object.keys(t) as KeyTime[]) {
+      const f = t[key];
+      if (declared && f && key !== 'declared' && AT_DECLARATION.has(f.via)) t[key] = { ...f, ms: declared.ms };
+    }
     for (const key of Object.keys(this.corrections) as KeyTime[]) {
       if (key !== 'restored') t[key] = withCorrection(this.corrections[key] as KeyTimeFact, t[key]);
     }

@@ -169,6 +169,7 @@ export const MARKER_PREFIX = '⏱ ';
 const MARKER_TEXT: Record<TimelineMarker, string> = {
   impact_started: 'Customer impact began',
   detected: 'Problem detected',
+  declared: 'Declared',
   acknowledged: 'Acknowledged',
   mitigated: 'Mitigated',
   restored: 'Service restored',
