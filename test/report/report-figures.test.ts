@@ -263,3 +263,21 @@ describe('a corrected declaration', () => {
     expect(md).toContain('**50m** from impact start to service restored');
   });
 });
+
+describe('minutes in a customer report', () => {
+  const report = (minutes: number) => draftCustomerReport(play(POLICY, [[0, declare()], [minutes, { type: 'resolve' }]]), POLICY, 'acme');
+
+  it('are stated by one rule in the window and the service credit', () => {
+    const r = report(28 + 40 / 60); // 28 min 40 s
+    expect(r?.summary.window).toBe('13:00 – 13:28 (28.7 minutes)');
+    expect(r?.serviceCredit).toContain("this incident's 28.7 minutes of impact");
+  });
+
+  it('keep hours in the window and the same total in the credit', () => {
+    const r = report(65.5);
+    expect(r?.summary.window).toBe('13:00 – 14:05 (1 hour 5.5 minutes)');
+    expect(r?.serviceCredit).toContain("this incident's 65.5 minutes of impact");
+    expect(report(50)?.summary.window).toBe('13:00 – 13:50 (50 minutes)');
+    expect(report(0.5)?.summary.window).toBe('13:00 – 13:00 (0.5 minutes)');
+  });
+});

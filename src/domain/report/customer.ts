@@ -7,7 +7,6 @@
  * event ids, PagerDuty links, other customers' names or (unless policy allows)
  * responder names. Pure: the same events and policy give the same report.
  */
-import { formatDuration } from '../duration.ts';
 import type { CustomerReportPart, IncidentEvent } from '../events.ts';
 import { human } from '../incident.ts';
 import type { CustomerPolicy, Policy } from '../policy.ts';
@@ -178,7 +177,6 @@ export function draftCustomerReport(events: readonly IncidentEvent[], current: P
   if (!w.ongoing) push(w.endMs, 'Service was fully restored.');
   timeline.sort((a, b) => a.ms - b.ms);
 
-  const duration = w.durationMs;
   const spans = w.windows.map((x, i) => `${at(x.startMs)} – ${w.ongoing && i === w.windows.length - 1 ? 'ongoing' : at(x.endMs)}`);
   const firstUpdate = relayed[0]?.event.data.summary;
   const lastUpdate = relayed.at(-1)?.event.data.summary;
@@ -202,10 +200,10 @@ export function draftCustomerReport(events: readonly IncidentEvent[], current: P
     ongoing: w.ongoing,
     summary: {
       ...(experienced ? { experienced } : {}),
-      window: `${spans.length > 1 ? `${spans.slice(0, -1).join(', ')} and ${spans.at(-1)}` : spans[0]} (${minutesText(duration)}${w.ongoing ? ' so far' : ''})`,
+      window: `${spans.length > 1 ? `${spans.slice(0, -1).join(', ')} and ${spans.at(-1)}` : spans[0]} (${impactText(f.impactMinutes, true)}${w.ongoing ? ' so far' : ''})`,
       startMs: w.startMs,
       endMs: w.endMs,
-      durationMs: duration,
+      durationMs: w.durationMs,
       ...(lastUpdate && relayed.length > 1 && !edits.withheld.has('updates') ? { latest: clean(lastUpdate) } : {}),
       ...(contact !== undefined ? { firstContact: at(contact) } : {}),
       ...(team && team.length ? { team } : {}),
@@ -222,13 +220,20 @@ function statusWords(s: string): string {
   return s === 'monitoring' ? 'fix in place, monitoring' : s;
 }
 
-/** `28 minutes`, `1 hour 5 minutes`: whole minutes, as a customer reads them. */
-function minutesText(ms: number): string {
-  const total = Math.round(ms / 60_000);
-  if (total < 1) return formatDuration(ms);
-  const h = Math.floor(total / 60);
-  const m = total % 60;
-  const part = (n: number, unit: string): string => `${n} ${unit}${n === 1 ? '' : 's'}`;
+const tenths = (x: number): number => Math.round(x * 10) / 10;
+
+/**
+ * Impact as the customer report states it, by one rule wherever it does (the
+ * window and the service credit): minutes rounded to one decimal, the
+ * precision of the SLA figures beside them, so 28 min 40 s is 28.7 minutes in
+ * both places. The window adds hours once there is one (`1 hour 5.5 minutes`,
+ * 65.5 minutes in the credit); the SLA arithmetic itself uses the exact figure.
+ */
+function impactText(minutes: number, hours: boolean): string {
+  const total = tenths(minutes);
+  const h = hours ? Math.floor(total / 60) : 0;
+  const m = tenths(total - h * 60);
+  const part = (n: number, unit: string): string => `${formatNumber(n, 1)} ${unit}${n === 1 ? '' : 's'}`;
   return [h ? part(h, 'hour') : '', m || !h ? part(m, 'minute') : ''].filter(Boolean).join(' ');
 }
 
@@ -280,7 +285,7 @@ function creditStatement(c: CustomerPolicy, impactMinutes: number, ongoing: bool
   const r = slaImpact(impactMinutes, c.sla, c.serviceCredits);
   const sla = `${formatNumber(c.sla.targetPercent, 4)} % availability over ${formatNumber(c.sla.periodDays, 2)} days`;
   const avail = `${formatNumberDown(r.availabilityPercent, 3)} %`;
-  const head = `Under your service level agreement (${sla}), this incident's ${formatNumber(impactMinutes, 1)} minutes of impact${ongoing ? ' so far' : ''} leave availability for the period at ${avail}, counting this incident alone.`;
+  const head = `Under your service level agreement (${sla}), this incident's ${impactText(impactMinutes, false)} of impact${ongoing ? ' so far' : ''} leave availability for the period at ${avail}, counting this incident alone.`;
   if (r.creditPercent > 0) return `${head} This qualifies for a service credit of ${formatNumber(r.creditPercent, 2)} % of your monthly fee, which we will apply without you having to ask.`;
   // A missed target is said as missed even when the agreement's tiers give no credit for it (none, or only further down).
   if (r.breached) return `${head} That misses the ${formatNumber(c.sla.targetPercent, 4)} % availability target; no service credit tier in your agreement applies at that level, so no service credit is due.`;
