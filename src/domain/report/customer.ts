@@ -15,6 +15,7 @@ import { createReportClock, type ReportClock } from './clock.ts';
 import { createContext } from './context.ts';
 import type { ImpactSpan } from './figures.ts';
 import { gatherFacts, type ReportFacts } from './facts.ts';
+import { forCustomer } from './customer-text.ts';
 import { escapeBlock, escapeInline } from './markdown.ts';
 import { formatNumber, formatNumberDown, slaImpact } from './sla.ts';
 
@@ -90,46 +91,6 @@ function editsFor(events: readonly IncidentEvent[], customer: string): Edits {
     }
   }
   return edits;
-}
-
-/**
- * A Slack user id pasted as plain text: U or W, then 8 to 11 upper-case
- * letters or digits, at least one a digit. The digit is what keeps ordinary
- * upper-case words (UNAVAILABLE, UNAUTHORIZED, WAREHOUSE) out: they have none.
- * `<@…>` mentions are matched on their own, whatever the id's length.
- */
-const BARE_USER_ID = /\b[UW](?=[A-Z]*\d)[A-Z0-9]{8,11}\b/g;
-
-/**
- * A name as a whole word, in any case: not inside a longer word ("Bank" leaves
- * "banking" alone). Letters and digits of any script count as word characters,
- * which `\b` does not do (it would never match "Ørsted" after a space).
- */
-function wholeWord(name: string): RegExp {
-  return new RegExp(`(?<![\\p{L}\\p{N}_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\p{L}\\p{N}_])`, 'giu');
-}
-
-/**
- * Makes free text safe to show a customer: Slack mentions become names (or
- * "our team"), channel references and internal links go, and every other
- * configured customer's name becomes "another customer".
- */
-function forCustomer(text: string, facts: ReportFacts, others: readonly CustomerPolicy[], showNames: boolean): string {
-  let t = text
-    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => (showNames && facts.names.get(id)) || 'our team')
-    .replace(/<#C[A-Z0-9]+(?:\|([^>]*))?>/g, 'our incident channel')
-    .replace(/<(https?:\/\/[^|>]+)\|([^>]*)>/g, '$2')
-    .replace(/<(https?:\/\/[^>]+)>/g, '$1')
-    .replace(/https?:\/\/[^\s)]*(pagerduty\.com|slack\.com)[^\s)]*/gi, '')
-    .replace(BARE_USER_ID, 'our team')
-    .replace(/\(\s*(see|via|at)?\s*\)/gi, '');
-  for (const o of others) {
-    for (const n of [o.name, o.id]) {
-      if (n.length < 3) continue;
-      t = t.replace(wholeWord(n), 'another customer');
-    }
-  }
-  return t.replace(/[ \t]{2,}/g, ' ').trim();
 }
 
 /** Drafts the customer report for `customerId`; undefined when that customer is not attached to the incident. */
