@@ -162,10 +162,11 @@ export function computeAnalytics(incidents: readonly IncidentState[], marks: rea
   }).sort((a, b) => a.month.localeCompare(b.month) || sevRank(a.severity) - sevRank(b.severity));
 
   const sla = new Map<string, SlaBudgetRow>();
+  const marksOf = new Map<string, StatusMark[]>();
+  for (const m of marks) marksOf.set(m.incidentId, [...(marksOf.get(m.incidentId) ?? []), m]);
   for (const s of incidents) {
-    const start = ms(s.times.impactStartedAt) ?? ms(s.times.declaredAt);
-    if (start === undefined) continue;
-    const end = Math.max(start, ms(s.times.resolvedAt) ?? nowMs);
+    const impactMs = impactOf(s, marksOf.get(s.id) ?? [], nowMs);
+    if (impactMs === undefined) continue;
     for (const id of new Set(s.customers)) {
       const c = policy.customers.find((x) => x.id === id);
       if (!c) continue;
@@ -174,11 +175,42 @@ export function computeAnalytics(incidents: readonly IncidentState[], marks: rea
       const budgetMinutes = Math.round(((100 - c.sla.targetPercent) / 100) * c.sla.periodDays * 1440 * 1000) / 1000;
       const row = sla.get(key) ?? { customer: id, month: m, incidents: 0, impactMinutes: 0, budgetMinutes, usedPercent: 0 };
       row.incidents++;
-      row.impactMinutes += (end - start) / 60_000;
+      row.impactMinutes += impactMs / 60_000;
       row.usedPercent = budgetMinutes > 0 ? (row.impactMinutes / budgetMinutes) * 100 : row.impactMinutes > 0 ? Infinity : 0;
       sla.set(key, row);
     }
   }
   const slaBudget = [...sla.values()].sort((a, b) => a.month.localeCompare(b.month) || a.customer.localeCompare(b.customer));
   return { byMonth, bySeverity, byService, byCustomer, monthSeverity, slaBudget };
+}
+
+/**
+ * How long the incident's impact lasted (or has lasted, at `nowMs`): from
+ * impact start (else the declaration) to the resolution, less the time
+ * between a resolution and a reopen, which the service was up (the report
+ * counts the same windows). `marks` are the incident's, in log order; the
+ * last window ends at the state's resolution, which carries a correction.
+ */
+function impactOf(s: IncidentState, marks: readonly StatusMark[], nowMs: number): number | undefined {
+  const start = ms(s.times.impactStartedAt) ?? ms(s.times.declaredAt);
+  if (start === undefined) return undefined;
+  const windows: { from: number; to: number }[] = [];
+  let from: number | undefined = start;
+  for (const m of marks) {
+    const at = ms(m.at);
+    if (at === undefined) continue;
+    if (m.type === 'resolved' && from !== undefined) {
+      windows.push({ from, to: Math.max(from, at) });
+      from = undefined;
+    } else if (m.type === 'reopened' && from === undefined) {
+      // A reopen stamped before the resolution it undoes must not count a minute twice.
+      from = Math.max(at, windows.at(-1)?.to ?? at);
+    }
+  }
+  const resolved = ms(s.times.resolvedAt);
+  const last = windows.at(-1);
+  if (from !== undefined) windows.push({ from, to: Math.max(from, resolved ?? nowMs) });
+  else if (last && resolved !== undefined) last.to = Math.max(last.from, resolved);
+  else if (!last) windows.push({ from: start, to: Math.max(start, resolved ?? nowMs) });
+  return windows.reduce((sum, w) => sum + (w.to - w.from), 0);
 }

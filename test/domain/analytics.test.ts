@@ -51,4 +51,22 @@ describe('analytics', () => {
     expect(a.slaBudget[0]?.usedPercent).toBeCloseTo(99.54, 2);
     expect(a.monthSeverity).toEqual([{ month: '2026-03', severity: 'SEV1', incidents: 2 }, { month: '2026-04', severity: 'SEV2', incidents: 1 }]);
   });
+
+  it('counts a reopened incident\'s impact without the time it was resolved, as the report does', () => {
+    // Impact from 0, resolved at 30, reopened at 90, resolved at 95: 35 minutes, not 95.
+    const reopened = incident('r', { customers: ['acme'], times: { resolvedAt: min(95) } });
+    const marks: StatusMark[] = [
+      { incidentId: 'r', type: 'resolved', at: min(30) },
+      { incidentId: 'r', type: 'reopened', at: min(90) },
+      { incidentId: 'r', type: 'resolved', at: min(95) },
+    ];
+    expect(computeAnalytics([reopened], marks, testPolicy, Date.parse(min(200))).slaBudget[0]?.impactMinutes).toBe(35);
+    // Reopened and still open: counts up to now.
+    const open = incident('o', { customers: ['acme'], status: 'investigating', times: {} });
+    const openMarks: StatusMark[] = [{ incidentId: 'o', type: 'resolved', at: min(10) }, { incidentId: 'o', type: 'reopened', at: min(40) }];
+    expect(computeAnalytics([open], openMarks, testPolicy, Date.parse(min(50))).slaBudget[0]?.impactMinutes).toBe(20);
+    // A corrected final resolution (state) wins over the logged one (mark).
+    const corrected = incident('c', { customers: ['acme'], times: { resolvedAt: min(25) } });
+    expect(computeAnalytics([corrected], [{ incidentId: 'c', type: 'resolved', at: min(30) }], testPolicy, Date.parse(min(200))).slaBudget[0]?.impactMinutes).toBe(25);
+  });
 });
