@@ -45,10 +45,27 @@ export function requestUrl(req: IncomingMessage): URL {
   return new URL(req.url ?? '/', 'http://kranz.invalid');
 }
 
-/** A local path to return to after sign-in: only same-site paths, never `//host` or a scheme. */
+/** Where `next` is resolved: any fixed origin does, only "is it still this origin" is asked of it. */
+const NEXT_BASE = new URL('http://kranz.invalid/');
+
+/** True when `location` sent as a redirect stays on this site. */
+function staysHere(location: string): boolean {
+  // `//host` (also after normalising, e.g. `/.//host`) is another host to a browser.
+  return location.startsWith('/') && !location.startsWith('//') && new URL(location, NEXT_BASE).origin === NEXT_BASE.origin;
+}
+
+/**
+ * A local path to return to after sign-in, normalised (path, query and
+ * fragment), or `/`. Browsers drop tabs and newlines from a URL and read `\`
+ * as `/`, so `/<tab>/evil.example` is `//evil.example` to them: anything with
+ * a control character or a backslash is refused outright, and the rest must
+ * resolve to this site before and after normalising.
+ */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  return next;
+  if (!next || /[\u0000-\u001f\u007f\\]/.test(next) || !staysHere(next)) return '/';
+  const u = new URL(next, NEXT_BASE);
+  const out = `${u.pathname}${u.search}${u.hash}`;
+  return staysHere(out) ? out : '/';
 }
 
 /** Reads a small urlencoded form body (logout has none worth more than a few bytes). */

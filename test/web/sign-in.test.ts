@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { safeNext } from '../../src/web/http.ts';
 import { sealCookie, SESSION_COOKIE } from '../../src/web/session.ts';
 import { USERS } from '../helpers/kranz-harness.ts';
 import { chooseOnAuthorizePage, get, OUTSIDER, SESSION_SECRET, setCookies, signIn, startLogin, startWebHarness, type WebHarness } from '../helpers/web.ts';
@@ -48,6 +49,26 @@ describe('Sign in with Slack', () => {
     // The token exchange and the user lookup went to the stand-in's Web API as documented.
     expect(h.slack.workspace.callsTo('openid.connect.token').at(-1)).toMatchObject({ ok: true });
     expect(h.slack.workspace.callsTo('openid.connect.userInfo').at(-1)).toMatchObject({ ok: true });
+  });
+
+  it('returns only to a path on this site: a `next` that a browser would read as another host goes to /', async () => {
+    // Browsers drop tabs and newlines in URLs and read `\\` as `/`: each of these would leave the site.
+    for (const next of ['/\t/evil.example', '/\n/evil.example', '/\r\n/evil.example', '/\\evil.example', '/\t\\evil.example', '//evil.example', '/.//evil.example', '/x/..//evil.example', 'https://evil.example/', '/\u0000x']) {
+      const { loginCookie, authorize } = await startLogin(h, next);
+      const callback = await chooseOnAuthorizePage(authorize, USERS.dana.id);
+      const res = await fetch(callback, { headers: { cookie: loginCookie }, redirect: 'manual' });
+      expect(res.status, JSON.stringify(next)).toBe(303);
+      expect(res.headers.get('location'), JSON.stringify(next)).toBe('/');
+    }
+    // Paths on the site come back normalised, with their query and fragment.
+    expect(safeNext('/incidents/7?x=1#t')).toBe('/incidents/7?x=1#t');
+    expect(safeNext('/a/../incidents/7')).toBe('/incidents/7');
+    expect(safeNext('/incidents/%09x')).toBe('/incidents/%09x');
+    expect(safeNext('/é')).toBe('/%C3%A9');
+    for (const bad of ['', 'incidents/7', '/\t/evil.example', '/\x7f/x', '/.//evil.example', '//evil.example', '/\\evil.example']) {
+      expect(new URL(safeNext(bad), 'https://kranz.example.com').origin, JSON.stringify(bad)).toBe('https://kranz.example.com');
+      expect(safeNext(bad), JSON.stringify(bad)).toBe('/');
+    }
   });
 
   it('refuses a person of another workspace with a 403 that says why, and sets no session', async () => {
