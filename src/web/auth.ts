@@ -37,7 +37,8 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function createAuth(d: AuthDeps) {
-  const secure = d.settings.publicUrl.startsWith('https:');
+  // The parsed scheme: `HTTPS://…` is https too (a URL's scheme is case-insensitive).
+  const secure = new URL(d.settings.publicUrl).protocol === 'https:';
   const redirectUri = `${d.settings.publicUrl}${CALLBACK_PATH}`;
   const clearLogin = cookieHeader(LOGIN_COOKIE, '', { maxAgeMs: 0, secure });
 

@@ -136,6 +136,20 @@ describe('Sign in with Slack', () => {
   });
 });
 
+describe('cookies over https', () => {
+  it('marks the cookies Secure when KRANZ_PUBLIC_URL is https, whatever the letter case of its scheme', async () => {
+    const upper = await startWebHarness({ env: { KRANZ_PUBLIC_URL: 'HTTPS://Kranz.Example.com' } });
+    try {
+      const { setCookie } = await startLogin(upper);
+      expect(setCookie[0]).toMatch(/^kranz_login=[^;]+; Path=\/; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/);
+      const out = await fetch(`${upper.publicUrl}/logout`, { method: 'POST', redirect: 'manual' });
+      expect(out.headers.getSetCookie()[0]).toMatch(/; Secure$/);
+    } finally {
+      await upper.close();
+    }
+  });
+});
+
 describe('web view off', () => {
   it('answers the web paths 404 naming the variables, and leaves /healthz and the Slack route alone', async () => {
     const off = await startWebHarness({ env: { SLACK_CLIENT_ID: '', KRANZ_SESSION_SECRET: '' } });
