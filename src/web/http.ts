@@ -45,6 +45,15 @@ export function requestUrl(req: IncomingMessage): URL {
   return new URL(req.url ?? '/', 'http://kranz.invalid');
 }
 
+/** The decoded text of a percent-encoded path or path segment, or `undefined` when its encoding is malformed (`%E0%A4`, a lone `%`). */
+export function decodePath(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where `next` is resolved: any fixed origin does, only "is it still this origin" is asked of it. */
 const NEXT_BASE = new URL('http://kranz.invalid/');
 

@@ -11,7 +11,7 @@ import { ASSETS } from './assets.ts';
 import { createAuth, CALLBACK_PATH, type AuthDeps } from './auth.ts';
 import { parseFilter } from './filters.ts';
 import { html } from './html.ts';
-import { redirect, requestUrl, sendHtml, sendJsonBody, sendText } from './http.ts';
+import { decodePath, redirect, requestUrl, sendHtml, sendJsonBody, sendText } from './http.ts';
 import { messagePage, noIncidentPage, page } from './layout.ts';
 import { streamIncident, type LiveOptions } from './live.ts';
 import { apiIncident, apiIncidents } from './api.ts';
@@ -82,6 +82,12 @@ export function createWebHandler(d: WebDeps): WebHandler {
     }
     if (!get) return sendText(res, 405, 'Method not allowed', 'text/plain; charset=utf-8', { allow: 'GET' });
     const viewer: Viewer = { userId: session.userId, teamId: session.teamId, name: session.name };
+    // Checked once for the whole path: a segment decoded later (a customer id) then cannot throw.
+    if (decodePath(path) === undefined) {
+      const reason = `The address ${path} is not valid percent-encoding: each % must be followed by two hex digits, and the bytes they spell must be UTF-8 text.`;
+      if (api) return sendJsonBody(res, 400, { error: 'bad_request', reason });
+      return sendHtml(res, 400, messagePage('Bad request', [reason, html`<a href="/">All incidents</a>`], viewer));
+    }
 
     if (api) {
       if (path === '/api/incidents') return apiIncidents(d, viewer, url, res);

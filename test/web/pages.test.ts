@@ -142,6 +142,23 @@ describe('incident page', () => {
   });
 });
 
+describe('malformed addresses', () => {
+  it('answers a malformed percent-encoding with 400 and the reason: a page for pages, JSON for the API', async () => {
+    for (const path of [`/incidents/${pub}/report/%E0%A4`, `/incidents/${pub}/report/%`, '/analytics/%ZZ.csv']) {
+      const r = await get(h, path, dana);
+      expect(r.status, path).toBe(400);
+      expect(r.headers.get('content-type'), path).toBe('text/html; charset=utf-8');
+      expect(r.body, path).toContain('<h1>Bad request</h1>');
+      expect(r.body, path).toContain('is not valid percent-encoding');
+    }
+    const api = await get(h, '/api/incidents/%E0%A4', dana);
+    expect(api.status).toBe(400);
+    expect(JSON.parse(api.body)).toMatchObject({ error: 'bad_request', reason: expect.stringContaining('is not valid percent-encoding') });
+    // Well-formed encodings still reach the route.
+    expect((await get(h, `/incidents/${pub}/report/%61cme`, dana)).status).toBe(200);
+  });
+});
+
 describe('escaping', () => {
   it('renders a script title and HTML notes as text on the list, the incident page, the live stream, the report and the API', async () => {
     for (const path of ['/', `/?q=${encodeURIComponent('<script>')}`, `/incidents/${xss}`, `/incidents/${xss}/report`]) {
