@@ -36,3 +36,8 @@ export function messagePage(title: string, paragraphs: (string | Html)[], viewer
 export function noIncidentPage(n: number, viewer: { name: string }): Html {
   return messagePage('Not found', [`There is no incident INC-${n} that you can see.`, html`<a href="/">All incidents</a>`], viewer);
 }
+
+/** The answer for a path Kranz has no page at. */
+export function notFoundPage(path: string, viewer: { name: string }): Html {
+  return messagePage('Not found', [`Kranz has no page at ${path}.`, html`<a href="/">All incidents</a>`], viewer);
+}

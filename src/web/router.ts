@@ -12,7 +12,7 @@ import { createAuth, CALLBACK_PATH, type AuthDeps } from './auth.ts';
 import { parseFilter } from './filters.ts';
 import { html } from './html.ts';
 import { decodePath, redirect, requestUrl, sendHtml, sendJsonBody, sendText } from './http.ts';
-import { messagePage, noIncidentPage, page } from './layout.ts';
+import { messagePage, noIncidentPage, notFoundPage, page } from './layout.ts';
 import { streamIncident, type LiveOptions } from './live.ts';
 import { apiIncident, apiIncidents } from './api.ts';
 import { incidentBody } from './pages/incident.ts';
@@ -51,8 +51,6 @@ export function createWebHandler(d: WebDeps): WebHandler {
   const live: LiveOptions = { nowMs: d.incidentNow, ...d.live };
   const reports = reportRoutes(d);
   const analytics = analyticsRoutes(d);
-  const notFound = (res: ServerResponse, viewer: Viewer, what: string): void =>
-    sendHtml(res, 404, messagePage('Not found', [what, html`<a href="/">All incidents</a>`], viewer));
 
   return async (req, res) => {
     const url = requestUrl(req);
@@ -114,6 +112,6 @@ export function createWebHandler(d: WebDeps): WebHandler {
       }
       return sendHtml(res, 200, page({ title: `INC-${n}`, viewer, live: view.state.status !== 'closed', body: incidentBody({ ...view, nowMs: d.incidentNow() }) }));
     }
-    notFound(res, viewer, `Kranz has no page at ${path}.`);
+    sendHtml(res, 404, notFoundPage(path, viewer));
   };
 }

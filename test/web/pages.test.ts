@@ -199,4 +199,18 @@ describe('analytics', () => {
     expect(customers.body.split('\r\n')[1]).toMatch(/^acme,1,/);
     expect((await get(h, '/analytics/nope.csv', dana)).status).toBe(404);
   });
+
+  it('refuses a CSV download with a bad filter (400 with the problems, as the API does) and answers an unknown analytics path with the not-found page', async () => {
+    const bad = await get(h, '/analytics/month.csv?from=2026-13-01&status=sleeping', dana);
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toEqual({ error: 'bad_query', problems: ['status: "sleeping" is not one of investigating, identified, monitoring, resolved, closed', 'from: "2026-13-01" is not a date (use YYYY-MM-DD)'] });
+    expect(JSON.parse((await get(h, '/api/incidents?from=2026-13-01', dana)).body)).toMatchObject({ error: 'bad_query' });
+    const missing = await get(h, '/analytics/x', dana);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(missing.body).toContain('<h1>Not found</h1>');
+    expect(missing.body).toContain('Kranz has no page at /analytics/x.');
+    expect(missing.body).toContain('Signed in as Dana Commander');
+    expect((await get(h, '/incidents/abc', dana)).body).toContain('Kranz has no page at /incidents/abc.');
+  });
 });

@@ -15,7 +15,7 @@ import { groupedBars, lines, stackedBars } from '../charts.ts';
 import { filterQuery, parseFilter } from '../filters.ts';
 import { html, type Html } from '../html.ts';
 import { sendHtml, sendJsonBody, sendText } from '../http.ts';
-import { page } from '../layout.ts';
+import { notFoundPage, page } from '../layout.ts';
 import { filterForm } from './list.ts';
 
 type Table = { title: string; header: string[]; rows: (string | number)[][] };
@@ -91,11 +91,13 @@ export function analyticsRoutes(d: BrowseDeps & { incidentNow: () => number }) {
   return async (viewer: Viewer, url: URL, res: ServerResponse): Promise<void> => {
     const f = parseFilter(url.searchParams);
     const csv = /^\/analytics\/([a-z]+)\.csv$/.exec(url.pathname);
-    if (url.pathname !== '/analytics' && !csv) return sendHtml(res, 404, html`Not found`);
+    if (url.pathname !== '/analytics' && !csv) return sendHtml(res, 404, notFoundPage(url.pathname, viewer));
     const name = csv?.[1] as TableName | undefined;
     if (csv && !TABLES.includes(name as TableName)) {
       return sendJsonBody(res, 404, { error: 'not_found', reason: `No table "${csv[1]}". Tables: ${TABLES.join(', ')}.` });
     }
+    // A download cannot show the page's banner: a table for another filter than the one asked for would pass for the right one.
+    if (name && f.problems.length) return sendJsonBody(res, 400, { error: 'bad_query', problems: f.problems });
     const a = await incidentAnalytics(d, viewer, f.filter, d.incidentNow());
     const t = tables(a);
     if (name) {
