@@ -6,7 +6,7 @@
 import type { IncidentState } from '../domain/incident.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { AccessDirectory } from './access.ts';
-import { canSee, viewerScope, type Viewer } from './incident-visibility.ts';
+import { viewerScope, visibilityOf, type Viewer } from './incident-visibility.ts';
 import type { IncidentFilter, IncidentReads, LoggedEvent, SlackDirectory } from './web-ports.ts';
 
 export interface BrowseDeps {
@@ -20,7 +20,7 @@ export interface BrowseDeps {
 export interface IncidentListPage {
   incidents: IncidentState[];
   total: number;
-  /** Private channels Slack could not vouch for; their incidents were left out. */
+  /** Private channels Slack could not vouch for; their incidents were left out. Show only whether it is zero: the count says how many private incidents exist. */
   unchecked: number;
 }
 
@@ -45,13 +45,14 @@ export interface IncidentView {
 }
 
 /**
- * The incident numbered `n`, or `undefined` when there is none or the viewer
- * may not see it: the two answers are the same, so a private incident leaves
- * no trace. Throws when Slack cannot say whether the viewer is a member.
+ * The incident numbered `n`, or `undefined` when there is none, the viewer
+ * may not see it, or Slack cannot say right now whether the viewer is in its
+ * channel: the three answers are the same, so a private incident leaves no
+ * trace, not even while Slack is failing.
  */
 export async function showIncident(deps: BrowseDeps, viewer: Viewer, n: number, o: { afterSeq?: number; withEvents?: boolean } = {}): Promise<IncidentView | undefined> {
   const state = await deps.reads.byNumber(n);
-  if (!state || !(await canSee(viewer, state, deps))) return undefined;
+  if (!state || (await visibilityOf(viewer, state, deps)) !== 'visible') return undefined;
   if (o.withEvents === false) return { state, events: [], lastSeq: o.afterSeq ?? 0, truncated: false };
   const events: LoggedEvent[] = [];
   let after = o.afterSeq ?? 0;

@@ -62,10 +62,22 @@ export async function viewerScope(viewer: Viewer, deps: VisibilityDeps & { reads
   return { scope: { all: false, privateChannels: allowed }, unchecked };
 }
 
-/** Whether one incident is visible to the viewer (same rule as the scope, for a single incident). */
-export async function canSee(viewer: Viewer, incident: IncidentState, deps: VisibilityDeps): Promise<boolean> {
-  if (!incident.private) return true;
-  if (await policyAdmin(viewer, deps)) return true;
-  if (!incident.channelId) return false;
-  return (await deps.slack.channelMembers(incident.channelId)).has(viewer.userId);
+/**
+ * Whether one incident is visible to the viewer (same rule as the scope, for
+ * a single incident): `unchecked` when it is private and Slack cannot say
+ * right now who is in its channel. Callers show `unchecked` as they show
+ * `hidden` (or wait and ask again), never as an error of its own: a
+ * different answer would tell anyone that a private incident has that number.
+ */
+export type Visibility = 'visible' | 'hidden' | 'unchecked';
+
+export async function visibilityOf(viewer: Viewer, incident: IncidentState, deps: VisibilityDeps): Promise<Visibility> {
+  if (!incident.private) return 'visible';
+  if (await policyAdmin(viewer, deps)) return 'visible';
+  if (!incident.channelId) return 'hidden';
+  try {
+    return (await deps.slack.channelMembers(incident.channelId)).has(viewer.userId) ? 'visible' : 'hidden';
+  } catch {
+    return 'unchecked';
+  }
 }

@@ -5,6 +5,7 @@ import type { Viewer } from '../app/incident-visibility.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import { parseFilter } from './filters.ts';
 import { sendJsonBody } from './http.ts';
+import { noIncidentReason } from './layout.ts';
 
 function intParam(url: URL, name: string, def: number, max: number, problems: string[]): number {
   const v = url.searchParams.get(name);
@@ -31,7 +32,8 @@ export async function apiIncidents(d: BrowseDeps, viewer: Viewer, url: URL, res:
   const limit = intParam(url, 'limit', 50, 500, f.problems);
   if (f.problems.length) return sendJsonBody(res, 400, { error: 'bad_query', problems: f.problems });
   const r = await listIncidents(d, viewer, f.filter, { limit, offset: (f.page - 1) * limit });
-  sendJsonBody(res, 200, { total: r.total, page: f.page, limit, ...(r.unchecked ? { hiddenUnchecked: r.unchecked } : {}), incidents: r.incidents.map(incidentSummary) });
+  // `partial` says some private incidents could not be checked, never how many: the count would say how many exist.
+  sendJsonBody(res, 200, { total: r.total, page: f.page, limit, ...(r.unchecked ? { partial: true } : {}), incidents: r.incidents.map(incidentSummary) });
 }
 
 export async function apiIncident(d: BrowseDeps, viewer: Viewer, n: number, url: URL, res: ServerResponse): Promise<void> {
@@ -40,7 +42,7 @@ export async function apiIncident(d: BrowseDeps, viewer: Viewer, n: number, url:
   const limit = intParam(url, 'limit', 1_000, 10_000, problems);
   if (problems.length) return sendJsonBody(res, 400, { error: 'bad_query', problems });
   const view = await showIncident(d, viewer, n, { withEvents: false });
-  if (!view) return sendJsonBody(res, 404, { error: 'not_found', reason: `There is no incident INC-${n} that you can see.` });
+  if (!view) return sendJsonBody(res, 404, { error: 'not_found', reason: noIncidentReason(n) });
   const events = await eventsSince(d, view.state.id, after, limit + 1);
   const more = events.length > limit;
   if (more) events.length = limit;

@@ -32,9 +32,18 @@ export function messagePage(title: string, paragraphs: (string | Html)[], viewer
   return page({ title, ...(viewer ? { viewer } : {}), body: html`<h1>${title}</h1>${paragraphs.map((p) => html`<p>${p}</p>`)}` });
 }
 
-/** The one answer for "no such incident" and "not yours to see": identical, so a private incident leaves no trace. */
+/**
+ * Why an incident number is not shown, in one sentence for every case (none,
+ * not yours to see, Slack not saying right now whether you are in its
+ * channel): identical, so a private incident leaves no trace.
+ */
+export function noIncidentReason(n: number): string {
+  return `There is no incident INC-${n} that you can see. If you expected one: Kranz may not have been able to check with Slack just now that you are in its channel, so try again in a minute.`;
+}
+
+/** The one page for "no such incident" and "not yours to see" (see {@link noIncidentReason}). */
 export function noIncidentPage(n: number, viewer: { name: string }): Html {
-  return messagePage('Not found', [`There is no incident INC-${n} that you can see.`, html`<a href="/">All incidents</a>`], viewer);
+  return messagePage('Not found', [noIncidentReason(n), html`<a href="/">All incidents</a>`], viewer);
 }
 
 /** The answer for a path Kranz has no page at. */

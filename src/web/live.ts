@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
 import { eventsSince, type BrowseDeps } from '../app/browse-incidents.ts';
-import { canSee, type Viewer } from '../app/incident-visibility.ts';
+import { visibilityOf, type Viewer } from '../app/incident-visibility.ts';
 import type { IncidentState } from '../domain/incident.ts';
 import { SECURITY_HEADERS } from './http.ts';
 import { incidentHeader, timelineItems } from './pages/incident.ts';
@@ -52,7 +52,10 @@ export function streamIncident(req: IncomingMessage, res: ServerResponse, o: { d
     // The server stops listening at shutdown: end the stream so shutdown does not wait for it.
     if ((req.socket as { server?: Server }).server?.listening === false) return stop();
     const state = await deps.reads.byNumber(o.state.number);
-    if (!state || !(await canSee(viewer, state, deps))) {
+    const seen = state ? await visibilityOf(viewer, state, deps) : 'hidden';
+    // Slack not saying who is in the channel right now: send nothing, ask again on the next poll.
+    if (seen === 'unchecked') return;
+    if (!state || seen === 'hidden') {
       write(message('closed', 'gone'));
       return stop();
     }

@@ -110,7 +110,7 @@ export function analyticsRoutes(d: BrowseDeps & { incidentNow: () => number }) {
       title: 'Analytics', viewer,
       body: html`<h1>Analytics</h1>
 ${f.problems.length ? html`<div class="banner">${f.problems.join('; ')}</div>` : ''}
-${a.unchecked ? html`<div class="banner">Slack did not say who is in ${a.unchecked} private incident channel(s) just now; those incidents are not counted.</div>` : ''}
+${a.unchecked ? html`<div class="banner">Slack could not confirm just now which private incidents you may see, so some private incidents may not be counted. Reload in a minute.</div>` : ''}
 ${filterForm(d.policy, f, '/analytics')}
 <p class="muted">${total} incident${total === 1 ? '' : 's'}. Times are medians measured from the declaration; a promise is a status update's "next update by", kept when the next update (or the resolve) came in time.</p>
 ${await charts(a)}

@@ -57,7 +57,7 @@ export function listBody(o: { incidents: IncidentState[]; total: number; uncheck
 </tr>`);
   return html`<h1>Incidents</h1>
 ${o.f.problems.length ? html`<div class="banner">${o.f.problems.join('; ')}</div>` : ''}
-${o.unchecked ? html`<div class="banner">Slack did not say who is in ${o.unchecked} private incident channel(s) just now, so those incidents are left out. Reload in a minute.</div>` : ''}
+${o.unchecked ? html`<div class="banner">Slack could not confirm just now which private incidents you may see, so some private incidents may be left out. Reload in a minute.</div>` : ''}
 ${filterForm(o.policy, o.f)}
 <p class="muted">${o.total} incident${o.total === 1 ? '' : 's'}${pages > 1 ? html`, page ${o.f.page} of ${pages}` : ''}. <a href="/api/incidents${filterQuery(o.f.form)}">JSON</a></p>
 <table id="incidents"><thead><tr><th>#</th><th>Title</th><th>Severity</th><th>Status</th><th>Customers</th><th>Declared</th></tr></thead>
