@@ -73,9 +73,10 @@ const LIVE_JS = `
     var c=document.getElementById('event-count');if(c)c.textContent=String(list.children.length);
   });
   es.addEventListener('header',function(m){var h=document.getElementById('incident-header');if(h){var t=document.createElement('template');t.innerHTML=m.data;h.replaceWith(t.content.firstElementChild);}});
-  es.addEventListener('closed',function(){es.close();if(status)status.textContent='Incident closed: live updates ended.';});
+  var ENDED={closed:'Incident closed: live updates ended.',expired:'Your session has ended: reload the page to sign in again.',gone:'This incident is no longer shown to you: live updates ended.'};
+  es.addEventListener('closed',function(m){es.close();if(status)status.textContent=ENDED[m.data]||ENDED.closed;});
   es.onopen=function(){if(status)status.textContent='Live: new timeline entries appear here.';};
-  es.onerror=function(){if(status)status.textContent='Reconnecting…';};
+  es.onerror=function(){if(status)status.textContent=es.readyState===2?'Live updates ended: reload the page.':'Reconnecting…';};
 })();
 `;
 

@@ -3,6 +3,12 @@
  * event log for its incident once a second (an indexed range read from its
  * last position) and sends new entries as HTML fragments the page appends.
  * Works across replicas without any broker: the log is the source.
+ *
+ * A stream never outlives the session it was opened with (it ends with
+ * `closed: expired`), and ends quietly after `maxStreamMs` so the browser
+ * reconnects with the cookie it holds now: sessions are signed cookies with
+ * nothing to revoke on the server, and this is how signing out in another
+ * tab (or leaving the channel) reaches a page left open.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:net';
@@ -15,8 +21,14 @@ import { incidentHeader, timelineItems } from './pages/incident.ts';
 export interface LiveOptions {
   pollMs?: number;
   heartbeatMs?: number;
+  /** Longest a stream runs before the browser must reconnect (and show its cookie again). */
+  maxStreamMs?: number;
+  /** Incident time, for the header's clocks. */
   nowMs: () => number;
 }
+
+/** Ten minutes: a signed-out tab stops getting updates within this. */
+const MAX_STREAM_MS = 10 * 60_000;
 
 /** One SSE message; every line of `data` gets its own `data:` prefix, as the format requires. */
 function message(event: string, data: string, id?: number): string {
@@ -24,15 +36,30 @@ function message(event: string, data: string, id?: number): string {
   return `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\n${lines}\n\n`;
 }
 
-export function streamIncident(req: IncomingMessage, res: ServerResponse, o: { deps: BrowseDeps; viewer: Viewer; state: IncidentState; afterSeq: number; live: LiveOptions }): void {
+export interface StreamOptions {
+  deps: BrowseDeps;
+  viewer: Viewer;
+  state: IncidentState;
+  afterSeq: number;
+  live: LiveOptions;
+  /** When the viewer's session expires (epoch ms, real time); the stream ends then. */
+  sessionExp: number;
+  /** Real time, the clock `sessionExp` is on. */
+  now: () => number;
+}
+
+export function streamIncident(req: IncomingMessage, res: ServerResponse, o: StreamOptions): void {
   const { deps, viewer } = o;
   const pollMs = o.live.pollMs ?? 1_000;
   const heartbeatMs = o.live.heartbeatMs ?? 15_000;
+  const endAt = Math.min(o.sessionExp, o.now() + (o.live.maxStreamMs ?? MAX_STREAM_MS));
   // A reconnecting browser says where it stopped; that wins over the page's position.
   const resumed = Number(req.headers['last-event-id']);
-  let last = Number.isSafeInteger(resumed) && resumed > 0 ? resumed : o.afterSeq;
+  const isResumed = Number.isSafeInteger(resumed) && resumed > 0;
+  let last = isResumed ? resumed : o.afterSeq;
   let status = o.state.status;
-  let version = o.state.eventCount;
+  // After a reconnect the header may have changed in between: send it on the first poll.
+  let version = isResumed ? -1 : o.state.eventCount;
   let lastWrite = Date.now();
   let stopped = false;
   res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -51,6 +78,12 @@ export function streamIncident(req: IncomingMessage, res: ServerResponse, o: { d
   const tick = async (): Promise<void> => {
     // The server stops listening at shutdown: end the stream so shutdown does not wait for it.
     if ((req.socket as { server?: Server }).server?.listening === false) return stop();
+    if (o.now() >= o.sessionExp) {
+      write(message('closed', 'expired'));
+      return stop();
+    }
+    // Quietly: the browser reconnects on its own, with whatever cookie it holds now.
+    if (o.now() >= endAt) return stop();
     const state = await deps.reads.byNumber(o.state.number);
     const seen = state ? await visibilityOf(viewer, state, deps) : 'hidden';
     // Slack not saying who is in the channel right now: send nothing, ask again on the next poll.
@@ -77,13 +110,14 @@ export function streamIncident(req: IncomingMessage, res: ServerResponse, o: { d
   };
   let timer: NodeJS.Timeout;
   const loop = (): void => {
+    // Wake at the end too, not up to a poll after it.
     timer = setTimeout(() => {
       tick().then(
         () => { if (!stopped) loop(); },
         // A failed poll (database busy) is retried on the next one; the browser keeps its page.
         () => { if (!stopped) loop(); },
       );
-    }, pollMs);
+    }, Math.max(0, Math.min(pollMs, endAt - o.now())));
   };
   loop();
 }

@@ -45,6 +45,7 @@ export function webViewOff(missing: readonly string[]): WebHandler {
 }
 
 const INCIDENT = /^\/incidents\/(\d{1,9})(?:\/(live|report)(?:\/([^/]+))?)?$/;
+const LIVE = /^\/incidents\/\d{1,9}\/live$/;
 
 export function createWebHandler(d: WebDeps): WebHandler {
   const auth = createAuth(d);
@@ -75,7 +76,8 @@ export function createWebHandler(d: WebDeps): WebHandler {
     const api = path.startsWith('/api/');
     if (!session) {
       if (api) return sendJsonBody(res, 401, { error: 'not_signed_in', reason: 'Sign in with Slack at /login first; the API uses the same session cookie as the pages.' });
-      if (!get) return sendHtml(res, 401, messagePage('Not signed in', [html`<a href="/login">Sign in with Slack</a>`]));
+      // A live stream reconnecting after sign-out is no page to send to Slack: a 401 ends the browser's EventSource.
+      if (!get || LIVE.test(path)) return sendHtml(res, 401, messagePage('Not signed in', [html`<a href="/login">Sign in with Slack</a>`]));
       return redirect(res, `/login?next=${encodeURIComponent(path + url.search)}`);
     }
     if (!get) return sendText(res, 405, 'Method not allowed', 'text/plain; charset=utf-8', { allow: 'GET' });
@@ -108,7 +110,7 @@ export function createWebHandler(d: WebDeps): WebHandler {
       if (!view) return sendHtml(res, 404, noIncidentPage(n, viewer));
       if (sub === 'live') {
         const after = Number(url.searchParams.get('after') ?? '0');
-        return streamIncident(req, res, { deps: d, viewer, state: view.state, afterSeq: Number.isSafeInteger(after) && after >= 0 ? after : 0, live });
+        return streamIncident(req, res, { deps: d, viewer, state: view.state, afterSeq: Number.isSafeInteger(after) && after >= 0 ? after : 0, live, sessionExp: session.exp, now: d.now });
       }
       return sendHtml(res, 200, page({ title: `INC-${n}`, viewer, live: view.state.status !== 'closed', body: incidentBody({ ...view, nowMs: d.incidentNow() }) }));
     }
