@@ -2,7 +2,9 @@
 import type { ServerResponse } from 'node:http';
 import { eventsSince, listIncidents, showIncident, type BrowseDeps } from '../app/browse-incidents.ts';
 import type { Viewer } from '../app/incident-visibility.ts';
+import type { IncidentEvent } from '../domain/events.ts';
 import type { IncidentState } from '../domain/incident.ts';
+import { withheldNoteText } from '../domain/withheld-notes.ts';
 import { parseFilter } from './filters.ts';
 import { sendJsonBody } from './http.ts';
 import { noIncidentReason } from './layout.ts';
@@ -27,6 +29,12 @@ export function incidentSummary(s: IncidentState): Record<string, unknown> {
   };
 }
 
+/** An event's data without the note text it must not show (`text`, `previousText`); the rest (`messageTs`, `via`, who) stays. */
+function withoutNoteText(e: IncidentEvent): Record<string, unknown> {
+  const { text: _text, previousText: _previous, ...rest } = e.data as { text?: unknown; previousText?: unknown };
+  return rest;
+}
+
 export async function apiIncidents(d: BrowseDeps, viewer: Viewer, url: URL, res: ServerResponse): Promise<void> {
   const f = parseFilter(url.searchParams);
   const limit = intParam(url, 'limit', 50, 500, f.problems);
@@ -47,9 +55,12 @@ export async function apiIncident(d: BrowseDeps, viewer: Viewer, n: number, url:
   const more = events.length > limit;
   if (more) events.length = limit;
   const last = events[events.length - 1]?.seq;
+  const withheld = withheldNoteText(view.state.notes, events.map((e) => e.event));
   sendJsonBody(res, 200, {
     incident: { ...incidentSummary(view.state), description: view.state.description, checklist: view.state.checklist, pagerDuty: view.state.pagerDutyIncidents, rootCause: view.state.rootCause ?? null, actionItems: view.state.actionItems },
-    events: events.map(({ seq, event: e }) => ({ seq, type: e.type, occurredAt: e.occurredAt, actor: e.actor, data: e.data })),
+    events: events.map(({ seq, event: e }) => (withheld(e)
+      ? { seq, type: e.type, occurredAt: e.occurredAt, actor: e.actor, data: withoutNoteText(e), textWithheld: true }
+      : { seq, type: e.type, occurredAt: e.occurredAt, actor: e.actor, data: e.data })),
     ...(more && last !== undefined ? { next: `/api/incidents/${n}?after=${last}&limit=${limit}` } : {}),
   });
 }

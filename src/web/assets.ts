@@ -72,6 +72,14 @@ const LIVE_JS = `
     for(var i=0;i<items.length;i++){items[i].classList.add('new');list.appendChild(items[i]);}
     var c=document.getElementById('event-count');if(c)c.textContent=String(list.children.length);
   });
+  // A note's Slack message was deleted: its lines already shown get the withheld words (as textContent, never markup).
+  es.addEventListener('withhold',function(m){
+    var d=JSON.parse(m.data),items=list.children;
+    for(var i=0;i<items.length;i++){
+      var li=items[i],w=li.dataset.ts&&d.ts.indexOf(li.dataset.ts)>=0&&d.text[li.dataset.type],s=li.querySelector('span');
+      if(w&&s&&s.firstChild)s.firstChild.textContent=w+' ';
+    }
+  });
   es.addEventListener('header',function(m){var h=document.getElementById('incident-header');if(h){var t=document.createElement('template');t.innerHTML=m.data;h.replaceWith(t.content.firstElementChild);}});
   var ENDED={closed:'Incident closed: live updates ended.',expired:'Your session has ended: reload the page to sign in again.',gone:'This incident is no longer shown to you: live updates ended.'};
   es.addEventListener('closed',function(m){es.close();if(status)status.textContent=ENDED[m.data]||ENDED.closed;});

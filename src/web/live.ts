@@ -2,7 +2,10 @@
  * Live timelines over Server-Sent Events: each open connection polls the
  * event log for its incident once a second (an indexed range read from its
  * last position) and sends new entries as HTML fragments the page appends.
- * Works across replicas without any broker: the log is the source.
+ * Works across replicas without any broker: the log is the source. A note
+ * whose Slack message was deleted is sent without its text; when the deletion
+ * comes after its line was sent, a `withhold` message has the page replace
+ * that line's text (what was already sent cannot be called back).
  *
  * A stream never outlives the session it was opened with (it ends with
  * `closed: expired`), and ends quietly after `maxStreamMs` so the browser
@@ -15,8 +18,10 @@ import type { Server } from 'node:net';
 import { eventsSince, type BrowseDeps } from '../app/browse-incidents.ts';
 import { visibilityOf, type Viewer } from '../app/incident-visibility.ts';
 import type { IncidentState } from '../domain/incident.ts';
+import { withheldNoteText } from '../domain/withheld-notes.ts';
 import { SECURITY_HEADERS } from './http.ts';
 import { incidentHeader, timelineItems } from './pages/incident.ts';
+import { WITHHELD } from './pages/words.ts';
 
 export interface LiveOptions {
   pollMs?: number;
@@ -95,7 +100,10 @@ export function streamIncident(req: IncomingMessage, res: ServerResponse, o: Str
     const events = await eventsSince(deps, state.id, last);
     if (events.length) {
       last = events[events.length - 1]?.seq ?? last;
-      write(message('timeline', String(timelineItems(events)), last));
+      write(message('timeline', String(timelineItems(events, withheldNoteText(state.notes, events.map((e) => e.event)))), last));
+      // Lines of these messages sent earlier (or on the page) are in the browser: have it put the withheld words in their place.
+      const deleted = events.flatMap(({ event: e }) => (e.type === 'message_deleted' ? [e.data.messageTs] : []));
+      if (deleted.length) write(message('withhold', JSON.stringify({ ts: deleted, text: WITHHELD })));
     }
     if (state.eventCount !== version || state.status !== status) {
       version = state.eventCount;

@@ -66,6 +66,18 @@ describe('web view in Chromium', () => {
     await shot('03-incident');
   });
 
+  it('puts the withheld words in place of a note on the open page once its Slack message is deleted', async () => {
+    const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: asSlackUserId(USERS.dana.id), name: 'dana' }, source: { kind: 'slack' as const }, idempotencyKey: `browser:${key}:${Date.now()}` });
+    const ts = '1700000000.000900';
+    expect((await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text: 'vpn password is swordfish', via: 'pin', messageTs: ts }, meta('flag'))).ok).toBe(true);
+    const line = page.locator(`#timeline li[data-ts="${ts}"]`);
+    await expect.poll(() => line.textContent(), { timeout: 10_000 }).toContain('swordfish');
+    expect((await applyCommand(h.kranz.deps, { number: n }, { type: 'delete_message', messageTs: ts }, meta('delete'))).ok).toBe(true);
+    await expect.poll(() => line.textContent(), { timeout: 10_000 }).toContain('Note: text withheld, its Slack message was deleted later');
+    expect(await line.textContent()).not.toContain('swordfish');
+    expect(await line.locator('.muted').textContent()).toMatch(/^· @/);
+  });
+
   it('opens the incident report and the customer report', async () => {
     await page.getByRole('link', { name: 'Incident report' }).click();
     await page.waitForURL(`${h.publicUrl}/incidents/${n}/report`);

@@ -1,6 +1,8 @@
 /** `/incidents/<n>`: header, checklist with owners and deadlines, and the timeline (live while open). */
 import type { LoggedEvent } from '../../app/web-ports.ts';
+import type { IncidentEvent } from '../../domain/events.ts';
 import type { IncidentState } from '../../domain/incident.ts';
+import { withheldNoteText, type WithheldText } from '../../domain/withheld-notes.ts';
 import { html, type Html } from '../html.ts';
 import { clocks, severityBadge } from './list.ts';
 import { actorName, describeEvent, roleWord, utcTime } from './words.ts';
@@ -47,9 +49,18 @@ ${s.checklist.map((i) => {
 </tbody></table>`;
 }
 
+/** The Slack message a line's note text came from: a live page withholds the lines of a message deleted after they were shown. */
+function messageTsOf(e: IncidentEvent): string | undefined {
+  if (e.type === 'note_added') return e.data.messageTs;
+  return e.type === 'message_edited' ? e.data.messageTs : undefined;
+}
+
 /** Timeline items; also what live updates send. */
-export function timelineItems(events: readonly LoggedEvent[]): Html {
-  return html`${events.map(({ seq, event: e }) => html`<li data-seq="${seq}"><time datetime="${e.occurredAt}">${utcTime(e.occurredAt)}</time><span>${describeEvent(e)} <span class="muted">· ${actorName(e.actor)}</span></span></li>`)}`;
+export function timelineItems(events: readonly LoggedEvent[], withheld: WithheldText): Html {
+  return html`${events.map(({ seq, event: e }) => {
+    const ts = messageTsOf(e);
+    return html`<li data-seq="${seq}"${ts ? html` data-ts="${ts}" data-type="${e.type}"` : ''}><time datetime="${e.occurredAt}">${utcTime(e.occurredAt)}</time><span>${describeEvent(e, withheld(e))} <span class="muted">· ${actorName(e.actor)}</span></span></li>`;
+  })}`;
 }
 
 export function incidentBody(o: { state: IncidentState; events: readonly LoggedEvent[]; lastSeq: number; truncated: boolean; nowMs: number }): Html {
@@ -60,5 +71,5 @@ export function incidentBody(o: { state: IncidentState; events: readonly LoggedE
 ${checklist(s, o.nowMs)}
 <h2>Timeline <span class="muted">(<span id="event-count">${o.events.length}</span> events)</span> ${live ? html`<span id="live-status" class="live">Live updates are on.</span>` : ''}</h2>
 ${o.truncated ? html`<div class="banner">Only the first ${o.events.length} events are shown; the JSON API pages through the rest.</div>` : ''}
-<ol id="timeline" class="timeline"${live ? html` data-stream="/incidents/${s.number}/live?after=${o.lastSeq}"` : ''}>${timelineItems(o.events)}</ol>`;
+<ol id="timeline" class="timeline"${live ? html` data-stream="/incidents/${s.number}/live?after=${o.lastSeq}"` : ''}>${timelineItems(o.events, withheldNoteText(s.notes, o.events.map((e) => e.event)))}</ol>`;
 }

@@ -14,8 +14,12 @@ export function roleWord(role: string): string {
   return ROLE_WORDS[role] ?? role;
 }
 
-/** One line of the timeline for an event. */
-export function describeEvent(e: IncidentEvent): string {
+/** What a note's line says instead of its text once its Slack message was deleted (see `domain/withheld-notes.ts`). */
+export const WITHHELD = { note_added: 'Note: text withheld, its Slack message was deleted later', message_edited: 'Note edited: text withheld, its Slack message was deleted later' } as const;
+
+/** One line of the timeline for an event; `withheld` when the event's note text must not be shown. */
+export function describeEvent(e: IncidentEvent, withheld = false): string {
+  if (withheld && (e.type === 'note_added' || e.type === 'message_edited')) return WITHHELD[e.type];
   switch (e.type) {
     case 'declared': return `Declared ${e.data.severity}: ${e.data.title}${e.data.description ? ` (${e.data.description})` : ''}`;
     case 'channel_created': return `Channel #${e.data.channelName} created`;
