@@ -60,10 +60,11 @@ export async function incidentByNumber(db: Q, n: number): Promise<IncidentState 
   return r.rows[0]?.state;
 }
 
+/** The incident's events after `afterSeq`, in log order. The order names the column: `seq` alone would be the text the select makes of it (1, 10, 11, 2). */
 export async function eventsAfter(db: Q, incidentId: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {
   const r = await db.query<{ seq: string; id: string; incident_id: string; type: string; occurred_at: Date; recorded_at: Date; actor: unknown; source: unknown; idempotency_key: string; data: unknown }>(
     `select seq::text, id, incident_id, type, occurred_at, recorded_at, actor, source, idempotency_key, data
-     from incident_events where incident_id = $1::uuid and seq > $2::bigint order by seq limit $3::int`,
+     from incident_events where incident_id = $1::uuid and seq > $2::bigint order by incident_events.seq limit $3::int`,
     [incidentId, String(Math.max(0, Math.floor(afterSeq))), limit],
   );
   return r.rows.map((x) => ({
