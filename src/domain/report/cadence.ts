@@ -1,10 +1,12 @@
 /**
  * Did we keep our promises? Status-update gaps against the update cadence,
- * and the first customer contact against its deadline.
+ * and each customer's first contact against the call's deadline.
  */
 import type { SeverityPolicy } from '../policy.ts';
 import { CALL_CUSTOMER_ITEM } from '../incident.ts';
+import { firstContacts } from './contacts.ts';
 import type { ReportFacts } from './facts.ts';
+import type { KeyTimeFact } from './key-times.ts';
 
 /** The time between two consecutive status updates (or the declaration and the first one). */
 export interface UpdateGap {
@@ -67,19 +69,28 @@ export interface ContactCheck {
   late: boolean;
 }
 
+/** One customer's first contact against the call's deadline, when several are attached. */
+export interface CustomerContactCheck extends ContactCheck {
+  customer: string;
+  /** Where the contact came from: the contact event, or the correction that moved it. */
+  contact?: KeyTimeFact;
+}
+
 /**
  * The deadline is the one the team was given: the call-customer checklist
  * item's due time, else the declared severity's contact deadline. The item is
  * read from the incident's checklist as it ended, not as declared: attaching a
  * customer to an incident whose severity expected no call adds the item then.
  */
-export function customerContact(facts: ReportFacts, severity: (key: string) => SeverityPolicy | undefined): ContactCheck {
-  const sev = severity(facts.declared.data.severity);
+function callDeadline(facts: ReportFacts, sev: SeverityPolicy | undefined): { required: boolean; deadlineMs?: number } {
   const item = facts.state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM);
   const due = item?.dueAt ? Date.parse(item.dueAt) : NaN;
   const deadlineMs = !Number.isNaN(due) ? due : sev ? facts.declaredMs + sev.customerContactDeadlineMs : undefined;
-  const contactedMs = facts.times.customer_contacted?.ms;
-  const required = item !== undefined || (sev?.customerImpacting ?? false);
+  return { required: item !== undefined || (sev?.customerImpacting ?? false), ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
+}
+
+function judged(facts: ReportFacts, call: { required: boolean; deadlineMs?: number }, contactedMs: number | undefined): ContactCheck {
+  const { required, deadlineMs } = call;
   const contacted = contactedMs !== undefined && !Number.isNaN(contactedMs) ? contactedMs : undefined;
   return {
     required,
@@ -87,4 +98,41 @@ export function customerContact(facts: ReportFacts, severity: (key: string) => S
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
     late: required && deadlineMs !== undefined && (contacted === undefined ? facts.lastMs > deadlineMs : contacted > deadlineMs),
   };
+}
+
+/**
+ * With several customers attached, each one's first contact (their own, or one
+ * naming no customer: `firstContacts`, the rule their customer reports use)
+ * against the call's deadline, in the order they were attached; empty with one
+ * customer or none. The checklist has one call item for all attached
+ * customers, so its due time is each one's deadline.
+ */
+export function customerContacts(facts: ReportFacts, severity: (key: string) => SeverityPolicy | undefined): CustomerContactCheck[] {
+  if (facts.customers.length < 2) return [];
+  const call = callDeadline(facts, severity(facts.declared.data.severity));
+  const first = firstContacts(facts);
+  return facts.customers.map((customer) => {
+    const contact = first.get(customer);
+    return { customer, ...judged(facts, call, contact?.ms), ...(contact ? { contact } : {}) };
+  });
+}
+
+/**
+ * The customer contact the report states as its figure. With one customer (or
+ * none) it is the first contact logged. With several it is the last customer's
+ * first contact: the time by which every customer had been called, and late
+ * when any one's call was. The first contact with any one of them would tell a
+ * support lead that a customer nobody called had been; when one was never
+ * contacted there is no such time, and the report names who instead.
+ */
+export function customerContact(
+  facts: ReportFacts,
+  severity: (key: string) => SeverityPolicy | undefined,
+  each: readonly CustomerContactCheck[] = customerContacts(facts, severity),
+): ContactCheck {
+  const call = callDeadline(facts, severity(facts.declared.data.severity));
+  if (!each.length) return judged(facts, call, facts.times.customer_contacted?.ms);
+  let every: number | undefined = -Infinity;
+  for (const c of each) every = c.contactedMs === undefined || every === undefined ? undefined : Math.max(every, c.contactedMs);
+  return judged(facts, call, every);
 }

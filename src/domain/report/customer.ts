@@ -12,6 +12,7 @@ import { human } from '../incident.ts';
 import type { CustomerPolicy, Policy } from '../policy.ts';
 import { policyInForce } from '../policy-snapshot.ts';
 import { createReportClock, type ReportClock } from './clock.ts';
+import { firstContacts } from './contacts.ts';
 import { createContext } from './context.ts';
 import type { ImpactSpan } from './figures.ts';
 import { gatherFacts, type ReportFacts } from './facts.ts';
@@ -131,7 +132,7 @@ export function draftCustomerReport(events: readonly IncidentEvent[], current: P
     push((w.windows[i - 1] as ImpactSpan).endMs, 'Service was restored.');
     push((w.windows[i] as ImpactSpan).startMs, 'The problem returned and the service was affected again.');
   }
-  const contact = firstContact(events, facts, customerId);
+  const contact = firstContacts(facts).get(customerId)?.ms;
   if (contact !== undefined) push(contact, `We contacted ${customer.mainContact.name} at ${customer.name}.`);
   if (!edits.withheld.has('updates')) for (const u of relayed) push(u.ms, `Update (${statusWords(u.event.data.status)}): ${clean(u.event.data.summary)}`);
   if (f.toMitigateMs !== undefined && facts.times.mitigated && facts.times.mitigated.via !== 'restoration') push(facts.times.mitigated.ms, 'The impact was mitigated; we kept monitoring.');
@@ -212,27 +213,6 @@ function attachedSpans(events: readonly IncidentEvent[], customer: string): [num
   }
   if (from !== undefined) spans.push([from, Infinity]);
   return spans;
-}
-
-/**
- * The customer's first contact: their earliest one (or one logged for no customer in particular).
- * A corrected first contact (`/incident times`) replaces the contact it corrects when that was
- * theirs; one corrected with no contact logged is theirs only when they are the incident's one
- * customer, since it names no customer and another's call must not read as theirs.
- */
-function firstContact(events: readonly IncidentEvent[], facts: ReportFacts, customer: string): number | undefined {
-  const fact = facts.times.customer_contacted;
-  const corrected = fact?.via === 'correction' ? fact : undefined;
-  let first: number | undefined;
-  const consider = (ms: number): void => {
-    if (!Number.isNaN(ms) && (first === undefined || ms < first)) first = ms;
-  };
-  for (const e of events) {
-    if (e.type !== 'customer_contacted' || (e.data.customer && e.data.customer !== customer)) continue;
-    consider(corrected && e === corrected.impliedEvent ? corrected.ms : Date.parse(e.occurredAt));
-  }
-  if (corrected && !corrected.impliedEvent && facts.customers.length === 1 && facts.customers[0] === customer) consider(corrected.ms);
-  return first;
 }
 
 function teamNames(facts: ReportFacts, person: (id: string) => string): string[] {

@@ -5,7 +5,7 @@
  */
 import type { KeyTime } from '../events.ts';
 import type { SeverityPolicy } from '../policy.ts';
-import { customerContact, updateGaps, type ContactCheck, type UpdateGap } from './cadence.ts';
+import { customerContact, customerContacts, updateGaps, type ContactCheck, type CustomerContactCheck, type UpdateGap } from './cadence.ts';
 import type { ReportFacts } from './facts.ts';
 import type { KeyTimeFact } from './key-times.ts';
 import { measurePromises, type UpdatePromise } from './promises.ts';
@@ -48,7 +48,10 @@ export interface ReportFigures {
   broken: number;
   gaps: UpdateGap[];
   longestGap?: UpdateGap;
+  /** The customer contact (with several customers: every customer's, by the last one's first contact). */
   contact: ContactCheck;
+  /** With several customers attached, each one's first contact against the call's deadline; else empty. */
+  contacts: CustomerContactCheck[];
 }
 
 export function computeFigures(facts: ReportFacts, severity: (key: string) => SeverityPolicy | undefined): ReportFigures {
@@ -82,7 +85,8 @@ export function computeFigures(facts: ReportFacts, severity: (key: string) => Se
   const gaps = updateGaps(facts, severity);
   let longestGap: UpdateGap | undefined;
   for (const g of gaps) if (!longestGap || g.toMs - g.fromMs > longestGap.toMs - longestGap.fromMs) longestGap = g;
-  const contact = customerContact(facts, severity);
+  const contacts = customerContacts(facts, severity);
+  const contact = customerContact(facts, severity, contacts);
   const a = diff('acknowledged', 'detected');
   const m = diff('mitigated', 'impact_started');
   const r = diff('restored', 'impact_started');
@@ -98,5 +102,6 @@ export function computeFigures(facts: ReportFacts, severity: (key: string) => Se
     gaps,
     ...(longestGap ? { longestGap } : {}),
     contact,
+    contacts,
   };
 }

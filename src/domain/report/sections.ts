@@ -7,7 +7,7 @@ import { KEY_TIMES, type IncidentEventOf } from '../events.ts';
 import { KEY_TIME_LABELS, viaText } from './key-time-text.ts';
 import type { RenderContext } from './context.ts';
 import { escapeBlock, escapeInline } from './markdown.ts';
-import { impactWindow } from './summary.ts';
+import { customerName, impactWindow, uncontacted } from './summary.ts';
 import { citation } from './timeline.ts';
 
 /** Placeholders name the command that fills the gap, so the report tells the reader what to do. */
@@ -79,9 +79,24 @@ export function renderMetrics(ctx: RenderContext): string[] {
     `| Measure | Reached at | From impact start (${ctx.time(w.startMs)}) | From declaration (${ctx.time(declaredMs)}) | Source |`,
     '| --- | --- | --- | --- | --- |',
     ...KEY_TIMES.map((k) => {
+      if (k === 'customer_contacted' && f.contacts.length) return everyCustomerRow(ctx, (ms) => `${since(w.startMs, ms)} | ${since(declaredMs, ms)}`);
       const fact = t[k];
       const ms = fact?.ms;
       return `| ${KEY_TIME_LABELS[k]} | ${ms === undefined ? '—' : ctx.time(ms)} | ${since(w.startMs, ms)} | ${since(declaredMs, ms)} | ${fact ? viaText(ctx, fact) : '_not recorded_'} |`;
     }),
   ];
+}
+
+/**
+ * With several customers attached, the contact row is every customer's: the
+ * last customer's first contact (the time by which all had been called, as the
+ * summary states it), with who that was; none when one was never contacted.
+ */
+function everyCustomerRow(ctx: RenderContext, fromColumns: (ms: number) => string): string {
+  const label = 'Every customer first contacted';
+  const each = ctx.figures.contacts;
+  const ms = ctx.figures.contact.contactedMs;
+  const last = each.findLast((c) => c.contactedMs === ms);
+  if (ms === undefined || !last?.contact) return `| ${label} | — | — | — | _not reached: no contact recorded with ${uncontacted(ctx)}_ |`;
+  return `| ${label} | ${ctx.time(ms)} | ${fromColumns(ms)} | the last of ${each.length} customers, ${customerName(ctx, last.customer)}: ${viaText(ctx, last.contact)} |`;
 }

@@ -7,7 +7,7 @@ import { formatDuration } from '../duration.ts';
 import { ROLES } from '../events.ts';
 import type { RenderContext } from './context.ts';
 import { ROLE_LABELS } from './context.ts';
-import type { UpdateGap } from './cadence.ts';
+import type { ContactCheck, UpdateGap } from './cadence.ts';
 import type { ImpactWindow } from './figures.ts';
 import { KEY_TIME_LABELS, viaText } from './key-time-text.ts';
 import type { UpdatePromise } from './promises.ts';
@@ -114,18 +114,44 @@ function respondersLines(ctx: RenderContext): string[] {
   return lines;
 }
 
-function contactLine(ctx: RenderContext): string {
-  const c = ctx.figures.contact;
+/** A contact check in the words of the contact line, after its label. */
+function contactText(ctx: RenderContext, c: ContactCheck): string {
   const declaredMs = ctx.facts.declaredMs;
   const deadline = c.deadlineMs === undefined ? '' : `the ${formatDuration(c.deadlineMs - declaredMs)} deadline (${ctx.time(c.deadlineMs)})`;
   if (c.contactedMs !== undefined) {
-    const head = `- **Customer first contacted:** ${ctx.time(c.contactedMs)}, ${formatDuration(c.contactedMs - declaredMs)} after declaration`;
+    const head = `${ctx.time(c.contactedMs)}, ${formatDuration(c.contactedMs - declaredMs)} after declaration`;
     if (c.late && c.deadlineMs !== undefined) return `${head}: ${WARN} **${formatDuration(c.contactedMs - c.deadlineMs)} past** ${deadline}`;
     return deadline ? `${head}: within ${deadline}` : head;
   }
-  if (!c.required) return '- **Customer first contacted:** not recorded (not required at this severity)';
+  if (!c.required) return 'not recorded (not required at this severity)';
   const missed = c.deadlineMs === undefined ? '' : c.late ? ` ${WARN} **missed** ${deadline}` : ` (due by ${ctx.time(c.deadlineMs)}, ${formatDuration(c.deadlineMs - declaredMs)} after declaration)`;
-  return `- **Customer first contacted:** _Not recorded yet: run \`/incident customer-contacted …\`_${missed}`;
+  return `_Not recorded yet: run \`/incident customer-contacted …\`_${missed}`;
+}
+
+/**
+ * The customer contact; with several customers attached, every customer's
+ * (the last one's first contact, as the metrics state it, or who was never
+ * contacted), then each one's own check.
+ */
+function contactLines(ctx: RenderContext): string[] {
+  const label = '- **Customer first contacted:**';
+  const each = ctx.figures.contacts;
+  const all = ctx.figures.contact;
+  if (!each.length) return [`${label} ${contactText(ctx, all)}`];
+  const head = all.contactedMs === undefined
+    ? `${all.required ? `${WARN} ` : ''}not every customer: no contact recorded with ${uncontacted(ctx)}`
+    : `every customer by ${ctx.time(all.contactedMs)}, ${formatDuration(all.contactedMs - ctx.facts.declaredMs)} after declaration`;
+  return [`${label} ${head}`, ...each.map((c) => `  - ${customerName(ctx, c.customer)}: ${contactText(ctx, c)}`)];
+}
+
+/** A customer by the name policy gives it, else its id. */
+export function customerName(ctx: RenderContext, id: string): string {
+  return escapeInline(ctx.customer(id)?.name ?? id);
+}
+
+/** The customers never contacted, by name: `Acme Corp, Globex`. */
+export function uncontacted(ctx: RenderContext): string {
+  return ctx.figures.contacts.filter((c) => c.contactedMs === undefined).map((c) => customerName(ctx, c.customer)).join(', ');
 }
 
 function gapText(ctx: RenderContext, g: UpdateGap): string {
@@ -199,7 +225,7 @@ function resolutionLine(ctx: RenderContext): string[] {
 export function renderSummary(ctx: RenderContext): string[] {
   const { state } = ctx.facts;
   const w = impactWindow(ctx);
-  const customers = state.customers.map((id) => escapeInline(ctx.customer(id)?.name ?? id));
+  const customers = state.customers.map((id) => customerName(ctx, id));
   const lines = ['## Summary', '', `**What happened:** ${escapeInline(state.title)}`];
   const description = escapeBlock(state.description);
   if (description) lines.push('', description);
@@ -212,7 +238,7 @@ export function renderSummary(ctx: RenderContext): string[] {
     ...resolutionLine(ctx),
     `- **Customers affected:** ${customers.length ? customers.join(', ') : '_None recorded_'}`,
     ...respondersLines(ctx),
-    contactLine(ctx),
+    ...contactLines(ctx),
     ...updatesLine(ctx),
     ...slaLines(ctx, w),
     pagerDutyLine(ctx),
