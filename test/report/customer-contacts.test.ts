@@ -145,3 +145,20 @@ describe('one customer, or none', () => {
     expect(metricsRow(md)).toEqual(['| Customer first contacted | — | — | — | _not recorded_ |']);
   });
 });
+
+describe('a customer attached after the declaration', () => {
+  // Acme at the declaration (called 13:03, due 13:10); Globex attached at 14:00 and called at 14:07.
+  const events = play([[0, declare(['acme'])], [3, contact('acme')], [60, { type: 'attach_customer', customer: 'globex', via: 'command' }], [67, contact('globex')], [90, { type: 'resolve' }]]);
+  const md = draftReport(events, POLICY);
+
+  it('is given the time to call from when it was attached, not the deadline set before it was known', () => {
+    const lines = contactLines(md);
+    expect(lines[1]).toContain('Acme Corp: 13:03');
+    expect(lines[1]).toContain('within the 10m deadline (13:10)');
+    expect(lines[2]).toContain('Globex: 14:07');
+    expect(lines[2]).toContain('(14:10)');
+    expect(lines[2]).not.toContain('⚠️');
+    expect(lines[0]).not.toContain('⚠️');
+    expect(reportFigures(events, POLICY).contact.late).toBe(false);
+  });
+});

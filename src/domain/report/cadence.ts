@@ -109,12 +109,27 @@ function judged(facts: ReportFacts, call: { required: boolean; deadlineMs?: numb
  */
 export function customerContacts(facts: ReportFacts, severity: (key: string) => SeverityPolicy | undefined): CustomerContactCheck[] {
   if (facts.customers.length < 2) return [];
-  const call = callDeadline(facts, severity(facts.declared.data.severity));
+  const sev = severity(facts.declared.data.severity);
+  const call = callDeadline(facts, sev);
   const first = firstContacts(facts);
+  const attachedAt = lastAttached(facts);
   return facts.customers.map((customer) => {
     const contact = first.get(customer);
-    return { customer, ...judged(facts, call, contact?.ms), ...(contact ? { contact } : {}) };
+    // A customer attached after the declaration gets the severity's time to call from when they were attached:
+    // the call item's due time was set for the customers there at the start, before this one was known.
+    const at = attachedAt.get(customer);
+    const own = at !== undefined && sev && call.deadlineMs !== undefined ? { ...call, deadlineMs: Math.max(call.deadlineMs, at + sev.customerContactDeadlineMs) } : call;
+    return { customer, ...judged(facts, own, contact?.ms), ...(contact ? { contact } : {}) };
   });
+}
+
+/** When each customer was last attached after the declaration (a customer named at declaration has no entry). */
+function lastAttached(facts: ReportFacts): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const en of facts.entries) {
+    if (en.event.type === 'customer_attached' && !en.marker) out.set(en.event.data.customer, en.ms);
+  }
+  return out;
 }
 
 /**
@@ -134,5 +149,8 @@ export function customerContact(
   if (!each.length) return judged(facts, call, facts.times.customer_contacted?.ms);
   let every: number | undefined = -Infinity;
   for (const c of each) every = c.contactedMs === undefined || every === undefined ? undefined : Math.max(every, c.contactedMs);
-  return judged(facts, call, every);
+  // Each customer has their own deadline (one attached later, a later one): late when any one's call was.
+  const deadlines = each.flatMap((c) => (c.deadlineMs !== undefined ? [c.deadlineMs] : []));
+  const latest = deadlines.length ? { ...call, deadlineMs: Math.max(...deadlines) } : call;
+  return { ...judged(facts, latest, every), late: each.some((c) => c.late) };
 }
