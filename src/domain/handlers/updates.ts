@@ -6,7 +6,7 @@ import type { SlackChannelId } from '../ids.ts';
 import type { IncidentState } from '../incident.ts';
 import { findCustomer, findSeverity, privacyPolicy, type Policy } from '../policy.ts';
 import type { HandlerGroup } from './context.ts';
-import { planCustomerUpdate } from '../customer-updates.ts';
+import { planCustomerUpdate, resolvePublication } from '../customer-updates.ts';
 
 /** The default checklist's "post the first status update" item, ticked by the first update. */
 export const FIRST_UPDATE_ITEM = 'first-update';
@@ -49,10 +49,16 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
       return domainError('input.empty', { field: 'customer-facing title' });
     }
     const goesOut = Boolean(plan.statusPage || plan.emails.length) && plan.title;
-    const customer = goesOut ? {
-      title: plan.title!,
-      ...(plan.statusPage ? { statusPage: { pageId: plan.statusPage.pageId, action: plan.statusPage.action === 'create' ? 'create' as const : 'update' as const, components: plan.statusPage.components } } : {}),
-      ...(plan.emails.length ? { emailedTo: plan.emails.map((m) => m.to) } : {}),
+    // An update that resolves the incident without publishing (unticked, or no longer customer-impacting) still
+    // resolves the open page incident: nothing else would, since `/incident resolve` is refused from here on.
+    const pageResolve = status === 'resolved' && state.status !== 'resolved' && !(goesOut && plan.statusPage) ? resolvePublication(state) : undefined;
+    const page = goesOut && plan.statusPage
+      ? { pageId: plan.statusPage.pageId, action: plan.statusPage.action === 'create' ? 'create' as const : 'update' as const, components: plan.statusPage.components }
+      : pageResolve ? { pageId: pageResolve.pageId, action: 'update' as const, components: pageResolve.components } : undefined;
+    const customer = goesOut || page ? {
+      title: (goesOut ? plan.title : undefined) ?? state.customerFacing?.title ?? '',
+      ...(page ? { statusPage: page } : {}),
+      ...(goesOut && plan.emails.length ? { emailedTo: plan.emails.map((m) => m.to) } : {}),
     } : undefined;
     const update = step.emit('status_update_posted', { status, summary, nextUpdateAt, relayedTo, ...(customer ? { customer } : {}) });
     // Posting the first update is itself a checklist item: tick it rather than ask for a click.
@@ -72,6 +78,7 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
       if (withId.statusPage) step.fx(withId.statusPage);
       step.fx(...withId.emails);
     }
+    if (pageResolve) step.fx(pageResolve);
     step.fx({ kind: 'slack.set_topic' }, { kind: 'slack.refresh_slot', slot: 'summary' });
     return undefined;
   },

@@ -1,0 +1,73 @@
+/**
+ * How the customer-facing side follows the incident's resolution: the page
+ * incident is resolved whenever the incident is (exactly once, however it got
+ * there), later updates add to it rather than opening a second one, and the
+ * email contacts hear of the resolution in their thread.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../../src/domain/commands.ts';
+import type { Effect } from '../../src/domain/effects.ts';
+import type { IncidentState } from '../../src/domain/incident.ts';
+import type { Policy } from '../../src/domain/policy.ts';
+import { transition } from '../../src/domain/transition.ts';
+import { declare, envFor, run, T0, testPolicy } from '../helpers/domain.ts';
+
+const policy = (o: Partial<NonNullable<Policy['statuspage']>> = {}): Policy => ({
+  ...testPolicy,
+  statuspage: { pageId: 'page00000001', publish: 'ask', publishPrivate: false, components: [{ service: 'checkout', componentId: 'comp00000001', pagerDutyServices: [] }], outlets: { statusPage: true, email: true }, ...o },
+});
+const input = { title: 'Payments are failing', impact: { checkout: 'major_outage' as const }, approved: true };
+
+/** Runs commands against one policy; records the page incident's id as the deliverer would after the create. */
+function session(p: Policy) {
+  let s: IncidentState = run([declare()]);
+  let t = T0.getTime();
+  const out = {
+    get state() { return s; },
+    step(c: Command): Effect[] {
+      t += 60_000;
+      const r = transition(s, c, new Date(t), envFor({ policy: p }));
+      if (!r.ok) throw new Error(`${c.type}: ${JSON.stringify(r.error)}`);
+      s = r.value.state!;
+      return r.value.effects.filter((e) => e.kind === 'statuspage.publish' || e.kind === 'email.send');
+    },
+    created(pageIncidentId: string) {
+      const page = s.customerFacing!.statusPage!;
+      s = { ...s, customerFacing: { ...s.customerFacing!, statusPage: { ...page, pageIncidentId } } };
+    },
+  };
+  return out;
+}
+const pageFx = (fx: Effect[]) => fx.filter((e) => e.kind === 'statuspage.publish');
+
+describe('resolving the page incident', () => {
+  it('a resolved update that is not published still resolves the open page incident, once', () => {
+    const x = session(policy());
+    x.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
+    x.created('spinc1');
+    const fx = x.step({ type: 'post_status_update', status: 'resolved', summary: 'Fixed, internal words', customer: { approved: false } });
+    expect(pageFx(fx)).toEqual([{ kind: 'statuspage.publish', action: 'resolve', pageId: 'page00000001', status: 'resolved', body: 'This incident has been resolved.', components: { comp00000001: 'operational' } }]);
+    expect(x.state.customerFacing?.statusPage).toMatchObject({ resolved: true, pageIncidentId: 'spinc1', components: { comp00000001: 'operational' } });
+    expect(fx.some((e) => e.kind === 'statuspage.publish' && e.body.includes('internal'))).toBe(false);
+    // Nothing resolves it a second time.
+    expect(pageFx(x.step({ type: 'close' }))).toEqual([]);
+  });
+
+  it('a resolved update after the severity fell below customer impact resolves the page incident', () => {
+    const x = session(policy({ publish: 'auto' }));
+    x.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
+    x.created('spinc1');
+    x.step({ type: 'change_severity', severity: 'SEV4' });
+    const fx = x.step({ type: 'post_status_update', status: 'resolved', summary: 'Fixed' });
+    expect(pageFx(fx)).toMatchObject([{ action: 'resolve', status: 'resolved', components: { comp00000001: 'operational' } }]);
+    expect(x.state.customerFacing?.statusPage?.resolved).toBe(true);
+  });
+
+  it('a published resolved update resolves it with its own words and resolve adds nothing', () => {
+    const x = session(policy());
+    x.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
+    x.created('spinc1');
+    const fx = x.step({ type: 'post_status_update', status: 'resolved', summary: 'Fixed.', customer: { approved: true } });
+    expect(pageFx(fx)).toMatchObject([{ action: 'update', status: 'resolved', body: 'Fixed.' }]);
+  });
+});
