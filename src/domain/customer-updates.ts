@@ -8,7 +8,8 @@
  * the responder's tick. The first publication creates the status page
  * incident (named by the customer-facing title, never the internal one);
  * later ones add updates; a `resolved` update (or resolving the incident)
- * resolves it and sets its components operational.
+ * resolves it and sets its components operational, and updates after that
+ * (until a reopen) add to the resolved page incident.
  */
 import type { ComponentState, CustomerEmail, StatusPagePublication } from './effects.ts';
 import type { Status } from './events.ts';
@@ -111,7 +112,10 @@ function statusPageEntry(
   input: CustomerFacingInput | undefined,
 ): StatusPagePublication {
   const sp = statusPagePolicy(policy);
-  const open = state.customerFacing?.statusPage && !state.customerFacing.statusPage.resolved ? state.customerFacing.statusPage : undefined;
+  // Until a reopen, updates after the resolution (a postmortem note) go on the resolved page incident: a
+  // new one would show customers a second incident and lose the recorded id. After a reopen it is a new one.
+  const recorded = state.customerFacing?.statusPage;
+  const open = recorded && (!recorded.resolved || state.status === 'resolved' || state.status === 'closed') ? recorded : undefined;
   const status = update.status === 'closed' ? 'resolved' : update.status;
   const impact = input?.impact ?? defaultImpact(policy, state);
   let components: Record<string, ComponentState> = {};

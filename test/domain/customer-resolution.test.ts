@@ -71,3 +71,19 @@ describe('resolving the page incident', () => {
     expect(pageFx(fx)).toMatchObject([{ action: 'update', status: 'resolved', body: 'Fixed.' }]);
   });
 });
+
+describe('updates after the resolution', () => {
+  it('add to the resolved page incident instead of creating a second one, until a reopen', () => {
+    const x = session(policy({ publish: 'auto' }));
+    x.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
+    x.created('spinc1');
+    x.step({ type: 'resolve' });
+    const note = x.step({ type: 'post_status_update', summary: 'Root cause: a bad deploy. We are sorry.' });
+    expect(pageFx(note)).toMatchObject([{ action: 'update', status: 'resolved', components: { comp00000001: 'operational' } }]);
+    expect(x.state.customerFacing?.statusPage).toMatchObject({ pageIncidentId: 'spinc1', resolved: true });
+    x.step({ type: 'reopen', reason: 'back' });
+    const again = x.step({ type: 'post_status_update', status: 'investigating', summary: 'Again' });
+    expect(pageFx(again)).toMatchObject([{ action: 'create', status: 'investigating' }]);
+    expect(x.state.customerFacing?.statusPage?.pageIncidentId).toBeUndefined();
+  });
+});
