@@ -93,14 +93,37 @@ export function planCustomerUpdate(
   return plan;
 }
 
+/** What customers are told of a resolution that is not itself a published update (its text may be internal). */
+const RESOLVED_BODY = 'This incident has been resolved.';
+
 /** The status page's part of resolving the incident, when its page incident is still open. */
 export function resolvePublication(state: IncidentState): StatusPagePublication | undefined {
   const page = state.customerFacing?.statusPage;
   if (!page || page.resolved) return undefined;
   return {
     kind: 'statuspage.publish', action: 'resolve', pageId: page.pageId, status: 'resolved',
-    body: 'This incident has been resolved.', components: operational(page.components),
+    body: RESOLVED_BODY, components: operational(page.components),
   };
+}
+
+/**
+ * The email part of resolving the incident: the contacts the updates were
+ * emailed to hear of it in the same thread, whatever the severity is now
+ * (they heard of the trouble, so they hear of its end). None without a mail server.
+ */
+export function resolutionEmails(policy: Policy, state: IncidentState, updateEventId?: string): CustomerEmail[] {
+  const facing = state.customerFacing;
+  if (!facing?.emailedTo?.length || !facing.title || !outletsOf(policy).email) return [];
+  const n = facing.emailedUpdates + 1;
+  const page = resolvePublication(state);
+  const text = emailText(policy, state, page, { status: 'resolved', summary: RESOLVED_BODY }, facing.title);
+  const known = [...policy.customers, ...(state.policy?.customers ?? [])];
+  return facing.emailedTo.map((to): CustomerEmail => ({
+    kind: 'email.send', to, customerId: known.find((c) => customerEmails(c).some((a) => a.toLowerCase() === to.toLowerCase()))?.id ?? '',
+    subject: `[INC-${state.number}] ${facing.title}`, text,
+    messageKey: `u${n}`, previousKeys: Array.from({ length: n - 1 }, (_, i) => `u${i + 1}`),
+    ...(updateEventId ? { updateEventId } : {}),
+  }));
 }
 
 function statusPageEntry(

@@ -118,7 +118,8 @@ export interface EventPayloads {
   reminder_sent: { reminder: string; level: number; dueAt: string; recipient: string; recipientName?: string };
   root_cause_recorded: { text: string };
   action_item_added: { kind: ActionKind; text: string };
-  resolved: { summary?: string };
+  /** `emailedTo`: the contacts emailed the resolution (those the updates were emailed to). */
+  resolved: { summary?: string; emailedTo?: string[] };
   closed: Record<string, never>;
   reopened: { reason?: string };
   report_drafted: { length: number; sha256: string };

@@ -3,8 +3,8 @@
  * state changes, so replaying the log always gives the same incident.
  */
 import { callCustomerTitle } from './checklist-title.ts';
-import type { CustomerFacingState } from './customer-facing.ts';
-import type { ActionKind, EventPayloads, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
+import { afterCustomerUpdate, resolvedFacing, type CustomerFacingState } from './customer-facing.ts';
+import type { ActionKind, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
 import type { IncidentId, PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
 export interface ChecklistItemState {
@@ -186,7 +186,7 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
     case 'resolved':
       return {
         ...s,
-        ...(s.customerFacing?.statusPage && !s.customerFacing.statusPage.resolved ? { customerFacing: resolvedPage(s.customerFacing) } : {}),
+        ...(s.customerFacing ? { customerFacing: resolvedFacing(s.customerFacing, e.data.emailedTo) } : {}),
         status: 'resolved',
         times: { ...s.times, resolvedAt: e.occurredAt, mitigatedAt: s.times.mitigatedAt ?? e.occurredAt },
       };
@@ -250,32 +250,6 @@ function retitleCallItem(items: ChecklistItemState[], customers: readonly string
   if (!policy) return items;
   const attached = policy.customers.filter((c) => customers.includes(c.id));
   return items.map((i) => (i.id === CALL_CUSTOMER_ITEM && !i.doneAt ? { ...i, title: callCustomerTitle(attached) } : i));
-}
-
-type CustomerUpdate = NonNullable<EventPayloads['status_update_posted']['customer']>;
-
-function afterCustomerUpdate(before: CustomerFacingState | undefined, status: Status, c: CustomerUpdate): CustomerFacingState {
-  const out: CustomerFacingState = { ...before, title: c.title, emailedUpdates: (before?.emailedUpdates ?? 0) + (c.emailedTo?.length ? 1 : 0) };
-  if (c.statusPage) {
-    const kept = c.statusPage.action === 'update' ? before?.statusPage : undefined;
-    out.statusPage = {
-      ...(kept ?? {}),
-      pageId: c.statusPage.pageId,
-      resolved: status === 'resolved' || status === 'closed',
-      components: { ...(kept?.components ?? {}), ...c.statusPage.components },
-    };
-    // A new page incident (after a reopen) is not the old one.
-    if (!kept) {
-      delete out.statusPage.pageIncidentId;
-      delete out.statusPage.url;
-    }
-  }
-  return out;
-}
-
-function resolvedPage(c: CustomerFacingState): CustomerFacingState {
-  const page = c.statusPage!;
-  return { ...c, statusPage: { ...page, resolved: true, components: Object.fromEntries(Object.keys(page.components).map((id) => [id, 'operational' as const])) } };
 }
 
 /** Replays a log from scratch. */

@@ -87,3 +87,41 @@ describe('updates after the resolution', () => {
     expect(x.state.customerFacing?.statusPage?.pageIncidentId).toBeUndefined();
   });
 });
+
+describe('the resolution by email', () => {
+  const emails = (fx: Effect[]) => fx.flatMap((e) => (e.kind === 'email.send' ? [e] : []));
+
+  it('resolve emails the contacts that got the updates, in their thread', () => {
+    const x = session(policy({ publish: 'auto' }));
+    x.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
+    x.step({ type: 'post_status_update', status: 'identified', summary: 'Found it' });
+    const fx = emails(x.step({ type: 'resolve', summary: 'internal: rolled back deploy 123' }));
+    expect(fx.map((m) => [m.to, m.customerId, m.subject, m.messageKey, m.previousKeys])).toEqual([['dana@acme.test', 'acme', '[INC-42] Payments are failing', 'u3', ['u1', 'u2']]]);
+    expect(fx[0]!.text).toContain('Status: Resolved');
+    expect(fx[0]!.text).toContain('This incident has been resolved.');
+    expect(fx[0]!.text).not.toContain('internal');
+    expect(x.state.customerFacing?.emailedUpdates).toBe(3);
+    // A later update continues the thread.
+    expect(emails(x.step({ type: 'post_status_update', summary: 'Root cause: a bad deploy.' })).map((m) => m.messageKey)).toEqual(['u4']);
+  });
+
+  it('a resolved update that is not published emails the resolution instead of its text; a published one is the resolution', () => {
+    const x = session(policy());
+    x.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
+    const quiet = emails(x.step({ type: 'post_status_update', status: 'resolved', summary: 'internal words', customer: { approved: false } }));
+    expect(quiet.map((m) => [m.to, m.messageKey])).toEqual([['dana@acme.test', 'u2']]);
+    expect(quiet[0]!.text).not.toContain('internal');
+
+    const y = session(policy());
+    y.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
+    expect(emails(y.step({ type: 'post_status_update', status: 'resolved', summary: 'Fixed.', customer: { approved: true } })).map((m) => m.messageKey)).toEqual(['u2']);
+  });
+
+  it('emails nobody who was never emailed', () => {
+    const x = session(policy({ outlets: { statusPage: true, email: false } }));
+    x.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
+    expect(emails(x.step({ type: 'resolve' }))).toEqual([]);
+    const y = session(policy());
+    expect(emails(y.step({ type: 'resolve' }))).toEqual([]);
+  });
+});

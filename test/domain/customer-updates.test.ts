@@ -60,7 +60,9 @@ describe('planCustomerUpdate', () => {
     const second = step({ type: 'post_status_update', status: 'identified', summary: 'Two.', customer: { approved: true, impact: { checkout: 'partial_outage' } } });
     expect(second[0]).toMatchObject({ kind: 'statuspage.publish', action: 'update', components: { comp00000001: 'partial_outage' } });
     expect(second[1]).toMatchObject({ kind: 'email.send', subject: '[INC-42] Payments are failing', messageKey: 'u2', previousKeys: ['u1'] });
-    expect(step({ type: 'resolve' })).toEqual([{ kind: 'statuspage.publish', action: 'resolve', pageId: 'page00000001', status: 'resolved', body: 'This incident has been resolved.', components: { comp00000001: 'operational' } }]);
+    const resolved = step({ type: 'resolve' });
+    expect(resolved[0]).toEqual({ kind: 'statuspage.publish', action: 'resolve', pageId: 'page00000001', status: 'resolved', body: 'This incident has been resolved.', components: { comp00000001: 'operational' } });
+    expect(resolved.slice(1)).toMatchObject([{ kind: 'email.send', to: 'dana@acme.test', messageKey: 'u3', previousKeys: ['u1', 'u2'] }]);
   });
 
   it('refuses an approved first publication without a customer-facing title', () => {

@@ -154,20 +154,22 @@ describe('status page and email from status updates', () => {
     expect(sp.state.components.get(CHECKOUT)?.status).toBe('operational');
     console.log(['Status page incident history (as the stand-in recorded it):', ...renderIncidentHistory(sp.state, incidents[0]!)].join('\n'));
 
-    // Three emailed updates per contact, one thread per contact.
+    // Three emailed updates and the resolution per contact, one thread per contact.
     for (const to of ['jane@acme.test', 'ops@acme.test']) {
       const mails = smtp.mails.filter((m) => m.to.includes(to));
-      expect(mails.map((m) => m.subject)).toEqual(Array(3).fill(`[INC-${inc.number}] ${TITLE}`));
-      expect(new Set(mails.map((m) => m.messageId)).size).toBe(3);
+      expect(mails.map((m) => m.subject)).toEqual(Array(4).fill(`[INC-${inc.number}] ${TITLE}`));
+      expect(new Set(mails.map((m) => m.messageId)).size).toBe(4);
       expect(mails[1]?.inReplyTo).toBe(mails[0]?.messageId);
       expect(mails[2]?.inReplyTo).toBe(mails[1]?.messageId);
       expect(mails[2]?.references).toEqual([mails[0]?.messageId, mails[1]?.messageId]);
+      expect(mails[3]?.inReplyTo).toBe(mails[2]?.messageId);
+      expect(mails[3]?.text).toContain('This incident has been resolved.');
       if (to === 'jane@acme.test') console.log(['Email thread (as the SMTP stand-in received it):', ...mails.flatMap((m) => ['---', ...renderMail(m)])].join('\n'));
     }
     // Timeline: the page's link and each email are recorded; the channel got the link.
     const published = await rows<{ data: { channel: string; url?: string; action?: string } }>(h, "select data from incident_events where incident_id = $1 and type = 'customer_update_published' order by recorded_at", [inc.incidentId]);
     expect(published.filter((p) => p.data.channel === 'statuspage').map((p) => p.data.action)).toEqual(['create', 'update', 'update', 'resolve']);
-    expect(published.filter((p) => p.data.channel === 'email')).toHaveLength(6);
+    expect(published.filter((p) => p.data.channel === 'email')).toHaveLength(8);
     expect(published[0]?.data.url ?? published.find((p) => p.data.url)?.data.url).toMatch(/^https:\/\/stspg\.io\//);
     expect(ws().history(inc.channel).some((m) => (m.text ?? '').includes(`is live: ${incidents[0]!.shortlink}`))).toBe(true);
   });

@@ -3,7 +3,7 @@ import { SETTABLE_STATUSES } from '../commands.ts';
 import { domainError, type DomainError } from '../errors.ts';
 import { findSeverity, type Policy } from '../policy.ts';
 import type { HandlerGroup } from './context.ts';
-import { resolvePublication } from '../customer-updates.ts';
+import { resolutionEmails, resolvePublication } from '../customer-updates.ts';
 
 type Lifecycle = 'change_severity' | 'set_status' | 'resolve' | 'close' | 'reopen' | 'record_report';
 
@@ -34,9 +34,11 @@ export const lifecycleHandlers: HandlerGroup<Lifecycle> = {
 
   resolve(command, state, step) {
     if (state.status === 'resolved') return domainError('incident.already_resolved', { number: state.number });
-    // Resolving closes the status page incident too (components back to operational), unless a resolved update already did.
+    // Resolving closes the status page incident too (components back to operational), unless a resolved update already did,
+    // and tells the emailed contacts in their thread: email-only customers have no page to look at.
     const page = resolvePublication(state);
-    step.emit('resolved', command.summary ? { summary: command.summary.trim() } : {});
+    const emails = resolutionEmails(step.policy, state);
+    step.emit('resolved', { ...(command.summary ? { summary: command.summary.trim() } : {}), ...(emails.length ? { emailedTo: emails.map((m) => m.to) } : {}) });
     step.fx({ kind: 'slack.set_topic' }, { kind: 'slack.refresh_slot', slot: 'summary' }, {
       kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'resolved' },
     });
@@ -44,6 +46,7 @@ export const lifecycleHandlers: HandlerGroup<Lifecycle> = {
       for (const pd of state.pagerDutyIncidents) step.fx({ kind: 'pagerduty.resolve', pdIncidentId: pd.id });
     }
     if (page) step.fx(page);
+    step.fx(...emails);
     return undefined;
   },
 

@@ -6,7 +6,7 @@ import type { SlackChannelId } from '../ids.ts';
 import type { IncidentState } from '../incident.ts';
 import { findCustomer, findSeverity, privacyPolicy, type Policy } from '../policy.ts';
 import type { HandlerGroup } from './context.ts';
-import { planCustomerUpdate, resolvePublication } from '../customer-updates.ts';
+import { planCustomerUpdate, resolutionEmails, resolvePublication } from '../customer-updates.ts';
 
 /** The default checklist's "post the first status update" item, ticked by the first update. */
 export const FIRST_UPDATE_ITEM = 'first-update';
@@ -51,14 +51,18 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     const goesOut = Boolean(plan.statusPage || plan.emails.length) && plan.title;
     // An update that resolves the incident without publishing (unticked, or no longer customer-impacting) still
     // resolves the open page incident: nothing else would, since `/incident resolve` is refused from here on.
-    const pageResolve = status === 'resolved' && state.status !== 'resolved' && !(goesOut && plan.statusPage) ? resolvePublication(state) : undefined;
+    const resolving = status === 'resolved' && state.status !== 'resolved';
+    const pageResolve = resolving && !(goesOut && plan.statusPage) ? resolvePublication(state) : undefined;
+    // Likewise the contacts emailed before hear of the resolution (in its generic words) when this update is not emailed.
+    const resolutionTo = resolving && !(goesOut && plan.emails.length) ? resolutionEmails(policy, state).map((m) => m.to) : [];
     const page = goesOut && plan.statusPage
       ? { pageId: plan.statusPage.pageId, action: plan.statusPage.action === 'create' ? 'create' as const : 'update' as const, components: plan.statusPage.components }
       : pageResolve ? { pageId: pageResolve.pageId, action: 'update' as const, components: pageResolve.components } : undefined;
-    const customer = goesOut || page ? {
+    const emailedTo = goesOut && plan.emails.length ? plan.emails.map((m) => m.to) : resolutionTo;
+    const customer = goesOut || page || emailedTo.length ? {
       title: (goesOut ? plan.title : undefined) ?? state.customerFacing?.title ?? '',
       ...(page ? { statusPage: page } : {}),
-      ...(goesOut && plan.emails.length ? { emailedTo: plan.emails.map((m) => m.to) } : {}),
+      ...(emailedTo.length ? { emailedTo } : {}),
     } : undefined;
     const update = step.emit('status_update_posted', { status, summary, nextUpdateAt, relayedTo, ...(customer ? { customer } : {}) });
     // Posting the first update is itself a checklist item: tick it rather than ask for a click.
@@ -79,6 +83,7 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
       step.fx(...withId.emails);
     }
     if (pageResolve) step.fx(pageResolve);
+    if (resolutionTo.length) step.fx(...resolutionEmails(policy, state, update.id));
     step.fx({ kind: 'slack.set_topic' }, { kind: 'slack.refresh_slot', slot: 'summary' });
     return undefined;
   },
