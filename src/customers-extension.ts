@@ -62,6 +62,7 @@ export function customersExtension(opts: CustomersExtensionOptions = {}): KranzE
             type: 'record_publication', channel: 'statuspage', action: p.action, pageIncidentId: p.pageIncidentId, ...(p.url ? { url: p.url } : {}), ...(p.updateEventId ? { updateEventId: p.updateEventId } : {}),
           }),
           onRefused: (row, reason) => refused(row, 'statuspage', reason),
+          onKeyRefused: (row, error) => k.log.error({ outboxId: row.id, incidentId: row.incidentId, error }, 'Statuspage refused STATUSPAGE_API_KEY; status page publications wait and retry until the key is fixed'),
           ...(opts.rateLimitWaitMs !== undefined ? { rateLimitWaitMs: opts.rateLimitWaitMs } : {}),
         });
       }

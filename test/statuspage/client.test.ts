@@ -159,6 +159,25 @@ describe('StatusPageDeliverer', () => {
     expect(await standard.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }))).toMatchObject({ ok: false, retryable: true, retryAfterMs: 30_000 });
   });
 
+  it('retries a refused key (401/403) with the usual backoff, saying the key is refused, and dead-letters nothing', async () => {
+    await new Promise((r) => setTimeout(r, SPACING * 2));
+    const keyTrouble: string[] = [];
+    const refusedHere: string[] = [];
+    const badKey = new StatusPageDeliverer({
+      client: client({ key: 'revoked-key' }), pageIncidentOf: async (id) => pageIncidents.get(id), recorded: () => [],
+      onRefused: async (_row, reason) => { refusedHere.push(reason); }, onKeyRefused: (_row, error) => keyTrouble.push(error), rateLimitWaitMs: 50,
+    });
+    const unauthorized = await badKey.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }));
+    expect(unauthorized).toMatchObject({ ok: false, retryable: true, error: expect.stringContaining('HTTP 401') });
+    expect(unauthorized).not.toHaveProperty('retryAfterMs');
+    sp.faults.fail(1, 403);
+    const forbidden = await deliverer.deliver(row({ action: 'update', status: 'monitoring', body: 'Rebuilt.', components: {} }));
+    expect(forbidden).toMatchObject({ ok: false, retryable: true, error: expect.stringMatching(/API key.*HTTP 403/) });
+    expect(keyTrouble).toEqual([expect.stringMatching(/refused the API key.*HTTP 401/)]);
+    expect(refusedHere).toEqual([]);
+    expect(refused).toHaveLength(1);
+  });
+
   it('waits for the create before updating', async () => {
     const other = { ...row({ action: 'update', status: 'identified', body: 'y', components: {} }), incidentId: 'inc-2' };
     expect(await deliverer.deliver(other)).toMatchObject({ ok: false, retryable: true, waiting: true });

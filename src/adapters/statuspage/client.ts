@@ -62,14 +62,26 @@ export function describeSpError(e: SpError): string {
   switch (e.kind) {
     case 'rate_limited': return `Statuspage rate limit (HTTP ${e.status})`;
     case 'server': return `Statuspage error (HTTP ${e.status}): ${e.message}`;
-    case 'rejected': return `Statuspage refused the request (HTTP ${e.status}): ${e.message}`;
+    case 'rejected':
+      return isKeyRefused(e)
+        ? `Statuspage refused the API key (HTTP ${e.status}): ${e.message}; retrying until STATUSPAGE_API_KEY is fixed`
+        : `Statuspage refused the request (HTTP ${e.status}): ${e.message}`;
     case 'network': return `Statuspage unreachable: ${e.message}`;
   }
 }
 
-/** 420/429, 5xx and network trouble pass; other 4xx will not change on a retry. */
+/** 401/403: the key is wrong, revoked or lacks the page; a setting being fixed, not a refusal of this publication. */
+export function isKeyRefused(e: SpError): boolean {
+  return e.kind === 'rejected' && (e.status === 401 || e.status === 403);
+}
+
+/**
+ * 420/429, 5xx and network trouble pass, and so does a refused key (as the
+ * email side retries SMTP 530/535): dead-lettering would strand every row
+ * behind it while the key is fixed. Other 4xx will not change on a retry.
+ */
 export function isRetryable(e: SpError): boolean {
-  return e.kind !== 'rejected';
+  return e.kind !== 'rejected' || isKeyRefused(e);
 }
 
 export interface StatusPageClientOptions {

@@ -8,8 +8,9 @@
  * incident's metadata and a retry first looks for it among the unresolved
  * incidents; a retried update first checks whether the page incident already
  * shows an update with the same status and text since the row was written.
- * 420/429 wait (Retry-After when given, else a few seconds), 5xx and network
- * trouble retry, any other 4xx is final: the row is dead-lettered and the
+ * 420/429 wait (Retry-After when given, else a few seconds), 5xx, network
+ * trouble and a refused key (401/403, while it is being fixed: reported
+ * through `onKeyRefused`) retry with the usual backoff, any other 4xx is final: the row is dead-lettered and the
  * reason is posted in the incident channel through `onRefused`.
  */
 import type { Deliverer, DeliveryOutcome, FollowUp } from '../../app/deliver-outbox.ts';
@@ -17,7 +18,7 @@ import type { ClaimedOutboxRow } from '../../app/ports.ts';
 import { decodePayload } from '../../app/outbox-rows.ts';
 import type { StatusPagePublication } from '../../domain/effects.ts';
 import { statusPageOpSchema } from './outbox-ops.ts';
-import { describeSpError, isRetryable, type SpError, type SpIncident, type StatusPageClient } from './client.ts';
+import { describeSpError, isKeyRefused, isRetryable, type SpError, type SpIncident, type StatusPageClient } from './client.ts';
 
 /** What the deliverer learnt, for the incident's timeline. */
 export interface Published {
@@ -37,6 +38,8 @@ export interface StatusPageDelivererDeps {
   recorded(row: ClaimedOutboxRow, p: Published): FollowUp[];
   /** Tells the incident channel a publication was refused for good (the row is dead-lettered next). */
   onRefused(row: ClaimedOutboxRow, reason: string): Promise<void>;
+  /** Statuspage refused the API key (401/403): the row retries; this says so where operators look (the log). */
+  onKeyRefused?(row: ClaimedOutboxRow, error: string): void;
   /** Wait after a 420/429 without Retry-After. Default {@link STATUSPAGE_RATE_LIMIT_WAIT_MS}; tests shorten it. */
   rateLimitWaitMs?: number;
 }
@@ -107,6 +110,10 @@ export class StatusPageDeliverer implements Deliverer {
   private async fail(row: ClaimedOutboxRow, e: SpError): Promise<DeliveryOutcome> {
     const error = describeSpError(e);
     if (e.kind === 'rate_limited') return { ok: false, retryable: true, error, retryAfterMs: e.retryAfterMs ?? this.d.rateLimitWaitMs ?? STATUSPAGE_RATE_LIMIT_WAIT_MS };
+    if (isKeyRefused(e)) {
+      this.d.onKeyRefused?.(row, error);
+      return { ok: false, retryable: true, error };
+    }
     if (isRetryable(e)) return { ok: false, retryable: true, error };
     await this.d.onRefused(row, error);
     return { ok: false, retryable: false, error };
