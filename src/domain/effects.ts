@@ -119,6 +119,8 @@ export interface CustomerEmail {
   updateEventId?: string;
   /** Set when the email carries this customer's incident report rather than a status update. */
   report?: string;
+  /** `markdown`: `text` is Markdown, sent as plain text rendered from it (absent: `text` is sent as is). */
+  format?: 'markdown';
 }
 
 export type Effect =

@@ -98,7 +98,9 @@ describe('customer report: edit, withhold, send by email', () => {
       expect(m.subject).toBe('[INC-1] Incident report for Acme Corp');
       expect(m.fromHeader).toContain('status@example.test');
       expect(m.messageId).toMatch(/^<kranz\.[0-9a-f-]+\.report-[0-9a-f]{16}\.[0-9a-f]{12}@example\.test>$/);
-      expect(m.text).toContain('## Summary');
+      // Plain text rendered from the reviewed Markdown: headings set off, no Markdown marks or escapes.
+      expect(m.text).toMatch(/^Summary\n-------$/m);
+      expect(m.text).not.toMatch(/##|\*\*|\\[_<>*[\]]/);
       expect(m.text).toContain('Exports of reports took up to an hour for some accounts.');
       expect(m.text).not.toContain('Alert on export worker disk usage');
       expect(m.text).not.toMatch(/<@|UDANA|event [0-9a-f]{8}/);

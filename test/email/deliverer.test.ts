@@ -81,4 +81,25 @@ describe('EmailDeliverer', () => {
     expect(out).toMatchObject({ ok: false, retryable: false, error: expect.stringContaining('550') });
     expect(refused).toEqual([expect.stringContaining('mailbox unavailable')]);
   });
+  it('sends a customer report as readable plain text, not escaped Markdown', async () => {
+    const markdown = [
+      '# Incident report for Acme Corp: Tuesday 14 May 2024', '', '_Reference INC-42._', '', '## Summary', '',
+      '**What you experienced:** Errors on payment\\_api \\<5% after rollback; see \\*checkout\\* \\[EU\\]', '',
+      '- **08:40** The service began to be affected.', '- **09:06** Update (investigating): `checkout` fails.', '',
+      '1. Fail the build', '2. Canary [releases](https://example.com/canary)', '',
+    ].join('\n');
+    const payload: CustomerEmail = { kind: 'email.send', to: 'report@acme.example', customerId: 'acme', subject: '[INC-42] Incident report for Acme Corp', text: markdown, format: 'markdown', messageKey: 'report-1', previousKeys: [], report: 'acme' };
+    const r = await deliverer.deliver({ ...row('report@acme.example', 'report-1', [], ''), payload });
+    expect(r.ok).toBe(true);
+    const mail = smtp.mails.find((m) => m.to.includes('report@acme.example'))!;
+    const text = mail.text;
+    expect(text).toContain('Errors on payment_api <5% after rollback; see *checkout* [EU]');
+    expect(text).not.toMatch(/\\|\*\*|(^|\s)_Reference/);
+    expect(text).toMatch(/^INCIDENT REPORT FOR ACME CORP: TUESDAY 14 MAY 2024$/m);
+    expect(text).toMatch(/^Summary\n-------$/m);
+    expect(text).toContain('Reference INC-42.');
+    expect(text).toMatch(/^- 08:40 The service began to be affected\.$/m);
+    expect(text).toMatch(/^- 09:06 Update \(investigating\): checkout fails\.$/m);
+    expect(text).toMatch(/^1\. Fail the build\n2\. Canary releases \(https:\/\/example\.com\/canary\)$/m);
+  });
 });

@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import { markdownToPlainText } from './plain-text.ts';
 import type { Deliverer, DeliveryOutcome, FollowUp } from '../../app/deliver-outbox.ts';
 import type { ClaimedOutboxRow } from '../../app/ports.ts';
 import { decodePayload } from '../../app/outbox-rows.ts';
@@ -70,7 +71,8 @@ export class EmailDeliverer implements Deliverer {
         from: this.d.from,
         to: m.to,
         subject: m.subject,
-        text: m.text,
+        // A report row queued before `format` existed carries Markdown too.
+        text: m.format === 'markdown' || m.report !== undefined ? markdownToPlainText(m.text) : m.text,
         messageId,
         ...(previous.length ? { inReplyTo: previous[previous.length - 1], references: previous } : {}),
         // Tells vacation responders and ticket systems not to answer a notification.

@@ -19,6 +19,7 @@ export const emailOpSchema = z.object({
   previousKeys: z.array(z.string()),
   updateEventId: z.string().optional(),
   report: z.string().optional(),
+  format: z.literal('markdown').optional(),
 });
 
 // Compile-time guard: the schema decodes exactly the op union (z.object: the domain type is an interface, without an index signature).

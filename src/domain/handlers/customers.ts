@@ -87,7 +87,7 @@ function sendByEmail(command: Extract<Command, { type: 'send_customer_report' }>
   const emailed = state.customerFacing?.emailedUpdates ?? 0;
   step.fx(
     ...to.map((address): Effect => ({
-      kind: 'email.send', to: address, customerId: command.customer, subject: `[INC-${state.number}] Incident report for ${name}`, text: command.markdown,
+      kind: 'email.send', to: address, customerId: command.customer, subject: `[INC-${state.number}] Incident report for ${name}`, text: command.markdown, format: 'markdown',
       // Keyed by the reviewed text: a retry resends the same Message-ID; a later, re-reviewed report is a new message.
       messageKey: `report-${command.sha256.slice(0, 16)}`, previousKeys: Array.from({ length: emailed }, (_, i) => `u${i + 1}`), report: command.customer,
     })),
