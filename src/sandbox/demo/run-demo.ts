@@ -129,7 +129,7 @@ export async function runDemo(o: RunDemoOptions): Promise<RunDemoResult> {
       customers.push(customer);
     }
     const side = customerSide(world.statusPage, world.smtp);
-    out(`Customers were told on the status page (${side.pageIncidents} incident, ${side.pageUpdates} updates) and by email (${side.emails} ${side.emails === 1 ? 'email' : 'emails'}), each after Mara ticked "Publish":`);
+    out(`Customers were told on the status page (${side.pageIncidents} incident, ${side.pageUpdates} updates) and by email (${side.emails} ${side.emails === 1 ? 'email' : 'emails'}), each update after Mara ticked "Publish", the resolution when she resolved:`);
     for (const l of customerViewLines(world.statusPage, world.smtp, { timezone: policy.reportTimezone, pageName: STATUSPAGE.pageName, fromReal: (ms) => clock.fromReal(ms) })) out(l ? `  ${l}` : '');
     out('');
     for (const l of againLines(dataDir, number, customers)) out(l);
