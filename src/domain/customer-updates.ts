@@ -15,7 +15,8 @@ import type { ComponentState, CustomerEmail, StatusPagePublication } from './eff
 import type { Status } from './events.ts';
 import type { CustomerFacingInput } from './customer-facing.ts';
 import type { IncidentState } from './incident.ts';
-import { COMPONENT_IMPACTS, customerEmails, emailsUpdates, findSeverity, statusPagePolicy, type ComponentImpact, type Outlets, type Policy } from './policy.ts';
+import { COMPONENT_IMPACTS, customerEmails, emailsUpdates, findSeverity, statusPagePolicy, type ComponentImpact, type CustomerPolicy, type Outlets, type Policy } from './policy.ts';
+import { cleanForCustomer } from './report/customer-text.ts';
 
 export type { CustomerFacingInput, CustomerFacingState } from './customer-facing.ts';
 
@@ -80,11 +81,12 @@ export function planCustomerUpdate(
   const plan: CustomerPlan = { needsApproval, title, emails: [] };
   if (page) plan.statusPage = statusPageEntry(policy, state, page, title, update, input);
   const n = (state.customerFacing?.emailedUpdates ?? 0) + 1;
-  const text = emailText(policy, state, plan.statusPage, update, title);
   for (const r of recipients) {
+    // Cleaned as the customer report is: another customer's name is not for this one's eyes.
+    const clean = (t: string): string => cleanForCustomer(t, othersThan(policy, state, r.customerId));
     plan.emails.push({
       kind: 'email.send', to: r.email, customerId: r.customerId,
-      subject: `[INC-${state.number}] ${title}`, text,
+      subject: `[INC-${state.number}] ${clean(title)}`, text: emailText(policy, state, plan.statusPage, { ...update, summary: clean(update.summary) }, clean(title)),
       messageKey: `u${n}`, previousKeys: Array.from({ length: n - 1 }, (_, i) => `u${i + 1}`),
       ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
     });
@@ -116,14 +118,16 @@ export function resolutionEmails(policy: Policy, state: IncidentState, updateEve
   if (!facing?.emailedTo?.length || !facing.title || !outletsOf(policy).email) return [];
   const n = facing.emailedUpdates + 1;
   const page = resolvePublication(state);
-  const text = emailText(policy, state, page, { status: 'resolved', summary: RESOLVED_BODY }, facing.title);
-  const known = [...policy.customers, ...(state.policy?.customers ?? [])];
-  return facing.emailedTo.map((to): CustomerEmail => ({
-    kind: 'email.send', to, customerId: known.find((c) => customerEmails(c).some((a) => a.toLowerCase() === to.toLowerCase()))?.id ?? '',
-    subject: `[INC-${state.number}] ${facing.title}`, text,
-    messageKey: `u${n}`, previousKeys: Array.from({ length: n - 1 }, (_, i) => `u${i + 1}`),
-    ...(updateEventId ? { updateEventId } : {}),
-  }));
+  return facing.emailedTo.map((to): CustomerEmail => {
+    const customerId = knownCustomers(policy, state).find((c) => customerEmails(c).some((a) => a.toLowerCase() === to.toLowerCase()))?.id ?? '';
+    const title = cleanForCustomer(facing.title!, othersThan(policy, state, customerId));
+    return {
+      kind: 'email.send', to, customerId,
+      subject: `[INC-${state.number}] ${title}`, text: emailText(policy, state, page, { status: 'resolved', summary: RESOLVED_BODY }, title),
+      messageKey: `u${n}`, previousKeys: Array.from({ length: n - 1 }, (_, i) => `u${i + 1}`),
+      ...(updateEventId ? { updateEventId } : {}),
+    };
+  });
 }
 
 function statusPageEntry(
@@ -151,10 +155,23 @@ function statusPageEntry(
       else if (open?.components[c.componentId] && open.components[c.componentId] !== 'operational') components[c.componentId] = 'operational';
     }
   }
+  // A public page: every configured customer's name is "another customer" to its readers.
+  const clean = (t: string): string => cleanForCustomer(t, knownCustomers(policy, state));
   return {
-    kind: 'statuspage.publish', action: open ? 'update' : 'create', pageId, ...(open ? {} : { name: title }), status,
-    body: update.summary.trim(), components, ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
+    kind: 'statuspage.publish', action: open ? 'update' : 'create', pageId, ...(open ? {} : { name: clean(title) }), status,
+    body: clean(update.summary), components, ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
   };
+}
+
+/** Every customer Kranz knows of: the policy's and those recorded when attached (a customer since removed from it included). */
+function knownCustomers(policy: Policy, state: IncidentState): CustomerPolicy[] {
+  const out = [...policy.customers];
+  for (const c of state.policy?.customers ?? []) if (!out.some((o) => o.id === c.id)) out.push(c);
+  return out;
+}
+
+function othersThan(policy: Policy, state: IncidentState, customerId: string): CustomerPolicy[] {
+  return knownCustomers(policy, state).filter((c) => c.id !== customerId);
 }
 
 function operational(components: Record<string, ComponentState>): Record<string, ComponentState> {

@@ -8,7 +8,7 @@ import { planCustomerUpdate } from '../../src/domain/customer-updates.ts';
 import type { Effect } from '../../src/domain/effects.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { transition } from '../../src/domain/transition.ts';
-import { declare, envFor, run, T0, testPolicy } from '../helpers/domain.ts';
+import { declare, envFor, run, T0, testPolicy, twoCustomerPolicy } from '../helpers/domain.ts';
 
 const policy = (o: Partial<NonNullable<Policy['statuspage']>> = {}): Policy => ({
   ...testPolicy,
@@ -69,5 +69,21 @@ describe('planCustomerUpdate', () => {
     const s = run([declare()]);
     const r = transition(s, { type: 'post_status_update', status: 'investigating', summary: 'x', customer: { approved: true } }, T0, envFor({ policy: policy() }));
     expect(r.ok).toBe(false);
+  });
+  it('cleans what goes out as the report does: no Slack mentions, channel links, internal links or other customers', () => {
+    const p: Policy = { ...twoCustomerPolicy, statuspage: policy().statuspage! };
+    const s = run([declare({ customers: ['acme'] })]);
+    const summary = 'Acme and Globex see errors; <@U012ABCDEF> is on it in <#C0123ABCD|inc-42>, see https://acme.pagerduty.com/incidents/P1ABC and https://acme.slack.com/archives/C1/p1';
+    const plan = planCustomerUpdate(p, s, { ...update, summary }, { ...input, title: 'Checkout failing for Acme Corp and Globex' });
+    const page = plan.statusPage!;
+    for (const text of [page.body, page.name!]) {
+      expect(text).not.toMatch(/Acme|Globex|<@|U012ABCDEF|<#|pagerduty|slack\.com/i);
+    }
+    expect(page.body).toContain('another customer and another customer see errors; our team is on it in our incident channel');
+    const mail = plan.emails[0]!;
+    expect(mail.to).toBe('dana@acme.test');
+    expect(mail.subject).toBe('[INC-42] Checkout failing for Acme Corp and another customer');
+    expect(mail.text).toContain('Acme and another customer see errors; our team is on it in our incident channel');
+    expect(mail.text).not.toMatch(/Globex|<@|<#|pagerduty|slack\.com/i);
   });
 });

@@ -28,8 +28,16 @@ function wholeWord(name: string): RegExp {
  * configured customer's name becomes "another customer".
  */
 export function forCustomer(text: string, facts: ReportFacts, others: readonly CustomerPolicy[], showNames: boolean): string {
+  return cleanForCustomer(text, others, (id) => (showNames ? facts.names.get(id) : undefined));
+}
+
+/**
+ * The same cleaning where no report facts are at hand (status page entries and
+ * customer emails): a mention becomes the name `nameOf` gives, else "our team".
+ */
+export function cleanForCustomer(text: string, others: readonly CustomerPolicy[], nameOf: (userId: string) => string | undefined = () => undefined): string {
   let t = text
-    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => (showNames && facts.names.get(id)) || 'our team')
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => nameOf(id) || 'our team')
     .replace(/<#C[A-Z0-9]+(?:\|([^>]*))?>/g, 'our incident channel')
     .replace(/<(https?:\/\/[^|>]+)\|([^>]*)>/g, '$2')
     .replace(/<(https?:\/\/[^>]+)>/g, '$1')
