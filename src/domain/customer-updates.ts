@@ -104,7 +104,7 @@ export function resolvePublication(state: IncidentState): StatusPagePublication 
   if (!page || page.resolved) return undefined;
   return {
     kind: 'statuspage.publish', action: 'resolve', pageId: page.pageId, status: 'resolved',
-    body: RESOLVED_BODY, components: operational(page.components),
+    body: RESOLVED_BODY, components: operational(page.components), ...(page.pageIncidentId ? { pageIncidentId: page.pageIncidentId } : {}),
   };
 }
 
@@ -160,6 +160,7 @@ function statusPageEntry(
   return {
     kind: 'statuspage.publish', action: open ? 'update' : 'create', pageId, ...(open ? {} : { name: clean(title) }), status,
     body: clean(update.summary), components, ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
+    ...(open?.pageIncidentId ? { pageIncidentId: open.pageIncidentId } : {}),
   };
 }
 

@@ -101,6 +101,12 @@ export interface StatusPagePublication {
   components: Record<string, ComponentState>;
   /** The status update event this publishes (absent for a bare resolve). */
   updateEventId?: string;
+  /**
+   * The page incident an update or resolve targets, when recorded as it was queued. A reopen may
+   * open another before delivery; the row still goes to its own. Absent: the deliverer reads the
+   * incident's record (the create ahead of it in the queue was not delivered yet, or an older row).
+   */
+  pageIncidentId?: string;
 }
 
 /**

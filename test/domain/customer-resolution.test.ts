@@ -46,7 +46,7 @@ describe('resolving the page incident', () => {
     x.step({ type: 'post_status_update', status: 'investigating', summary: 'Pay fail', customer: input });
     x.created('spinc1');
     const fx = x.step({ type: 'post_status_update', status: 'resolved', summary: 'Fixed, internal words', customer: { approved: false } });
-    expect(pageFx(fx)).toEqual([{ kind: 'statuspage.publish', action: 'resolve', pageId: 'page00000001', status: 'resolved', body: 'This incident has been resolved.', components: { comp00000001: 'operational' } }]);
+    expect(pageFx(fx)).toEqual([{ kind: 'statuspage.publish', action: 'resolve', pageId: 'page00000001', status: 'resolved', body: 'This incident has been resolved.', components: { comp00000001: 'operational' }, pageIncidentId: 'spinc1' }]);
     expect(x.state.customerFacing?.statusPage).toMatchObject({ resolved: true, pageIncidentId: 'spinc1', components: { comp00000001: 'operational' } });
     expect(fx.some((e) => e.kind === 'statuspage.publish' && e.body.includes('internal'))).toBe(false);
     // Nothing resolves it a second time.
@@ -81,6 +81,8 @@ describe('updates after the resolution', () => {
     const note = x.step({ type: 'post_status_update', summary: 'Root cause: a bad deploy. We are sorry.' });
     expect(pageFx(note)).toMatchObject([{ action: 'update', status: 'resolved', components: { comp00000001: 'operational' } }]);
     expect(x.state.customerFacing?.statusPage).toMatchObject({ pageIncidentId: 'spinc1', resolved: true });
+    // Each row names the page incident it targets, so a reopen before delivery cannot redirect or block it.
+    expect(pageFx(x.step({ type: 'post_status_update', summary: 'Credits follow.' }))).toMatchObject([{ action: 'update', pageIncidentId: 'spinc1' }]);
     x.step({ type: 'reopen', reason: 'back' });
     const again = x.step({ type: 'post_status_update', status: 'investigating', summary: 'Again' });
     expect(pageFx(again)).toMatchObject([{ action: 'create', status: 'investigating' }]);

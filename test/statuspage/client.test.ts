@@ -178,6 +178,14 @@ describe('StatusPageDeliverer', () => {
     expect(refused).toHaveLength(1);
   });
 
+  it('updates the page incident its row names, whatever the incident records now (a reopen opened another)', async () => {
+    const target = pageIncidents.get('inc-1')!;
+    const reopened = new StatusPageDeliverer({ client: client(), pageIncidentOf: async () => undefined, recorded: () => [], onRefused: async () => undefined, rateLimitWaitMs: 50 });
+    const r = await reopened.deliver({ ...row({ action: 'resolve', status: 'resolved', body: 'This incident has been resolved.', components: { [SEARCH]: 'operational' }, pageIncidentId: target }), incidentId: 'inc-3' });
+    expect(r).toMatchObject({ ok: true, result: { pageIncidentId: target } });
+    expect(sp.state.incidents.get(target)!.status).toBe('resolved');
+  });
+
   it('waits for the create before updating', async () => {
     const other = { ...row({ action: 'update', status: 'identified', body: 'y', components: {} }), incidentId: 'inc-2' };
     expect(await deliverer.deliver(other)).toMatchObject({ ok: false, retryable: true, waiting: true });

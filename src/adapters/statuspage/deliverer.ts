@@ -2,7 +2,9 @@
  * The `statuspage` outbox target: publishes customer-facing updates on an
  * Atlassian Statuspage page. Rows of one Kranz incident share an order key, so
  * the page's incident is created before any update is added to it, and
- * updates land in the order they were posted.
+ * updates land in the order they were posted. An update or resolve goes to
+ * the page incident its row names (known when it was queued); only a row
+ * queued before its create was delivered reads the incident's record.
  *
  * Retries never publish twice: a create carries its outbox key in the page
  * incident's metadata and a retry first looks for it among the unresolved
@@ -87,7 +89,8 @@ export class StatusPageDeliverer implements Deliverer {
 
   private async update(row: ClaimedOutboxRow, p: StatusPagePublication): Promise<DeliveryOutcome> {
     const c = this.d.client;
-    const pageIncidentId = await this.d.pageIncidentOf(row.incidentId!);
+    // The row names its page incident when it was known as queued: the incident's record may since point at another.
+    const pageIncidentId = p.pageIncidentId ?? await this.d.pageIncidentOf(row.incidentId!);
     // The create is ahead of this row in the same order key; until it is recorded there is nothing to update.
     if (!pageIncidentId) return { ok: false, retryable: true, error: 'the status page incident is not created yet', waiting: true };
     if (row.attempts > 1) {

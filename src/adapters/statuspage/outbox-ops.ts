@@ -21,6 +21,7 @@ export const statusPageOpSchema = z.object({
   body: z.string(),
   components: z.record(z.string(), componentState),
   updateEventId: z.string().optional(),
+  pageIncidentId: z.string().optional(),
 });
 
 // Compile-time guard: the schema decodes exactly the op union (z.object: the domain type is an interface, without an index signature).
