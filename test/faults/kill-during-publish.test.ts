@@ -10,7 +10,7 @@
  * Kranz (the worst moment: done, not recorded). After the
  * restart, the status page must show exactly one incident with each update
  * once, in order, then resolved; each contact must have one email per update
- * (the resend of the email whose answer was lost carries the same Message-ID,
+ * and one for the resolution, in one thread (the resend of the email whose answer was lost carries the same Message-ID,
  * so a mail client shows it once: counted as a duplicate delivery, never as a
  * second message).
  */
@@ -125,7 +125,7 @@ async function postUpdate(channel: string, u: (typeof UPDATES)[number], title?: 
 const pageIncident = () => sp.state.pageIncidents(PAGE)[0];
 
 describe('kill -9 while publishing to the status page and email, then a 30 s 429 window', () => {
-  it('publishes every acknowledged update once, in order, and emails each contact once per update', async () => {
+  it('publishes every acknowledged update once, in order, and emails each contact once per update and once for the resolution', async () => {
     let kranz = await startKranzChild(env);
     children.push(kranz);
     await dana().slashCommand('CGENERAL', '/incident', 'declare SEV1 Payments failing at checkout');
@@ -158,7 +158,7 @@ describe('kill -9 while publishing to the status page and email, then a 30 s 429
     await dana().slashCommand(channel, '/incident', 'resolve Payments are back to normal');
 
     const done = await until(async () => (pageIncident()?.status === 'resolved' ? pageIncident() : undefined), { timeoutMs: 150_000, everyMs: 250, what: 'the status page incident resolved' });
-    await until(async () => (smtp.mails.length >= CONTACTS.length * UPDATES.length ? true : undefined), { timeoutMs: 60_000, what: 'every update emailed' });
+    await until(async () => (smtp.mails.length >= CONTACTS.length * (UPDATES.length + 1) ? true : undefined), { timeoutMs: 60_000, what: 'every update and the resolution emailed' });
     // Whatever else is queued gets its chance to (wrongly) go out twice.
     await until(async () => {
       const r = await pool.query<{ n: string }>("select count(*)::text as n from outbox where status = 'pending' and target in ('statuspage', 'email')");
@@ -178,7 +178,7 @@ describe('kill -9 while publishing to the status page and email, then a 30 s 429
     expect(limited.length).toBeLessThan(LIMITED_MS / 1000);
     expect(resolvedAfterS).toBeGreaterThanOrEqual(LIMITED_MS / 1000 - 1);
 
-    // Email: per contact, one distinct message per update, threaded; a resend after the kill reuses its Message-ID.
+    // Email: per contact, one distinct message per update and one for the resolution, threaded; a resend after the kill reuses its Message-ID.
     const byContact = new Map<string, typeof smtp.mails>();
     for (const m of smtp.mails) for (const to of m.to) byContact.set(to, [...(byContact.get(to) ?? []), m]);
     let duplicates = 0;
@@ -186,10 +186,10 @@ describe('kill -9 while publishing to the status page and email, then a 30 s 429
       const mails = byContact.get(to) ?? [];
       const ids = [...new Set(mails.map((m) => m.messageId))];
       duplicates += mails.length - ids.length;
-      expect(ids).toHaveLength(UPDATES.length);
+      expect(ids).toHaveLength(UPDATES.length + 1);
       const distinct = ids.map((id) => mails.find((m) => m.messageId === id)!);
-      expect(distinct.map((m) => m.subject)).toEqual(UPDATES.map(() => '[INC-1] Card payments are failing'));
-      expect(distinct.map((m) => m.text.includes(UPDATES[0].summary) ? 1 : m.text.includes(UPDATES[1].summary) ? 2 : m.text.includes(UPDATES[2].summary) ? 3 : 0).sort()).toEqual([1, 2, 3]);
+      expect(distinct.map((m) => m.subject)).toEqual([...UPDATES, 'resolution'].map(() => '[INC-1] Card payments are failing'));
+      expect(distinct.map((m) => m.text.includes(UPDATES[0].summary) ? 1 : m.text.includes(UPDATES[1].summary) ? 2 : m.text.includes(UPDATES[2].summary) ? 3 : m.text.includes('This incident has been resolved.') ? 4 : 0).sort()).toEqual([1, 2, 3, 4]);
       // Each later message replies to an earlier one of the same thread.
       for (const m of distinct.slice(1)) expect(ids).toContain(m.inReplyTo);
     }
