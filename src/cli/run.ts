@@ -4,6 +4,7 @@
  * the flags and turns every failure into one line on stderr and a non-zero
  * exit (a stack trace only with LOG_LEVEL=debug or trace).
  */
+import { ENV_KEYS } from '../config/env.ts';
 import { closest } from '../config/suggest.ts';
 import { CliError, UsageError, commandHelp, type CliCommand, type CliIo } from './command.ts';
 import { COMMANDS } from './commands.ts';
@@ -28,10 +29,21 @@ export function mainHelp(commands: readonly CliCommand[] = COMMANDS): string {
     ...commands.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ''}`.padEnd(w)}   ${c.summary}`),
     '',
     'Run "kranz <command> --help" for a command\'s flags; "kranz --version" for the version.',
-    'Configuration is read from the environment (see docs/configuration.md): SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET,',
-    'SLACK_APP_TOKEN, SLACK_API_URL, DATABASE_URL, KRANZ_DATA_DIR, PORT, PAGERDUTY_TOKEN, PAGERDUTY_API_URL,',
-    'PAGERDUTY_FROM_EMAIL, PAGERDUTY_WEBHOOK_SECRETS, KRANZ_CONFIG, LOG_LEVEL, LOG_FORMAT.',
+    ...wrapped(`Configuration is read from the environment (see docs/configuration.md): ${ENV_KEYS.join(', ')}.`, 110),
   ].join('\n');
+}
+
+/** `text` in lines of at most `width` characters, broken at spaces. */
+function wrapped(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
 }
 
 /** Runs one `kranz` invocation. Returns the exit code, or -1 when the command keeps running (start). */

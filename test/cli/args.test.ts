@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CliCommand, CliIo } from '../../src/cli/command.ts';
 import { runCli } from '../../src/cli/run.ts';
+import { ENV_KEYS } from '../../src/config/env.ts';
 import { parseIncidentRef } from '../../src/cli/report.ts';
 import { formatIncidentTable, shortDuration } from '../../src/cli/list.ts';
 
@@ -91,6 +92,8 @@ describe('help and version', () => {
     const top = await run(['--help']);
     expect(top.code).toBe(0);
     for (const c of ['start', 'migrate', 'doctor', 'report', 'manifest', 'demo']) expect(top.stdout).toMatch(new RegExp(`^  ${c}\\b`, 'm'));
+    // Every variable Kranz reads is named, the web view's, email's and the status page's included.
+    for (const key of ENV_KEYS) expect(top.stdout).toMatch(new RegExp(`\\b${key}\\b`));
     const m = await run(['manifest', '--help']);
     expect(m.code).toBe(0);
     expect(m.stdout).toMatch(/^Usage: kranz manifest/m);
