@@ -94,7 +94,7 @@ export async function archiveInboundBatchWithin(pool: InboundPool, recs: readonl
   });
   let broken = false;
   const q = <T>(p: Promise<T>): Promise<T> => within(p, left(), () => { broken = true; });
-  const begin = (): Promise<unknown> => q(client.query(`begin; set local statement_timeout = ${Math.floor(left())}`));
+  const begin = (): Promise<unknown> => q(client.query(`begin; set local statement_timeout = ${Math.floor(left())};${orderKeyLocks(recs)}`));
   try {
     await begin();
     let outcomes: ArchiveOutcome[];
@@ -130,6 +130,35 @@ export async function archiveInboundBatchWithin(pool: InboundPool, recs: readonl
   } finally {
     client.release(broken);
   }
+}
+
+/** The advisory lock class the archive's order keys are locked under (the other number is the key's hash). */
+const ORDER_KEY_LOCK_CLASS = 7341;
+
+/**
+ * Locks the batch's order keys until the transaction ends, in one order, so
+ * two replicas storing requests of the same key commit them in the order
+ * their ids were given. Without it a later row (a higher id) could commit
+ * first, and a pass claiming the key's run in id order would apply it before
+ * the earlier row it could not see yet. Keys are locked by a 32-bit hash:
+ * two keys that share one only wait for each other. Hashes are numbers made
+ * here, so they go in the statement as literals (it is sent with `begin`,
+ * which takes no parameters).
+ */
+function orderKeyLocks(recs: readonly InboundRecord[]): string {
+  const hashes = [...new Set(recs.flatMap((r) => (r.orderKey ? [fnv1a32(r.orderKey)] : [])))].sort((a, b) => a - b);
+  if (hashes.length === 0) return '';
+  return ` select pg_advisory_xact_lock(${ORDER_KEY_LOCK_CLASS}, h) from (values ${hashes.map((h) => `(${h})`).join(', ')}) as v(h)`;
+}
+
+/** FNV-1a, as a signed 32-bit integer (what `pg_advisory_xact_lock(int, int)` takes). */
+function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
 }
 
 /** Maps inserted rows back to the batch: the first request with a key gets its id, any later one is a duplicate. */
