@@ -1,7 +1,7 @@
 /** Builders for pure domain tests: a fixed clock, counting ids, a test policy. */
 import type { Command } from '../../src/domain/commands.ts';
 import { DEFAULT_POLICY } from '../../src/domain/default-policy.ts';
-import type { Actor } from '../../src/domain/events.ts';
+import type { Actor, IncidentEvent } from '../../src/domain/events.ts';
 import type { IncidentState } from '../../src/domain/incident.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { transition, type TransitionEnv } from '../../src/domain/transition.ts';
@@ -59,6 +59,24 @@ export function run(commands: Command[], start?: IncidentState, now = T0): Incid
   }
   if (!s) throw new Error('no state');
   return s;
+}
+
+/**
+ * Applies each command at its minute after T0 (13:00 UTC) under `policy` and
+ * returns the events, failing loudly on a refusal: a log to draft reports from.
+ */
+export function play(policy: Policy, steps: readonly [number, Command][]): IncidentEvent[] {
+  let s: IncidentState | undefined;
+  const events: IncidentEvent[] = [];
+  let n = 0;
+  for (const [min, c] of steps) {
+    const env = envFor({ policy, newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` });
+    const r = transition(s, c, at(min), env);
+    if (!r.ok) throw new Error(`${c.type}: ${JSON.stringify(r.error)}`);
+    s = r.value.state;
+    events.push(...r.value.events);
+  }
+  return events;
 }
 
 export const declare = (o: Partial<Extract<Command, { type: 'declare' }>> = {}): Command => ({

@@ -7,30 +7,16 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/domain/commands.ts';
 import type { IncidentEvent } from '../../src/domain/events.ts';
-import type { IncidentState } from '../../src/domain/incident.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { draftCustomerReport, draftReport, reportFigures } from '../../src/domain/report/index.ts';
-import { transition } from '../../src/domain/transition.ts';
-import { envFor, T0, twoCustomerPolicy } from '../helpers/domain.ts';
+import { play as playUnder, T0, twoCustomerPolicy } from '../helpers/domain.ts';
 
 const MIN = 60_000;
 const POLICY: Policy = { ...twoCustomerPolicy, customerReports: { includeServiceCredit: false, showResponderNames: false } };
 const iso = (min: number): string => new Date(T0.getTime() + min * MIN).toISOString();
 
-/** Applies each command at its minute after T0 (13:00 UTC) and returns the events, failing loudly on a refusal. */
-function play(steps: [number, Command][], policy: Policy = POLICY): IncidentEvent[] {
-  let s: IncidentState | undefined;
-  const events: IncidentEvent[] = [];
-  let n = 0;
-  for (const [min, c] of steps) {
-    const env = envFor({ policy, newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` });
-    const r = transition(s, c, new Date(T0.getTime() + min * MIN), env);
-    if (!r.ok) throw new Error(`${c.type}: ${JSON.stringify(r.error)}`);
-    s = r.value.state;
-    events.push(...r.value.events);
-  }
-  return events;
-}
+/** The scripted commands under this file's policy (or another). */
+const play = (steps: [number, Command][], policy: Policy = POLICY): IncidentEvent[] => playUnder(policy, steps);
 
 const declare = (customers: string[]): Command => ({ type: 'declare', number: 7, title: 'Checkout fails', severity: 'SEV1', customers });
 const contact = (customer?: string): Command => ({ type: 'record_customer_contact', ...(customer ? { customer } : {}), details: 'called' });
