@@ -54,11 +54,11 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     const resolving = status === 'resolved' && state.status !== 'resolved';
     const pageResolve = resolving && !(goesOut && plan.statusPage) ? resolvePublication(state) : undefined;
     // Likewise the contacts emailed before hear of the resolution (in its generic words) when this update is not emailed.
-    const resolutionTo = resolving && !(goesOut && plan.emails.length) ? resolutionEmails(policy, state).map((m) => m.to) : [];
+    const resolution = resolving && !(goesOut && plan.emails.length) ? resolutionEmails(policy, state) : [];
     const page = goesOut && plan.statusPage
       ? { pageId: plan.statusPage.pageId, action: plan.statusPage.action === 'create' ? 'create' as const : 'update' as const, components: plan.statusPage.components }
       : pageResolve ? { pageId: pageResolve.pageId, action: 'update' as const, components: pageResolve.components } : undefined;
-    const emailedTo = goesOut && plan.emails.length ? plan.emails.map((m) => m.to) : resolutionTo;
+    const emailedTo = (goesOut && plan.emails.length ? plan.emails : resolution).map((m) => m.to);
     const customer = goesOut || page || emailedTo.length ? {
       title: (goesOut ? plan.title : undefined) ?? state.customerFacing?.title ?? '',
       ...(page ? { statusPage: page } : {}),
@@ -83,7 +83,8 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
       step.fx(...withId.emails);
     }
     if (pageResolve) step.fx(pageResolve);
-    if (resolutionTo.length) step.fx(...resolutionEmails(policy, state, update.id));
+    // Planned before the update had an id: each email names the update it tells of.
+    step.fx(...resolution.map((m) => ({ ...m, updateEventId: update.id })));
     step.fx({ kind: 'slack.set_topic' }, { kind: 'slack.refresh_slot', slot: 'summary' });
     return undefined;
   },
