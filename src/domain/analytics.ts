@@ -7,6 +7,7 @@
  */
 import type { IncidentState } from './incident.ts';
 import type { Policy } from './policy.ts';
+import { impactSpans, spansTotalMs, type ImpactPause } from './impact-spans.ts';
 
 /** A status update (with the next update it promised), or a resolve, close or reopen. */
 export interface StatusMark {
@@ -185,32 +186,25 @@ export function computeAnalytics(incidents: readonly IncidentState[], marks: rea
 }
 
 /**
- * How long the incident's impact lasted (or has lasted, at `nowMs`): from
- * impact start (else the declaration) to the resolution, less the time
- * between a resolution and a reopen, which the service was up (the report
- * counts the same windows). `marks` are the incident's, in log order; the
- * last window ends at the state's resolution, which carries a correction.
+ * How long the incident's impact lasted (or has lasted, at `nowMs`), counted
+ * as the report counts it (`impactSpans`): the restorations a reopen undid
+ * are the resolutions in `marks` (the incident's, in log order) that a
+ * reopen followed; the last stretch ends at the state's resolution, which
+ * carries a correction.
  */
 function impactOf(s: IncidentState, marks: readonly StatusMark[], nowMs: number): number | undefined {
   const start = ms(s.times.impactStartedAt) ?? ms(s.times.declaredAt);
   if (start === undefined) return undefined;
-  const windows: { from: number; to: number }[] = [];
-  let from: number | undefined = start;
+  const pauses: ImpactPause[] = [];
+  let restoredMs: number | undefined;
   for (const m of marks) {
     const at = ms(m.at);
     if (at === undefined) continue;
-    if (m.type === 'resolved' && from !== undefined) {
-      windows.push({ from, to: Math.max(from, at) });
-      from = undefined;
-    } else if (m.type === 'reopened' && from === undefined) {
-      // A reopen stamped before the resolution it undoes must not count a minute twice.
-      from = Math.max(at, windows.at(-1)?.to ?? at);
+    if (m.type === 'resolved' && restoredMs === undefined) restoredMs = at;
+    else if (m.type === 'reopened' && restoredMs !== undefined) {
+      pauses.push({ restoredMs, reopenedMs: at });
+      restoredMs = undefined;
     }
   }
-  const resolved = ms(s.times.resolvedAt);
-  const last = windows.at(-1);
-  if (from !== undefined) windows.push({ from, to: Math.max(from, resolved ?? nowMs) });
-  else if (last && resolved !== undefined) last.to = Math.max(last.from, resolved);
-  else if (!last) windows.push({ from: start, to: Math.max(start, resolved ?? nowMs) });
-  return windows.reduce((sum, w) => sum + (w.to - w.from), 0);
+  return spansTotalMs(impactSpans(start, pauses, ms(s.times.resolvedAt) ?? nowMs));
 }

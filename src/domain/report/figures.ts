@@ -9,12 +9,9 @@ import { customerContact, customerContacts, updateGaps, type ContactCheck, type 
 import type { ReportFacts } from './facts.ts';
 import type { KeyTimeFact } from './key-times.ts';
 import { measurePromises, type UpdatePromise } from './promises.ts';
+import { impactSpans, spansTotalMs, type ImpactSpan } from '../impact-spans.ts';
 
-/** One stretch of impact. */
-export interface ImpactSpan {
-  startMs: number;
-  endMs: number;
-}
+export type { ImpactSpan } from '../impact-spans.ts';
 
 /**
  * The impact: impact start → service restored (the last activity while not
@@ -59,20 +56,12 @@ export function computeFigures(facts: ReportFacts, severity: (key: string) => Se
   const start = t.impact_started as KeyTimeFact;
   const restored = t.restored;
   const ongoing = restored === undefined;
-  const windows: ImpactSpan[] = [];
-  let from = start.ms;
-  for (const r of facts.reopenings) {
-    const end = Math.max(from, r.restored.ms);
-    windows.push({ startMs: from, endMs: end });
-    // A reopen stamped before the restoration it undoes (a corrected time) must not count a minute twice.
-    from = Math.max(end, r.ms);
-  }
-  windows.push({ startMs: from, endMs: Math.max(from, ongoing ? facts.lastMs : restored.ms) });
+  const windows = impactSpans(start.ms, facts.reopenings.map((r) => ({ restoredMs: r.restored.ms, reopenedMs: r.ms })), ongoing ? facts.lastMs : restored.ms);
   const impact: ImpactWindow = {
     startMs: start.ms,
     endMs: (windows.at(-1) as ImpactSpan).endMs,
     windows,
-    durationMs: windows.reduce((sum, w) => sum + (w.endMs - w.startMs), 0),
+    durationMs: spansTotalMs(windows),
     ongoing,
     startAssumed: start.via === 'assumed_declaration',
   };
