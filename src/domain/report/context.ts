@@ -91,3 +91,8 @@ export function createContext(facts: ReportFacts, policy: Policy, clock: ReportC
     stamp: clock.stamp,
   };
 }
+
+/** A customer by the name policy gives it, else its id. */
+export function customerName(ctx: RenderContext, id: string): string {
+  return escapeInline(ctx.customer(id)?.name ?? id);
+}

@@ -11,7 +11,7 @@ export {
 } from './customer.ts';
 export { PLACEHOLDERS } from './sections.ts';
 export { slaImpact, formatNumber, formatNumberDown, type SlaImpact } from './sla.ts';
-export { updateGaps, customerContact, customerContacts, type UpdateGap, type ContactCheck, type CustomerContactCheck } from './cadence.ts';
+export { updateGaps, customerContact, type UpdateGap, type ContactCheck } from './cadence.ts';
 export { createReportClock, type ReportClock, type MinuteStamp } from './clock.ts';
 export { escapeInline, escapeBlock } from './markdown.ts';
 export { citation } from './timeline.ts';

@@ -7,7 +7,8 @@ import { KEY_TIMES, type IncidentEventOf } from '../events.ts';
 import { KEY_TIME_LABELS, viaText } from './key-time-text.ts';
 import type { RenderContext } from './context.ts';
 import { escapeBlock, escapeInline } from './markdown.ts';
-import { customerName, impactWindow, uncontacted } from './summary.ts';
+import { customerName } from './context.ts';
+import { impactWindow, uncontacted } from './summary.ts';
 import { citation } from './timeline.ts';
 
 /** Placeholders name the command that fills the gap, so the report tells the reader what to do. */

@@ -5,7 +5,7 @@
  */
 import { formatDuration } from '../duration.ts';
 import { ROLES } from '../events.ts';
-import type { RenderContext } from './context.ts';
+import { customerName, type RenderContext } from './context.ts';
 import { ROLE_LABELS } from './context.ts';
 import type { ContactCheck, UpdateGap } from './cadence.ts';
 import type { ImpactWindow } from './figures.ts';
@@ -142,11 +142,6 @@ function contactLines(ctx: RenderContext): string[] {
     ? `${all.required ? `${WARN} ` : ''}not every customer: no contact recorded with ${uncontacted(ctx)}`
     : `every customer by ${ctx.time(all.contactedMs)}, ${formatDuration(all.contactedMs - ctx.facts.declaredMs)} after declaration`;
   return [`${label} ${head}`, ...each.map((c) => `  - ${customerName(ctx, c.customer)}: ${contactText(ctx, c)}`)];
-}
-
-/** A customer by the name policy gives it, else its id. */
-export function customerName(ctx: RenderContext, id: string): string {
-  return escapeInline(ctx.customer(id)?.name ?? id);
 }
 
 /** The customers never contacted, by name: `Acme Corp, Globex`. */

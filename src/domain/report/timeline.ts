@@ -6,7 +6,7 @@
 import type { IncidentEvent, NoteVia } from '../events.ts';
 import type { MinuteStamp } from './clock.ts';
 import type { RenderContext } from './context.ts';
-import { ROLE_LABELS } from './context.ts';
+import { customerName, ROLE_LABELS } from './context.ts';
 import type { TimelineEntry, TimelineMarker } from './facts.ts';
 import { KEY_TIME_LABELS, viaText } from './key-time-text.ts';
 import { parseIsoMs } from './iso.ts';
@@ -71,7 +71,7 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
     case 'declared': {
       const d = e.data;
       const parts = [`Incident declared as ${escapeInline(d.severity)}: ${quote(d.title, MAX_QUOTE)}`];
-      if (d.customers.length) parts.push(`customers: ${d.customers.map((c) => escapeInline(ctx.customer(c)?.name ?? c)).join(', ')}`);
+      if (d.customers.length) parts.push(`customers: ${d.customers.map((c) => customerName(ctx, c)).join(', ')}`);
       if (d.commanderId) parts.push(`commander: ${ctx.person(d.commanderId)}`);
       return parts.join('; ');
     }
@@ -98,7 +98,7 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
     case 'customer_update_failed':
       return `${e.data.channel === 'statuspage' ? 'Status page' : 'Customer email'} refused${e.data.to ? ` (${escapeInline(e.data.to)})` : ''}: ${quote(e.data.reason, MAX_QUOTE)}`;
     case 'customer_contacted': {
-      const who = e.data.customer ? ` (${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)})` : '';
+      const who = e.data.customer ? ` (${customerName(ctx, e.data.customer)})` : '';
       return `Customer contacted${who}: ${quote(e.data.details, MAX_QUOTE)}`;
     }
     case 'note_added': {
@@ -150,17 +150,17 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
       return `Time corrected: ${label.toLowerCase()} ${when(e.data.at)}${was}${e.data.reason ? ` (${quote(e.data.reason, MAX_QUOTE)})` : ''}`;
     }
     case 'customer_attached':
-      return `Customer attached: ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}`;
+      return `Customer attached: ${customerName(ctx, e.data.customer)}`;
     case 'customer_detached':
-      return `Customer removed: ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}`;
+      return `Customer removed: ${customerName(ctx, e.data.customer)}`;
     case 'customer_report_drafted':
-      return `Customer report drafted for ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}, posted for review`;
+      return `Customer report drafted for ${customerName(ctx, e.data.customer)}, posted for review`;
     case 'customer_report_edited': {
-      const whose = e.data.customer ? ` for ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}` : '';
+      const whose = e.data.customer ? ` for ${customerName(ctx, e.data.customer)}` : '';
       return `Customer report${whose}: ${words(e.data.part)} ${e.data.withheld ? 'withheld' : 'edited'}`;
     }
     case 'customer_report_sent':
-      return `Customer report sent to ${escapeInline(ctx.customer(e.data.customer)?.name ?? e.data.customer)}`;
+      return `Customer report sent to ${customerName(ctx, e.data.customer)}`;
   }
 }
 
