@@ -19,7 +19,7 @@ import { authorize } from './authorize.ts';
 import { resolveIncidentId, type IncidentRef } from './incident-ref.ts';
 import { effectsToRows } from './outbox-rows.ts';
 import type { CommandMeta } from './command-meta.ts';
-import { notFound, type AppError, type CommandOutcome } from './command-outcome.ts';
+import { notFound, type CommandOutcome, type NotFound } from './command-outcome.ts';
 import { withNames } from './people.ts';
 import type { AppDeps, UnitOfWork } from './ports.ts';
 import { applyInBatch, oneCommand } from './apply-batch.ts';
@@ -29,7 +29,7 @@ export type { CommandMeta } from './command-meta.ts';
 export type { IncidentRef } from './incident-ref.ts';
 export { resolveIncidentId } from './incident-ref.ts';
 
-export type { AppError, CommandOutcome, NotFoundParams } from './command-outcome.ts';
+export type { AppError, CommandOutcome, NotFound, NotFoundParams } from './command-outcome.ts';
 export { notFound } from './command-outcome.ts';
 
 /**
@@ -68,7 +68,7 @@ export interface Claimed {
  * that had claimed its key first and then waited for the lock could
  * deadlock with it.
  */
-export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<Result<Claimed, AppError>> {
+export async function claimAndLock(uow: UnitOfWork, ref: IncidentRef, key: string): Promise<Result<Claimed, NotFound>> {
   const incidentId = await resolveIncidentId(uow, ref);
   if (!incidentId) return err(notFound(ref));
   const current = await uow.incidents.lockIncident(incidentId);

@@ -16,13 +16,16 @@ export interface NotFoundParams {
   purpose?: 'timeline' | 'replay';
 }
 
+/** No incident to apply it to. */
+export type NotFound = { code: 'incident.not_found'; params: NotFoundParams };
+
 /** A refusal of a use case: the domain's, or no incident to apply it to. */
-export type AppError = DomainError | { code: 'incident.not_found'; params: NotFoundParams };
+export type AppError = DomainError | NotFound;
 
 export type CommandOutcome =
   | { ok: true; incidentId: IncidentId; state: IncidentState; events: IncidentEvent[]; effects: Effect[]; duplicate: boolean }
   | { ok: false; error: AppError };
 
-export function notFound(ref: IncidentRef | undefined, purpose?: NotFoundParams['purpose']): AppError {
+export function notFound(ref: IncidentRef | undefined, purpose?: NotFoundParams['purpose']): NotFound {
   return { code: 'incident.not_found', params: { ...(ref ? { ref } : {}), ...(purpose ? { purpose } : {}) } };
 }

@@ -47,5 +47,8 @@ export type DomainErrorCode = keyof DomainErrorParams;
 /** One refusal: `{ code, params }`, discriminated by `code`. */
 export type DomainError = { [C in DomainErrorCode]: { code: C; params: DomainErrorParams[C] } }[DomainErrorCode];
 
+/** A refusal by the permissions policy: what `checkAction` answers, for commands and for actions that are not commands (a snooze) alike. */
+export type PermissionRefusal = Extract<DomainError, { code: 'permission.denied' | 'permission.unverified' }>;
+
 export const domainError = <C extends DomainErrorCode>(code: C, params: DomainErrorParams[C]): DomainError =>
   ({ code, params }) as DomainError;

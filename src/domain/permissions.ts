@@ -1,13 +1,14 @@
 /**
  * Who may do what to an incident: the policy's `permissions` section and the
  * one decision every surface goes through (`transition` calls `checkPermission`
- * for every command a person gives). Pure: what needs Slack (is the person in
+ * for every command a person gives; what a person does that is no command, a
+ * snooze, calls `checkAction`, which `checkPermission` is built on). Pure: what needs Slack (is the person in
  * the incident channel now, is she in a user group) comes in as `ActorAccess`,
  * gathered by the app layer before the transaction; what the incident knows
  * (its commander and role holders) is read from the locked state.
  */
 import type { Command } from './commands.ts';
-import { domainError, type DomainError } from './errors.ts';
+import type { PermissionRefusal } from './errors.ts';
 import type { SlackUserId } from './ids.ts';
 import type { IncidentState } from './incident.ts';
 import { isUserGroupId, isUserId, type ActorAccess, type PermissionAction, type PermissionsPolicy, type RuleEntry, type WhoMay } from './permissions-policy.ts';
@@ -161,16 +162,25 @@ export function whoMay(p: PermissionsPolicy, action: PermissionAction, incident:
 }
 
 /**
+ * The check for one action by one actor: undefined when she may (or the actor
+ * is not a person: PagerDuty and Kranz record what happened), else the refusal
+ * naming who may. Actions that are not commands (snoozing a reminder) are
+ * checked here directly; commands through `checkPermission`.
+ */
+export function checkAction(p: PermissionsPolicy, action: PermissionAction, actor: { kind: string; userId?: string }, incident: PermissionSubject | undefined, access: ActorAccess | undefined): PermissionRefusal | undefined {
+  if (actor.kind !== 'user' || !actor.userId) return undefined;
+  const d = decide(p, action, actor.userId, incident, access ?? {});
+  if (d.allowed) return undefined;
+  const number = incident?.number === undefined ? {} : { number: incident.number };
+  if (d.unverified) return { code: 'permission.unverified', params: { action, check: d.unverified, ...number } };
+  return { code: 'permission.denied', params: { action, ...number, who: whoMay(p, action, incident) } };
+}
+
+/**
  * The check `transition` runs: undefined when the command may go ahead (or is
  * no person's choice), else the refusal naming who may.
  */
-export function checkPermission(p: PermissionsPolicy, command: Command, actor: { kind: string; userId?: string }, incident: PermissionSubject | undefined, access: ActorAccess | undefined): DomainError | undefined {
-  if (actor.kind !== 'user' || !actor.userId) return undefined;
+export function checkPermission(p: PermissionsPolicy, command: Command, actor: { kind: string; userId?: string }, incident: PermissionSubject | undefined, access: ActorAccess | undefined): PermissionRefusal | undefined {
   const action = actionOf(command);
-  if (!action) return undefined;
-  const d = decide(p, action, actor.userId, incident, access ?? {});
-  if (d.allowed) return undefined;
-  const number = incident?.number;
-  if (d.unverified) return domainError('permission.unverified', { action, check: d.unverified, ...(number !== undefined ? { number } : {}) });
-  return domainError('permission.denied', { action, ...(number !== undefined ? { number } : {}), who: whoMay(p, action, incident) });
+  return action ? checkAction(p, action, actor, incident, access) : undefined;
 }

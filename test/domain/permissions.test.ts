@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/domain/commands.ts';
 import { asSlackChannelId, asSlackUserGroupId, asSlackUserId } from '../../src/domain/ids.ts';
 import {
-  accessNeeded, actionOf, AUDIENCES, checkPermission, decide, DEFAULT_PERMISSIONS, PERMISSION_ACTIONS,
+  accessNeeded, actionOf, AUDIENCES, checkAction, checkPermission, decide, DEFAULT_PERMISSIONS, PERMISSION_ACTIONS,
   type ActorAccess, type PermissionAction, type PermissionsPolicy, type PermissionSubject, type RuleEntry,
 } from '../../src/domain/permissions.ts';
 import { transition } from '../../src/domain/transition.ts';
@@ -175,6 +175,16 @@ describe('permissions: which action a command is', () => {
     expect(checkPermission(p, { type: 'resolve' }, { kind: 'pagerduty' }, incident, undefined)).toBeUndefined();
     expect(checkPermission(p, { type: 'resolve' }, { kind: 'kranz' }, incident, undefined)).toBeUndefined();
     expect(checkPermission(p, { type: 'resolve' }, { kind: 'user', userId: MEMBER }, incident, {})?.code).toBe('permission.denied');
+  });
+
+  it('decides a command as the action it is: checkPermission answers what checkAction answers', () => {
+    const p = withAdmins([GROUP]);
+    const member = { kind: 'user', userId: MEMBER };
+    expect(checkPermission(p, { type: 'resolve' }, member, incident, {})).toEqual(checkAction(p, 'resolve', member, incident, {}));
+    expect(checkAction(p, 'resolve', member, incident, {})).toEqual({ code: 'permission.denied', params: { action: 'resolve', number: 7, who: expect.objectContaining({ commanderId: COMMANDER }) } });
+    expect(checkAction(p, 'resolve', member, incident, { groups: { [GROUP]: 'unknown' } })).toEqual({ code: 'permission.unverified', params: { action: 'resolve', number: 7, check: 'user_group' } });
+    expect(checkAction(p, 'add_note', member, incident, { channelMember: true })).toBeUndefined();
+    expect(checkAction(p, 'resolve', { kind: 'kranz' }, incident, undefined)).toBeUndefined();
   });
 });
 
