@@ -5,9 +5,14 @@
  * not reset it). A new plan for the reminder (say, a status update posted)
  * keeps the snooze only if it ends after the new due time.
  */
+import type { PermissionRefusal } from '../domain/errors.ts';
 import type { IncidentId } from '../domain/ids.ts';
+import { checkAction } from '../domain/permissions.ts';
+import { permissionsPolicy } from '../domain/policy.ts';
 import { isReminderKind, parseReminderName, type ReminderKind } from '../domain/reminders.ts';
-import { notFound, resolveIncidentId, type AppError, type CommandMeta, type IncidentRef } from './apply-command.ts';
+import { auditDenial } from './access.ts';
+import { claimAndLock, type CommandMeta, type IncidentRef, type NotFound } from './apply-command.ts';
+import { authorizeAction } from './authorize.ts';
 import type { AppDeps, SnoozedReminder } from './ports.ts';
 import { runInTransaction } from './run-in-transaction.ts';
 
@@ -22,7 +27,8 @@ export interface SnoozeInput {
 
 /** Why a snooze was refused, as a code and its facts; surfaces put it in words. */
 export type SnoozeError =
-  | AppError
+  | NotFound
+  | PermissionRefusal
   | { code: 'reminder.unknown_kind'; params: { given: string } }
   | { code: 'reminder.bad_duration'; params: { maxMs: number } }
   | { code: 'reminder.none'; params: { number: number; kind: ReminderKind } };
@@ -63,7 +69,12 @@ export function parseSnoozeKind(text: string | undefined): { kind: ReminderKind;
   return alias ? { kind: alias } : undefined;
 }
 
-/** Snoozes a reminder of the incident `ref` names for `durationMs` from now. */
+/**
+ * Snoozes a reminder of the incident `ref` names for `durationMs` from now,
+ * if the policy lets the person (`permissions.allow.snooze_reminder`): a
+ * snooze holds back what the policy means to keep nagging, so it is asked
+ * like any command, before the transaction and again under the lock.
+ */
 export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: SnoozeInput, meta: CommandMeta): Promise<SnoozeOutcome> {
   const parsed = parseSnoozeKind(input.kind);
   if (!parsed) {
@@ -72,15 +83,19 @@ export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: Sno
   if (!Number.isFinite(input.durationMs) || input.durationMs <= 0 || input.durationMs > MAX_SNOOZE_MS) {
     return { ok: false, error: { code: 'reminder.bad_duration', params: { maxMs: MAX_SNOOZE_MS } } };
   }
-  return runInTransaction(deps.store, async (uow): Promise<SnoozeOutcome> => {
-    const incidentId = await resolveIncidentId(uow, ref);
-    if (!incidentId) return { ok: false, error: notFound(ref) };
-    const fresh = await uow.keys.claimCommandKey(meta.idempotencyKey, incidentId);
-    // Locking the incident waits for a sender that is sending this reminder right now.
-    const state = await uow.incidents.lockIncident(incidentId);
-    if (!state) return { ok: false, error: notFound(ref) };
+  // Who may is looked up before the transaction: a slow directory must not hold the incident's lock.
+  const allowed = await authorizeAction(deps, ref, 'snooze_reminder', meta);
+  if (!allowed.ok) return allowed;
+  const outcome = await runInTransaction(deps.store, async (uow): Promise<SnoozeOutcome> => {
+    // Locked before the key is claimed, as on every path; the lock also waits for a sender that is sending this reminder right now.
+    const claimed = await claimAndLock(uow, ref, meta.idempotencyKey);
+    if (!claimed.ok) return claimed;
+    const { incidentId, current: state, duplicate } = claimed.value;
     const which = { incidentId, number: state.number, kind: parsed.kind, durationMs: input.durationMs };
-    if (!fresh) return { ok: true, ...which, until: deps.clock.now().toISOString(), reminders: [], duplicate: true };
+    if (duplicate) return { ok: true, ...which, until: deps.clock.now().toISOString(), reminders: [], duplicate: true };
+    // Decided again against the locked incident: a role taken away since the check above holds.
+    const refused = checkAction(permissionsPolicy(deps.policy), 'snooze_reminder', meta.actor, state, allowed.meta.access);
+    if (refused) return { ok: false, error: refused };
     const now = deps.clock.now();
     const until = new Date(now.getTime() + input.durationMs);
     const rows = await uow.reminders.snoozeReminder(incidentId, parsed.kind, input.subject ?? parsed.subject, until, now);
@@ -88,4 +103,7 @@ export async function snoozeReminder(deps: AppDeps, ref: IncidentRef, input: Sno
     const first = rows.reduce((a, b) => (a.dueAt <= b.dueAt ? a : b));
     return { ok: true, ...which, until: until.toISOString(), reminders: rows, firstDueAt: first.dueAt, duplicate: false };
   });
+  // Refused under the lock (its roles changed meanwhile): reported like any refusal.
+  if (!outcome.ok) auditDenial(deps, meta, outcome.error, 'id' in ref ? { id: ref.id } : undefined);
+  return outcome;
 }

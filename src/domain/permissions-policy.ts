@@ -24,6 +24,7 @@ export const PERMISSION_ACTIONS = [
   'update_checklist',
   'edit_customers',
   'record_times',
+  'snooze_reminder',
 ] as const;
 export type PermissionAction = (typeof PERMISSION_ACTIONS)[number];
 
@@ -48,7 +49,7 @@ const IN_THE_ROOM: readonly RuleEntry[] = ['channel_members', 'commander', 'role
 /**
  * Safe defaults: the people running the incident steer it (resolve, close,
  * page, send to customers…); anyone in its channel may contribute (notes,
- * timeline, updates, checklist); everyone may declare.
+ * timeline, updates, checklist, snoozing its reminders); everyone may declare.
  */
 export const DEFAULT_PERMISSIONS: PermissionsPolicy = {
   admins: [],
@@ -68,6 +69,8 @@ export const DEFAULT_PERMISSIONS: PermissionsPolicy = {
     update_checklist: IN_THE_ROOM,
     edit_customers: IN_THE_ROOM,
     record_times: IN_THE_ROOM,
+    // A snooze silences a reminder the policy means to nag with: no more open than contributing.
+    snooze_reminder: IN_THE_ROOM,
   },
 };
 

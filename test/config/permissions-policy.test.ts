@@ -23,7 +23,7 @@ describe('permissions policy', () => {
     for (const a of ['resolve', 'close', 'reopen', 'change_severity', 'assign_commander', 'page', 'send_customer_report'] as const) {
       expect(p.allow[a], a).toEqual(['commander', 'role_holders', 'admins']);
     }
-    for (const a of ['add_note', 'add_timeline_entry', 'post_status_update', 'update_checklist'] as const) expect(p.allow[a], a).toEqual(['channel_members', 'commander', 'role_holders', 'admins']);
+    for (const a of ['add_note', 'add_timeline_entry', 'post_status_update', 'update_checklist', 'snooze_reminder'] as const) expect(p.allow[a], a).toEqual(['channel_members', 'commander', 'role_holders', 'admins']);
     expect(p.allow.declare).toEqual(['everyone']);
     // A file without the section keeps them.
     const r = parsePolicy('default_severity: SEV2\n');
@@ -36,12 +36,14 @@ describe('permissions policy', () => {
   allow:
     page: [commander, role_holders, admins, S0ONCALL01]
     close: [commander]
+    snooze_reminder: [commander, admins]
 `);
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const p = permissionsPolicy(r.policy);
     expect(p.admins).toEqual(['S0INCMGRS1', 'U0MARA0001']);
     expect(p.allow.page).toEqual(['commander', 'role_holders', 'admins', 'S0ONCALL01']);
     expect(p.allow.close).toEqual(['commander']);
+    expect(p.allow.snooze_reminder).toEqual(['commander', 'admins']);
     expect(p.allow.resolve).toEqual(DEFAULT_PERMISSIONS.allow.resolve);
   });
 

@@ -34,7 +34,7 @@ const withAdmins = (admins: PermissionsPolicy['admins'], allow: Partial<Record<P
 });
 
 const STEERING: PermissionAction[] = ['resolve', 'close', 'reopen', 'change_severity', 'assign_commander', 'page', 'send_customer_report'];
-const CONTRIBUTING: PermissionAction[] = ['assign_role', 'add_note', 'add_timeline_entry', 'post_status_update', 'update_checklist', 'edit_customers', 'record_times'];
+const CONTRIBUTING: PermissionAction[] = ['assign_role', 'add_note', 'add_timeline_entry', 'post_status_update', 'update_checklist', 'edit_customers', 'record_times', 'snooze_reminder'];
 
 describe('permissions: the default policy', () => {
   const p = DEFAULT_PERMISSIONS;
@@ -55,7 +55,7 @@ describe('permissions: the default policy', () => {
     }
   });
 
-  it('lets whoever is in the channel contribute (notes, timeline, updates, checklist, customers, times, other roles), and nobody outside it', () => {
+  it('lets whoever is in the channel contribute (notes, timeline, updates, checklist, customers, times, other roles, snoozes), and nobody outside it', () => {
     for (const action of CONTRIBUTING) {
       expect(decide(p, action, MEMBER, incident, inChannel), action).toEqual({ allowed: true, via: 'channel_members' });
       expect(decide(p, action, STRANGER, incident, notInChannel).allowed, action).toBe(false);

@@ -25,6 +25,7 @@ export const ACTION_WORDS: Record<PermissionAction, string> = {
   update_checklist: 'tick the checklist of',
   edit_customers: 'change the customers of',
   record_times: 'record key times of',
+  snooze_reminder: 'snooze reminders of',
 };
 
 const who1 = (id: string): Mrkdwn => (isUserGroupId(id) ? groupMention(id) : mention(id));
