@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USERS } from '../helpers/kranz-harness.ts';
+import { ephemeralTexts } from '../helpers/slack-e2e.ts';
 import { linkedIncident, PD, rows, settled, startPdHarness, until, type PdHarness } from '../helpers/pd-harness.ts';
 
 let h: PdHarness;
@@ -136,7 +137,7 @@ describe('Kranz → PagerDuty', () => {
     // An unknown service is refused in Slack, and nothing is paged.
     await dana().slashCommand(inc.channel, '/incident', 'page PNOSUCH Anyone?');
     await settled(h);
-    expect(JSON.stringify(h.slack.workspace.responseUrlPosts.at(-1)?.body ?? {})).toContain('Unknown PagerDuty service');
+    expect(ephemeralTexts(h, USERS.dana.id).at(-1)).toContain('Unknown PagerDuty service');
     expect(h.pd.state.incidents.size).toBe(before + 1);
   });
 
@@ -162,7 +163,7 @@ describe('Kranz → PagerDuty', () => {
     const before = h.pd.state.responderRequests.length;
     await dana2.slashCommand(ch.id, '/incident', `page <@${USERS.sam.id}|sam> help`);
     await settled(h);
-    expect(JSON.stringify(h.slack.workspace.responseUrlPosts.at(-1)?.body ?? {})).toContain('has no PagerDuty incident to add a responder to');
+    expect(ephemeralTexts(h, USERS.dana.id).at(-1)).toContain('has no PagerDuty incident to add a responder to');
     expect(h.pd.state.responderRequests.length).toBe(before);
   });
 });

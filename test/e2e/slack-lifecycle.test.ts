@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { incidentChannel, outboxDrained, startHarness, USERS, type Harness } from '../helpers/kranz-harness.ts';
+import { ephemeralTexts } from '../helpers/slack-e2e.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -70,12 +71,12 @@ describe('Slack lifecycle', () => {
     // Eve joins and becomes the customer liaison (roles only go to members).
     const early = await dana.slashCommand(ch.id, '/incident', `role customer-liaison <@${USERS.eve.id}|eve>`);
     await outboxDrained(h);
-    expect(h.slack.workspace.responseUrlPosts.at(-1)?.body).toMatchObject({ text: expect.stringContaining('not in this incident channel') });
+    expect(ephemeralTexts(h, USERS.dana.id, ch.id).at(-1)).toContain('not in this incident channel');
     expect(early.status).toBe(200);
     await eve.join(ch.id);
     await dana.slashCommand(ch.id, '/incident', `role customer-liaison <@${USERS.eve.id}|eve>`);
     await outboxDrained(h);
-    expect(h.slack.workspace.responseUrlPosts.at(-1)?.body).toMatchObject({ text: expect.stringContaining('is now customer-liaison') });
+    expect(ephemeralTexts(h, USERS.dana.id, ch.id).at(-1)).toContain('is now customer-liaison');
 
     // 📌 three messages: one via reaction, one via pin, one via the shortcut; edit one, delete one.
     const m1 = await eve.postMessage(ch.id, 'EU error rate is 42% since 13:02');
@@ -117,5 +118,6 @@ describe('Slack lifecycle', () => {
     expect(stored.rows[0]?.n).toBe('1');
     // Every user-facing answer was readable text, never a stack trace.
     for (const p of h.slack.workspace.responseUrlPosts) expect(JSON.stringify(p)).not.toMatch(/at .*\.ts:\d+/);
+    for (const e of h.slack.workspace.ephemerals) expect(e.text).not.toMatch(/at .*\.ts:\d+/);
   });
 });

@@ -23,26 +23,43 @@ async function timeline(incidentNumber: number): Promise<string[]> {
   return r.rows.map((x) => (x.type === 'note_added' ? x.text! : x.type));
 }
 
+/**
+ * Types a command without waiting for its answer (Kranz answers a command in
+ * its ack once it is applied): resolves once the request is stored, so the
+ * next one typed arrives after it. The answer comes with `answered`.
+ */
+async function type(user: ReturnType<Harness['slack']['user']>, channelId: string, text: string, answered: Promise<unknown>[]): Promise<void> {
+  const stored = async (): Promise<number> => Number((await h.pool.query<{ n: string }>("select count(*) as n from inbound_archive where body like '%' || $1 || '%'", [encodeURIComponent(text).replace(/%20/g, '+')])).rows[0]!.n);
+  answered.push(user.slashCommand(channelId, '/incident', text));
+  const until = Date.now() + 5_000;
+  while ((await stored()) === 0) {
+    if (Date.now() > until) throw new Error(`"/incident ${text}" was not stored`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('notes typed quickly in one channel', () => {
   it('apply in the order typed, around a resolve and a close that keep their places', async () => {
     const dana = h.slack.user(USERS.dana.id);
     await dana.slashCommand('CGENERAL', '/incident', 'declare SEV2 Orders stuck in pending');
     const ch = (await incidentChannel(h, 1)).id;
     await outboxDrained(h);
-    // Each request waits only for its ack (applying comes after it), so the notes are in flight together.
+    // Each is typed once the one before it is stored, not answered, so the notes are in flight together.
     const typed: string[] = [];
+    const answered: Promise<unknown>[] = [];
     for (let i = 0; i < 30; i++) {
-      await dana.slashCommand(ch, '/incident', `note step ${i}`);
+      await type(dana, ch, `note step ${i}`, answered);
       typed.push(`step ${i}`);
     }
-    await dana.slashCommand(ch, '/incident', 'resolve Queue drained');
+    await type(dana, ch, 'resolve Queue drained', answered);
     typed.push('resolved');
     for (let i = 30; i < 40; i++) {
-      await dana.slashCommand(ch, '/incident', `note step ${i}`);
+      await type(dana, ch, `note step ${i}`, answered);
       typed.push(`step ${i}`);
     }
-    await dana.slashCommand(ch, '/incident', 'close');
+    await type(dana, ch, 'close', answered);
     typed.push('closed');
+    await Promise.all(answered);
     const until = Date.now() + 20_000;
     while ((await timeline(1)).length < typed.length && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(await timeline(1)).toEqual(typed);
@@ -58,8 +75,10 @@ describe('notes typed quickly in one channel', () => {
     // Sam is neither commander nor role holder: his note asks Slack who is in the channel, slowly.
     // Dana commands the incident: hers needs no lookup and is ready first, yet must queue second.
     h.slack.faults.slow('conversations.members', { delayMs: 400 });
-    await sam.slashCommand(ch, '/incident', 'note checked by Slack first');
-    await dana.slashCommand(ch, '/incident', 'note typed second');
+    const answered: Promise<unknown>[] = [];
+    await type(sam, ch, 'note checked by Slack first', answered);
+    await type(dana, ch, 'note typed second', answered);
+    await Promise.all(answered);
     const until = Date.now() + 10_000;
     while ((await timeline(2)).length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
     expect(await timeline(2)).toEqual(['checked by Slack first', 'typed second']);

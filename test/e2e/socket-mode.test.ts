@@ -123,7 +123,9 @@ describe('Socket Mode', () => {
     expect(stored.rows).toHaveLength(1);
     // Stored as the HTTP path stores it: without Slack's legacy verification token.
     expect(stored.rows[0]!.body).not.toContain('legacy-verification-token');
-    await until(() => responded.some((r) => JSON.stringify(r).includes('Declared INC-')), 'the answer to the command');
+    // The answer rides on the ack (the command applied well within Slack's 3 s), not on response_url.
+    expect(JSON.stringify(socket.ackOf('env-cmd-1')?.payload ?? {})).toContain('Declared INC-');
+    expect(responded).toHaveLength(0);
     await outboxDrained(h);
     const incidents = await h.pool.query<{ title: string }>('select title from incidents');
     expect(incidents.rows.map((r) => r.title)).toContain('Socket mode checkout outage');

@@ -163,13 +163,19 @@ export class KranzReceiver implements Receiver {
       this.o.onAckLatency?.(performance.now() - started, kind);
       send(200, response === undefined || response === '' ? undefined : typeof response === 'string' ? { text: response } : response);
     };
-    // Stored durably, so acknowledged now: the work (one incident's commands apply one at a time)
-    // must not hold the ack. Only a modal submission waits, since its ack may carry field errors.
-    if (body.type !== 'view_submission') await ack();
+    // Stored durably, so acknowledged now: the work must not hold the ack. Two kinds wait, up to the
+    // deadline: a modal submission, whose ack may carry field errors, and a slash command, whose answer
+    // rides on its ack when it is ready in time (`answerInAck`) instead of a second request to response_url.
+    if (body.type !== 'view_submission' && !isSlashCommand(body)) await ack();
     const deadline = setTimeout(() => void ack(), ACK_DEADLINE_MS);
+    const answer: AnswerInAck = async (message) => {
+      if (acked) return false;
+      await ack(message);
+      return true;
+    };
     let result: ProcessResult;
     try {
-      result = await this.dispatch(body, ack, r.retry);
+      result = await this.dispatch(body, ack, r.retry, answer);
     } catch (e) {
       // Stored, so acknowledged: left unapplied for the recovery pass rather than a 500 Slack would retry.
       clearTimeout(deadline);
@@ -213,20 +219,23 @@ export class KranzReceiver implements Receiver {
    * they start together and queue on the incident in the order they came, so
    * a busy channel's notes apply together instead of one per round trip.
    */
-  private async dispatch(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number): Promise<ProcessResult> {
+  private async dispatch(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number, answer?: AnswerInAck): Promise<ProcessResult> {
     const lane = conversationOf(body);
-    if (!lane) return this.run(body, ack, retry);
-    return this.lanes.run(lane, isNote(body), (order) => this.run(body, ack, retry, order));
+    if (!lane) return this.run(body, ack, retry, undefined, answer);
+    return this.lanes.run(lane, isNote(body), (order) => this.run(body, ack, retry, order, answer));
   }
 
-  private async run(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number, order?: ArrivalOrder): Promise<ProcessResult> {
+  private async run(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number, order?: ArrivalOrder, answer?: AnswerInAck): Promise<ProcessResult> {
     if (!this.app) throw new Error('receiver used before Bolt initialised it');
+    const customProperties: Record<string, unknown> = {};
+    // The listener queues its command through it (`arrivalOrderOf`), so notes keep the order they came in.
+    if (order) customProperties[ARRIVAL_ORDER] = order;
+    if (answer) customProperties[ANSWER_IN_ACK] = answer;
     const event: ReceiverEvent = {
       body: body as ReceiverEvent['body'],
       ack,
       ...(retry !== undefined ? { retryNum: retry } : {}),
-      // The listener queues its command through it (`arrivalOrderOf`), so notes keep the order they came in.
-      ...(order ? { customProperties: { [ARRIVAL_ORDER]: order } } : {}),
+      ...(order || answer ? { customProperties } : {}),
     };
     await this.app.processEvent(event);
     return 'processed';
@@ -249,6 +258,27 @@ function isNote(body: Body): boolean {
   if (typeof body.command !== 'string') return false;
   const parsed = parseIncidentCommand(String((body as Record<string, unknown>)['text'] ?? ''));
   return parsed.ok && parsed.command.kind === 'note';
+}
+
+function isSlashCommand(body: Body): boolean {
+  return typeof body.command === 'string';
+}
+
+/**
+ * Answers a slash command in its acknowledgement: true when it was not
+ * acknowledged yet and the message went with the ack; false when it already
+ * was (the deadline passed, or a replay after an outage), and the listener
+ * posts the answer to `response_url` instead.
+ */
+export type AnswerInAck = (message: { response_type: 'ephemeral'; text: string }) => Promise<boolean>;
+
+const ANSWER_IN_ACK = 'kranzAnswerInAck';
+const ALREADY_ACKNOWLEDGED: AnswerInAck = async () => false;
+
+/** How the listener of this request may answer in its ack (never, outside a live slash command). */
+export function answerInAckOf(context: Record<string, unknown>): AnswerInAck {
+  const answer = context[ANSWER_IN_ACK];
+  return typeof answer === 'function' ? (answer as AnswerInAck) : ALREADY_ACKNOWLEDGED;
 }
 
 /** Where a request's place in its conversation travels on Bolt's context. */

@@ -69,9 +69,8 @@ export class StoryDriver {
     this.d.log.person(who, cut(`/incident ${readable(text)}`, COMMAND_CHARS));
     const reply = await this.d.slack.user(who.id).slashCommand(this.channelId, '/incident', text);
     if (reply.status !== 200) throw new Error(`/incident ${text}: Kranz answered HTTP ${reply.status}`);
-    // Kranz acks at once and answers on the response_url once the command is applied.
-    const post = await this.d.slack.waitFor(() => this.d.slack.workspace.responseUrlPosts.find((p) => p.url === reply.responseUrl), { timeoutMs: SETTLE_TIMEOUT_MS, what: `Kranz's answer to /incident ${text}` });
-    const answer = (post.body as { text?: string }).text ?? '';
+    // Kranz answers in its ack when the command applied in time, else on the response_url.
+    const answer = answerText(reply.json) ?? answerText((await this.d.slack.waitFor(() => this.d.slack.workspace.responseUrlPosts.find((p) => p.url === reply.responseUrl), { timeoutMs: SETTLE_TIMEOUT_MS, what: `Kranz's answer to /incident ${text}` })).body) ?? '';
     if (answer.startsWith(':warning:')) throw new Error(`/incident ${text}: Kranz refused it: ${answer}`);
     await this.settle();
     return answer;
@@ -215,4 +214,10 @@ function readable(text: string): string {
 
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1).trimEnd()}…` : text;
+}
+
+/** The text of an answer to a command (the ack's body or a response_url post), if it has one. */
+function answerText(body: unknown): string | undefined {
+  const text = typeof body === 'object' && body !== null ? (body as { text?: unknown }).text : undefined;
+  return typeof text === 'string' && text !== '' ? text : undefined;
 }

@@ -1,7 +1,8 @@
 /**
- * `/incident …`: ack at once (with the usage text for bad input), open
- * modals before anything slow (trigger ids expire in 3 s), then call one use
- * case and answer ephemerally.
+ * `/incident …`: open modals before anything slow (trigger ids expire in
+ * 3 s), call one use case and answer ephemerally: in the ack, which the
+ * receiver holds for the answer until just before Slack's 3 s, or on
+ * response_url when the answer comes later than that.
  */
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -28,48 +29,51 @@ import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
 import { snoozedText } from '../strings/snooze.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { isUnstorable } from '../../intake/storable.ts';
-import { arrivalOrderOf } from '../receiver.ts';
+import { answerInAckOf, arrivalOrderOf, type AnswerInAck } from '../receiver.ts';
 import type { ArrivalOrder } from '../../../lib/ordered-lanes.ts';
 
 export function registerCommands(app: App, deps: SlackListenerDeps): void {
-  app.command('/incident', async ({ command, ack, respond, client, context }) => {
+  app.command('/incident', async ({ command, respond, client, context }) => {
     const parsed = parseIncidentCommand(command.text ?? '');
-    // The receiver acks as soon as the request is stored, so answers go through response_url.
-    await ack();
-    if (!parsed.ok) {
-      await respond({ response_type: 'ephemeral', text: parsed.message.text });
-      return;
-    }
+    // No ack here: the receiver holds it (up to its deadline) so the answer can ride on it (`answerInAckOf`).
+    const tell = answerer(respond, answerInAckOf(context));
+    if (!parsed.ok) return void (await tell(parsed.message));
     const sub = parsed.command;
-    if (sub.kind === 'help') {
-      await respond({ response_type: 'ephemeral', text: usageText().text });
-      return;
-    }
+    if (sub.kind === 'help') return void (await tell(usageText()));
     const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`, command.user_name);
     try {
-      await handle(sub, { deps, client, respond, channelId: asSlackChannelId(command.channel_id), userId: asSlackUserId(command.user_id), triggerId: command.trigger_id, meta, inArrivalOrder: arrivalOrderOf(context) });
+      await handle(sub, { deps, client, tell, channelId: asSlackChannelId(command.channel_id), userId: asSlackUserId(command.user_id), triggerId: command.trigger_id, meta, inArrivalOrder: arrivalOrderOf(context) });
     } catch (e) {
       deps.log.error({ err: e, sub: sub.kind }, 'slash command failed');
       if (isSlackApiError(e)) {
-        await respond({ response_type: 'ephemeral', text: REPLIES.warning(plain(humanSlackError(e))).text }).catch(() => undefined);
+        await tell(REPLIES.warning(plain(humanSlackError(e)))).catch(() => undefined);
         return;
       }
       if (isUnstorable(e)) {
         // The database refuses this data: it never will apply, so never say it will.
-        await respond({ response_type: 'ephemeral', text: md`:warning: Kranz could not record this: the database refused it (${(e as Error).message.slice(0, 200)}). Nothing was applied.`.text }).catch(() => undefined);
+        await tell(md`:warning: Kranz could not record this: the database refused it (${(e as Error).message.slice(0, 200)}). Nothing was applied.`).catch(() => undefined);
         throw e;
       }
       // Not Slack: the database or a bug. The request is stored; rethrowing leaves it for the recovery pass.
-      await respond({ response_type: 'ephemeral', text: REPLIES.storedForLater.text }).catch(() => undefined);
+      await tell(REPLIES.storedForLater).catch(() => undefined);
       throw e;
     }
   });
 }
 
+/** Answers ephemerally: in the ack when it is still open, else through response_url. */
+function answerer(respond: RespondFn, inAck: AnswerInAck): (text: Mrkdwn) => Promise<void> {
+  return async (text) => {
+    const message = { response_type: 'ephemeral' as const, text: text.text };
+    if (!(await inAck(message))) await respond(message);
+  };
+}
+
 interface Ctx {
   deps: SlackListenerDeps;
   client: WebClient;
-  respond: RespondFn;
+  /** The one ephemeral answer to the person who typed the command. */
+  tell: (text: Mrkdwn) => Promise<void>;
   channelId: SlackChannelId;
   userId: SlackUserId;
   triggerId: string;
@@ -78,7 +82,7 @@ interface Ctx {
   inArrivalOrder: ArrivalOrder;
 }
 
-const say = (ctx: Ctx, text: Mrkdwn) => ctx.respond({ response_type: 'ephemeral', text: text.text });
+const say = (ctx: Ctx, text: Mrkdwn) => ctx.tell(text);
 
 async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Promise<void> {
   const { deps, channelId } = ctx;

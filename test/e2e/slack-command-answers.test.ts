@@ -1,0 +1,67 @@
+/**
+ * Where a slash command's answer goes. Kranz stores the request, applies it
+ * and answers in the acknowledgement itself when that is done within Slack's
+ * 3 s, so the person sees the answer with no second request; when applying
+ * takes longer (the incident is locked, the database is slow), the ack goes
+ * out empty before Slack gives up and the answer follows on response_url.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { incidentChannel, outboxDrained, startHarness, USERS, type Harness } from '../helpers/kranz-harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
+const postsTo = (url: string) => h.slack.workspace.responseUrlPosts.filter((p) => p.url === url);
+
+describe('the answer to a slash command', () => {
+  it('rides on its ack when the command applied in time', async () => {
+    const dana = h.slack.user(USERS.dana.id);
+    const declared = await dana.slashCommand('CGENERAL', '/incident', 'declare SEV3 Invoices render blank');
+    expect(declared.status).toBe(200);
+    expect(declared.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Declared INC-1') });
+    const ch = (await incidentChannel(h, 1)).id;
+    await outboxDrained(h);
+
+    const note = await dana.slashCommand(ch, '/incident', 'note Template cache was flushed at 10:02');
+    expect(note.json).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Added to the timeline') });
+    const bad = await dana.slashCommand(ch, '/incident', 'sev SEV9');
+    expect(bad.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(JSON.stringify(bad.json)).toMatch(/SEV9|severity/i);
+    // Nothing went to response_url: the answer was the ack.
+    await outboxDrained(h);
+    expect(postsTo(declared.responseUrl)).toHaveLength(0);
+    expect(postsTo(note.responseUrl)).toHaveLength(0);
+    expect(postsTo(bad.responseUrl)).toHaveLength(0);
+    expect(h.slack.workspace.ephemerals.filter((e) => e.user === USERS.dana.id && e.text.includes('Added to the timeline'))).toHaveLength(1);
+  });
+
+  it('follows on response_url when applying outlasts the ack deadline, and the ack is not late', async () => {
+    const dana = h.slack.user(USERS.dana.id);
+    const ch = (await incidentChannel(h, 1)).id;
+    const locker = await h.pool.connect();
+    let reply: Awaited<ReturnType<typeof dana.slashCommand>>;
+    let ackMs: number;
+    try {
+      await locker.query('begin');
+      // Holds the incident's row lock: the note is stored but cannot apply until it is released.
+      await locker.query("select 1 from incidents where number = 1 for update");
+      const started = Date.now();
+      reply = await dana.slashCommand(ch, '/incident', 'note Rolled back the renderer');
+      ackMs = Date.now() - started;
+      expect(reply.status).toBe(200);
+      expect(reply.json ?? {}).not.toHaveProperty('text');
+      await locker.query('commit');
+    } finally {
+      locker.release();
+    }
+    // Acknowledged before Slack's 3 s, though the command was still waiting.
+    expect(ackMs).toBeGreaterThanOrEqual(2_000);
+    expect(ackMs).toBeLessThan(3_000);
+    const until = Date.now() + 10_000;
+    while (postsTo(reply.responseUrl).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(postsTo(reply.responseUrl).map((p) => p.body)).toEqual([expect.objectContaining({ response_type: 'ephemeral', text: expect.stringContaining('Added to the timeline') })]);
+  });
+});
