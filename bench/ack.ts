@@ -195,7 +195,7 @@ export async function runAckBench(): Promise<BenchOutcome> {
           r.app === 'kranz' ? ratio(r.offered) : '', r.applied ?? '', r.applySeconds ?? '', r.appliedPerSec ?? '', r.rssPeakMb ?? '?']),
       ]),
       '',
-      `response_url answers received from Kranz: ${responses}; largest send lag of the generator: ${Math.max(...rows.map((r) => r.maxLagMs))} ms; requests resent after an idle keep-alive reset: ${rows.reduce((n, r) => n + r.resentAfterIdleReset, 0)}`,
+      `answers Kranz posted to response_url (the rest rode on their acks): ${responses}; largest send lag of the generator: ${Math.max(...rows.map((r) => r.maxLagMs))} ms; requests resent after an idle keep-alive reset: ${rows.reduce((n, r) => n + r.resentAfterIdleReset, 0)}`,
       `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores; uptime at the end: ${uptimeLine()}`,
       ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),
     ].join('\n');
