@@ -13,6 +13,7 @@ import * as reminders from './reminders-sql.ts';
 import * as reports from './reports-sql.ts';
 import * as slack from './slack-sql.ts';
 import { coalesce, type Coalesced } from '../../lib/coalesce.ts';
+import { sharedReads } from './shared-reads.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
 
@@ -111,7 +112,8 @@ export class PostgresStore implements Store {
     this.announce = coalesce(() => outbox.announceOutbox(pool));
     this.reads = {
       findIncident: (ref) => incidents.readIncidentBy(pool, ref),
-      findPermissionSubject: (ref) => incidents.readPermissionSubject(pool, ref),
+      // Notes that arrive together on one incident check their authors against one read of it.
+      findPermissionSubject: sharedReads((ref) => incidents.readPermissionSubject(pool, ref), (ref) => JSON.stringify(ref)),
     };
   }
 
