@@ -43,11 +43,13 @@ export async function applyCommand(deps: AppDeps, ref: IncidentRef, command: Com
   const allowed = await authorize(deps, ref, command, meta);
   if (!allowed.ok) return allowed;
   const named = await withNames(deps, command, allowed.meta);
+  // Named by id once the check found it: the batch's transaction need not look the channel up again.
+  const target: IncidentRef = allowed.incidentId ? { id: allowed.incidentId } : ref;
   // Queued with the incident's other commands: applied in one transaction with those that arrive together.
-  const [outcome] = await inArrivalOrder(() => applyInBatch(deps, ref, oneCommand(command, named)));
+  const [outcome] = await inArrivalOrder(() => applyInBatch(deps, target, oneCommand(command, named)));
   if (!outcome) throw new Error('a batch returned no outcome for a command');
   // Refused by the check against the locked incident (its roles changed meanwhile): reported like any refusal.
-  if (!outcome.ok) auditDenial(deps, meta, outcome.error, 'id' in ref ? { id: ref.id } : undefined);
+  if (!outcome.ok) auditDenial(deps, meta, outcome.error, 'id' in target ? { id: target.id } : undefined);
   return outcome;
 }
 

@@ -14,6 +14,7 @@
  */
 import type { Command } from '../domain/commands.ts';
 import type { PermissionRefusal } from '../domain/errors.ts';
+import { asIncidentId, type IncidentId } from '../domain/ids.ts';
 import { accessNeeded, actionOf, checkAction, type PermissionAction, type PermissionSubject } from '../domain/permissions.ts';
 import { permissionsPolicy } from '../domain/policy.ts';
 import { auditDenial, gatherAccess } from './access.ts';
@@ -23,7 +24,12 @@ import type { AppDeps } from './ports.ts';
 
 type Incident = PermissionSubject & { id: string };
 
-export type Authorized = { ok: true; meta: CommandMeta } | { ok: false; error: PermissionRefusal };
+/**
+ * `incidentId`: the incident the check read, when it read one. Its channel,
+ * number and PagerDuty link never change, so the use case names it by id
+ * from here on instead of looking the reference up again in its transaction.
+ */
+export type Authorized = { ok: true; meta: CommandMeta; incidentId?: IncidentId } | { ok: false; error: PermissionRefusal };
 
 /**
  * May the actor give this command? `meta` comes back carrying what Slack
@@ -53,5 +59,5 @@ export async function authorizeAction(deps: AppDeps, ref: IncidentRef | undefine
     auditDenial(deps, meta, refused, incident);
     return { ok: false, error: refused };
   }
-  return { ok: true, meta: { ...meta, access } };
+  return { ok: true, meta: { ...meta, access }, ...(incident ? { incidentId: asIncidentId(incident.id) } : {}) };
 }
