@@ -1,5 +1,5 @@
 /** SQL for the inbound archive: raw requests stored before they are acknowledged. */
-import type pg from 'pg';
+import pg from 'pg';
 import type { Queryable as Q } from './queryable.ts';
 
 /** A pool the archive can take a connection of its own from (to bound a write in time). */
@@ -49,13 +49,20 @@ export type ArchiveOutcome =
   /** PostgreSQL refused this request's data (see intake/storable.ts); the rest of its batch is stored. */
   | { ok: false; error: Error };
 
-const INSERT_MANY = `insert into inbound_archive (source, dedupe_key, order_key, received_at, headers, body)
-   select u.source, u.dedupe_key, u.order_key, u.received_at, u.headers, u.body
-   from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[])
-     with ordinality as u(source, dedupe_key, order_key, received_at, headers, body, n)
-   order by u.n
+/**
+ * The batch's insert with its values written as literals, so it can share a
+ * query string with `begin` and `commit` (a string of several statements
+ * takes no parameters). Strings go through `escapeLiteral`, the client's
+ * quoting (libpq's); the timestamps and JSON are made here.
+ */
+function insertManyLiteral(rs: readonly InboundRecord[]): string {
+  const text = (v: string | undefined): string => (v === undefined ? 'null' : pg.escapeLiteral(v));
+  const rows = rs.map((r) => `(${text(r.source)}, ${text(r.dedupeKey)}, ${text(r.orderKey)}, ${text(r.receivedAt)}::timestamptz, ${text(JSON.stringify(r.headers))}::jsonb, ${text(r.body)})`);
+  return `insert into inbound_archive (source, dedupe_key, order_key, received_at, headers, body)
+   values ${rows.join(',\n   ')}
    on conflict (dedupe_key) do nothing
    returning id, dedupe_key`;
+}
 
 const INSERT_ONE = `insert into inbound_archive (source, dedupe_key, order_key, received_at, headers, body)
    values ($1, $2, $3, $4::timestamptz, $5::jsonb, $6) on conflict (dedupe_key) do nothing returning id, dedupe_key`;
@@ -74,11 +81,17 @@ const refusedData = (e: unknown): boolean => /^(22|54)[0-9A-Z]{3}$/.test(String(
  * one), within `budgetMs` or not at all. Rows get ids in batch order, so
  * requests of one order key keep the order they arrived in.
  *
- * The insert runs in a transaction of its own connection, and the commit is
- * sent only once the insert answered in time: on a timeout the connection is
- * dropped, so the batch can never land later, after the caller has spooled
- * it or told a person it was not recorded. A commit that fails (connection
- * lost, server gone) throws for the whole batch: none of it was stored.
+ * The batch is one round trip on a connection of its own: `begin`, its
+ * order-key locks, the insert and `commit` in one query string (a round trip
+ * costs more CPU on this machine's network stack than the rows do). The
+ * server gives up on a statement (`statement_timeout`) a little before the
+ * caller's budget runs out, so a batch that cannot be stored in time is
+ * rolled back there rather than landing after the caller spooled it or told
+ * a person it was not recorded; when the caller's timer fires anyway the
+ * connection is dropped. Only a commit already flushing as the budget ends
+ * could still land late, as with a separate commit: the dedupe key makes its
+ * spooled copy a no-op when replayed. A commit that fails (connection lost,
+ * server gone) throws for the whole batch: none of it was stored.
  *
  * If PostgreSQL refuses one row's data, the batch is written again row by
  * row, each under a savepoint, still in one transaction: the refused row
@@ -94,18 +107,22 @@ export async function archiveInboundBatchWithin(pool: InboundPool, recs: readonl
   });
   let broken = false;
   const q = <T>(p: Promise<T>): Promise<T> => within(p, left(), () => { broken = true; });
-  const begin = (): Promise<unknown> => q(client.query(`begin; set local statement_timeout = ${Math.floor(left())};${orderKeyLocks(recs)}`));
+  // The server's limit ends before the caller's (see above): its rollback must come first.
+  const begin = (): string => `begin; set local statement_timeout = ${Math.max(25, Math.floor(left()) - SERVER_GIVES_UP_EARLIER_MS)};${orderKeyLocks(recs)}`;
   try {
-    await begin();
     let outcomes: ArchiveOutcome[];
     try {
-      const res = await q(client.query<{ id: string; dedupe_key: string }>(INSERT_MANY, columns(recs)));
-      outcomes = byKey(recs, res.rows);
+      // One round trip: begin, the order-key locks, the insert and the commit go as one query string
+      // (PostgreSQL stops at the first error, so nothing after a failed insert runs, the commit included).
+      const results = await q(client.query(`${begin()}; ${insertManyLiteral(recs)}; commit`)) as unknown as pg.QueryResult<{ id: string; dedupe_key: string }>[];
+      const inserted = results.find((r) => r.command === 'INSERT');
+      if (!inserted) throw new Error('the archive insert returned no result');
+      return byKey(recs, inserted.rows);
     } catch (e) {
       if (broken || !refusedData(e)) throw e;
       await q(client.query('rollback'));
       if (recs.length === 1) return [{ ok: false, error: e as Error }];
-      await begin();
+      await q(client.query(begin()));
       outcomes = [];
       for (const r of recs) {
         await q(client.query('savepoint one_row'));
@@ -131,6 +148,9 @@ export async function archiveInboundBatchWithin(pool: InboundPool, recs: readonl
     client.release(broken);
   }
 }
+
+/** How much sooner than the caller the server abandons a batch's statement. */
+const SERVER_GIVES_UP_EARLIER_MS = 100;
 
 /** The advisory lock class the archive's order keys are locked under (the other number is the key's hash). */
 const ORDER_KEY_LOCK_CLASS = 7341;
