@@ -199,20 +199,19 @@ export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: re
     }
     all.push(outcomes);
   }
-  // Under the locks no other transaction claims these keys; a mismatch is a bug, and the throw retries apart.
-  const fresh = await uow.keys.claimCommandKeys(claims);
-  if (fresh !== claims.length) throw new Error(`${claims.length - fresh} command key(s) of a batch were claimed by another transaction`);
-  if (events.length > 0) {
-    await uow.events.appendEvents(events);
-    await uow.incidents.saveIncidents([...changed.values()].map((c) => c.after), now);
-    // A state change replans the incident's reminders in the same transaction. Most changes
-    // leave the plan as it was (a PagerDuty event recorded, a note): then there is nothing to store.
-    for (const [incidentId, { before, after }] of changed) {
-      const plan = planReminders(after, deps.policy);
-      if (JSON.stringify(plan) !== JSON.stringify(planReminders(before, deps.policy))) await uow.reminders.syncReminders(incidentId, plan, now);
-    }
+  // Keys, events, projections and outbox rows go in one statement.
+  const states = events.length > 0 ? [...changed.values()].map((c) => c.after) : [];
+  if (claims.length + events.length + rows.length > 0) {
+    const { claimedKeys } = await uow.batches.writeBatch({ claims, events, states, rows, now });
+    // Under the locks no other transaction claims these keys; a mismatch is a bug, and the throw retries apart.
+    if (claimedKeys !== claims.length) throw new Error(`${claims.length - claimedKeys} command key(s) of a batch were claimed by another transaction`);
   }
-  if (rows.length > 0) await uow.outbox.enqueue(rows, now);
+  // A state change replans the incident's reminders in the same transaction. Most changes
+  // leave the plan as it was (a PagerDuty event recorded): then there is nothing to store.
+  for (const [incidentId, { before, after }] of events.length > 0 ? changed : []) {
+    const plan = planReminders(after, deps.policy);
+    if (JSON.stringify(plan) !== JSON.stringify(planReminders(before, deps.policy))) await uow.reminders.syncReminders(incidentId, plan, now);
+  }
   return all;
 }
 

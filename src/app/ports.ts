@@ -111,6 +111,23 @@ export interface ReportsPort {
   saveReport(incidentId: string, markdown: string, sha256: string): Promise<number>;
 }
 
+/** What a batch of applied commands writes (apply-batch.ts). */
+export interface BatchWrites {
+  /** Keys of the commands it applied, each with its incident. */
+  claims: readonly { key: string; incidentId: string }[];
+  events: readonly IncidentEvent[];
+  /** Projections of existing incidents whose state changed. */
+  states: readonly IncidentState[];
+  rows: readonly NewOutboxRow[];
+  now: Date;
+}
+
+/** A batch's writes at once: keys, events, projections and outbox rows in one round trip instead of four. */
+export interface BatchesPort {
+  /** How many of the keys were new and how many outbox rows were queued (a row seen before is not). */
+  writeBatch(w: BatchWrites): Promise<{ claimedKeys: number; queuedRows: number }>;
+}
+
 /** Everything a use case may do inside one database transaction: one port per family. */
 export interface UnitOfWork {
   keys: KeysPort;
@@ -121,6 +138,7 @@ export interface UnitOfWork {
   channelLog: ChannelLogPort;
   slots: SlotsPort;
   reports: ReportsPort;
+  batches: BatchesPort;
 }
 
 /**

@@ -1,5 +1,6 @@
 /** SQL for the append-only incident event log. */
 import type pg from 'pg';
+import type { Statement } from './statement.ts';
 import type { IncidentEvent } from '../../domain/events.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
@@ -10,12 +11,19 @@ type Q = Pick<pg.ClientBase, 'query'>;
  */
 export async function appendEvents(db: Q, events: readonly IncidentEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  const r = await db.query<{ id: string }>(
-    `insert into incident_events (id, incident_id, type, occurred_at, recorded_at, actor, source, idempotency_key, data)
+  const s = appendEventsStatement(events);
+  const r = await db.query<{ id: string }>(s.text, s.values);
+  return r.rows.map((x) => x.id);
+}
+
+/** `appendEvents` as a statement (returning each appended event's id), to be sent with others (statement.ts). */
+export function appendEventsStatement(events: readonly IncidentEvent[]): Statement {
+  return {
+    text: `insert into incident_events (id, incident_id, type, occurred_at, recorded_at, actor, source, idempotency_key, data)
      select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::jsonb[], $8::text[], $9::jsonb[])
      on conflict (idempotency_key) do nothing
      returning id`,
-    [
+    values: [
       events.map((e) => e.id),
       events.map((e) => e.incidentId),
       events.map((e) => e.type),
@@ -26,8 +34,7 @@ export async function appendEvents(db: Q, events: readonly IncidentEvent[]): Pro
       events.map((e) => e.idempotencyKey),
       events.map((e) => JSON.stringify(e.data)),
     ],
-  );
-  return r.rows.map((x) => x.id);
+  };
 }
 
 interface EventRow {

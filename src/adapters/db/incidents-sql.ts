@@ -1,5 +1,6 @@
 /** SQL for the incident projection and incident numbers. */
 import type pg from 'pg';
+import type { Statement } from './statement.ts';
 import type { SlackChannelId } from '../../domain/ids.ts';
 import type { IncidentState } from '../../domain/incident.ts';
 import type { PermissionSubject } from '../../domain/permissions.ts';
@@ -87,18 +88,25 @@ export async function saveIncident(db: Q, s: IncidentState, now: Date): Promise<
 /** Replaces the projections of incidents that exist (a batch across incidents saves them in one statement). */
 export async function saveIncidents(db: Q, states: readonly IncidentState[], now: Date): Promise<void> {
   if (states.length === 0) return;
-  await db.query(
-    `update incidents i set title = u.title, severity = u.severity, status = u.status, private = u.private,
+  const s = saveIncidentsStatement(states, now);
+  await db.query(s.text, s.values);
+}
+
+/** `saveIncidents` as a statement (returning each saved incident's id), to be sent with others (statement.ts). */
+export function saveIncidentsStatement(states: readonly IncidentState[], now: Date): Statement {
+  return {
+    text: `update incidents i set title = u.title, severity = u.severity, status = u.status, private = u.private,
        channel_id = u.channel_id, state = u.state, version = u.version, updated_at = $8::timestamptz
      from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::jsonb[], $9::int[])
        as u(id, title, severity, status, private, channel_id, state, version)
-     where i.id = u.id`,
-    [
+     where i.id = u.id
+     returning i.id`,
+    values: [
       states.map((s) => s.id), states.map((s) => s.title), states.map((s) => s.severity), states.map((s) => s.status),
       states.map((s) => s.private), states.map((s) => s.channelId ?? null), states.map((s) => JSON.stringify(s)), now.toISOString(),
       states.map((s) => s.eventCount),
     ],
-  );
+  };
 }
 
 export interface IncidentRow {

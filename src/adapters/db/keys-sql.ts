@@ -1,5 +1,6 @@
 /** SQL for command idempotency keys and PagerDuty links. */
 import type pg from 'pg';
+import type { Statement } from './statement.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
 
@@ -22,11 +23,17 @@ export async function existingCommandKeys(db: Q, keys: readonly string[]): Promi
 /** Claims many command keys, each with its incident, in one statement; returns how many were new. */
 export async function claimCommandKeys(db: Q, claims: readonly { key: string; incidentId: string }[]): Promise<number> {
   if (claims.length === 0) return 0;
-  const r = await db.query(
-    'insert into command_keys (key, incident_id) select * from unnest($1::text[], $2::uuid[]) on conflict (key) do nothing',
-    [claims.map((c) => c.key), claims.map((c) => c.incidentId)],
-  );
+  const s = claimCommandKeysStatement(claims);
+  const r = await db.query(s.text, s.values);
   return r.rowCount ?? 0;
+}
+
+/** `claimCommandKeys` as a statement (returning each key it claimed), to be sent with others (statement.ts). */
+export function claimCommandKeysStatement(claims: readonly { key: string; incidentId: string }[]): Statement {
+  return {
+    text: 'insert into command_keys (key, incident_id) select * from unnest($1::text[], $2::uuid[]) on conflict (key) do nothing returning key',
+    values: [claims.map((c) => c.key), claims.map((c) => c.incidentId)],
+  };
 }
 
 export async function commandKeyIncident(db: Q, key: string): Promise<string | undefined> {

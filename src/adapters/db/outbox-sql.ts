@@ -3,6 +3,7 @@
  * a time in id order (order per Slack channel); a dead row stops blocking.
  */
 import type pg from 'pg';
+import type { Statement } from './statement.ts';
 import type { Queryable } from './queryable.ts';
 import type { NewOutboxRow } from '../../app/ports.ts';
 
@@ -34,14 +35,22 @@ export async function announceOutbox(db: Queryable): Promise<void> {
 /** Inserts rows; an idempotency key seen before is skipped. */
 export async function enqueueOutbox(db: Q, rows: readonly NewOutboxRow[], now: Date): Promise<number> {
   if (rows.length === 0) return 0;
-  const r = await db.query(
-    `insert into outbox (incident_id, target, order_key, op, payload, idempotency_key, created_at, next_attempt_at)
+  const s = enqueueOutboxStatement(rows, now);
+  const r = await db.query(s.text, s.values);
+  return r.rowCount ?? 0;
+}
+
+/** `enqueueOutbox` as a statement (returning each queued row's id), to be sent with others (statement.ts). */
+export function enqueueOutboxStatement(rows: readonly NewOutboxRow[], now: Date): Statement {
+  return {
+    text: `insert into outbox (incident_id, target, order_key, op, payload, idempotency_key, created_at, next_attempt_at)
      select u.incident_id, u.target, u.order_key, u.op, u.payload, u.idempotency_key, $7::timestamptz, $7::timestamptz
      from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[])
        with ordinality as u(incident_id, target, order_key, op, payload, idempotency_key, n)
      order by u.n
-     on conflict (idempotency_key) do nothing`,
-    [
+     on conflict (idempotency_key) do nothing
+     returning id`,
+    values: [
       rows.map((r) => r.incidentId ?? null),
       rows.map((r) => r.target),
       rows.map((r) => r.orderKey),
@@ -50,8 +59,7 @@ export async function enqueueOutbox(db: Q, rows: readonly NewOutboxRow[], now: D
       rows.map((r) => r.idempotencyKey),
       now.toISOString(),
     ],
-  );
-  return r.rowCount ?? 0;
+  };
 }
 
 /**

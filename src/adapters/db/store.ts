@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { DeliveryReads, NewOutboxRow, OutboxQueue, Store, StoreReads, UnitOfWork } from '../../app/ports.ts';
+import * as batch from './batch-sql.ts';
 import * as events from './events-sql.ts';
 import * as incidents from './incidents-sql.ts';
 import * as keys from './keys-sql.ts';
@@ -75,6 +76,9 @@ export function unitOfWork(db: Q): UnitOfWork {
     reports: {
       saveReport: (id, md, sha) => reports.saveReport(db, id, md, sha),
     },
+    batches: {
+      writeBatch: (w) => batch.writeBatch(db, w),
+    },
   };
 }
 
@@ -129,6 +133,12 @@ export class PostgresStore implements Store {
           const n = await enqueue(rows, now);
           if (n > 0) queued = true;
           return n;
+        };
+        const writeBatch = uow.batches.writeBatch;
+        uow.batches.writeBatch = async (w) => {
+          const written = await writeBatch(w);
+          if (written.queuedRows > 0) queued = true;
+          return written;
         };
         const result = await fn(uow);
         const commit = !o?.commit || o.commit(result);
