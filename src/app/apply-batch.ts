@@ -199,18 +199,18 @@ export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: re
     }
     all.push(outcomes);
   }
-  // Keys, events, projections and outbox rows go in one statement.
   const states = events.length > 0 ? [...changed.values()].map((c) => c.after) : [];
-  if (claims.length + events.length + rows.length > 0) {
-    const { claimedKeys } = await uow.batches.writeBatch({ claims, events, states, rows, now });
-    // Under the locks no other transaction claims these keys; a mismatch is a bug, and the throw retries apart.
-    if (claimedKeys !== claims.length) throw new Error(`${claims.length - claimedKeys} command key(s) of a batch were claimed by another transaction`);
-  }
   // A state change replans the incident's reminders in the same transaction. Most changes
   // leave the plan as it was (a PagerDuty event recorded): then there is nothing to store.
-  for (const [incidentId, { before, after }] of events.length > 0 ? changed : []) {
-    const plan = planReminders(after, deps.policy);
-    if (JSON.stringify(plan) !== JSON.stringify(planReminders(before, deps.policy))) await uow.reminders.syncReminders(incidentId, plan, now);
+  const reminderPlans = [...(events.length > 0 ? changed : [])].flatMap(([incidentId, { before, after }]) => {
+    const planned = planReminders(after, deps.policy);
+    return JSON.stringify(planned) === JSON.stringify(planReminders(before, deps.policy)) ? [] : [{ incidentId, planned }];
+  });
+  // Keys, events, projections, reminder plans and outbox rows go in one statement.
+  if (claims.length + events.length + rows.length + reminderPlans.length > 0) {
+    const { claimedKeys } = await uow.batches.writeBatch({ claims, events, states, reminderPlans, rows, now });
+    // Under the locks no other transaction claims these keys; a mismatch is a bug, and the throw retries apart.
+    if (claimedKeys !== claims.length) throw new Error(`${claims.length - claimedKeys} command key(s) of a batch were claimed by another transaction`);
   }
   return all;
 }

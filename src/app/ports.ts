@@ -118,11 +118,13 @@ export interface BatchWrites {
   events: readonly IncidentEvent[];
   /** Projections of existing incidents whose state changed. */
   states: readonly IncidentState[];
+  /** Reminder plans of incidents whose plan changed (as `syncReminders` stores one). */
+  reminderPlans: readonly { incidentId: string; planned: readonly PlannedReminder[] }[];
   rows: readonly NewOutboxRow[];
   now: Date;
 }
 
-/** A batch's writes at once: keys, events, projections and outbox rows in one round trip instead of four. */
+/** A batch's writes at once: keys, events, projections, reminder plans and outbox rows in one round trip instead of five. */
 export interface BatchesPort {
   /** How many of the keys were new and how many outbox rows were queued (a row seen before is not). */
   writeBatch(w: BatchWrites): Promise<{ claimedKeys: number; queuedRows: number }>;

@@ -6,6 +6,7 @@
  * command never deadlocks with a sender).
  */
 import type pg from 'pg';
+import { runAll, type Statement } from './statement.ts';
 import type { DueReminder, ReminderAdvance, ReminderBacklog, SnoozedReminder } from '../../app/ports.ts';
 import type { IncidentState } from '../../domain/incident.ts';
 import type { PlannedReminder, ReminderKind } from '../../domain/reminders.ts';
@@ -22,24 +23,39 @@ type Q = Pick<pg.ClientBase, 'query'>;
  *   next fire time survive unrelated state changes.
  */
 export async function syncReminders(db: Q, incidentId: string, planned: readonly PlannedReminder[], now: Date): Promise<void> {
-  await db.query(
-    `with plan as (
-       select * from unnest($2::text[], $3::text[], $4::timestamptz[]) as p(kind, subject, planned_at)
-     ), gone as (
-       delete from reminders r
-       where r.incident_id = $1::uuid and not exists (select 1 from plan p where p.kind = r.kind and p.subject = r.subject)
-     )
-     insert into reminders (incident_id, kind, subject, planned_at, due_at, level, updated_at)
-     select $1::uuid, p.kind, p.subject, p.planned_at, p.planned_at, 1, $5::timestamptz from plan p
-     on conflict (incident_id, kind, subject) do update set
-       planned_at = excluded.planned_at,
-       due_at = excluded.due_at,
-       level = 1,
-       snoozed_until = case when reminders.snoozed_until > excluded.planned_at then reminders.snoozed_until end,
-       updated_at = excluded.updated_at
-     where reminders.planned_at <> excluded.planned_at`,
-    [incidentId, planned.map((p) => p.kind), planned.map((p) => p.subject), planned.map((p) => p.dueAt), now.toISOString()],
-  );
+  await runAll(db, syncRemindersStatements(incidentId, planned, now));
+}
+
+/**
+ * `syncReminders` as its two writes (the deletion of what is no longer
+ * planned, the upsert of the plan), to be sent with others (statement.ts).
+ * They touch disjoint rows: a deleted reminder is one the plan does not hold.
+ */
+export function syncRemindersStatements(incidentId: string, planned: readonly PlannedReminder[], now: Date): Statement[] {
+  const plan = [planned.map((p) => p.kind), planned.map((p) => p.subject)];
+  return [
+    {
+      text: `delete from reminders r
+       where r.incident_id = $1::uuid
+         and not exists (select 1 from unnest($2::text[], $3::text[]) as p(kind, subject) where p.kind = r.kind and p.subject = r.subject)
+       returning r.kind`,
+      values: [incidentId, ...plan],
+    },
+    {
+      text: `insert into reminders (incident_id, kind, subject, planned_at, due_at, level, updated_at)
+       select $1::uuid, p.kind, p.subject, p.planned_at, p.planned_at, 1, $5::timestamptz
+       from unnest($2::text[], $3::text[], $4::timestamptz[]) as p(kind, subject, planned_at)
+       on conflict (incident_id, kind, subject) do update set
+         planned_at = excluded.planned_at,
+         due_at = excluded.due_at,
+         level = 1,
+         snoozed_until = case when reminders.snoozed_until > excluded.planned_at then reminders.snoozed_until end,
+         updated_at = excluded.updated_at
+       where reminders.planned_at <> excluded.planned_at
+       returning kind`,
+      values: [incidentId, ...plan, planned.map((p) => p.dueAt), now.toISOString()],
+    },
+  ];
 }
 
 interface Row {

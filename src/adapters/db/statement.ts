@@ -15,9 +15,9 @@ export interface Statement {
 /**
  * One statement that runs every write and answers how many rows each one
  * returned (`counts[i]` for `writes[i]`). Each write must be one `insert`,
- * `update` or `delete` with a `returning` clause, and must touch a table no
- * other write of the set touches: the writes run on one snapshot and do not
- * see each other's rows, so two writes to one table could conflict. Written
+ * `update` or `delete` with a `returning` clause, and must touch no row
+ * another write of the set touches: the writes run on one snapshot and do
+ * not see each other's rows, so two writes to one row could conflict. Written
  * for this module's own statements: parameters are renumbered by their `$n`
  * markers, so a write must hold no `$` of any other kind.
  */
