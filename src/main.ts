@@ -127,7 +127,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const deliverers: Record<string, Deliverer> = { ...o.deliverers };
   for (const h of handles) Object.assign(deliverers, h.deliverers);
   // The policy with its outlets: the Slack target offers Send by email only where email can go.
-  const slack = wireSlack(runtime, runtime.deps.policy, handles, deliverers);
+  const slack = wireSlack(runtime, runtime.deps.policy, handles, deliverers, o.answerInAckWaitMs);
   outbox = createOutbox(runtime, deliverers, o.outboxBatch, (at) => dueTimer.in(at.getTime() - clock.now().getTime()));
   // The worker wakes when a row is due: at once for new rows (a kick here, a NOTIFY from any
   // replica), at its Retry-After or backoff for a retried row (a timer to that moment). The
@@ -187,7 +187,7 @@ async function startExtensions(o: KranzOptions, runtime: KranzRuntime): Promise<
 }
 
 /** The Bolt app and the Slack outbox target, when a bot token is configured; adds `slack` to `deliverers`. */
-function wireSlack(k: KranzRuntime, policy: KranzOptions['policy'], handles: ExtensionHandle[], deliverers: Record<string, Deliverer>): SlackApp | undefined {
+function wireSlack(k: KranzRuntime, policy: KranzOptions['policy'], handles: ExtensionHandle[], deliverers: Record<string, Deliverer>, answerInAckWaitMs: number | undefined): SlackApp | undefined {
   const { botToken, signingSecret, appToken, apiUrl } = k.env.slack;
   if (!botToken) return undefined;
   const client = outboxWebClient(botToken, apiUrl, k.log);
@@ -206,6 +206,7 @@ function wireSlack(k: KranzRuntime, policy: KranzOptions['policy'], handles: Ext
     botToken, signingSecret: signingSecret ?? '', apiUrl, ...(appToken ? { appToken } : {}),
     listeners: { app: k.deps, kick: k.kick, log: k.log, remindersRunning: handles.some((h) => h.runsReminders) },
     intake: k.intake,
+    ...(answerInAckWaitMs !== undefined ? { answerInAckWaitMs } : {}),
     onAckLatency: (ms, kind) => k.metrics.ackLatency.observe({ kind }, ms / 1000),
     onRejected: (reason) => k.metrics.requestsRejected.inc({ source: 'slack', reason }),
   });

@@ -66,6 +66,11 @@ export interface KranzOptions {
   outboxBatch?: number;
   /** How often spooled and unapplied inbound requests are retried. */
   intakePollMs?: number;
+  /**
+   * How long a stored slash command's ack waits for its answer (default 25 ms):
+   * ready by then, the answer rides on the ack; later, it goes to response_url.
+   */
+  answerInAckWaitMs?: number;
   /** How long one `/healthz` check's result is shared by every caller (default 2 s). */
   healthCacheMs?: number;
   /** Start the HTTP server (false for `kranz migrate`-like uses). */

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   outboxPollMs?: number;
   /** Extra outbox targets. */
   deliverers?: KranzOptions['deliverers'];
+  /** How long a slash command's ack waits for its answer (default: Kranz's). */
+  answerInAckWaitMs?: number;
 }
 
 /** Starts the stand-in, a fresh database and Kranz. */
@@ -88,6 +90,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     intakePollMs: 200,
     extensions: o.extensions ?? [],
     ...(o.deliverers ? { deliverers: o.deliverers } : {}),
+    ...(o.answerInAckWaitMs !== undefined ? { answerInAckWaitMs: o.answerInAckWaitMs } : {}),
   });
   slack.setBotEndpoint(`${kranz.url}/slack/events`);
   const pool = testPool(db.url, 3);

@@ -24,6 +24,8 @@ export interface SlackAppOptions {
   listeners: SlackListenerDeps;
   /** Durable intake: requests are stored before they are acked (HTTP mode). */
   intake: Intake;
+  /** How long a slash command's ack waits for its answer (receiver.ts). */
+  answerInAckWaitMs?: number;
   onAckLatency?: (ms: number, kind: string) => void;
   onRejected?: (reason: RejectReason) => void;
 }
@@ -54,7 +56,7 @@ export function createSlackApp(o: SlackAppOptions): SlackApp {
   const clientOptions = { slackApiUrl: o.apiUrl, retryConfig: { retries: 1 }, timeout: 10_000, logger: slackLogger(o.listeners.log, 'slack-web-api') };
   const authorize = cachedAuthorize(o.botToken, new WebClient(o.botToken, { ...clientOptions, retryConfig: { retries: 0 } }));
   // One receiver for both transports, so Socket Mode stores before it acknowledges, as HTTP does.
-  const receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}), ...(o.onRejected ? { onRejected: o.onRejected } : {}) });
+  const receiver = new KranzReceiver({ signingSecret: o.signingSecret, intake: o.intake, log: o.listeners.log, ...(o.answerInAckWaitMs !== undefined ? { answerInAckWaitMs: o.answerInAckWaitMs } : {}), ...(o.onAckLatency ? { onAckLatency: o.onAckLatency } : {}), ...(o.onRejected ? { onRejected: o.onRejected } : {}) });
   // No conversation store: Kranz keeps its state in Postgres, and Bolt's in-memory one builds an Error for every request it has nothing for.
   const app: InstanceType<typeof App> = new App({ authorize, receiver, clientOptions, logger, logLevel: BoltLogLevel.INFO, convoStore: false });
   const socket = o.appToken ? socketModeConnection({ appToken: o.appToken, apiUrl: o.apiUrl, receiver, log: o.listeners.log }) : undefined;

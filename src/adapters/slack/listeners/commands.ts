@@ -1,8 +1,8 @@
 /**
  * `/incident …`: open modals before anything slow (trigger ids expire in
  * 3 s), call one use case and answer ephemerally: in the ack, which the
- * receiver holds for the answer until just before Slack's 3 s, or on
- * response_url when the answer comes later than that.
+ * receiver holds a few milliseconds for the answer, or on response_url when
+ * the answer comes later than that.
  */
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
