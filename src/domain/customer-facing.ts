@@ -2,6 +2,7 @@
 import type { ComponentState } from './effects.ts';
 import type { EventPayloads, Status } from './events.ts';
 import type { ComponentImpact } from './policy.ts';
+import { withAddresses } from './email-addresses.ts';
 
 /** The customer-facing part of a status update, as the form submits it. */
 export interface CustomerFacingInput {
@@ -61,7 +62,5 @@ export function resolvedFacing(c: CustomerFacingState, emailedTo: readonly strin
 function emailed(before: CustomerFacingState | undefined, to: readonly string[] | undefined): Pick<CustomerFacingState, 'emailedUpdates' | 'emailedTo'> {
   const n = before?.emailedUpdates ?? 0;
   if (!to?.length) return { emailedUpdates: n, ...(before?.emailedTo ? { emailedTo: before.emailedTo } : {}) };
-  const all = [...(before?.emailedTo ?? [])];
-  for (const a of to) if (!all.some((x) => x.toLowerCase() === a.toLowerCase())) all.push(a);
-  return { emailedUpdates: n + 1, emailedTo: all };
+  return { emailedUpdates: n + 1, emailedTo: withAddresses(before?.emailedTo ?? [], to, (a) => a) };
 }

@@ -14,6 +14,7 @@
 import type { ComponentState, CustomerEmail, StatusPagePublication } from './effects.ts';
 import type { Status } from './events.ts';
 import type { CustomerFacingInput } from './customer-facing.ts';
+import { sameAddress, withAddresses } from './email-addresses.ts';
 import type { IncidentState } from './incident.ts';
 import { COMPONENT_IMPACTS, customerEmails, emailsUpdates, findSeverity, statusPagePolicy, type ComponentImpact, type CustomerPolicy, type Outlets, type Policy } from './policy.ts';
 import { cleanForCustomer } from './report/customer-text.ts';
@@ -119,7 +120,7 @@ export function resolutionEmails(policy: Policy, state: IncidentState, updateEve
   const n = facing.emailedUpdates + 1;
   const page = resolvePublication(state);
   return facing.emailedTo.map((to): CustomerEmail => {
-    const customerId = knownCustomers(policy, state).find((c) => customerEmails(c).some((a) => a.toLowerCase() === to.toLowerCase()))?.id ?? '';
+    const customerId = knownCustomers(policy, state).find((c) => customerEmails(c).some((a) => sameAddress(a, to)))?.id ?? '';
     const title = cleanForCustomer(facing.title!, othersThan(policy, state, customerId));
     return {
       kind: 'email.send', to, customerId,
@@ -180,11 +181,10 @@ function operational(components: Record<string, ComponentState>): Record<string,
 }
 
 function emailRecipients(policy: Policy, state: IncidentState): { email: string; customerId: string }[] {
-  const out: { email: string; customerId: string }[] = [];
+  let out: { email: string; customerId: string }[] = [];
   for (const id of state.customers) {
     const c = policy.customers.find((x) => x.id === id);
-    if (!c) continue;
-    for (const email of customerEmails(c)) if (!out.some((o) => o.email.toLowerCase() === email.toLowerCase())) out.push({ email, customerId: c.id });
+    if (c) out = withAddresses(out, customerEmails(c).map((email) => ({ email, customerId: c.id })), (o) => o.email);
   }
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import type { PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 import { DEFAULT_PERMISSIONS, type PermissionsPolicy } from './permissions-policy.ts';
+import { withAddresses } from './email-addresses.ts';
 
 /** One checklist item as configured for a severity. */
 export interface ChecklistItemPolicy {
@@ -215,9 +216,5 @@ export function emailsUpdates(sev: SeverityPolicy): boolean {
 
 /** The addresses a customer's updates are emailed to: main contact first, no repeats (case-insensitive). */
 export function customerEmails(c: CustomerPolicy): string[] {
-  const out: string[] = [];
-  for (const e of [c.mainContact.email, ...(c.notifyEmails ?? [])]) {
-    if (e && !out.some((x) => x.toLowerCase() === e.toLowerCase())) out.push(e);
-  }
-  return out;
+  return withAddresses([], [c.mainContact.email, ...(c.notifyEmails ?? [])].filter((e): e is string => Boolean(e)), (e) => e);
 }
