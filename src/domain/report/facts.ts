@@ -6,6 +6,7 @@
  */
 import type { EventType, IncidentEvent, IncidentEventOf } from '../events.ts';
 import { applyEvent, type IncidentState } from '../incident.ts';
+import { NoteFates, type NoteFate } from '../withheld-notes.ts';
 import { parseIsoMs } from './iso.ts';
 import { KeyTimesTracker, type KeyTimeFact, type KeyTimes, type Reopening } from './key-times.ts';
 
@@ -25,14 +26,8 @@ export interface TimelineEntry {
   marker?: TimelineMarker;
   /** For a restoration a reopen undid: that restoration (the key time holds the last one only). */
   fact?: KeyTimeFact;
-  /** For a note: what happened to its message later. For an edit or a deletion: the fate of the note it changes. */
+  /** For a note: what happened to its message later. For an edit or a deletion: the fate of the note it changes (`withheld-notes.ts`). */
   fate?: NoteFate;
-}
-
-/** What happened to a flagged message after it was added. */
-export interface NoteFate {
-  edits: number;
-  deleted: boolean;
 }
 
 /** A severity in force from `ms` on. */
@@ -109,9 +104,6 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
   const entries: TimelineEntry[] = [];
   const names = new Map<string, string>();
   const people = new Set<string>();
-  // Keyed by Slack ts, so an edit finds its note in O(1); entries carry the fate, so rendering needs no lookup.
-  const noteByTs = new Map<string, NoteFate>();
-  let deletedNotes = 0;
   const severities: (SeverityStep & { seq: number })[] = [];
   const updates: number[] = [];
   const updateEvents: { ms: number; event: IncidentEventOf<'status_update_posted'> }[] = [];
@@ -134,6 +126,8 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
   // Only notes whose message is later edited or deleted need to be found again; most never are.
   const changedTs = new Set<string>();
   for (const e of events) if (e.type === 'message_edited' || e.type === 'message_deleted') changedTs.add(e.data.messageTs);
+  // Which notes' text is withheld: the one rule the web view applies too. Entries carry the fate, so rendering needs no lookup.
+  const fates = new NoteFates((ts) => changedTs.has(ts));
 
   for (const e of events) {
     seq += 2;
@@ -150,6 +144,8 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
       person(e.actor.userId);
     }
     const entry: TimelineEntry = { ms, seq, event: e };
+    const fate = fates.observe(e);
+    if (fate) entry.fate = fate;
 
     switch (e.type) {
       case 'declared': {
@@ -179,25 +175,7 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
         break;
       case 'note_added':
         person(e.data.authorId, e.data.authorName);
-        if (e.data.messageTs && changedTs.has(e.data.messageTs)) {
-          entry.fate = { edits: 0, deleted: false };
-          noteByTs.set(e.data.messageTs, entry.fate);
-        }
         break;
-      case 'message_edited':
-      case 'message_deleted': {
-        const fate = noteByTs.get(e.data.messageTs);
-        if (fate) {
-          entry.fate = fate;
-          if (e.type === 'message_edited') fate.edits += 1;
-          else {
-            fate.deleted = true;
-            deletedNotes += 1;
-            noteByTs.delete(e.data.messageTs);
-          }
-        }
-        break;
-      }
       case 'root_cause_recorded':
         rootCause = e;
         rootCauseRevisions += 1;
@@ -235,7 +213,7 @@ export function gatherFacts(events: readonly IncidentEvent[]): ReportFacts {
     entries,
     names,
     people: [...people],
-    deletedNotes,
+    deletedNotes: fates.deletedNotes,
     severities: severities.map(({ ms, severity, event }) => ({ ms, severity, event })),
     updates,
     updateEvents,

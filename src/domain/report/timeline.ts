@@ -4,6 +4,7 @@
  * claim in the report can be traced to the log, Slack or PagerDuty.
  */
 import type { IncidentEvent, NoteVia } from '../events.ts';
+import { textWithheld } from '../withheld-notes.ts';
 import type { MinuteStamp } from './clock.ts';
 import type { RenderContext } from './context.ts';
 import { customerName, ROLE_LABELS } from './context.ts';
@@ -106,11 +107,11 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
       const head = `Note (${VIA[e.data.via] ?? escapeInline(e.data.via)}${sent === undefined ? '' : `, message sent ${ctx.time(sent)}`})`;
       const fate = entry.fate;
       // A deleted message may have been deleted for a reason (a secret, a wrong name): the log keeps it, the report does not.
-      if (fate?.deleted) return `${head}: _text withheld, the message was deleted later_`;
+      if (textWithheld(e, fate)) return `${head}: _text withheld, the message was deleted later_`;
       return `${head}: ${quote(e.data.text, MAX_QUOTE)}${fate?.edits ? ' _(edited later)_' : ''}`;
     }
     case 'message_edited': {
-      if (entry.fate?.deleted) return 'Note edited (text withheld, the message was deleted later)';
+      if (textWithheld(e, entry.fate)) return 'Note edited (text withheld, the message was deleted later)';
       return `Note edited: was ${quote(e.data.previousText, MAX_QUOTE)}; now ${quote(e.data.text, MAX_QUOTE)}`;
     }
     case 'message_deleted':

@@ -1,0 +1,95 @@
+/**
+ * The one rule for note text withheld because its Slack message was deleted
+ * (`domain/withheld-notes.ts`): the report applies it to the whole log, the
+ * web view to a slice of it with the projection's notes, and the two give
+ * the same answer, also in the cases where they used to differ.
+ */
+import { describe, expect, it } from 'vitest';
+import type { IncidentEvent } from '../../src/domain/events.ts';
+import { applyEvent, type IncidentState } from '../../src/domain/incident.ts';
+import { gatherFacts } from '../../src/domain/report/facts.ts';
+import { draftReport } from '../../src/domain/report/index.ts';
+import { textWithheld, withheldNoteText } from '../../src/domain/withheld-notes.ts';
+import { LogBuilder, PEOPLE, REPORT_POLICY, sources } from '../fixtures/report/scripted-incident.ts';
+
+type Step = ['flag', string, string] | ['edit', string, string] | ['delete', string] | ['type', string];
+
+/** A log: the declaration, then one event a second per step (`flag`: a note from the message `ts`). */
+function log(...steps: Step[]): IncidentEvent[] {
+  const b = new LogBuilder();
+  b.declare({ policy: REPORT_POLICY, severity: 'SEV2', title: 'Credentials in channel' });
+  steps.forEach((s, i) => {
+    const at = (i + 1) * 1000;
+    if (s[0] === 'flag') b.add('note_added', at, { text: s[2], via: 'pin', messageTs: s[1] }, PEOPLE.mara, sources.message(s[1]));
+    else if (s[0] === 'edit') b.add('message_edited', at, { messageTs: s[1], text: s[2], previousText: '(before)' }, PEOPLE.mara, sources.message(s[1]));
+    else if (s[0] === 'delete') b.add('message_deleted', at, { messageTs: s[1], previousText: '(deleted)' }, PEOPLE.kranz, sources.message(s[1]));
+    else b.add('note_added', at, { text: s[1], via: 'command' }, PEOPLE.mara, sources.command);
+  });
+  return b.events;
+}
+
+/** The report's answer for each event of the log: is its note text withheld? */
+function report(events: readonly IncidentEvent[]): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const en of gatherFacts(events).entries) if (!en.marker) out.set(en.event.id, textWithheld(en.event, en.fate));
+  return out;
+}
+
+function stateOf(events: readonly IncidentEvent[]): IncidentState {
+  let s: IncidentState | undefined;
+  for (const e of events) s = applyEvent(s, e);
+  if (!s) throw new Error('empty log');
+  return s;
+}
+
+/** The web's answer for `events[from, to)`, with the state read after the first `readAt` events. */
+function web(events: readonly IncidentEvent[], from: number, to = events.length, readAt = events.length): (e: IncidentEvent) => boolean {
+  return withheldNoteText(stateOf(events.slice(0, readAt)).notes, events.slice(from, to));
+}
+
+/** Withheld, by note text (a deletion by `deleted`), in log order. */
+function byText(events: readonly IncidentEvent[], withheld: (e: IncidentEvent) => boolean): [string, boolean][] {
+  return events.flatMap((e): [string, boolean][] => {
+    if (e.type === 'note_added' || e.type === 'message_edited') return [[e.data.text, withheld(e)]];
+    if (e.type === 'message_deleted') return [['deleted', withheld(e)]];
+    return [];
+  });
+}
+
+const reportSays = (events: readonly IncidentEvent[]): [string, boolean][] => {
+  const r = report(events);
+  return byText(events, (e) => r.get(e.id) ?? false);
+};
+
+describe('the rule the report applies to the whole log', () => {
+  it('withholds a note whose message is deleted later, its edits and the deletion, and nothing else', () => {
+    const events = log(['flag', '1.1', 'password hunter2'], ['edit', '1.1', 'password hunter3'], ['flag', '1.2', 'failover started'], ['delete', '1.1'], ['type', 'typed note'], ['edit', '1.2', 'failover done']);
+    expect(reportSays(events)).toEqual([
+      ['password hunter2', true], ['password hunter3', true], ['failover started', false], ['deleted', true], ['typed note', false], ['failover done', false],
+    ]);
+    const md = draftReport(events, REPORT_POLICY);
+    expect(md).not.toMatch(/hunter[23]/);
+    expect(md).toContain('failover started');
+  });
+
+  it('keeps the text of a message flagged again after its deletion', () => {
+    const events = log(['flag', '1.1', 'first: root password x9'], ['delete', '1.1'], ['flag', '1.1', 'second: rotated'], ['edit', '1.1', 'second: rotated and verified']);
+    expect(reportSays(events)).toEqual([['first: root password x9', true], ['deleted', true], ['second: rotated', false], ['second: rotated and verified', false]]);
+  });
+
+  // Logs Kranz does not write (a message is flagged once while it is in the timeline, and only a flagged message's edits are
+  // recorded), which the report used to show in part: the text of a message deleted later is withheld wherever it is.
+  it('withholds a second note of one message with the first when the message is deleted', () => {
+    const events = log(['flag', '1.1', 'token tok-4711'], ['flag', '1.1', 'token tok-4711 (pinned)'], ['edit', '1.1', 'token redacted'], ['delete', '1.1']);
+    expect(reportSays(events)).toEqual([['token tok-4711', true], ['token tok-4711 (pinned)', true], ['token redacted', true], ['deleted', true]]);
+    expect(draftReport(events, REPORT_POLICY)).not.toContain('tok-4711');
+  });
+
+  it('withholds an edit no note claims when its message is deleted later, and shows one after the last deletion', () => {
+    const events = log(['flag', '1.1', 'call +1 555 0199'], ['delete', '1.1'], ['edit', '1.1', 'call +1 555 0142'], ['flag', '1.1', 'call the desk'], ['delete', '1.1'], ['edit', '1.1', 'after the last deletion']);
+    expect(reportSays(events)).toEqual([
+      ['call +1 555 0199', true], ['deleted', true], ['call +1 555 0142', true], ['call the desk', true], ['deleted', true], ['after the last deletion', false],
+    ]);
+    expect(draftReport(events, REPORT_POLICY)).not.toMatch(/555 01(99|42)/);
+  });
+});
