@@ -3,12 +3,12 @@
  * message was deleted later, the edits of such a note, and every deletion's
  * copy of the deleted text. A deleted message may have been deleted for a
  * reason (a secret, a wrong name): the log keeps it, what people read does
- * not. `NoteFates` follows the rule over the log in order: the report's
- * timeline applies it to the whole log (`report/facts.ts` keeps each line's
- * fate). `withheldNoteText` serves readers that see a slice of the log (a
- * page of the API, the events a live page has not shown yet) and so also
- * reads the projection's notes, which know every deletion up to when the
- * state was read.
+ * not. This is the one rule, for every surface: `NoteFates` follows it over
+ * the log in order, which is how the report's timeline applies it to the
+ * whole log (`report/facts.ts` keeps each line's fate); `withheldNoteText`
+ * applies the same pass to a slice of the log (a page of the API, the events
+ * a live page has not shown yet) and so also reads the projection's notes,
+ * which know every deletion up to when the state was read.
  */
 import type { IncidentEvent } from './events.ts';
 import type { TimelineNote } from './incident.ts';
@@ -105,51 +105,41 @@ export type WithheldText = (e: IncidentEvent) => boolean;
 
 /**
  * The rule for `events` (a slice of one incident's log, in log order), given
- * `notes`, the incident state's notes. As in the report, an edit or deletion
- * belongs to the latest note of its message before it; when that note is
- * outside the slice, the state's notes decide, and an edit whose note cannot
- * be told apart (a message flagged again after its deletion) is withheld.
+ * `notes`, the incident state's notes: `NoteFates` over the slice, with what
+ * the state knows besides. A note in the slice whose message the state says
+ * was deleted is withheld (the deletion came after it, maybe after the
+ * slice). An edit whose note is before the slice cannot be placed by the
+ * slice: it is withheld as the report would (a deletion follows it in the
+ * slice), and also when the state says a note of its message before the
+ * slice was deleted, since the state does not say whether that was before
+ * the edit (so an edit of a message flagged again after its deletion is
+ * withheld). Over the whole log the state adds nothing: this is the report's
+ * answer.
  */
 export function withheldNoteText(notes: readonly TimelineNote[], events: readonly IncidentEvent[]): WithheldText {
-  const deleted = new Set<string>();
-  const byTs = new Map<string, TimelineNote[]>();
+  const inSlice = new Set<string>();
+  for (const e of events) if (e.type === 'note_added') inSlice.add(e.id);
+  const deletedByState = new Set<string>();
+  // Messages with a note before the slice that was deleted.
+  const deletedBefore = new Set<string>();
   for (const note of notes) {
-    if (note.deleted) deleted.add(note.eventId);
-    if (!note.messageTs) continue;
-    const same = byTs.get(note.messageTs);
-    if (same) same.push(note);
-    else byTs.set(note.messageTs, [note]);
+    if (!note.deleted) continue;
+    deletedByState.add(note.eventId);
+    if (note.messageTs && !inSlice.has(note.eventId)) deletedBefore.add(note.messageTs);
   }
-  // A note in the slice, by message: what its later edits and deletion belong to.
-  const current = new Map<string, string>();
-  const editOf = new Map<string, string>();
+  const fates = new NoteFates();
+  const fateOf = new Map<string, NoteFate>();
+  // Messages with a note in the slice so far, and edits whose note is before the slice.
+  const flagged = new Set<string>();
+  const unplaced = new Set<string>();
   for (const e of events) {
-    if (e.type === 'note_added' && e.data.messageTs) current.set(e.data.messageTs, e.id);
-    else if (e.type === 'message_edited') {
-      const note = current.get(e.data.messageTs);
-      if (note) editOf.set(e.id, note);
-    } else if (e.type === 'message_deleted') {
-      const note = current.get(e.data.messageTs);
-      // A deletion the state read before the slice may not know yet.
-      if (note) deleted.add(note);
-      else for (const n of byTs.get(e.data.messageTs) ?? []) deleted.add(n.eventId);
-      current.delete(e.data.messageTs);
-    }
+    const fate = fates.observe(e);
+    if (fate) fateOf.set(e.id, fate);
+    if (e.type === 'note_added' && e.data.messageTs) {
+      flagged.add(e.data.messageTs);
+      if (fate && deletedByState.has(e.id)) fate.deleted = true;
+    } else if (e.type === 'message_edited' && !flagged.has(e.data.messageTs)) unplaced.add(e.id);
   }
-  const everDeleted = (ts: string): boolean => (byTs.get(ts) ?? []).some((n) => deleted.has(n.eventId));
-  return (e) => {
-    switch (e.type) {
-      case 'message_deleted':
-        return true;
-      case 'note_added':
-        return deleted.has(e.id);
-      case 'message_edited': {
-        const note = editOf.get(e.id);
-        // Its note is before the slice: withheld when any note of its message was deleted.
-        return note !== undefined ? deleted.has(note) : everDeleted(e.data.messageTs);
-      }
-      default:
-        return false;
-    }
-  };
+  return (e) => textWithheld(e, fateOf.get(e.id))
+    || (e.type === 'message_edited' && unplaced.has(e.id) && deletedBefore.has(e.data.messageTs));
 }

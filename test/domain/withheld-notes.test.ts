@@ -93,3 +93,68 @@ describe('the rule the report applies to the whole log', () => {
     expect(draftReport(events, REPORT_POLICY)).not.toMatch(/555 01(99|42)/);
   });
 });
+
+describe('the same rule in the web view, for a slice of the log and the state\'s notes', () => {
+  // A log Kranz writes: a message is flagged again only after its deletion, edits and deletions follow a flagged message.
+  const written = log(
+    ['flag', '1.1', 'password hunter2'], ['edit', '1.1', 'password hunter3'], ['flag', '1.2', 'failover started'], ['delete', '1.1'],
+    ['type', 'typed note'], ['flag', '1.1', 'rotated'], ['edit', '1.1', 'rotated and verified'], ['delete', '1.2'], ['flag', '1.2', 'failover again'],
+    ['edit', '1.2', 'failover done'], ['delete', '1.1'], ['flag', '1.3', 'kept'],
+  );
+
+  it('gives the report\'s answer for the whole log', () => {
+    for (const events of [written, log(['flag', '1.1', 'a'], ['flag', '1.1', 'b'], ['delete', '1.1']), log(['flag', '1.1', 'a'], ['delete', '1.1'], ['edit', '1.1', 'c'], ['flag', '1.1', 'd'], ['delete', '1.1'], ['edit', '1.1', 'e'])]) {
+      expect(byText(events, web(events, 1))).toEqual(reportSays(events));
+    }
+  });
+
+  it('never shows what the report withholds, for any slice and any time the state was read; it withholds more only for an edit whose note is before the slice', () => {
+    const n = written.length;
+    for (let from = 1; from <= n; from++) {
+      for (let to = from; to <= n; to++) {
+        for (let readAt = from; readAt <= n; readAt++) {
+          // What the report would say when the web read: the log up to the later of the slice's end and the state.
+          const r = report(written.slice(0, Math.max(to, readAt)));
+          const slice = written.slice(from, to);
+          const withheld = web(written, from, to, readAt);
+          for (const e of slice) {
+            const where = `slice [${from}, ${to}), state after ${readAt}, event ${written.indexOf(e)}`;
+            if (r.get(e.id)) expect(withheld(e), where).toBe(true);
+            else if (withheld(e)) {
+              expect(e.type, where).toBe('message_edited');
+              const ts = e.type === 'message_edited' ? e.data.messageTs : '';
+              expect(slice.slice(0, slice.indexOf(e)).some((x) => x.type === 'note_added' && x.data.messageTs === ts), where).toBe(false);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  // Where the web used to withhold what the report shows.
+  it('shows a note flagged again after its message\'s deletion when the slice starts at the deletion (a page of the API, one poll of a live page)', () => {
+    const events = log(['flag', '1.1', 'first: root password x9'], ['delete', '1.1'], ['flag', '1.1', 'second: rotated'], ['edit', '1.1', 'second: rotated and verified']);
+    expect(byText(events.slice(2), web(events, 2))).toEqual(reportSays(events).slice(1));
+    expect(byText(events.slice(2), web(events, 2))).toEqual([['deleted', true], ['second: rotated', false], ['second: rotated and verified', false]]);
+  });
+
+  it('does not reach a later note of a message with a deletion no note claims, and shows an edit after the last deletion', () => {
+    const late = log(['delete', '1.1'], ['flag', '1.1', 'flagged after the deletion']);
+    expect(byText(late, web(late, 1))).toEqual([['deleted', true], ['flagged after the deletion', false]]);
+    expect(byText(late, web(late, 1))).toEqual(reportSays(late));
+    const edited = log(['flag', '1.1', 'a'], ['delete', '1.1'], ['edit', '1.1', 'after the deletion']);
+    expect(byText(edited, web(edited, 1))).toEqual([['a', true], ['deleted', true], ['after the deletion', false]]);
+    expect(byText(edited, web(edited, 1))).toEqual(reportSays(edited));
+  });
+
+  it('withholds an edit whose note is before the slice when a note of its message before the slice was deleted', () => {
+    const events = log(['flag', '1.1', 'first: root password x9'], ['delete', '1.1'], ['flag', '1.1', 'second: rotated'], ['edit', '1.1', 'second: rotated and verified']);
+    // The state does not say whether the first note was deleted before the edit or after: the edit is withheld.
+    expect(byText(events.slice(4), web(events, 4))).toEqual([['second: rotated and verified', true]]);
+    const kept = log(['flag', '1.1', 'kept'], ['edit', '1.1', 'kept, edited']);
+    expect(byText(kept.slice(2), web(kept, 2))).toEqual([['kept, edited', false]]);
+    const deleted = log(['flag', '1.1', 'secret'], ['edit', '1.1', 'secret, edited'], ['delete', '1.1']);
+    // The state, read after the deletion, knows it.
+    expect(byText(deleted.slice(2, 3), web(deleted, 2, 3))).toEqual([['secret, edited', true]]);
+  });
+});

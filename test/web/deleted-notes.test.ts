@@ -5,7 +5,9 @@
  * when the message is deleted while the page is open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyInBatch } from '../../src/app/apply-batch.ts';
 import { applyCommand } from '../../src/app/apply-command.ts';
+import type { CommandMeta } from '../../src/app/command-meta.ts';
 import type { Command } from '../../src/domain/commands.ts';
 import { asSlackUserId } from '../../src/domain/ids.ts';
 import { USERS, outboxDrained } from '../helpers/kranz-harness.ts';
@@ -19,6 +21,13 @@ async function run(command: Command, number = n): Promise<void> {
   const userId = asSlackUserId(USERS.dana.id);
   const r = await applyCommand(h.kranz.deps, { number }, command, { actor: { kind: 'user', userId }, source: { kind: 'slack' }, idempotencyKey: `test:deleted:${Math.random()}` });
   if (!r.ok) throw new Error(r.error.code);
+}
+const meta = (): CommandMeta => ({ actor: { kind: 'user', userId: asSlackUserId(USERS.dana.id) }, source: { kind: 'slack' }, idempotencyKey: `test:deleted:${Math.random()}` });
+/** The commands in one transaction: a live page's poll sees all their events or none. */
+async function together(number: number, ...commands: Command[]): Promise<void> {
+  const metas = commands.map(() => meta());
+  const outcomes = await applyInBatch(h.kranz.deps, { number }, { keys: metas.map((m) => m.idempotencyKey), plan: () => commands.map((command, i) => ({ command, meta: metas[i] as CommandMeta })) });
+  for (const o of outcomes) if (!o.ok) throw new Error(o.error.code);
 }
 const flag = (messageTs: string, text: string, number = n): Promise<void> => run({ type: 'add_note', text, via: 'pin', messageTs, authorId: asSlackUserId(USERS.dana.id) }, number);
 const edit = (messageTs: string, text: string, number = n): Promise<void> => run({ type: 'edit_message', messageTs, text }, number);
@@ -131,5 +140,28 @@ describe('notes whose Slack message was deleted', () => {
     expect(before).toMatchObject({ type: 'note_added', data: { text: 'second: rotation done' } });
     const paged = await apiEvents(`?after=${before?.seq ?? 0}&limit=1`, m);
     expect(paged.events).toMatchObject([{ type: 'message_edited', textWithheld: true }]);
+  });
+
+  it('shows a note flagged again after its message\'s deletion, as the report does, on a page of the API and in a poll that starts at the deletion', async () => {
+    const m = await declare(h, { title: 'Token rotation', severity: 'SEV3' });
+    await outboxDrained(h);
+    const ts = '1700000000.000600';
+    await flag(ts, 'old token tok-1234', m);
+    const page = await get(h, `/incidents/${m}`, dana);
+    // The deletion and the second flag reach the open page in one poll.
+    const text = await streamUntil(streamOf(page.body), 'event: withhold', () => together(m, { type: 'delete_message', messageTs: ts }, { type: 'add_note', text: 'token rotated', via: 'pin', messageTs: ts }));
+    expect(text).toContain('Note: token rotated');
+    expect(text).not.toContain('tok-1234');
+    const { events } = await apiEvents('', m);
+    const deletion = events.find((e) => e.type === 'message_deleted');
+
+    const notes = (list: ApiEvent[]): unknown[] => list.filter((e) => e.type === 'note_added' || e.type.startsWith('message_')).map((e) => [e.type, e.data['text'], e.textWithheld]);
+    expect(notes(events)).toEqual([['note_added', undefined, true], ['message_deleted', undefined, true], ['note_added', 'token rotated', undefined]]);
+    const paged = await apiEvents(`?after=${events[events.indexOf(deletion as ApiEvent) - 1]?.seq ?? 0}`, m);
+    expect(notes(paged.events)).toEqual([['message_deleted', undefined, true], ['note_added', 'token rotated', undefined]]);
+    expect(paged.body).not.toContain('tok-1234');
+    const report = await get(h, `/incidents/${m}/report`, dana);
+    expect(report.body).toContain('token rotated');
+    expect(report.body).not.toContain('tok-1234');
   });
 });
