@@ -72,11 +72,12 @@ const LIVE_JS = `
     for(var i=0;i<items.length;i++){items[i].classList.add('new');list.appendChild(items[i]);}
     var c=document.getElementById('event-count');if(c)c.textContent=String(list.children.length);
   });
-  // A note's Slack message was deleted: its lines already shown get the withheld words (as textContent, never markup).
+  // A note's Slack message was deleted: its lines already shown from before the deletion get the withheld words (as textContent, never markup).
   es.addEventListener('withhold',function(m){
     var d=JSON.parse(m.data),items=list.children;
     for(var i=0;i<items.length;i++){
-      var li=items[i],w=li.dataset.ts&&d.ts.indexOf(li.dataset.ts)>=0&&d.text[li.dataset.type],s=li.querySelector('span');
+      var li=items[i],k=li.dataset.ts?d.ts.indexOf(li.dataset.ts):-1,s=li.querySelector('span');
+      var w=k>=0&&(!d.before||Number(li.dataset.seq)<d.before[k])&&d.text[li.dataset.type];
       if(w&&s&&s.firstChild)s.firstChild.textContent=w+' ';
     }
   });

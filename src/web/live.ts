@@ -101,9 +101,11 @@ export function streamIncident(req: IncomingMessage, res: ServerResponse, o: Str
     if (events.length) {
       last = events[events.length - 1]?.seq ?? last;
       write(message('timeline', String(timelineItems(events, withheldNoteText(state.notes, events.map((e) => e.event)))), last));
-      // Lines of these messages sent earlier (or on the page) are in the browser: have it put the withheld words in their place.
-      const deleted = events.flatMap(({ event: e }) => (e.type === 'message_deleted' ? [e.data.messageTs] : []));
-      if (deleted.length) write(message('withhold', JSON.stringify({ ts: deleted, text: WITHHELD })));
+      // Lines of these messages sent earlier (or on the page) are in the browser: have it put the withheld words in their place,
+      // on the lines before each message's last deletion here (a note of it flagged again after that keeps its text, as in the report).
+      const deleted = new Map<string, number>();
+      for (const { seq, event: e } of events) if (e.type === 'message_deleted') deleted.set(e.data.messageTs, seq);
+      if (deleted.size) write(message('withhold', JSON.stringify({ ts: [...deleted.keys()], before: [...deleted.values()], text: WITHHELD })));
     }
     if (state.eventCount !== version || state.status !== status) {
       version = state.eventCount;

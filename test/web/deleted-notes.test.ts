@@ -154,6 +154,9 @@ describe('notes whose Slack message was deleted', () => {
     expect(text).not.toContain('tok-1234');
     const { events } = await apiEvents('', m);
     const deletion = events.find((e) => e.type === 'message_deleted');
+    // The open page withholds its lines of the message from before the deletion only.
+    const withhold = JSON.parse(/event: withhold\ndata: (.*)\n/.exec(text)?.[1] ?? '{}') as { ts: string[]; before: number[] };
+    expect(withhold).toMatchObject({ ts: [ts], before: [deletion?.seq] });
 
     const notes = (list: ApiEvent[]): unknown[] => list.filter((e) => e.type === 'note_added' || e.type.startsWith('message_')).map((e) => [e.type, e.data['text'], e.textWithheld]);
     expect(notes(events)).toEqual([['note_added', undefined, true], ['message_deleted', undefined, true], ['note_added', 'token rotated', undefined]]);
