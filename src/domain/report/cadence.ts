@@ -107,11 +107,14 @@ function judged(facts: ReportFacts, call: { required: boolean; deadlineMs?: numb
  * customer or none. The checklist has one call item for all attached
  * customers, so its due time is each one's deadline.
  */
-export function customerContacts(facts: ReportFacts, severity: (key: string) => SeverityPolicy | undefined): CustomerContactCheck[] {
+export function customerContacts(
+  facts: ReportFacts,
+  severity: (key: string) => SeverityPolicy | undefined,
+  first: ReadonlyMap<string, KeyTimeFact> = firstContacts(facts),
+): CustomerContactCheck[] {
   if (facts.customers.length < 2) return [];
   const sev = severity(facts.declared.data.severity);
   const call = callDeadline(facts, sev);
-  const first = firstContacts(facts);
   const attachedAt = lastAttached(facts);
   return facts.customers.map((customer) => {
     const contact = first.get(customer);

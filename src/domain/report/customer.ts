@@ -12,7 +12,6 @@ import { human } from '../incident.ts';
 import type { CustomerPolicy, Policy } from '../policy.ts';
 import { policyInForce } from '../policy-snapshot.ts';
 import { createReportClock, type ReportClock } from './clock.ts';
-import { firstContacts } from './contacts.ts';
 import { createContext } from './context.ts';
 import type { ImpactSpan } from './figures.ts';
 import { gatherFacts, type ReportFacts } from './facts.ts';
@@ -132,7 +131,7 @@ export function draftCustomerReport(events: readonly IncidentEvent[], current: P
     push((w.windows[i - 1] as ImpactSpan).endMs, 'Service was restored.');
     push((w.windows[i] as ImpactSpan).startMs, 'The problem returned and the service was affected again.');
   }
-  const contact = firstContacts(facts).get(customerId)?.ms;
+  const contact = f.firstContacts.get(customerId)?.ms;
   if (contact !== undefined) push(contact, `We contacted ${customer.mainContact.name} at ${customer.name}.`);
   if (!edits.withheld.has('updates')) for (const u of relayed) push(u.ms, `Update (${statusWords(u.event.data.status)}): ${clean(u.event.data.summary)}`);
   if (f.toMitigateMs !== undefined && facts.times.mitigated && facts.times.mitigated.via !== 'restoration') push(facts.times.mitigated.ms, 'The impact was mitigated; we kept monitoring.');

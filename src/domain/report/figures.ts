@@ -6,6 +6,7 @@
 import type { KeyTime } from '../events.ts';
 import type { SeverityPolicy } from '../policy.ts';
 import { customerContact, customerContacts, updateGaps, type ContactCheck, type CustomerContactCheck, type UpdateGap } from './cadence.ts';
+import { firstContacts } from './contacts.ts';
 import type { ReportFacts } from './facts.ts';
 import type { KeyTimeFact } from './key-times.ts';
 import { measurePromises, type UpdatePromise } from './promises.ts';
@@ -49,6 +50,8 @@ export interface ReportFigures {
   contact: ContactCheck;
   /** With several customers attached, each one's first contact against the call's deadline; else empty. */
   contacts: CustomerContactCheck[];
+  /** Each attached customer's first contact (`contacts.ts`): what `contacts` judges and each customer's own report states. */
+  firstContacts: ReadonlyMap<string, KeyTimeFact>;
 }
 
 export function computeFigures(facts: ReportFacts, severity: (key: string) => SeverityPolicy | undefined): ReportFigures {
@@ -74,7 +77,8 @@ export function computeFigures(facts: ReportFacts, severity: (key: string) => Se
   const gaps = updateGaps(facts, severity);
   let longestGap: UpdateGap | undefined;
   for (const g of gaps) if (!longestGap || g.toMs - g.fromMs > longestGap.toMs - longestGap.fromMs) longestGap = g;
-  const contacts = customerContacts(facts, severity);
+  const first = firstContacts(facts);
+  const contacts = customerContacts(facts, severity, first);
   const contact = customerContact(facts, severity, contacts);
   const a = diff('acknowledged', 'detected');
   const m = diff('mitigated', 'impact_started');
@@ -92,5 +96,6 @@ export function computeFigures(facts: ReportFacts, severity: (key: string) => Se
     ...(longestGap ? { longestGap } : {}),
     contact,
     contacts,
+    firstContacts: first,
   };
 }
