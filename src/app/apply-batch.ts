@@ -152,9 +152,9 @@ export interface IncidentBatch {
  * answer when there is one batch.
  */
 export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: readonly IncidentBatch[], ref?: IncidentRef): Promise<CommandOutcome[][][]> {
-  const lockedStates = await uow.incidents.lockIncidents([...new Set(batches.map((b) => b.incidentId))]);
   const hinted = new Set(batches.flatMap((b) => b.items.flatMap((i) => i.keys)));
-  const claimedBefore = await uow.keys.existingCommandKeys([...hinted]);
+  // The incidents locked and the keys checked in one round trip.
+  const { states: lockedStates, claimedBefore } = await uow.batches.lockBatch([...new Set(batches.map((b) => b.incidentId))], [...hinted]);
   const now = deps.clock.now();
   const events: IncidentEvent[] = [];
   const rows: NewOutboxRow[] = [];

@@ -51,8 +51,6 @@ export interface KeysPort {
 /** The incident projection: current state, numbers, lookups. */
 export interface IncidentsPort {
   lockIncident(id: string): Promise<IncidentState | undefined>;
-  /** Locks several incidents in id order (so two such transactions never deadlock); those that exist, by id. */
-  lockIncidents(ids: readonly string[]): Promise<Map<string, IncidentState>>;
   readIncident(id: string): Promise<IncidentState | undefined>;
   findIncidentIdByChannel(channelId: string): Promise<string | undefined>;
   findIncidentIdByNumber(n: number): Promise<string | undefined>;
@@ -126,6 +124,12 @@ export interface BatchWrites {
 
 /** A batch's writes at once: keys, events, projections, reminder plans and outbox rows in one round trip instead of five. */
 export interface BatchesPort {
+  /**
+   * Locks the incidents in id order (so two such transactions never
+   * deadlock), with the states of those that exist, by id, and reads which
+   * of the keys were claimed before, in one round trip: a batch's first step.
+   */
+  lockBatch(incidentIds: readonly string[], keys: readonly string[]): Promise<{ states: Map<string, IncidentState>; claimedBefore: Set<string> }>;
   /** How many of the keys were new and how many outbox rows were queued (a row seen before is not). */
   writeBatch(w: BatchWrites): Promise<{ claimedKeys: number; queuedRows: number }>;
 }

@@ -1,5 +1,6 @@
 /**
- * What a batch of applied commands writes (apply-batch.ts), in one statement:
+ * A batch of applied commands (apply-batch.ts) in two statements: what it
+ * locks and reads first, then what it writes, in one statement:
  * its command keys claimed, its events appended, the incidents' projections
  * saved, its reminders replanned and its outbox rows queued, as
  * data-modifying CTEs (statement.ts). One write per table, but for each
@@ -7,6 +8,7 @@
  * same row.
  */
 import type { BatchWrites } from '../../app/ports.ts';
+import type { IncidentState } from '../../domain/incident.ts';
 import { appendEventsStatement } from './events-sql.ts';
 import { saveIncidentsStatement } from './incidents-sql.ts';
 import { claimCommandKeysStatement } from './keys-sql.ts';
@@ -14,6 +16,25 @@ import { enqueueOutboxStatement } from './outbox-sql.ts';
 import type { Queryable } from './queryable.ts';
 import { syncRemindersStatements } from './reminders-sql.ts';
 import { runAll, type Statement } from './statement.ts';
+
+/**
+ * The incidents locked in id order (the CTE's `order by … for update` takes
+ * the row locks in that order, so two batches queue rather than deadlock)
+ * and the keys claimed before, in one statement.
+ */
+export async function lockBatch(db: Queryable, incidentIds: readonly string[], keys: readonly string[]): Promise<{ states: Map<string, IncidentState>; claimedBefore: Set<string> }> {
+  const r = await db.query<{ locked: { id: string; state: IncidentState }[] | null; claimed: string[] | null }>(
+    `with locked as materialized (select id, state from incidents where id = any($1::uuid[]) order by id for update)
+     select (select json_agg(json_build_object('id', id, 'state', state)) from locked) as locked,
+            (select array_agg(key) from command_keys where key = any($2::text[])) as claimed`,
+    [incidentIds, keys],
+  );
+  const row = r.rows[0];
+  return {
+    states: new Map((row?.locked ?? []).map((x) => [x.id, x.state])),
+    claimedBefore: new Set(row?.claimed ?? []),
+  };
+}
 
 export async function writeBatch(db: Queryable, w: BatchWrites): Promise<{ claimedKeys: number; queuedRows: number }> {
   const writes: { kind: 'keys' | 'other' | 'outbox'; s: Statement }[] = [];

@@ -13,16 +13,6 @@ export async function lockIncident(db: Q, id: string): Promise<IncidentState | u
   return r.rows[0]?.state;
 }
 
-/**
- * Locks several incident rows, in id order: two transactions that each lock a
- * set of incidents take them in the same order, so they queue rather than deadlock.
- */
-export async function lockIncidents(db: Q, ids: readonly string[]): Promise<Map<string, IncidentState>> {
-  if (ids.length === 0) return new Map();
-  const r = await db.query<{ id: string; state: IncidentState }>('select id, state from incidents where id = any($1::uuid[]) order by id for update', [ids]);
-  return new Map(r.rows.map((x) => [x.id, x.state]));
-}
-
 export async function readIncident(db: Q, id: string): Promise<IncidentState | undefined> {
   const r = await db.query<{ state: IncidentState }>('select state from incidents where id = $1::uuid', [id]);
   return r.rows[0]?.state;

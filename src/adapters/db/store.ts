@@ -37,7 +37,6 @@ export function unitOfWork(db: Q): UnitOfWork {
     },
     incidents: {
       lockIncident: (id) => incidents.lockIncident(db, id),
-      lockIncidents: (ids) => incidents.lockIncidents(db, ids),
       readIncident: (id) => incidents.readIncident(db, id),
       findIncidentIdByChannel: (c) => incidents.findIncidentIdByChannel(db, c),
       findIncidentIdByNumber: (n) => incidents.findIncidentIdByNumber(db, n),
@@ -77,6 +76,7 @@ export function unitOfWork(db: Q): UnitOfWork {
       saveReport: (id, md, sha) => reports.saveReport(db, id, md, sha),
     },
     batches: {
+      lockBatch: (ids, ks) => batch.lockBatch(db, ids, ks),
       writeBatch: (w) => batch.writeBatch(db, w),
     },
   };
