@@ -199,10 +199,11 @@ export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: re
     }
     all.push(outcomes);
   }
-  const states = events.length > 0 ? [...changed.values()].map((c) => c.after) : [];
+  // Only incidents with new events changed.
+  const states = [...changed.values()].map((c) => c.after);
   // A state change replans the incident's reminders in the same transaction. Most changes
   // leave the plan as it was (a PagerDuty event recorded): then there is nothing to store.
-  const reminderPlans = [...(events.length > 0 ? changed : [])].flatMap(([incidentId, { before, after }]) => {
+  const reminderPlans = [...changed].flatMap(([incidentId, { before, after }]) => {
     const planned = planReminders(after, deps.policy);
     return JSON.stringify(planned) === JSON.stringify(planReminders(before, deps.policy)) ? [] : [{ incidentId, planned }];
   });

@@ -15,7 +15,7 @@ import { claimCommandKeysStatement } from './keys-sql.ts';
 import { enqueueOutboxStatement } from './outbox-sql.ts';
 import type { Queryable } from './queryable.ts';
 import { syncRemindersStatements } from './reminders-sql.ts';
-import { runAll, type Statement } from './statement.ts';
+import { runAll } from './statement.ts';
 
 /**
  * The incidents locked in id order (the CTE's `order by … for update` takes
@@ -37,13 +37,15 @@ export async function lockBatch(db: Queryable, incidentIds: readonly string[], k
 }
 
 export async function writeBatch(db: Queryable, w: BatchWrites): Promise<{ claimedKeys: number; queuedRows: number }> {
-  const writes: { kind: 'keys' | 'other' | 'outbox'; s: Statement }[] = [];
-  if (w.claims.length > 0) writes.push({ kind: 'keys', s: claimCommandKeysStatement(w.claims) });
-  if (w.events.length > 0) writes.push({ kind: 'other', s: appendEventsStatement(w.events) });
-  if (w.states.length > 0) writes.push({ kind: 'other', s: saveIncidentsStatement(w.states, w.now) });
-  for (const p of w.reminderPlans) writes.push(...syncRemindersStatements(p.incidentId, p.planned, w.now).map((s) => ({ kind: 'other' as const, s })));
-  if (w.rows.length > 0) writes.push({ kind: 'outbox', s: enqueueOutboxStatement(w.rows, w.now) });
-  const counts = await runAll(db, writes.map((x) => x.s));
-  const total = (kind: 'keys' | 'outbox'): number => writes.reduce((n, x, i) => n + (x.kind === kind ? counts[i]! : 0), 0);
-  return { claimedKeys: total('keys'), queuedRows: total('outbox') };
+  // The keys first and the outbox last, so their counts are the first and the last.
+  const keys = w.claims.length > 0 ? [claimCommandKeysStatement(w.claims)] : [];
+  const outbox = w.rows.length > 0 ? [enqueueOutboxStatement(w.rows, w.now)] : [];
+  const counts = await runAll(db, [
+    ...keys,
+    ...(w.events.length > 0 ? [appendEventsStatement(w.events)] : []),
+    ...(w.states.length > 0 ? [saveIncidentsStatement(w.states, w.now)] : []),
+    ...w.reminderPlans.flatMap((p) => syncRemindersStatements(p.incidentId, p.planned, w.now)),
+    ...outbox,
+  ]);
+  return { claimedKeys: keys.length > 0 ? counts[0]! : 0, queuedRows: outbox.length > 0 ? counts.at(-1)! : 0 };
 }
