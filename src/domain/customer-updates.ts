@@ -10,6 +10,12 @@
  * later ones add updates; a `resolved` update (or resolving the incident)
  * resolves it and sets its components operational, and updates after that
  * (until a reopen) add to the resolved page incident.
+ *
+ * What goes out is cleaned first (`customerText`: no Slack mentions, channel
+ * links, PagerDuty or Slack links, other customers' names). An update whose
+ * summary, or title where it is published, has none of its writer's words
+ * left once cleaned publishes nothing: it is `no_words`, which the form shows
+ * and the transition refuses, so customers never get an empty update.
  */
 import type { ComponentState, CustomerEmail, StatusPagePublication } from './effects.ts';
 import type { Status } from './events.ts';
@@ -17,11 +23,17 @@ import type { CustomerFacingInput } from './customer-facing.ts';
 import { sameAddress, withAddresses } from './email-addresses.ts';
 import type { IncidentState } from './incident.ts';
 import { COMPONENT_IMPACTS, customerEmails, emailsUpdates, findSeverity, statusPagePolicy, type ComponentImpact, type CustomerPolicy, type Outlets, type Policy } from './policy.ts';
-import { cleanForCustomer } from './report/customer-text.ts';
+import { cleanForCustomer, customerText, type CustomerTextRemoval } from './report/customer-text.ts';
 
 export type { CustomerFacingInput, CustomerFacingState } from './customer-facing.ts';
 
-export type PublicationBlock = 'not_customer_impacting' | 'private' | 'no_outlet' | 'not_approved' | 'title_required';
+export type PublicationBlock = 'not_customer_impacting' | 'private' | 'no_outlet' | 'not_approved' | 'title_required' | 'no_words';
+
+/** A part of the update that would reach customers with none of its writer's words left, and what the cleaning took out of it. */
+export interface WordlessPart {
+  field: 'summary' | 'title';
+  removed: CustomerTextRemoval[];
+}
 
 export interface CustomerPlan {
   /** Why nothing goes out, when nothing does. */
@@ -31,6 +43,8 @@ export interface CustomerPlan {
   title?: string;
   statusPage?: StatusPagePublication;
   emails: CustomerEmail[];
+  /** With `no_words`: the parts with no words left (the summary before the title). */
+  wordless?: WordlessPart[];
 }
 
 const STATUS_WORDS: Record<Status, string> = { investigating: 'Investigating', identified: 'Identified', monitoring: 'Monitoring', resolved: 'Resolved', closed: 'Resolved' };
@@ -80,19 +94,39 @@ export function planCustomerUpdate(
   const title = (input?.title?.trim() || state.customerFacing?.title)?.slice(0, 200);
   if (!title) return empty('title_required', needsApproval);
   const plan: CustomerPlan = { needsApproval, title, emails: [] };
-  if (page) plan.statusPage = statusPageEntry(policy, state, page, title, update, input);
+  // Every text that goes out is checked as it goes out: each audience has its own customers' names taken out.
+  const wordless = new Map<WordlessPart['field'], Set<CustomerTextRemoval>>();
+  const cleaner = (others: readonly CustomerPolicy[]): Cleaner => (field, text) => {
+    const c = customerText(text, others);
+    if (!c.hasWords) {
+      const removed = wordless.get(field) ?? new Set();
+      for (const r of c.removed) removed.add(r);
+      wordless.set(field, removed);
+    }
+    return c.text;
+  };
+  // A public page: every configured customer's name is "another customer" to its readers.
+  if (page) plan.statusPage = statusPageEntry(policy, state, page, title, update, input, cleaner(knownCustomers(policy, state)));
   const n = (state.customerFacing?.emailedUpdates ?? 0) + 1;
   for (const r of recipients) {
     // Cleaned as the customer report is: another customer's name is not for this one's eyes.
-    const clean = (t: string): string => cleanForCustomer(t, othersThan(policy, state, r.customerId));
+    const clean = cleaner(othersThan(policy, state, r.customerId));
+    const subjectTitle = clean('title', title);
     plan.emails.push({
       kind: 'email.send', to: r.email, customerId: r.customerId,
-      subject: `[INC-${state.number}] ${clean(title)}`, text: emailText(policy, state, plan.statusPage, { ...update, summary: clean(update.summary) }, clean(title)),
+      subject: `[INC-${state.number}] ${subjectTitle}`, text: emailText(policy, state, plan.statusPage, { ...update, summary: clean('summary', update.summary) }, subjectTitle),
       messageKey: `u${n}`, previousKeys: Array.from({ length: n - 1 }, (_, i) => `u${i + 1}`),
       ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
     });
   }
   if (needsApproval && !input?.approved) return { ...plan, blocked: 'not_approved', statusPage: undefined, emails: [] } as CustomerPlan;
+  if (wordless.size) {
+    const parts = (['summary', 'title'] as const).flatMap((field): WordlessPart[] => {
+      const removed = wordless.get(field);
+      return removed ? [{ field, removed: [...removed] }] : [];
+    });
+    return { blocked: 'no_words', needsApproval, title, emails: [], wordless: parts };
+  }
   return plan;
 }
 
@@ -131,6 +165,9 @@ export function resolutionEmails(policy: Policy, state: IncidentState, updateEve
   });
 }
 
+/** Cleans one part of the update for one audience, noting a part left without words. */
+type Cleaner = (field: WordlessPart['field'], text: string) => string;
+
 function statusPageEntry(
   policy: Policy,
   state: IncidentState,
@@ -138,6 +175,7 @@ function statusPageEntry(
   title: string,
   update: { status: Status; summary: string; updateEventId?: string },
   input: CustomerFacingInput | undefined,
+  clean: Cleaner,
 ): StatusPagePublication {
   const sp = statusPagePolicy(policy);
   // Until a reopen, updates after the resolution (a postmortem note) go on the resolved page incident: a
@@ -156,11 +194,10 @@ function statusPageEntry(
       else if (open?.components[c.componentId] && open.components[c.componentId] !== 'operational') components[c.componentId] = 'operational';
     }
   }
-  // A public page: every configured customer's name is "another customer" to its readers.
-  const clean = (t: string): string => cleanForCustomer(t, knownCustomers(policy, state));
+  // The title is published only as the name of a new page incident.
   return {
-    kind: 'statuspage.publish', action: open ? 'update' : 'create', pageId, ...(open ? {} : { name: clean(title) }), status,
-    body: clean(update.summary), components, ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
+    kind: 'statuspage.publish', action: open ? 'update' : 'create', pageId, ...(open ? {} : { name: clean('title', title) }), status,
+    body: clean('summary', update.summary), components, ...(update.updateEventId ? { updateEventId: update.updateEventId } : {}),
     ...(open?.pageIncidentId ? { pageIncidentId: open.pageIncidentId } : {}),
   };
 }

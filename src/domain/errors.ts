@@ -3,6 +3,7 @@
  * The domain says what went wrong; each surface (the Slack adapter's
  * `strings/errors.ts`) says it in words.
  */
+import type { WordlessPart } from './customer-updates.ts';
 import type { Status } from './events.ts';
 import type { PermissionAction, WhoMay } from './permissions-policy.ts';
 
@@ -33,6 +34,12 @@ export interface DomainErrorParams {
   'customer.no_channel': { name: string };
   /** Sending by email needs an address for the customer and a mail server (SMTP_URL, KRANZ_MAIL_FROM). */
   'customer.no_email': { name: string; missing: 'address' | 'mail_server' };
+  /**
+   * A customer-facing update whose summary (or title, where published) has none
+   * of its writer's words left once cleaned for customers: nothing is published
+   * that would reach them empty. `parts` names each such part and what was taken out.
+   */
+  'customer_update.no_words': { parts: WordlessPart[] };
   'incident.already_acknowledged': { number: number; at: string };
   'time.invalid': { given: string };
   'time.in_future': { given: string };

@@ -1,7 +1,8 @@
 /**
  * The publication rules, pure: what a customer-facing update sends where,
  * and when it sends nothing (not approved, private, not customer-impacting,
- * no outlet, no title). The preview and the transition share this plan.
+ * no outlet, no title, no words left once cleaned). The preview and the
+ * transition share this plan.
  */
 import { describe, expect, it } from 'vitest';
 import { planCustomerUpdate } from '../../src/domain/customer-updates.ts';
@@ -85,5 +86,74 @@ describe('planCustomerUpdate', () => {
     expect(mail.subject).toBe('[INC-42] Checkout failing for Acme Corp and another customer');
     expect(mail.text).toContain('Acme and another customer see errors; our team is on it in our incident channel');
     expect(mail.text).not.toMatch(/Globex|<@|<#|pagerduty|slack\.com/i);
+  });
+
+  describe('an update with no words left for customers once cleaned', () => {
+    const pointer = 'see <#C0123ABCD|inc-7-db> and https://acme.pagerduty.com/incidents/PABC';
+    const customerEffects = (effects: readonly Effect[]) => effects.filter((e) => e.kind === 'statuspage.publish' || e.kind === 'email.send');
+
+    it('is planned as no_words, naming the part and what was taken out, and nothing goes out', () => {
+      const s = run([declare()]);
+      const plan = planCustomerUpdate(policy(), s, { ...update, summary: pointer }, input);
+      expect(plan).toMatchObject({ blocked: 'no_words', wordless: [{ field: 'summary', removed: ['channel', 'pagerduty_link'] }], emails: [] });
+      expect(plan.statusPage).toBeUndefined();
+      const both = planCustomerUpdate(policy(), s, { ...update, summary: '<@U012ABCDEF>' }, { ...input, title: 'https://acme.slack.com/archives/C1/p1' });
+      expect(both.wordless).toEqual([{ field: 'summary', removed: ['mention'] }, { field: 'title', removed: ['slack_link'] }]);
+    });
+
+    it('is refused by the transition with its code when approved, or with publish: auto and no form at all', () => {
+      const s = run([declare()]);
+      const approved = transition(s, { type: 'post_status_update', status: 'investigating', summary: pointer, customer: input }, T0, envFor({ policy: policy() }));
+      expect(approved.ok).toBe(false);
+      expect(!approved.ok && approved.error).toEqual({ code: 'customer_update.no_words', params: { parts: [{ field: 'summary', removed: ['channel', 'pagerduty_link'] }] } });
+      // publish: auto once a title is recorded: an update with no customer part publishes, so it is refused too.
+      const auto = policy({ publish: 'auto' });
+      const first = transition(s, { type: 'post_status_update', status: 'investigating', summary: 'Payments fail.', customer: input }, T0, envFor({ policy: auto }));
+      if (!first.ok) throw new Error(JSON.stringify(first.error));
+      const bare = transition(first.value.state!, { type: 'post_status_update', status: 'identified', summary: pointer }, T0, envFor({ policy: auto }));
+      expect(!bare.ok && bare.error.code).toBe('customer_update.no_words');
+    });
+
+    it('still posts in Slack when not ticked, publishing nothing', () => {
+      const s = run([declare()]);
+      const r = transition(s, { type: 'post_status_update', status: 'investigating', summary: pointer, customer: { ...input, approved: false } }, T0, envFor({ policy: policy() }));
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      expect(customerEffects(r.value.effects)).toEqual([]);
+      expect(r.value.events[0]).toMatchObject({ type: 'status_update_posted', data: { summary: pointer } });
+      expect(r.value.events[0]?.data).not.toHaveProperty('customer');
+      expect(r.value.effects).toContainEqual(expect.objectContaining({ kind: 'slack.post', message: expect.objectContaining({ template: 'status_update' }) }));
+    });
+
+    it('publishes a summary with a link and words, cleaned', () => {
+      const s = run([declare()]);
+      const summary = 'Card payments fail at checkout; we are rolling back. Details: <#C0123ABCD|inc-7-db>, https://acme.pagerduty.com/incidents/PABC';
+      const r = transition(s, { type: 'post_status_update', status: 'investigating', summary, customer: input }, T0, envFor({ policy: policy() }));
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      const [page, mail] = customerEffects(r.value.effects);
+      expect(page).toMatchObject({ kind: 'statuspage.publish', action: 'create', name: 'Payments are failing', body: 'Card payments fail at checkout; we are rolling back. Details: our incident channel,' });
+      expect(mail?.kind === 'email.send' && mail.text).toContain('Card payments fail at checkout; we are rolling back. Details: our incident channel,');
+    });
+
+    it("checks the title only where it is published: a new page incident's name and the email subject", () => {
+      let s = run([declare()]);
+      const pageOnly = policy({ outlets: { statusPage: true, email: false } });
+      const first = transition(s, { type: 'post_status_update', status: 'investigating', summary: 'One.', customer: input }, T0, envFor({ policy: pageOnly }));
+      if (!first.ok) throw new Error(JSON.stringify(first.error));
+      s = first.value.state!;
+      // The page incident exists, nothing is emailed: a later title goes nowhere, so it is not judged.
+      expect(planCustomerUpdate(pageOnly, s, update, { ...input, title: '<#C0123ABCD>' }).blocked).toBeUndefined();
+      // Emailed, it is the subject.
+      expect(planCustomerUpdate(policy(), s, update, { ...input, title: '<#C0123ABCD>' }).wordless).toEqual([{ field: 'title', removed: ['channel'] }]);
+    });
+
+    it("judges each email by its own cleaning: the name of the customer it goes to stays, another's goes", () => {
+      const emailOnly: Policy = { ...twoCustomerPolicy, customers: twoCustomerPolicy.customers.map((c) => ({ ...c, mainContact: { ...c.mainContact, email: `ops@${c.id}.test` } })), statuspage: policy({ outlets: { statusPage: false, email: true } }).statuspage! };
+      const acmeOnly = run([declare({ customers: ['acme'] })]);
+      expect(planCustomerUpdate(emailOnly, acmeOnly, { ...update, summary: 'Acme' }, input).blocked).toBeUndefined();
+      const declared = transition(undefined, declare({ customers: ['acme', 'globex'] }), T0, envFor({ policy: emailOnly }));
+      if (!declared.ok) throw new Error(JSON.stringify(declared.error));
+      const both = declared.value.state!;
+      expect(planCustomerUpdate(emailOnly, both, { ...update, summary: 'Acme' }, input).wordless).toEqual([{ field: 'summary', removed: ['customer_name'] }]);
+    });
   });
 });

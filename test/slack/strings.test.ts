@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { noticeText, pagerDutyEventText } from '../../src/adapters/slack/strings/messages.ts';
+import { errorText } from '../../src/adapters/slack/strings/errors.ts';
 import { transition } from '../../src/domain/transition.ts';
 import type { MessageSpec } from '../../src/domain/effects.ts';
 import { T0, declare, envFor, run } from '../helpers/domain.ts';
@@ -37,5 +38,16 @@ describe('Slack strings for domain facts', () => {
     expect(noticeText({ template: 'text', text: 'Severity changed from SEV1 to SEV3.' }, 1).text).toBe('Severity changed from SEV1 to SEV3.');
     const legacy: MessageSpec = { template: 'pagerduty_event', eventType: 'incident.resolved', text: 'PagerDuty #7: PagerDuty resolved it: resolve the incident?', action: { kind: 'resolve' } };
     expect(legacy.template === 'pagerduty_event' && pagerDutyEventText(legacy).text).toBe('PagerDuty #7: PagerDuty resolved it: resolve the incident?');
+  });
+
+  it('says why an update with no words left for customers was refused, and what to write', () => {
+    const summary = { field: 'summary' as const, removed: ['channel' as const, 'pagerduty_link' as const] };
+    expect(errorText({ code: 'customer_update.no_words', params: { parts: [summary] } }).text).toBe(
+      'Once Slack channel links and PagerDuty links are taken out, the summary says nothing to customers, so nothing was posted. Write a sentence customers can read: what they notice and what you are doing.',
+    );
+    expect(errorText({ code: 'customer_update.no_words', params: { parts: [summary, { field: 'title', removed: ['mention'] }] } }).text).toBe(
+      'Once Slack channel links, PagerDuty links and Slack mentions are taken out, the summary and the customer-facing title say nothing to customers, so nothing was posted. '
+      + 'Write a sentence customers can read: what they notice and what you are doing. Name what customers notice, e.g. "Checkout is slow".',
+    );
   });
 });

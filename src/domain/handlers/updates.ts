@@ -48,6 +48,8 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     if (command.customer && plan.blocked === 'title_required' && (command.customer.approved || !plan.needsApproval)) {
       return domainError('input.empty', { field: 'customer-facing title' });
     }
+    // Cleaned for customers, it would say nothing: refused here too, whatever surface sent it.
+    if (plan.blocked === 'no_words') return domainError('customer_update.no_words', { parts: plan.wordless ?? [] });
     const goesOut = Boolean(plan.statusPage || plan.emails.length) && plan.title;
     // An update that resolves the incident without publishing (unticked, or no longer customer-impacting) still
     // resolves the open page incident: nothing else would, since `/incident resolve` is refused from here on.

@@ -11,6 +11,7 @@ import { REMINDER_LABELS } from '../../../domain/reminders.ts';
 import { assertNever } from '../../../lib/result.ts';
 import { md, mention, type Mrkdwn } from '../mrkdwn.ts';
 import { permissionDeniedText, permissionUnverifiedText } from './permissions.ts';
+import { wordlessRefusal } from './customer-updates.ts';
 
 const inc = (n: number): string => `INC-${n}`;
 const roleWord = (r: string): string => r.replace(/_/g, '-');
@@ -46,6 +47,7 @@ export function errorText(e: AppError | SnoozeError): Mrkdwn {
     case 'customer.no_email': return e.params.missing === 'address'
       ? md`${e.params.name} has no email address configured (\`customers[].main_contact.email\`, \`notify_emails\`), so there is nobody to email it to.`
       : md`Kranz has no mail server (\`SMTP_URL\`, \`KRANZ_MAIL_FROM\`), so it cannot send email.`;
+    case 'customer_update.no_words': return md`${wordlessRefusal(e.params.parts)}`;
     case 'customer.no_channel': return md`${e.params.name} has no Slack channel configured (\`customers[].slack_channel\`), so there is nowhere to send it.`;
     case 'incident.already_acknowledged': return md`${inc(e.params.number)} was already acknowledged.`;
     case 'time.invalid': return md`"${e.params.given}" is not a time. Use HH:MM (in the report time zone), e.g. \`14:32\`.`;
