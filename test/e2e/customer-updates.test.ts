@@ -5,7 +5,9 @@
  * form; two more updates (while the stand-in answers 429) add incident
  * updates in order; resolve resolves it and sets the component operational.
  * Each update is emailed once per contact, threaded. Without the tick, and
- * for a private incident, nothing reaches the status page or email.
+ * for a private incident, nothing reaches the status page or email; nor for
+ * an update with no words left once cleaned for customers, which the review
+ * says before offering no tick.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customersExtension } from '../../src/customers-extension.ts';
@@ -199,5 +201,30 @@ describe('status page and email from status updates', () => {
     await settled(h);
     expect(sp.state.incidents.size).toBe(before.incidents);
     expect(smtp.mails.length).toBe(before.mails);
+  });
+
+  it('shows in the review that an update with no words left for customers cannot be published, and posts it in Slack only', async () => {
+    const third = await openFromPagerDuty('search-indexer lag');
+    const before = { incidents: sp.state.incidents.size, mails: smtp.mails.length };
+    const summary = 'see <#C0123ABCD|inc-7-db> and https://acme.pagerduty.com/incidents/PABC';
+    const form = await openUpdateForm(third.channel);
+    const first = await dana().submitView(form.id, { status: 'investigating', summary, next: '15m', cf_title: 'Search results are out of date' });
+    expect(first.responseAction).toBe('update');
+    const review = first.view!;
+    expect(review.callback_id).toBe('status_update_review');
+    const text = JSON.stringify(review.blocks);
+    expect(text).toContain('Once Slack channel links and PagerDuty links are taken out, the summary says nothing to customers, so nothing can be published.');
+    // No preview of an empty message, and no tick box to publish it with.
+    expect(text).not.toContain('Status page');
+    expect(review.blocks.some((b) => b['block_id'] === 'publish')).toBe(false);
+    const second = await dana().submitView(review.id, { publish: ['publish'] });
+    expect(second.responseAction).toBe('close');
+    await settled(h);
+    const posted = await rows<{ data: { summary: string; customer?: unknown } }>(h, "select data from incident_events where incident_id = $1 and type = 'status_update_posted'", [third.incidentId]);
+    expect(posted.map((p) => p.data.summary)).toEqual([summary]);
+    expect(posted[0]?.data.customer).toBeUndefined();
+    expect(sp.state.incidents.size).toBe(before.incidents);
+    expect(smtp.mails.length).toBe(before.mails);
+    expect(await rows(h, "select 1 from outbox where incident_id = $1 and target in ('statuspage', 'email')", [third.incidentId])).toEqual([]);
   });
 });

@@ -10,6 +10,7 @@ import type { IncidentState } from '../../../domain/incident.ts';
 import { COMPONENT_IMPACTS, statusPagePolicy, type ComponentImpact, type Policy } from '../../../domain/policy.ts';
 import { mrkdwnObject, section, context, type Block } from './format.ts';
 import { joinMd, md, type Mrkdwn } from '../mrkdwn.ts';
+import { wordlessReviewNotice } from '../strings/customer-updates.ts';
 
 export const REVIEW_CALLBACK = 'status_update_review';
 
@@ -97,10 +98,14 @@ export function reviewModal(number: number, plan: CustomerPlan, draft: ReviewDra
   const canPublish = Boolean(p || plan.emails.length);
   if (canPublish) {
     blocks.push({ type: 'input', block_id: 'publish', optional: true, label: { type: 'plain_text', text: 'Publish' }, element: { type: 'checkboxes', action_id: 'value', options: [opt('publish', 'Publish this to the status page and email it to the customers')] } });
+    blocks.push(context(md`Without the tick, the update is posted in Slack only and nothing reaches the status page or email.`));
   } else {
-    blocks.push(section(plan.blocked === 'title_required' ? md`Nothing can be published without a customer-facing title. The update goes to Slack only.` : md`Nothing will be published to customers. The update goes to Slack only.`));
+    blocks.push(section(
+      plan.blocked === 'title_required' ? md`Nothing can be published without a customer-facing title. The update goes to Slack only.`
+      : plan.blocked === 'no_words' ? md`:warning: ${wordlessReviewNotice(plan.wordless ?? [])}`
+      : md`Nothing will be published to customers. The update goes to Slack only.`,
+    ));
   }
-  blocks.push(context(md`Without the tick, the update is posted in Slack only and nothing reaches the status page or email.`));
   return {
     type: 'modal',
     callback_id: REVIEW_CALLBACK,

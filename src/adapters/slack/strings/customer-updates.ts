@@ -2,7 +2,8 @@
  * The words for a customer-facing update that would reach customers with
  * nothing to say: its summary (or title) has none of its writer's words left
  * once what is for the team only is taken out (`no_words` in
- * `domain/customer-updates.ts`), as `errorText` refuses it.
+ * `domain/customer-updates.ts`). Used by the update form's field errors, its
+ * review and `errorText`.
  */
 import type { WordlessPart } from '../../../domain/customer-updates.ts';
 import type { CustomerTextRemoval } from '../../../domain/report/customer-text.ts';
@@ -39,6 +40,21 @@ const ASK: Record<WordlessPart['field'], string> = {
   summary: 'Write a sentence customers can read: what they notice and what you are doing.',
   title: 'Name what customers notice, e.g. "Checkout is slow".',
 };
+
+/** The update form's field error on the part itself (plain text), keyed by the form's block id. */
+export function wordlessFieldErrors(parts: readonly WordlessPart[]): Record<string, string> {
+  return Object.fromEntries(parts.map((p) => [p.field === 'summary' ? 'summary' : 'cf_title', `${wordlessReason([p])}. ${ASK[p.field]}`]));
+}
+
+/** The review's field error on its tick box, when a ticked review would publish such an update (plain text). */
+export function wordlessTickError(parts: readonly WordlessPart[]): string {
+  return `${wordlessReason(parts)}. Untick to post in Slack only, or close this and post again with words customers can read.`;
+}
+
+/** The review's notice instead of the tick box (plain words; the caller escapes them). */
+export function wordlessReviewNotice(parts: readonly WordlessPart[]): string {
+  return `${wordlessReason(parts)}, so nothing can be published. Post now to update Slack only; to tell customers, post again with words they can read.`;
+}
 
 /** The refusal, when the transition is the one to refuse (plain words; the caller escapes them). */
 export function wordlessRefusal(parts: readonly WordlessPart[]): string {
