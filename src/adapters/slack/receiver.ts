@@ -179,11 +179,11 @@ export class KranzReceiver implements Receiver {
     // second request to response_url.
     if (body.type !== 'view_submission' && !isSlashCommand(body)) await ack();
     const deadline = setTimeout(() => void ack(), isSlashCommand(body) ? this.o.answerInAckWaitMs ?? ANSWER_IN_ACK_WAIT_MS : ACK_DEADLINE_MS);
-    const answer: AnswerInAck = async (message) => {
+    const answer: AnswerInAck | undefined = isSlashCommand(body) ? async (message) => {
       if (acked) return false;
       await ack(message);
       return true;
-    };
+    } : undefined;
     let result: ProcessResult;
     try {
       result = await this.dispatch(body, ack, r.retry, answer);
@@ -278,8 +278,8 @@ function isSlashCommand(body: Body): boolean {
 /**
  * Answers a slash command in its acknowledgement: true when it was not
  * acknowledged yet and the message went with the ack; false when it already
- * was (the deadline passed, or a replay after an outage), and the listener
- * posts the answer to `response_url` instead.
+ * was (its short wait ended first, or it is a replay after an outage), and
+ * the listener posts the answer to `response_url` instead.
  */
 export type AnswerInAck = (message: { response_type: 'ephemeral'; text: string }) => Promise<boolean>;
 
