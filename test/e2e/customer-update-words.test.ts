@@ -9,8 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customersExtension } from '../../src/customers-extension.ts';
 import type { Policy } from '../../src/domain/policy.ts';
-import { startSmtpStandIn, type SmtpStandIn } from '../../src/sandbox/smtp/stand-in.ts';
-import { startStatusPageStandIn, STATUSPAGE_STAND_IN_KEY, type StatusPageStandIn } from '../../src/sandbox/statuspage/stand-in.ts';
+import type { SmtpStandIn } from '../../src/sandbox/smtp/stand-in.ts';
+import type { StatusPageStandIn } from '../../src/sandbox/statuspage/stand-in.ts';
+import { startCustomerOutlets, type CustomerOutlets } from '../helpers/customer-outlets.ts';
 import { startHarness, USERS, type Harness } from '../helpers/kranz-harness.ts';
 import { rows, settled, until } from '../helpers/pd-harness.ts';
 import { testPolicy } from '../helpers/domain.ts';
@@ -20,6 +21,7 @@ const CHECKOUT = 'checkoutcomp';
 const LINKS = 'https://acme.slack.com/archives/C0123ABCD/p1700000000000100 https://acme.pagerduty.com/incidents/PABC';
 
 let h: Harness;
+let outlets: CustomerOutlets;
 let sp: StatusPageStandIn;
 let smtp: SmtpStandIn;
 
@@ -29,20 +31,17 @@ const policy: Policy = {
 };
 
 beforeAll(async () => {
-  sp = await startStatusPageStandIn();
-  sp.state.addPage({ id: PAGE, name: 'Example Status' });
-  sp.state.addComponent(PAGE, { id: CHECKOUT, name: 'Checkout' });
-  smtp = await startSmtpStandIn();
+  outlets = await startCustomerOutlets({ pageId: PAGE, components: [{ id: CHECKOUT, name: 'Checkout' }] });
+  ({ sp, smtp } = outlets);
   h = await startHarness({
     policy,
     extensions: [customersExtension({ statusPageIntervalMs: 50, rateLimitWaitMs: 100 })],
-    env: { STATUSPAGE_API_KEY: STATUSPAGE_STAND_IN_KEY, STATUSPAGE_API_URL: sp.apiUrl, SMTP_URL: smtp.url, KRANZ_MAIL_FROM: 'Example Status <status@example.test>' },
+    env: outlets.env,
   });
 });
 afterAll(async () => {
   await h?.close();
-  await sp?.close();
-  await smtp?.close();
+  await outlets?.close();
 });
 
 const dana = () => h.slack.user(USERS.dana.id);

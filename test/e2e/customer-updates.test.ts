@@ -12,8 +12,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customersExtension } from '../../src/customers-extension.ts';
 import type { Policy } from '../../src/domain/policy.ts';
-import { renderMail, startSmtpStandIn, type SmtpStandIn } from '../../src/sandbox/smtp/stand-in.ts';
-import { renderIncidentHistory, startStatusPageStandIn, STATUSPAGE_STAND_IN_KEY, type StatusPageStandIn } from '../../src/sandbox/statuspage/stand-in.ts';
+import { renderMail, type SmtpStandIn } from '../../src/sandbox/smtp/stand-in.ts';
+import { renderIncidentHistory, type StatusPageStandIn } from '../../src/sandbox/statuspage/stand-in.ts';
+import { startCustomerOutlets, type CustomerOutlets } from '../helpers/customer-outlets.ts';
 import { USERS } from '../helpers/kranz-harness.ts';
 import { linkedIncident, pdPolicy, rows, settled, startPdHarness, until, type PdHarness } from '../helpers/pd-harness.ts';
 
@@ -23,6 +24,7 @@ const SEARCH = 'searchcomp01';
 const TITLE = 'Checkout is failing for some customers';
 
 let h: PdHarness;
+let outlets: CustomerOutlets;
 let sp: StatusPageStandIn;
 let smtp: SmtpStandIn;
 
@@ -39,21 +41,17 @@ function policy(): Policy {
 }
 
 beforeAll(async () => {
-  sp = await startStatusPageStandIn({ rateLimit: { max: 1, windowMs: 40 } });
-  sp.state.addPage({ id: PAGE, name: 'Example Status' });
-  sp.state.addComponent(PAGE, { id: CHECKOUT, name: 'Checkout' });
-  sp.state.addComponent(PAGE, { id: SEARCH, name: 'Search' });
-  smtp = await startSmtpStandIn();
+  outlets = await startCustomerOutlets({ pageId: PAGE, components: [{ id: CHECKOUT, name: 'Checkout' }, { id: SEARCH, name: 'Search' }], statusPage: { rateLimit: { max: 1, windowMs: 40 } } });
+  ({ sp, smtp } = outlets);
   h = await startPdHarness({
     policy: policy(),
     extensions: [customersExtension({ statusPageIntervalMs: 80, rateLimitWaitMs: 100 })],
-    env: { STATUSPAGE_API_KEY: STATUSPAGE_STAND_IN_KEY, STATUSPAGE_API_URL: sp.apiUrl, SMTP_URL: smtp.url, KRANZ_MAIL_FROM: 'Example Status <status@example.test>' },
+    env: outlets.env,
   });
 });
 afterAll(async () => {
   await h?.close();
-  await sp?.close();
-  await smtp?.close();
+  await outlets?.close();
 });
 
 const dana = () => h.slack.user(USERS.dana.id);

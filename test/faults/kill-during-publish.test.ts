@@ -20,8 +20,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SlackStandIn } from '../../src/sandbox/slack/index.ts';
-import { startSmtpStandIn, type SmtpStandIn } from '../../src/sandbox/smtp/stand-in.ts';
-import { startStatusPageStandIn, STATUSPAGE_STAND_IN_KEY, type StatusPageStandIn } from '../../src/sandbox/statuspage/stand-in.ts';
+import type { SmtpStandIn } from '../../src/sandbox/smtp/stand-in.ts';
+import { STATUSPAGE_STAND_IN_KEY, type StatusPageStandIn } from '../../src/sandbox/statuspage/stand-in.ts';
+import { startCustomerOutlets, type CustomerOutlets } from '../helpers/customer-outlets.ts';
 import { startKranzChild, type KranzChild } from '../helpers/faults-child.ts';
 import { FAULT_BOT_TOKEN, FAULT_SIGNING_SECRET, FAULT_USERS, printFigures, startFaultSlack, until } from '../helpers/faults-kranz.ts';
 import { freePort, startFaultPostgres, type FaultPostgres } from '../helpers/faults-pg.ts';
@@ -64,6 +65,7 @@ const UPDATES = [
 
 let server: FaultPostgres;
 let slack: SlackStandIn;
+let outlets: CustomerOutlets;
 let sp: StatusPageStandIn;
 let smtp: SmtpStandIn;
 let dir: string;
@@ -74,10 +76,8 @@ const children: KranzChild[] = [];
 beforeAll(async () => {
   server = await startFaultPostgres();
   slack = await startFaultSlack();
-  sp = await startStatusPageStandIn();
-  sp.state.addPage({ id: PAGE, name: 'Example Status' });
-  sp.state.addComponent(PAGE, { id: CHECKOUT, name: 'Checkout' });
-  smtp = await startSmtpStandIn();
+  outlets = await startCustomerOutlets({ pageId: PAGE, components: [{ id: CHECKOUT, name: 'Checkout' }] });
+  ({ sp, smtp } = outlets);
   dir = await mkdtemp(join(tmpdir(), 'kranz-faults-publish-'));
   await writeFile(join(dir, 'kranz.yml'), POLICY_YAML);
   const port = await freePort();
@@ -90,10 +90,7 @@ beforeAll(async () => {
     PORT: String(port),
     KRANZ_DATA_DIR: join(dir, 'data'),
     KRANZ_CONFIG: join(dir, 'kranz.yml'),
-    STATUSPAGE_API_KEY: STATUSPAGE_STAND_IN_KEY,
-    STATUSPAGE_API_URL: sp.apiUrl,
-    SMTP_URL: smtp.url,
-    KRANZ_MAIL_FROM: 'Example Status <status@example.test>',
+    ...outlets.env,
     LOG_LEVEL: 'warn',
   };
   pool = new pg.Pool({ connectionString: server.url, max: 2 });
@@ -103,8 +100,7 @@ afterAll(async () => {
   for (const c of children) await c.kill9();
   await pool?.end();
   await slack?.close();
-  await sp?.close();
-  await smtp?.close();
+  await outlets?.close();
   await server?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -8,21 +8,20 @@ import { loadEnv, type EnvConfig } from '../../src/config/env.ts';
 import { formatCheck } from '../../src/doctor/check.ts';
 import { emailChecks, statusPageChecks } from '../../src/doctor/statuspage.ts';
 import type { Policy, StatusPagePolicy } from '../../src/domain/policy.ts';
-import { startSmtpStandIn, type SmtpStandIn } from '../../src/sandbox/smtp/stand-in.ts';
-import { startStatusPageStandIn, STATUSPAGE_STAND_IN_KEY, type StatusPageStandIn } from '../../src/sandbox/statuspage/stand-in.ts';
+import type { SmtpStandIn } from '../../src/sandbox/smtp/stand-in.ts';
+import { STATUSPAGE_STAND_IN_KEY, type StatusPageStandIn } from '../../src/sandbox/statuspage/stand-in.ts';
+import { startCustomerOutlets, type CustomerOutlets } from '../helpers/customer-outlets.ts';
 import { testPolicy } from '../helpers/domain.ts';
 
+let outlets: CustomerOutlets;
 let sp: StatusPageStandIn;
 let smtp: SmtpStandIn;
 beforeAll(async () => {
-  sp = await startStatusPageStandIn({ rateLimit: { max: 1, windowMs: 20 } });
-  sp.state.addPage({ id: 'docpage00001', name: 'Example Status' });
-  sp.state.addComponent('docpage00001', { id: 'checkout0001', name: 'Checkout' });
-  smtp = await startSmtpStandIn();
+  outlets = await startCustomerOutlets({ pageId: 'docpage00001', components: [{ id: 'checkout0001', name: 'Checkout' }], statusPage: { rateLimit: { max: 1, windowMs: 20 } } });
+  ({ sp, smtp } = outlets);
 });
 afterAll(async () => {
-  await sp?.close();
-  await smtp?.close();
+  await outlets?.close();
 });
 
 const env = (over: Record<string, string> = {}): EnvConfig => {
