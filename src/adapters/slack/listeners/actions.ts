@@ -13,7 +13,7 @@ import { REPLIES } from '../strings/replies.ts';
 import { md, plain } from '../mrkdwn.ts';
 import { snoozedText } from '../strings/snooze.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
-import { tell } from './views.ts';
+import { tell } from './answers.ts';
 
 function parseValue<T>(raw: string | undefined): T | undefined {
   try {

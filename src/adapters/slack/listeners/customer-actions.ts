@@ -8,7 +8,7 @@ import { ATTACH_ACTION, DETACH_ACTION, SEND_REPORT_ACTION, SEND_REPORT_EMAIL_ACT
 import { CUSTOMER_REPLIES } from '../strings/customers.ts';
 import { errorText } from '../strings/errors.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
-import { tell } from './views.ts';
+import { tell } from './answers.ts';
 
 function parse<T>(raw: string | undefined): T | undefined {
   try {

@@ -6,7 +6,7 @@ import { slackTsToDate } from '../ts.ts';
 import type { SlackListenerDeps } from './context.ts';
 import { REPLIES } from '../strings/replies.ts';
 import { outcomeText } from './context.ts';
-import { tell } from './views.ts';
+import { tell } from './answers.ts';
 
 export const ADD_TO_TIMELINE = 'add_to_timeline';
 

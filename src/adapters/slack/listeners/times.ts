@@ -18,7 +18,7 @@ import { changedTimes, parseTimesMeta, TIMES_CALLBACK, timeBlock, timesModal } f
 import { TIMES_REPLIES } from '../strings/times.ts';
 import { errorText } from '../strings/errors.ts';
 import { userMeta, type SlackListenerDeps } from './context.ts';
-import { tell } from './views.ts';
+import { tell } from './answers.ts';
 
 /** A hand-set time may be a little ahead of the server clock (the domain's rule), never minutes into the future. */
 const FUTURE_SLACK_MS = 60_000;

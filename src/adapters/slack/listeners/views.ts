@@ -4,7 +4,6 @@
  * user as an ephemeral message (or a DM when Kranz is not in that channel).
  */
 import type { App, SlackViewMiddlewareArgs, ViewResponseAction } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import { applyCommand } from '../../../app/apply-command.ts';
 import { findIncident } from '../../../app/query-incidents.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
@@ -13,13 +12,14 @@ import { asIncidentId, asSlackChannelId } from '../../../domain/ids.ts';
 import { findSeverity } from '../../../domain/policy.ts';
 import { DECLARE_CALLBACK, UPDATE_CALLBACK, parseDeclareSubmission, parseUpdateSubmission } from '../blocks/modals.ts';
 import { REPLIES } from '../strings/replies.ts';
-import { md, type Mrkdwn } from '../mrkdwn.ts';
+import { md } from '../mrkdwn.ts';
 import { customerForm, parseCustomerFields, parseTick, reviewModal, REVIEW_CALLBACK, type ReviewDraft } from '../blocks/customer-modal.ts';
 import { planCustomerUpdate, type CustomerFacingInput, type WordlessPart } from '../../../domain/customer-updates.ts';
 import type { Status } from '../../../domain/events.ts';
 import type { IncidentState } from '../../../domain/incident.ts';
 import { wordlessFieldErrors, wordlessTickError } from '../strings/customer-updates.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
+import { tell } from './answers.ts';
 
 export function registerViews(app: App, deps: SlackListenerDeps): void {
   app.view(DECLARE_CALLBACK, async ({ ack, view, body, client }) => {
@@ -118,18 +118,4 @@ function parseMeta(raw: string | undefined): { channelId?: string; incidentId?: 
   } catch {
     return {};
   }
-}
-
-/** Ephemeral in the channel when possible, else a DM: the user must hear back either way. */
-export async function tell(client: WebClient, channelId: string | undefined, userId: string, message: Mrkdwn, deps: SlackListenerDeps): Promise<void> {
-  const text = message.text;
-  try {
-    if (channelId) {
-      await client.chat.postEphemeral({ channel: channelId, user: userId, text });
-      return;
-    }
-  } catch (e) {
-    deps.log.debug({ err: e }, 'ephemeral reply failed; sending a DM');
-  }
-  await client.chat.postMessage({ channel: userId, text }).catch((e: unknown) => deps.log.warn({ err: e }, 'could not reach the user'));
 }
