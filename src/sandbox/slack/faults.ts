@@ -1,8 +1,16 @@
 /**
  * Injected failures of Web API methods: rate limiting (HTTP 429 with
  * Retry-After), outages (HTTP 5xx or a dropped connection) and slow answers
- * (the real answer, late).
+ * (the real answer, late). Response URLs fail the same way under the name
+ * `RESPONSE_URL_FAULT`.
  */
+
+/**
+ * The fault name of every response_url. Only a fault set under this name
+ * reaches them, never `'*'`: response URLs are no Web API method, and tests
+ * that take the Web API down mean that alone.
+ */
+export const RESPONSE_URL_FAULT = 'response_url';
 
 /** How to rate-limit a method. */
 export interface RateLimitFault {
@@ -70,7 +78,7 @@ export class Faults {
 
   /** Consumes and returns the fault for a call, method-specific ones first. */
   take(method: string): FaultDecision | undefined {
-    for (const key of [method, '*']) {
+    for (const key of method === RESPONSE_URL_FAULT ? [method] : [method, '*']) {
       const list = this.entries.get(key);
       if (!list) continue;
       while (list.length > 0) {

@@ -35,7 +35,7 @@ export interface SlackStandIn {
   readonly oauth: { clientId: string; clientSecret: string };
   /** All state and the call/delivery logs. */
   readonly workspace: Workspace;
-  /** Failure injection for Web API methods. */
+  /** Failure injection for Web API methods, and for response URLs under `RESPONSE_URL_FAULT`. */
   readonly faults: Faults;
   /** The person `userId` (a seeded user), ready to act. */
   user(userId: string): SimulatedUser;
@@ -148,7 +148,7 @@ export async function startSlackStandIn(opts: SlackStandInOptions = {}): Promise
 export { DEFAULT_BOT_EVENTS } from './config.ts';
 export type { StandInConfig } from './config.ts';
 export { TRIGGER_TTL_MS, Workspace } from './workspace.ts';
-export { Faults } from './faults.ts';
+export { Faults, RESPONSE_URL_FAULT } from './faults.ts';
 export type { FaultDecision, OutageFault, OutageStyle, RateLimitFault } from './faults.ts';
 export { SimulatedUser } from './simulated-user.ts';
 export type { ActionTarget, BotReply, CommandReply, UserActionResult, ViewSubmissionReply } from './simulated-user.ts';

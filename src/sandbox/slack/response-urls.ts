@@ -30,6 +30,15 @@ interface Entry extends ResponseUrlOrigin {
   uses: number;
 }
 
+/** The posted JSON, or the raw text when it is not JSON (refused as `invalid_payload`). */
+function parseBody(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return raw.toString('utf8');
+  }
+}
+
 /** Issues and serves response URLs. */
 export class ResponseUrls {
   private readonly entries = new Map<string, Entry>();
@@ -48,15 +57,9 @@ export class ResponseUrls {
 
   /** Serves a POST to a response_url; returns the HTTP status and body to answer. */
   handle(id: string, raw: Buffer): { status: number; body: string } {
-    const url = `${this.ws.config.baseUrl}${RESPONSE_PATH}${id}`;
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      body = raw.toString('utf8');
-    }
+    const body = parseBody(raw);
     const record = (status: number, effect: ResponseUrlPost['effect'], answer: string): { status: number; body: string } => {
-      this.ws.responseUrlPosts.push({ id, url, at: this.ws.nowMs(), body, status, effect });
+      this.record(id, body, status, effect);
       return { status, body: answer };
     };
     const entry = this.entries.get(id);
@@ -71,6 +74,15 @@ export class ResponseUrls {
       if (e instanceof SlackMethodError) return record(400, 'rejected', e.code);
       throw e;
     }
+  }
+
+  /** Records a POST an injected fault refused (status 0: the connection was dropped); it uses none of the URL's five uses. */
+  refuse(id: string, raw: Buffer, status: number): void {
+    this.record(id, parseBody(raw), status, 'rejected');
+  }
+
+  private record(id: string, body: unknown, status: number, effect: ResponseUrlPost['effect']): void {
+    this.ws.responseUrlPosts.push({ id, url: `${this.ws.config.baseUrl}${RESPONSE_PATH}${id}`, at: this.ws.nowMs(), body, status, effect });
   }
 
   private apply(entry: Entry, msg: Record<string, unknown>): ResponseUrlPost['effect'] {

@@ -8,6 +8,7 @@ import { parseArgs, parseMultipart, readBody } from './http-body.ts';
 import { METHODS } from './methods/index.ts';
 import { UPLOAD_PATH, receiveUpload } from './methods/files.ts';
 import { RESPONSE_PATH } from './response-urls.ts';
+import { RESPONSE_URL_FAULT } from './faults.ts';
 import { SlackMethodError, checkRequired } from './validation.ts';
 import { AUTHORIZE_PATH, KEYS_PATH, basicCredentials, type OpenIdProvider, type PageAnswer } from './openid.ts';
 import type { Activity } from './activity.ts';
@@ -109,6 +110,24 @@ async function api(parts: ServerParts, method: string, url: URL, req: IncomingMe
   }
 }
 
+/** A POST to a response_url: answered as Slack would, unless a fault was set for response URLs. */
+async function responseUrl(parts: ServerParts, id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const fault = parts.faults.take(RESPONSE_URL_FAULT);
+  if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
+  if (fault?.kind === 'ratelimited') {
+    parts.responseUrls.refuse(id, body, 429);
+    return send(res, 429, 'rate_limited', { 'retry-after': String(fault.retryAfterSec) });
+  }
+  if (fault?.kind === 'outage') {
+    parts.responseUrls.refuse(id, body, fault.mode === 'close' ? 0 : fault.status);
+    if (fault.mode === 'close') return void req.socket.destroy();
+    return send(res, fault.status, 'Service Unavailable');
+  }
+  const r = parts.responseUrls.handle(id, body);
+  send(res, r.status, r.body);
+}
+
 async function upload(parts: ServerParts, fileId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const body = await readBody(req);
   const type = req.headers['content-type'] ?? '';
@@ -146,10 +165,7 @@ export function createStandInServer(parts: ServerParts): Server {
     const route = async (): Promise<void> => {
       if (path.startsWith('/api/')) return api(parts, decodeURIComponent(path.slice(5)), url, req, res);
       if (req.method === 'POST' && path.startsWith(UPLOAD_PATH)) return upload(parts, path.slice(UPLOAD_PATH.length), req, res);
-      if (req.method === 'POST' && path.startsWith(RESPONSE_PATH)) {
-        const r = parts.responseUrls.handle(path.slice(RESPONSE_PATH.length), await readBody(req));
-        return send(res, r.status, r.body);
-      }
+      if (req.method === 'POST' && path.startsWith(RESPONSE_PATH)) return responseUrl(parts, path.slice(RESPONSE_PATH.length), req, res);
       if (path === AUTHORIZE_PATH && req.method === 'GET') return page(res, parts.openid.authorizePage(url.searchParams));
       if (path === AUTHORIZE_PATH && req.method === 'POST') return page(res, parts.openid.decide(new URLSearchParams((await readBody(req)).toString('utf8'))));
       if (path === KEYS_PATH && req.method === 'GET') return send(res, 200, parts.openid.jwks());
