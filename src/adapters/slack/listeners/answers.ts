@@ -1,8 +1,16 @@
 /**
- * How Kranz answers the one person who did something, privately: an
- * ephemeral in the channel when Slack lets it post one there, else a DM,
- * because the person must hear back either way.
+ * How Kranz answers the one person who did something, privately.
+ *
+ * A button press carries a response_url: an ephemeral posted there reaches
+ * the person where they pressed, whether or not they (or Kranz) are in that
+ * channel. chat.postEphemeral refuses anyone who is not a member
+ * (`user_not_in_channel`), so the person most likely to be refused, someone
+ * outside the incident, would otherwise be answered by DM, away from the
+ * button. Everything else (modal submissions, shortcuts), and a press whose
+ * response_url is missing, expired or refused, gets an ephemeral in the
+ * channel, else a DM.
  */
+import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Mrkdwn } from '../mrkdwn.ts';
 import type { SlackListenerDeps } from './context.ts';
@@ -19,4 +27,27 @@ export async function tell(client: WebClient, channelId: string | undefined, use
     deps.log.debug({ err: e }, 'ephemeral reply failed; sending a DM');
   }
   await client.chat.postMessage({ channel: userId, text }).catch((e: unknown) => deps.log.warn({ err: e }, 'could not reach the user'));
+}
+
+/** What a block_actions listener gets from Bolt that answering the press needs. */
+export interface Press {
+  body: { user: { id: string }; channel?: { id: string } | undefined };
+  client: WebClient;
+  /** Bolt's poster to the press's response_url; Bolt leaves it out when the payload has none, whatever its type says. */
+  respond?: RespondFn | undefined;
+}
+
+/** Answers the person who pressed a button: on the press's response_url, else as `tell` does. */
+export async function answerPress(press: Press, message: Mrkdwn, deps: SlackListenerDeps): Promise<void> {
+  if (press.respond) {
+    try {
+      // Not replace_original: the message pressed (a checklist, a suggestion, a review) stays as everyone else sees it.
+      await press.respond({ response_type: 'ephemeral', replace_original: false, text: message.text });
+      return;
+    } catch (e) {
+      // Expired (a request replayed after an outage), used up or unreachable: the answer must still arrive.
+      deps.log.debug({ err: e }, 'answer on response_url failed; answering in the channel or by DM');
+    }
+  }
+  await tell(press.client, press.body.channel?.id, press.body.user.id, message, deps);
 }
