@@ -115,4 +115,21 @@ describe('answers to buttons', () => {
     expect(tried.map((c) => [c.method, c.ok ? 'ok' : c.error])).toEqual([['chat.postEphemeral', 'user_not_in_channel'], ['chat.postMessage', 'ok']]);
     expect(String(tried[1]?.args['text'])).toMatch(refusedResolve);
   });
+
+  it('answers the message shortcut "Add to incident timeline" on its response_url too', async () => {
+    const m = await h.slack.user(USERS.dana.id).postMessage(channel, 'Payments recovered in EU after the rollback');
+    await h.slack.waitForDeliveries();
+    const viaUrl = (userId: string) => ws().ephemerals.filter((e) => e.user === userId && e.source === 'response_url');
+    const [eveBefore, danaBefore, otherBefore] = [viaUrl(USERS.eve.id).length, viaUrl(USERS.dana.id).length, otherAnswersTo(USERS.eve.id).length];
+
+    expect((await h.slack.user(USERS.eve.id).messageShortcut('add_to_timeline', channel, m.ts)).status).toBe(200);
+    await outboxDrained(h);
+    expect(viaUrl(USERS.eve.id).slice(eveBefore).map((e) => e.text)).toEqual([expect.stringMatching(/^:warning: You may not/)]);
+    expect(otherAnswersTo(USERS.eve.id).slice(otherBefore)).toEqual([]);
+
+    expect((await h.slack.user(USERS.dana.id).messageShortcut('add_to_timeline', channel, m.ts)).status).toBe(200);
+    await outboxDrained(h);
+    expect(viaUrl(USERS.dana.id).slice(danaBefore)).toHaveLength(1);
+    expect(await count(h, "select 1 from incident_events where type = 'note_added' and data->>'text' = 'Payments recovered in EU after the rollback'")).toBe(1);
+  });
 });

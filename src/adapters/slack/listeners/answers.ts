@@ -1,12 +1,12 @@
 /**
  * How Kranz answers the one person who did something, privately.
  *
- * A button press carries a response_url: an ephemeral posted there reaches
+ * A button press or a message shortcut carries a response_url: an ephemeral posted there reaches
  * the person where they pressed, whether or not they (or Kranz) are in that
  * channel. chat.postEphemeral refuses anyone who is not a member
  * (`user_not_in_channel`), so the person most likely to be refused, someone
  * outside the incident, would otherwise be answered by DM, away from the
- * button. Everything else (modal submissions, shortcuts), and a press whose
+ * button. Everything else (modal submissions), and a press whose
  * response_url is missing, expired or refused, gets an ephemeral in the
  * channel, else a DM.
  */

@@ -1,4 +1,4 @@
-/** The message shortcut "Add to incident timeline". */
+/** The message shortcut "Add to incident timeline"; answered on its response_url, as a button press is (answers.ts). */
 import type { App, MessageShortcut } from '@slack/bolt';
 import { flagMessage } from '../../../app/capture-timeline.ts';
 import { asSlackChannelId, asSlackUserId } from '../../../domain/ids.ts';
@@ -6,12 +6,12 @@ import { slackTsToDate } from '../ts.ts';
 import type { SlackListenerDeps } from './context.ts';
 import { REPLIES } from '../strings/replies.ts';
 import { outcomeText } from './context.ts';
-import { tell } from './answers.ts';
+import { answerPress } from './answers.ts';
 
 export const ADD_TO_TIMELINE = 'add_to_timeline';
 
 export function registerShortcuts(app: App, deps: SlackListenerDeps): void {
-  app.shortcut<MessageShortcut>(ADD_TO_TIMELINE, async ({ ack, shortcut, client }) => {
+  app.shortcut<MessageShortcut>(ADD_TO_TIMELINE, async ({ ack, shortcut, client, respond }) => {
     await ack();
     const channelId = shortcut.channel.id;
     const ts = shortcut.message.ts;
@@ -22,6 +22,6 @@ export function registerShortcuts(app: App, deps: SlackListenerDeps): void {
       ...(permalink ? { permalink } : {}),
     }, 'shortcut', asSlackUserId(shortcut.user.id));
     if (o.ok && !o.duplicate) deps.kick();
-    await tell(client, channelId, shortcut.user.id, outcomeText(o, REPLIES.addedToTimeline), deps);
+    await answerPress({ body: { user: shortcut.user, channel: shortcut.channel }, client, respond }, outcomeText(o, REPLIES.addedToTimeline), deps);
   });
 }
