@@ -3,7 +3,8 @@
  * literals: every body must come back byte for byte, whatever it holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveInboundBatchWithin, type InboundRecord } from '../../src/adapters/db/inbound-sql.ts';
+import pg from 'pg';
+import { archiveInboundBatchWithin, quoteLiteral, type InboundRecord } from '../../src/adapters/db/inbound-sql.ts';
 import { appHarness, type AppHarness } from '../helpers/app.ts';
 
 let h: AppHarness;
@@ -44,5 +45,20 @@ describe('a batch stored in one round trip', () => {
     expect(out).toEqual([{ ok: true, id: undefined }, { ok: true, id: expect.any(Number) }, { ok: true, id: undefined }]);
     const bodies = await h.pool.query<{ body: string }>("select body from inbound_archive where dedupe_key like 'dup:%' order by id");
     expect(bodies.rows.map((r) => r.body)).toEqual(['one', 'two']);
+  });
+});
+
+describe('quoting a literal', () => {
+  it("writes exactly what the client's escapeLiteral writes", () => {
+    const alphabet = ["'", '\\', 'a', ' ', '"', '$', '\n', 'é', '🚒', 'E'];
+    const samples = [...TRICKY, "'", '\\', "\\'", "''\\\\"];
+    // Every string of up to four characters drawn from quotes, backslashes and plain text.
+    const grow = (prefix: string, n: number): void => {
+      samples.push(prefix);
+      if (n > 0) for (const c of alphabet) grow(prefix + c, n - 1);
+    };
+    grow('', 4);
+    for (const s of samples) expect(quoteLiteral(s)).toBe(pg.escapeLiteral(s));
+    expect(samples.length).toBeGreaterThan(10_000);
   });
 });

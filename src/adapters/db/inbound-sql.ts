@@ -50,13 +50,24 @@ export type ArchiveOutcome =
   | { ok: false; error: Error };
 
 /**
+ * A string as an SQL literal, the same text `pg.escapeLiteral` writes (quotes
+ * doubled; with a backslash, an `E''` string with backslashes doubled), made
+ * with two native replaces instead of its loop over each character: bodies
+ * are kilobytes, and this ran for every byte of every request stored.
+ */
+export function quoteLiteral(v: string): string {
+  const quoted = v.replace(/'/g, "''");
+  return v.includes('\\') ? ` E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
+}
+
+/**
  * The batch's insert with its values written as literals, so it can share a
  * query string with `begin` and `commit` (a string of several statements
- * takes no parameters). Strings go through `escapeLiteral`, the client's
- * quoting (libpq's); the timestamps and JSON are made here.
+ * takes no parameters). Strings are quoted as the client's `escapeLiteral`
+ * (libpq's) quotes them; the timestamps and JSON are made here.
  */
 function insertManyLiteral(rs: readonly InboundRecord[]): string {
-  const text = (v: string | undefined): string => (v === undefined ? 'null' : pg.escapeLiteral(v));
+  const text = (v: string | undefined): string => (v === undefined ? 'null' : quoteLiteral(v));
   const rows = rs.map((r) => `(${text(r.source)}, ${text(r.dedupeKey)}, ${text(r.orderKey)}, ${text(r.receivedAt)}::timestamptz, ${text(JSON.stringify(r.headers))}::jsonb, ${text(r.body)})`);
   return `insert into inbound_archive (source, dedupe_key, order_key, received_at, headers, body)
    values ${rows.join(',\n   ')}

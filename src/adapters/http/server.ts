@@ -3,6 +3,7 @@
  * get 404 with a reason; a handler that throws gets 500 without a stack trace.
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { sendJson } from '../../lib/json-response.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
@@ -18,12 +19,6 @@ export interface Routes {
   healthz: Handler;
   metrics?: Handler;
   web?: WebRoute;
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
 
 export function createHttpServer(routes: Routes, log: { error(o: unknown, m?: string): void }): Server {

@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import getRawBody from 'raw-body';
 import type { PagerDutyEventInput } from '../../app/ingest-pagerduty-event.ts';
 import type { Intake } from '../intake/intake.ts';
 import { verifyPagerDutySignature } from './signature.ts';
@@ -16,6 +17,7 @@ import { applyStored, applyStoredRuns, parseJson, toInput, type ApplyOptions } f
 import { decodePagerDutyWebhook } from './webhook-payload.ts';
 import { Throttle } from '../../lib/throttle.ts';
 import { Handoff } from '../../lib/handoff.ts';
+import { sendJson } from '../../lib/json-response.ts';
 
 export const MAX_WEBHOOK_BYTES = 1_048_576;
 
@@ -38,23 +40,16 @@ const LIKELY_CAUSE: Record<PdRejectReason, string> = {
 
 class TooLarge extends Error {}
 
+/** The body, or `TooLarge` past `limit` (declared or sent): raw-body, as Bolt reads Slack's. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new TooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw new TooLarge();
-    chunks.push(c as Buffer);
+  // A declared length over the limit is refused before a byte is read.
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw new TooLarge();
+  try {
+    return await getRawBody(req, { limit });
+  } catch (e) {
+    if ((e as { type?: unknown }).type === 'entity.too.large') throw new TooLarge();
+    throw e;
   }
-  return Buffer.concat(chunks);
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
 }
 
 const safeEqual = (a: string, b: string): boolean => {
@@ -90,7 +85,7 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
     } catch (e) {
       if (e instanceof TooLarge) {
         rejected('too_large', req);
-        send(res, 413, { error: 'payload_too_large', reason: `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.` });
+        sendJson(res, 413, { error: 'payload_too_large', reason: `Webhook bodies are limited to ${MAX_WEBHOOK_BYTES} bytes.` });
         req.resume();
         return;
       }
@@ -104,12 +99,12 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
     if (isLegacyBody(parsed)) {
       if (!legacyAllowed(o, req)) {
         rejected('legacy_token', req);
-        send(res, 401, { error: 'invalid_token', reason: o.legacyV2.enabled ? 'Legacy V2 webhooks need ?token= matching pagerduty.legacy_v2.token.' : 'Legacy V2 webhooks are turned off (pagerduty.legacy_v2.enabled).' });
+        sendJson(res, 401, { error: 'invalid_token', reason: o.legacyV2.enabled ? 'Legacy V2 webhooks need ?token= matching pagerduty.legacy_v2.token.' : 'Legacy V2 webhooks are turned off (pagerduty.legacy_v2.enabled).' });
         return;
       }
     } else if (!signed) {
       rejected('signature', req);
-      send(res, 401, { error: 'invalid_signature', reason: 'X-PagerDuty-Signature matches none of PAGERDUTY_WEBHOOK_SECRETS.' });
+      sendJson(res, 401, { error: 'invalid_signature', reason: 'X-PagerDuty-Signature matches none of PAGERDUTY_WEBHOOK_SECRETS.' });
       return;
     }
     const decoded = parsed === undefined ? undefined : decodePagerDutyWebhook(parsed);
@@ -130,7 +125,7 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
     } catch (e) {
       // Neither the archive nor the spool took it: a 5xx, so PagerDuty delivers it again.
       o.log.warn({ err: (e as Error).message, webhookId }, 'could not store a PagerDuty webhook (database and spool both failed)');
-      send(res, 503, { error: 'not_recorded', reason: 'Kranz could not record this delivery; retry later.' });
+      sendJson(res, 503, { error: 'not_recorded', reason: 'Kranz could not record this delivery; retry later.' });
       return;
     }
     // debug, not info: one synchronous log line per delivery halved intake under an alert storm.
@@ -138,7 +133,7 @@ export function pagerDutyWebhookHandler(o: WebhookRouteOptions) {
     if (!decoded?.ok) o.onEvent?.('unparseable', 'unknown');
     // Only a row this delivery stored: a duplicate's row holds the body that came first.
     else if (stored.kind === 'stored') decodedAtIntake.put(dedupeKey, decoded.events.map(toInput));
-    send(res, 202, { status: stored.kind });
+    sendJson(res, 202, { status: stored.kind });
     if (stored.kind === 'stored') o.kick();
   };
 }

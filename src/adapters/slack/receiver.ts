@@ -14,6 +14,7 @@ import type { Intake, ProcessResult } from '../intake/intake.ts';
 import { isUnstorable } from '../intake/storable.ts';
 import { cleanStrings } from '../../lib/clean-text.ts';
 import { OrderedLanes, queueNow, type ArrivalOrder } from '../../lib/ordered-lanes.ts';
+import { sendJson } from '../../lib/json-response.ts';
 import { Throttle } from '../../lib/throttle.ts';
 import { parseIncidentCommand } from './command-parser.ts';
 import { conversationOf, dedupeKey, parseBody, storedBody, type Body } from './request-body.ts';
@@ -308,8 +309,7 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
     res.end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  sendJson(res, status, body);
 }
 
 function retryNum(req: IncomingMessage): number | undefined {
