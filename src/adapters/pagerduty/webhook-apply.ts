@@ -11,7 +11,7 @@ import type { AppDeps } from '../../app/ports.ts';
 import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult, Settled } from '../intake/intake.ts';
 import { asPdIncidentId, asPdServiceId } from '../../domain/ids.ts';
-import { cleanStrings } from '../../lib/clean-text.ts';
+import { parseJsonClean } from '../../lib/clean-text.ts';
 import type { Handoff } from '../../lib/handoff.ts';
 import { decodePagerDutyWebhook, type PdWebhookEvent } from './webhook-payload.ts';
 
@@ -26,7 +26,7 @@ export interface ApplyOptions {
 /** Parses a body and cleans its strings of what PostgreSQL cannot store (NUL, lone surrogates). */
 export function parseJson(text: string): unknown {
   try {
-    return cleanStrings(JSON.parse(text) as unknown);
+    return parseJsonClean(text);
   } catch {
     return undefined;
   }

@@ -4,7 +4,7 @@
  * request, and the conversation it belongs to. Pure; no I/O.
  */
 import { createHash } from 'node:crypto';
-import { cleanStrings } from '../../lib/clean-text.ts';
+import { cleanStrings, parseJsonClean } from '../../lib/clean-text.ts';
 
 export type Body = Record<string, unknown> & { type?: string; event_id?: string; trigger_id?: string; team_id?: string; command?: string; payload?: string; view?: { id?: string } };
 
@@ -29,9 +29,9 @@ export function conversationOf(body: Body): string | undefined {
  */
 export function parseBody(raw: string, contentType: string): Body | undefined {
   try {
-    if (contentType.includes('application/json')) return cleanStrings(JSON.parse(raw) as Body);
+    if (contentType.includes('application/json')) return parseJsonClean(raw) as Body;
     const form = Object.fromEntries(new URLSearchParams(raw)) as Record<string, string>;
-    if (typeof form['payload'] === 'string') return cleanStrings(JSON.parse(form['payload']) as Body);
+    if (typeof form['payload'] === 'string') return parseJsonClean(form['payload']) as Body;
     return cleanStrings(form as Body);
   } catch {
     return undefined;
