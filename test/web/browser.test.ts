@@ -7,10 +7,10 @@
 import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyInBatch } from '../../src/app/apply-batch.ts';
 import { applyCommand } from '../../src/app/apply-command.ts';
 import { USERS, outboxDrained } from '../helpers/kranz-harness.ts';
 import { declare, startWebHarness, type WebHarness } from '../helpers/web.ts';
+import { appendToLog } from '../helpers/written-log.ts';
 import { asSlackUserId } from '../../src/domain/ids.ts';
 
 const SHOTS = new URL('../../test-results/web/', import.meta.url).pathname;
@@ -85,13 +85,11 @@ describe('web view in Chromium', () => {
     expect((await applyCommand(h.kranz.deps, { number: n }, { type: 'add_note', text: 'session key k-4242', via: 'pin', messageTs: ts }, meta('flag-first'))).ok).toBe(true);
     const lines = page.locator(`#timeline li[data-ts="${ts}"][data-type="note_added"]`);
     await expect.poll(() => lines.first().textContent(), { timeout: 10_000 }).toContain('k-4242');
-    // The deletion and the second flag in one transaction: the page gets both lines and the withhold in one poll.
-    const both = [meta('delete-first'), meta('flag-again')];
-    const outcomes = await applyInBatch(h.kranz.deps, { number: n }, {
-      keys: both.map((m) => m.idempotencyKey),
-      plan: () => [{ command: { type: 'delete_message', messageTs: ts }, meta: both[0]! }, { command: { type: 'add_note', text: 'session key rotated', via: 'pin', messageTs: ts }, meta: both[1]! }],
-    });
-    expect(outcomes.every((o) => o.ok)).toBe(true);
+    // The deletion and the second flag in one transaction, as the log holds them: the page gets both lines and the withhold in one poll.
+    await appendToLog(h, n,
+      { type: 'message_deleted', data: { messageTs: ts, previousText: 'session key k-4242' } },
+      { type: 'note_added', data: { text: 'session key rotated', via: 'pin', messageTs: ts } },
+    );
     await expect.poll(() => lines.first().textContent(), { timeout: 10_000 }).toContain('Note: text withheld, its Slack message was deleted later');
     expect(await lines.count()).toBe(2);
     expect(await lines.last().textContent()).toContain('Note: session key rotated');

@@ -5,13 +5,12 @@
  * when the message is deleted while the page is open.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyInBatch } from '../../src/app/apply-batch.ts';
 import { applyCommand } from '../../src/app/apply-command.ts';
-import type { CommandMeta } from '../../src/app/command-meta.ts';
 import type { Command } from '../../src/domain/commands.ts';
 import { asSlackUserId } from '../../src/domain/ids.ts';
 import { USERS, outboxDrained } from '../helpers/kranz-harness.ts';
 import { declare, get, signIn, startWebHarness, type WebHarness } from '../helpers/web.ts';
+import { appendToLog } from '../helpers/written-log.ts';
 
 let h: WebHarness;
 let dana: string;
@@ -21,13 +20,6 @@ async function run(command: Command, number = n): Promise<void> {
   const userId = asSlackUserId(USERS.dana.id);
   const r = await applyCommand(h.kranz.deps, { number }, command, { actor: { kind: 'user', userId }, source: { kind: 'slack' }, idempotencyKey: `test:deleted:${Math.random()}` });
   if (!r.ok) throw new Error(r.error.code);
-}
-const meta = (): CommandMeta => ({ actor: { kind: 'user', userId: asSlackUserId(USERS.dana.id) }, source: { kind: 'slack' }, idempotencyKey: `test:deleted:${Math.random()}` });
-/** The commands in one transaction: a live page's poll sees all their events or none. */
-async function together(number: number, ...commands: Command[]): Promise<void> {
-  const metas = commands.map(() => meta());
-  const outcomes = await applyInBatch(h.kranz.deps, { number }, { keys: metas.map((m) => m.idempotencyKey), plan: () => commands.map((command, i) => ({ command, meta: metas[i] as CommandMeta })) });
-  for (const o of outcomes) if (!o.ok) throw new Error(o.error.code);
 }
 const flag = (messageTs: string, text: string, number = n): Promise<void> => run({ type: 'add_note', text, via: 'pin', messageTs, authorId: asSlackUserId(USERS.dana.id) }, number);
 const edit = (messageTs: string, text: string, number = n): Promise<void> => run({ type: 'edit_message', messageTs, text }, number);
@@ -126,7 +118,7 @@ describe('notes whose Slack message was deleted', () => {
     const ts = '1700000000.000500';
     await flag(ts, 'first: root password rotated to x9', m);
     await remove(ts, m);
-    await flag(ts, 'second: rotation done', m);
+    await appendToLog(h, m, { type: 'note_added', data: { text: 'second: rotation done', via: 'pin', messageTs: ts } });
     await edit(ts, 'second: rotation done and verified', m);
     const page = await get(h, `/incidents/${m}`, dana);
     const report = await get(h, `/incidents/${m}/report`, dana);
@@ -149,7 +141,10 @@ describe('notes whose Slack message was deleted', () => {
     await flag(ts, 'old token tok-1234', m);
     const page = await get(h, `/incidents/${m}`, dana);
     // The deletion and the second flag reach the open page in one poll.
-    const text = await streamUntil(streamOf(page.body), 'event: withhold', () => together(m, { type: 'delete_message', messageTs: ts }, { type: 'add_note', text: 'token rotated', via: 'pin', messageTs: ts }));
+    const text = await streamUntil(streamOf(page.body), 'event: withhold', () => appendToLog(h, m,
+      { type: 'message_deleted', data: { messageTs: ts, previousText: 'old token tok-1234' } },
+      { type: 'note_added', data: { text: 'token rotated', via: 'pin', messageTs: ts } },
+    ));
     expect(text).toContain('Note: token rotated');
     expect(text).not.toContain('tok-1234');
     const { events } = await apiEvents('', m);
