@@ -28,6 +28,11 @@ export interface DomainErrorParams {
   /** `known` is set when the surface should list the configured customers. */
   'customer.unknown': { given: string; known?: string[] };
   'note.unknown_message': { messageTs: string };
+  /**
+   * A flag of a Slack message Kranz knows was deleted (a 📌 or a pin that
+   * reached it late): it would bring the deleted text back, so it records nothing.
+   */
+  'note.message_deleted': { messageTs: string };
   'page.not_linked': { number: number };
   'customer.already_attached': { number: number; name: string };
   'customer.not_attached': { number: number; given: string };

@@ -25,8 +25,10 @@ export interface NoteFate {
  * belongs to the latest note of it still in the timeline (flagged, not
  * deleted since) and shares that note's fate. A deletion of the message
  * deletes every fate of it since the last deletion, so a message flagged
- * again after its deletion starts afresh. What the report counts and shows
- * reads the fates after the last event, once every deletion is known.
+ * again after its deletion starts afresh (Kranz refuses such a flag, which
+ * would carry the deleted text: `handlers/timeline.ts`; a log may still hold
+ * one). What the report counts and shows reads the fates after the last
+ * event, once every deletion is known.
  */
 export class NoteFates {
   /** By message ts, since its last deletion: its latest note's fate, and every fate a deletion would reach. */

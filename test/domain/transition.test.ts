@@ -71,6 +71,8 @@ describe('transition: invalid commands are typed errors, never throws', () => {
     ['setting status closed by hand', { type: 'set_status', status: 'closed' }, base, 'status.invalid', 'Status must be one of investigating, identified, monitoring; use `resolve` or `close` for the rest.'],
     ['an unknown customer', declare({ customers: ['initech'] }), undefined, 'customer.unknown', 'Unknown customer "initech". Known: acme.'],
     ['a status update on a closed incident', { type: 'post_status_update', summary: 'x' }, closed, 'incident.closed', 'INC-42 is closed. Reopen it with `/incident reopen` first.'],
+    ['flagging a message whose note was deleted', { type: 'add_note', text: 'x', via: 'pin', messageTs: '9.9' }, run([{ type: 'add_note', text: 'x', via: 'reaction', messageTs: '9.9' }, { type: 'delete_message', messageTs: '9.9' }], base),
+      'note.message_deleted', 'That message was deleted in Slack, so it is not added to the incident timeline.'],
   ];
   it.each(cases)('%s', (_name, command, state, code, text) => {
     const r = transition(state, command, T0, envFor());

@@ -9,8 +9,12 @@ import type { IncidentEvent } from '../../src/domain/events.ts';
 import { applyEvent, type IncidentState } from '../../src/domain/incident.ts';
 import { gatherFacts } from '../../src/domain/report/facts.ts';
 import { draftReport } from '../../src/domain/report/index.ts';
+import type { Command } from '../../src/domain/commands.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
+import { transition } from '../../src/domain/transition.ts';
 import { textWithheld, withheldNoteText } from '../../src/domain/withheld-notes.ts';
 import { LogBuilder, PEOPLE, REPORT_POLICY, sources } from '../fixtures/report/scripted-incident.ts';
+import { at, envFor, testPolicy } from '../helpers/domain.ts';
 
 type Step = ['flag', string, string] | ['edit', string, string] | ['delete', string] | ['type', string];
 
@@ -72,6 +76,7 @@ describe('the rule the report applies to the whole log', () => {
     expect(md).toContain('failover started');
   });
 
+  // A log Kranz no longer writes (it refuses a flag of a message whose note was deleted), which a log may still hold.
   it('keeps the text of a message flagged again after its deletion', () => {
     const events = log(['flag', '1.1', 'first: root password x9'], ['delete', '1.1'], ['flag', '1.1', 'second: rotated'], ['edit', '1.1', 'second: rotated and verified']);
     expect(reportSays(events)).toEqual([['first: root password x9', true], ['deleted', true], ['second: rotated', false], ['second: rotated and verified', false]]);
@@ -95,7 +100,8 @@ describe('the rule the report applies to the whole log', () => {
 });
 
 describe('the same rule in the web view, for a slice of the log and the state\'s notes', () => {
-  // A log Kranz writes: a message is flagged again only after its deletion, edits and deletions follow a flagged message.
+  // A log Kranz could write before it refused a flag after a deletion: a message is flagged again only after its
+  // deletion, edits and deletions follow a flagged message.
   const written = log(
     ['flag', '1.1', 'password hunter2'], ['edit', '1.1', 'password hunter3'], ['flag', '1.2', 'failover started'], ['delete', '1.1'],
     ['type', 'typed note'], ['flag', '1.1', 'rotated'], ['edit', '1.1', 'rotated and verified'], ['delete', '1.2'], ['flag', '1.2', 'failover again'],
@@ -156,5 +162,61 @@ describe('the same rule in the web view, for a slice of the log and the state\'s
     const deleted = log(['flag', '1.1', 'secret'], ['edit', '1.1', 'secret, edited'], ['delete', '1.1']);
     // The state, read after the deletion, knows it.
     expect(byText(deleted.slice(2, 3), web(deleted, 2, 3))).toEqual([['secret, edited', true]]);
+  });
+});
+
+describe('a flag of a message whose note was deleted, through the transition', () => {
+  /** The commands applied in order from nothing, one minute apart: the log, the state, and how each command ended. */
+  function commands(...cs: Command[]): { events: IncidentEvent[]; state: IncidentState; outcomes: string[] } {
+    let state: IncidentState | undefined;
+    const events: IncidentEvent[] = [];
+    const outcomes: string[] = [];
+    let n = 0;
+    cs.forEach((c, i) => {
+      const r = transition(state, c, at(i), envFor({ newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` }));
+      if (!r.ok) return void outcomes.push(r.error.code);
+      outcomes.push(r.value.events.map((e) => e.type).join(',') || 'nothing');
+      events.push(...r.value.events);
+      state = r.value.state;
+    });
+    if (!state) throw new Error('no state');
+    return { events, state, outcomes };
+  }
+  const declare: Command = { type: 'declare', number: 7, title: 'Credentials in channel', severity: 'SEV2', commanderId: asSlackUserId('UCOMMANDER') };
+  const pin = (messageTs: string, text: string): Command => ({ type: 'add_note', text, via: 'pin', messageTs });
+  const react = (messageTs: string, text: string): Command => ({ type: 'add_note', text, via: 'reaction', messageTs });
+
+  it('is refused and records nothing: the deleted text is in no note, the report or the web view', () => {
+    const { events, state, outcomes } = commands(
+      declare, react('1.1', 'root password is x9'), { type: 'delete_message', messageTs: '1.1' },
+      // The same message flagged again after its deletion (a pin Slack still lists, a 📌 that arrived late), with its text.
+      pin('1.1', 'root password is x9'), react('1.1', 'root password is x9'),
+    );
+    expect(outcomes.slice(1)).toEqual(['note_added', 'message_deleted', 'note.message_deleted', 'note.message_deleted']);
+    expect(events.filter((e) => e.type === 'note_added')).toHaveLength(1);
+    expect(state.notes).toEqual([expect.objectContaining({ messageTs: '1.1', deleted: true })]);
+    const md = draftReport(events, testPolicy);
+    expect(md).not.toContain('x9');
+    expect(md).toMatch(/Note deleted/);
+    // The web view, for the whole log and for a page starting after the first note.
+    for (const from of [0, 2]) {
+      const withheld = withheldNoteText(state.notes, events.slice(from));
+      for (const e of events.slice(from)) if (JSON.stringify(e.data).includes('x9')) expect(withheld(e), e.type).toBe(true);
+    }
+  });
+
+  it('still flags a message that was never deleted, once, and shows its text', () => {
+    const { events, state, outcomes } = commands(
+      declare, react('1.1', 'password hunter2'), { type: 'delete_message', messageTs: '1.1' },
+      pin('1.2', 'failover started'), react('1.2', 'failover started'),
+    );
+    expect(outcomes.slice(1)).toEqual(['note_added', 'message_deleted', 'note_added', 'nothing']);
+    expect(state.notes.map((n) => [n.messageTs, n.deleted])).toEqual([['1.1', true], ['1.2', false]]);
+    const note = events.find((e) => e.type === 'note_added' && e.data.messageTs === '1.2');
+    expect(note?.data).toMatchObject({ text: 'failover started', via: 'pin' });
+    expect(withheldNoteText(state.notes, events)(note!)).toBe(false);
+    const md = draftReport(events, testPolicy);
+    expect(md).toContain('failover started');
+    expect(md).not.toContain('hunter2');
   });
 });

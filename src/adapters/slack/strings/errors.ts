@@ -40,6 +40,7 @@ export function errorText(e: AppError | SnoozeError): Mrkdwn {
         ? md`Unknown customer "${e.params.given}". Known: ${e.params.known.join(', ') || 'none configured'}.`
         : md`Unknown customer "${e.params.given}".`;
     case 'note.unknown_message': return md`That message is not on the incident timeline.`;
+    case 'note.message_deleted': return md`That message was deleted in Slack, so it is not added to the incident timeline.`;
     case 'page.not_linked':
       return md`${inc(e.params.number)} has no PagerDuty incident to add a responder to. Page a service instead: \`/incident page ${'<service> <message>'}\`.`;
     case 'customer.already_attached': return md`${e.params.name} is already attached to ${inc(e.params.number)}.`;
