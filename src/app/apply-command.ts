@@ -91,6 +91,15 @@ export async function applyCommandIn(uow: UnitOfWork, deps: AppDeps, ref: Incide
   if (!claimed.ok) return claimed;
   const { incidentId, current, duplicate } = claimed.value;
   if (duplicate) return duplicate;
+  return applyClaimed(uow, deps, incidentId, current, command, meta);
+}
+
+/**
+ * Applies a command to an incident the caller locked and whose command key
+ * it claimed (`claimAndLock`): for a caller that reads something else under
+ * the lock before it builds the command.
+ */
+export async function applyClaimed(uow: UnitOfWork, deps: AppDeps, incidentId: IncidentId, current: IncidentState, command: Command, meta: CommandMeta): Promise<CommandOutcome> {
   const now = deps.clock.now();
   const r = transition(current, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
   if (!r.ok) return err(r.error);

@@ -93,7 +93,8 @@ export interface RemindersPort {
 export interface ChannelLogPort {
   recordChannelMessage(m: { channelId: string; ts: string; incidentId?: string; userId?: string; text: string; threadTs?: string }): Promise<void>;
   editChannelMessage(channelId: string, ts: string, text: string, at: Date): Promise<void>;
-  deleteChannelMessage(channelId: string, ts: string): Promise<void>;
+  /** Marks the message deleted, keeping a deleted message the log did not have (without text). */
+  deleteChannelMessage(m: { channelId: string; ts: string; incidentId: string }): Promise<void>;
   findChannelMessage(channelId: string, ts: string): Promise<{ text: string; userId?: string; deleted: boolean; incidentId?: string } | undefined>;
 }
 

@@ -35,17 +35,26 @@ export async function recordChannelMessage(db: Q, m: ChannelMessage): Promise<vo
   );
 }
 
-/** An edit keeps the previous text in `history`. */
+/** An edit keeps the previous text in `history`; a deleted message takes none (an edit event that came late). */
 export async function editChannelMessage(db: Q, channelId: string, ts: string, text: string, at: Date): Promise<void> {
   await db.query(
     `update slack_messages set history = history || jsonb_build_array(jsonb_build_object('text', text, 'replacedAt', $4::text)), text = $3
-     where channel_id = $1 and ts = $2 and text is distinct from $3`,
+     where channel_id = $1 and ts = $2 and text is distinct from $3 and not deleted`,
     [channelId, ts, text, at.toISOString()],
   );
 }
 
-export async function deleteChannelMessage(db: Q, channelId: string, ts: string): Promise<void> {
-  await db.query('update slack_messages set deleted = true where channel_id = $1 and ts = $2', [channelId, ts]);
+/**
+ * Marks a message deleted. A message the log does not have (Kranz did not see
+ * it posted) is kept as deleted, without text, so that a flag of it arriving
+ * later finds it gone, and its own message event, should it come late, adds nothing.
+ */
+export async function deleteChannelMessage(db: Q, m: { channelId: string; ts: string; incidentId: string }): Promise<void> {
+  await db.query(
+    `insert into slack_messages (channel_id, ts, incident_id, text, deleted) values ($1, $2, $3::uuid, '', true)
+     on conflict (channel_id, ts) do update set deleted = true`,
+    [m.channelId, m.ts, m.incidentId],
+  );
 }
 
 export async function findChannelMessage(db: Q, channelId: string, ts: string): Promise<(ChannelMessage & { deleted: boolean }) | undefined> {

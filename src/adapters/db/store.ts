@@ -65,7 +65,7 @@ export function unitOfWork(db: Q): UnitOfWork {
     channelLog: {
       recordChannelMessage: (m) => slack.recordChannelMessage(db, m),
       editChannelMessage: (ch, ts, text, at) => slack.editChannelMessage(db, ch, ts, text, at),
-      deleteChannelMessage: (ch, ts) => slack.deleteChannelMessage(db, ch, ts),
+      deleteChannelMessage: (m) => slack.deleteChannelMessage(db, m),
       findChannelMessage: (ch, ts) => slack.findChannelMessage(db, ch, ts),
     },
     slots: {
