@@ -17,6 +17,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { latency, loadAverage, progress, round, table, uptimeLine, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
+import { meterCpu, perItem, type CpuUse } from './lib/cpu.ts';
 import { rssMb, sampleRss, type RssSampler } from './lib/rss.ts';
 import { runLoad, type LoadResult } from './lib/loadgen.ts';
 import { pagerDutyEnv, pagerDutyStandIn } from './lib/pagerduty.ts';
@@ -50,6 +51,8 @@ export interface WebhookSide {
   receivedAfter5s?: number;
   /** Resident set size of the server process during its load, MB. */
   rssPeakMb?: number;
+  /** CPU of the server and of PostgreSQL over the load (Kranz: until every row was applied), and the machine's idle share. */
+  cpu?: CpuUse & { serverMsPer?: number; postgresMsPer?: number };
 }
 
 function peak(s: RssSampler): { rssPeakMb?: number } {
@@ -84,8 +87,11 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
     await runLoad({ targets: [`${bare.url}/`], scenario: scenario('warmb'), mode: { kind: 'closed', concurrency: 8, count: 500, maxMs: 3_000 }, maxSockets: 64, timeoutMs: 10_000 });
     const b0 = await countOf(pool, 'select count(*) as n from bench_inbound');
     const bareRss = sampleRss(bare.pid);
+    const bareCpu = meterCpu({ serverPid: bare.pid, postgresDataDir: ctx.pg.dataDir });
     const bareLoad = await runLoad({ targets: [`${bare.url}/`], scenario: scenario('bare'), mode: { kind: 'closed', ...LOAD }, maxSockets: 64, timeoutMs: 10_000 });
+    const bareUse = bareCpu.stop();
     const baseline: WebhookSide = { ...intake(bareLoad, (await countOf(pool, 'select count(*) as n from bench_inbound')) - b0), ...peak(bareRss) };
+    baseline.cpu = { ...bareUse, ...perItem(bareUse, baseline.accepted) };
     await bare.stop();
     progress(`webhook baseline: ${baseline.intakePerSec}/s, p99 ${baseline.latency.p99} ms`);
 
@@ -100,6 +106,8 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
     await waitUntil(async () => (await countOf(pool, `select count(*) as n from inbound_archive where status = 'received'`)) === 0, 30_000, 100);
     const k0 = await countOf(pool, 'select count(*) as n from inbound_archive');
     const kranzRss = sampleRss(kranz.pid);
+    // Counted until every row is applied: applying is part of what a delivery costs.
+    const kranzCpu = meterCpu({ serverPid: kranz.pid, postgresDataDir: ctx.pg.dataDir });
     const kLoad = await runLoad({ targets: target, scenario: scenario('kranz'), mode: { kind: 'closed', ...LOAD }, maxSockets: 64, timeoutMs: 10_000 });
     // Spooled deliveries (database slower than 1.5 s) reach the archive later: wait for every 202 to be a row, then for every row to be applied.
     let rows = 0;
@@ -113,6 +121,7 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
       return rows >= kLoad.ok2xx && unapplied === 0;
     }, APPLY_WAIT_MS, 100);
     const doneAt = Date.now();
+    const kranzUse = kranzCpu.stop();
     const kranzSide: WebhookSide = {
       ...intake(kLoad, rows),
       ...peak(kranzRss),
@@ -121,6 +130,7 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
       unapplied,
       receivedAfter5s: receivedAfter5s ?? 0,
     };
+    kranzSide.cpu = { ...kranzUse, ...perItem(kranzUse, kranzSide.accepted) };
     const statuses = await pool.query<{ status: string; n: string }>(`select status, count(*)::text as n from inbound_archive group by status order by status`);
     progress(`webhook kranz: ${kranzSide.intakePerSec}/s, p99 ${kranzSide.latency.p99} ms, applied ${kranzSide.applyDoneSeconds} s after the last 202`);
 
@@ -143,12 +153,18 @@ export async function runWebhookBench(): Promise<BenchOutcome> {
       `requests resent after an idle keep-alive reset: kranz ${kLoad.resentAfterIdleReset}, bare ${bareLoad.resentAfterIdleReset}`,
       `kranz ÷ bare: ${ratio}; inbound_archive by status (warm-up included): ${statuses.rows.map((r) => `${r.status} ${r.n}`).join(', ')}; rows still unapplied: ${unapplied}`,
       `rows still received 5 s after the last 202: ${kranzSide.receivedAfter5s}`,
+      `CPU per delivery, server + PostgreSQL: kranz ${cpuText(kranzSide.cpu)} (stored and applied), bare ${cpuText(baseline.cpu)} (stored)`,
       `load average (1 min) before / after: ${loadBefore} / ${loadAfter} on ${ctx.cores} cores; uptime at the end: ${uptimeLine()}`,
       ...Object.entries(targets).map(([t, m]) => `${t}: ${yesNo(m)}`),
     ].join('\n');
     writeResult('webhook', { load: LOAD, incidents: INCIDENTS, kranz: kranzSide, baseline, ratio, targets, loadAverage: { before: loadBefore, after: loadAfter } });
     return { name: 'webhook', text, targets };
   });
+}
+
+/** "0.21 + 0.18 ms; machine 12.5 % idle" (question marks where /proc could not be read). */
+function cpuText(c: WebhookSide['cpu']): string {
+  return `${c?.serverMsPer ?? '?'} + ${c?.postgresMsPer ?? '?'} ms; machine ${c?.machineIdlePct ?? '?'} % idle`;
 }
 
 /**

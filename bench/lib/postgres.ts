@@ -14,6 +14,8 @@ import pg from 'pg';
 export interface BenchPostgres {
   /** URL of the `postgres` database (superuser). */
   adminUrl: string;
+  /** The server's data directory (its postmaster.pid says which process it is). */
+  dataDir: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
   /** Stops the server and deletes its directory. Safe to call twice. */
@@ -56,6 +58,7 @@ export async function startBenchPostgres(label: string): Promise<BenchPostgres> 
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   return {
     adminUrl,
+    dataDir: dir,
     async createDatabase(name) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
       const c = new pg.Client({ connectionString: adminUrl });
