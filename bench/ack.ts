@@ -16,6 +16,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { latency, loadAverage, progress, round, table, uptimeLine, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
+import { meterCpu, perItem, type CpuUse } from './lib/cpu.ts';
 import { sampleRss } from './lib/rss.ts';
 import { runLoad, type LoadMode, type LoadResult } from './lib/loadgen.ts';
 import { freePort, countOf } from './lib/postgres.ts';
@@ -55,6 +56,8 @@ export interface AckRow {
   appliedPerSec?: number;
   /** Peak RSS of the server during the phase, MB. */
   rssPeakMb?: number;
+  /** CPU per request of the server and of PostgreSQL (Kranz: until its notes were applied), and the machine's idle share. */
+  cpu?: CpuUse & { serverMsPer?: number; postgresMsPer?: number };
 }
 
 /** Counts the ephemeral answers Kranz posts to response_url after applying each note. */
@@ -161,12 +164,18 @@ export async function runAckBench(): Promise<BenchOutcome> {
       // The no-op app first: Kranz's work after its acks must not overlap the baseline's run.
       const inc = await freshIncident(`r${i}`);
       const noopRss = sampleRss(noop.pid);
+      const noopCpu = meterCpu({ serverPid: noop.pid, postgresDataDir: ctx.pg.dataDir });
       const n = row('noop-bolt', p.label, p.offered, await load(noop, `n${i}`, 'CNOOP', p.mode));
+      const noopUse = noopCpu.stop();
+      n.cpu = { ...noopUse, ...perItem(noopUse, n.ok) };
       n.rssPeakMb = noopRss.stop().peakMb;
       const kranzRss = sampleRss(kranz.pid);
+      const kranzCpu = meterCpu({ serverPid: kranz.pid, postgresDataDir: ctx.pg.dataDir });
       const kLoad = await load(kranz, `k${i}`, inc.channelId, p.mode);
       const k = row('kranz', p.label, p.offered, kLoad);
       const a = await applied(inc.id, k.ok, i === phases.length - 1 ? LAST_APPLY_WAIT_MS : APPLY_WAIT_MS);
+      const kranzUse = kranzCpu.stop();
+      k.cpu = { ...kranzUse, ...perItem(kranzUse, k.ok) };
       Object.assign(k, a, { appliedPerSec: round(a.applied / Math.max(0.001, (kLoad.lastAnswerAt - kLoad.firstSendAt) / 1000 + a.applySeconds), 0) });
       k.rssPeakMb = kranzRss.stop().peakMb;
       rows.push(k, n);
@@ -190,9 +199,10 @@ export async function runAckBench(): Promise<BenchOutcome> {
       `/incident note → ack: Kranz (durable insert before the ack, note applied after) vs a no-op Bolt app; open loop, ${SECONDS_PER_RATE} s per rate, latency from each request's scheduled time`,
       '',
       table([
-        ['load', 'app', 'sent', '2xx', 'failed', 'p50 ms', 'p99 ms', 'max ms', 'answered/s', 'kranz ÷ no-op', 'notes applied', 'apply lag s', 'applied /s', 'peak RSS MB'],
+        ['load', 'app', 'sent', '2xx', 'failed', 'p50 ms', 'p99 ms', 'max ms', 'answered/s', 'kranz ÷ no-op', 'notes applied', 'apply lag s', 'applied /s', 'peak RSS MB', 'CPU ms/request: server + PostgreSQL', 'machine idle %'],
         ...rows.map((r) => [r.load, r.app, r.sent, r.ok, r.failed, r.latency.p50, r.latency.p99, r.latency.max, r.throughput,
-          r.app === 'kranz' ? ratio(r.offered) : '', r.applied ?? '', r.applySeconds ?? '', r.appliedPerSec ?? '', r.rssPeakMb ?? '?']),
+          r.app === 'kranz' ? ratio(r.offered) : '', r.applied ?? '', r.applySeconds ?? '', r.appliedPerSec ?? '', r.rssPeakMb ?? '?',
+          `${r.cpu?.serverMsPer ?? '?'} + ${r.cpu?.postgresMsPer ?? '?'}`, r.cpu?.machineIdlePct ?? '?']),
       ]),
       '',
       `answers Kranz posted to response_url (the rest rode on their acks): ${responses}; largest send lag of the generator: ${Math.max(...rows.map((r) => r.maxLagMs))} ms; requests resent after an idle keep-alive reset: ${rows.reduce((n, r) => n + r.resentAfterIdleReset, 0)}`,

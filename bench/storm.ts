@@ -16,6 +16,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { latency, loadAverage, progress, round, table, uptimeLine, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
+import { meterCpu } from './lib/cpu.ts';
 import { sampleRss } from './lib/rss.ts';
 import { runLoad } from './lib/loadgen.ts';
 import { pagerDutyEnv, pagerDutyStandIn } from './lib/pagerduty.ts';
@@ -56,6 +57,8 @@ export interface StormRun {
   deadOutboxRows: number;
   /** Peak resident set size of each Kranz process during the run, MB. */
   rssPeakMb: (number | undefined)[];
+  /** CPU ms per delivery until drained: every Kranz process together, and PostgreSQL; the machine's idle share. */
+  cpu: { kranzMsPer?: number; postgresMsPer?: number; machineIdlePct?: number };
 }
 
 async function stormRun(ctx: BenchContext, processes: number, label: string): Promise<StormRun> {
@@ -78,6 +81,7 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
   await Promise.all(Array.from({ length: processes - 1 }, (_, i) => start(i + 1)));
 
   const rss = servers.map((s) => sampleRss(s.pid));
+  const cpu = servers.map((s, i) => meterCpu({ serverPid: s.pid, ...(i === 0 ? { postgresDataDir: ctx.pg.dataDir } : {}) }));
   const load = await runLoad({
     targets: servers.map((s) => `${s.url}/pagerduty/webhook`), maxSockets: 32, timeoutMs: 15_000,
     scenario: { kind: 'pd', run: `st${label}`, incidents: INCIDENTS, first: 'incident.triggered', later: LATER },
@@ -92,6 +96,9 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
   }, DRAIN_WAIT_MS, 100);
   const drainSeconds = round((Date.now() - load.firstSendAt) / 1000, 1);
   const rssPeakMb = rss.map((r) => r.stop().peakMb);
+  const used = cpu.map((c) => c.stop());
+  const per = (ms: number | undefined): number | undefined => (ms === undefined || load.ok2xx === 0 ? undefined : round(ms / load.ok2xx, 3));
+  const kranzMs = used.every((u) => u.serverMs !== undefined) ? used.reduce((n, u) => n + u.serverMs!, 0) : undefined;
 
   const ws = slack.workspace;
   const incChannels = [...ws.channels.values()].filter((c) => c.name.startsWith('inc-'));
@@ -121,6 +128,11 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
     })),
     deadOutboxRows: await countOf(pool, `select count(*) as n from outbox where status = 'dead'`),
     rssPeakMb,
+    cpu: {
+      ...(per(kranzMs) !== undefined ? { kranzMsPer: per(kranzMs)! } : {}),
+      ...(per(used[0]?.postgresMs) !== undefined ? { postgresMsPer: per(used[0]?.postgresMs)! } : {}),
+      ...(used[0]?.machineIdlePct !== undefined ? { machineIdlePct: used[0].machineIdlePct } : {}),
+    },
   };
   for (const s of servers) await s.stop();
   await slack.close();
@@ -160,6 +172,8 @@ export async function runStormBench(): Promise<BenchOutcome> {
         ['Slack posts / posted twice', ...col((r) => `${r.posts} / ${r.duplicatePosts}`)],
         ['dead outbox rows', ...col((r) => r.deadOutboxRows)],
         ['peak RSS per process MB', ...col((r) => r.rssPeakMb.map((m) => m ?? '?').join(' / '))],
+        ['CPU ms per delivery until drained: Kranz (all processes) + PostgreSQL', ...col((r) => `${r.cpu.kranzMsPer ?? '?'} + ${r.cpu.postgresMsPer ?? '?'}`)],
+        ['machine idle % until drained', ...col((r) => r.cpu.machineIdlePct ?? '?')],
       ]),
       '',
       ...[three, one].flatMap((r) => r.duplicated.map((d) => `posted ${d.times}× with ${r.processes} process(es): outbox ${d.op} ${d.key} (row attempts: ${d.attempts})`)),
