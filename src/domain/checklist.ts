@@ -1,17 +1,14 @@
 /**
  * Builds an incident's checklist from policy. For customer-impacting
- * severities the first item is always the call to the customer's main
- * contact: customers hear it from us before they find out themselves.
+ * severities the first items are always the calls to the customers' main
+ * contacts, one per customer named (or one generic item when none is):
+ * customers hear it from us before they find out themselves.
  */
+import { CALL_CUSTOMER_ITEM, customerCallItem, type ChecklistItemSpec } from './call-items.ts';
 import { callCustomerTitle } from './checklist-title.ts';
-import { CALL_CUSTOMER_ITEM } from './incident.ts';
 import type { Policy, SeverityPolicy } from './policy.ts';
 
-export interface ChecklistItemSpec {
-  id: string;
-  title: string;
-  dueAt?: string;
-}
+export type { ChecklistItemSpec } from './call-items.ts';
 
 export { callCustomerTitle } from './checklist-title.ts';
 
@@ -25,8 +22,11 @@ export function buildChecklist(
     ms === undefined ? {} : { dueAt: new Date(declaredAt.getTime() + ms).toISOString() };
   const items: ChecklistItemSpec[] = [];
   if (severity.customerImpacting) {
-    const customers = policy.customers.filter((c) => customerIds.includes(c.id));
-    items.push({ id: CALL_CUSTOMER_ITEM, title: callCustomerTitle(customers), ...at(severity.customerContactDeadlineMs) });
+    const within = severity.customerContactDeadlineMs;
+    const due = { ...at(within), dueWithinMs: within };
+    const customers = customerIds.flatMap((id) => policy.customers.filter((c) => c.id === id));
+    if (customers.length === 0) items.push({ id: CALL_CUSTOMER_ITEM, title: callCustomerTitle([]), ...due });
+    for (const c of customers) items.push(customerCallItem(c, due));
   }
   for (const item of severity.checklist) {
     if (item.id === CALL_CUSTOMER_ITEM) continue;

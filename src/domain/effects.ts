@@ -33,7 +33,8 @@ export type MessageSpec =
   | { template: 'pagerduty_event'; eventType: string; text: string; facts?: PagerDutyEventFacts; action?: PdSuggestion }
   | { template: 'report'; markdown: string }
   | { template: 'customer_attached'; customer: string; via: CustomerAttachVia }
-  | { template: 'customer_detached'; customer: string }
+  /** `callRemoved`: their open call item went off the checklist with them. */
+  | { template: 'customer_detached'; customer: string; callRemoved?: boolean }
   /** `channel` when sent to the customer's Slack channel, `emails` when sent by email. */
   | { template: 'customer_report_sent'; customer: string; channel?: string; emails?: string[] }
   | { template: 'mitigated'; at: string }

@@ -2,6 +2,7 @@
  * The append-only incident event log. Every fact Kranz knows about an incident
  * is one of these; the incident's current state is a projection of them.
  */
+import type { ChecklistChange, ChecklistItemSpec } from './call-items.ts';
 import type { CustomerPolicy, CustomerReportPolicy, SeverityPolicy } from './policy.ts';
 
 export const STATUSES = ['investigating', 'identified', 'monitoring', 'resolved', 'closed'] as const;
@@ -80,8 +81,8 @@ export interface EventPayloads {
     commanderId?: SlackUserId;
     declaredBy?: SlackUserId;
     customers: string[];
-    /** The checklist as policy built it at declare time (policy may change later). */
-    checklist: { id: string; title: string; dueAt?: string }[];
+    /** The checklist as policy built it at declare time (policy may change later): a call item per customer named, first. */
+    checklist: ChecklistItemSpec[];
     impactStartedAt?: string;
     detectedAt?: string;
     /** The policy the incident runs under; absent on incidents declared before snapshots existed. */
@@ -108,7 +109,11 @@ export interface EventPayloads {
   customer_update_published: { channel: 'statuspage' | 'email'; action?: 'create' | 'update' | 'resolve'; pageIncidentId?: string; url?: string; to?: string; messageId?: string; updateEventId?: string; report?: string };
   /** A status page entry or customer email was refused for good. */
   customer_update_failed: { channel: 'statuspage' | 'email'; reason: string; to?: string; updateEventId?: string };
-  customer_contacted: { customer?: string; details: string };
+  /**
+   * A call to a customer (absent `customer`: to no one in particular). `via: 'checklist'`: their call item
+   * was ticked, and `details` is its title; otherwise `details` is what the person wrote.
+   */
+  customer_contacted: { customer?: string; details: string; via?: 'checklist' };
   note_added: { text: string; via: NoteVia; authorId?: SlackUserId; authorName?: string; messageTs?: string; permalink?: string };
   message_edited: { messageTs: string; text: string; previousText: string };
   message_deleted: { messageTs: string; previousText: string };
@@ -128,10 +133,13 @@ export interface EventPayloads {
   /** The commander said the impact is mitigated (`/incident mitigated [time]`); `occurredAt` is that time. */
   mitigated: Record<string, never>;
   /** A key time set by hand (`/incident times`): it wins over what the events imply. */
-  time_corrected: { key: KeyTime; at: string; previous?: string; reason?: string };
-  /** `policy` is that customer's entry as configured at the time, kept with the incident's snapshot. */
-  customer_attached: { customer: string; via: CustomerAttachVia; policy?: CustomerPolicy };
-  customer_detached: { customer: string };
+  time_corrected: { key: KeyTime; at: string; previous?: string; reason?: string; checklist?: ChecklistChange };
+  /**
+   * `policy` is that customer's entry as configured at the time, kept with the incident's snapshot.
+   * `checklist`: what it did to the call items (absent on events from before customers had their own).
+   */
+  customer_attached: { customer: string; via: CustomerAttachVia; policy?: CustomerPolicy; checklist?: ChecklistChange };
+  customer_detached: { customer: string; checklist?: ChecklistChange };
   /** A customer report drafted and posted for review; nothing has reached the customer yet. */
   customer_report_drafted: { customer: string; length: number; sha256: string };
   /**

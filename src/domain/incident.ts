@@ -2,18 +2,13 @@
  * The incident as a projection of its events. `applyEvent` is the only way
  * state changes, so replaying the log always gives the same incident.
  */
+import { applyChecklistChange, CALL_CUSTOMER_ITEM, itemsTickedByContact, type ChecklistItemState } from './call-items.ts';
 import { callCustomerTitle } from './checklist-title.ts';
 import { afterCustomerUpdate, resolvedFacing, type CustomerFacingState } from './customer-facing.ts';
 import type { ActionKind, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
 import type { IncidentId, PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
 
-export interface ChecklistItemState {
-  id: string;
-  title: string;
-  dueAt?: string;
-  doneAt?: string;
-  doneBy?: string;
-}
+export { CALL_CUSTOMER_ITEM, type ChecklistItemState } from './call-items.ts';
 
 export interface TimelineNote {
   eventId: string;
@@ -51,6 +46,11 @@ export interface IncidentState {
   pagerDutyIncidents: { id: PdIncidentId; number?: number; url?: string; serviceId?: PdServiceId }[];
   checklist: ChecklistItemState[];
   times: KeyTimes;
+  /**
+   * The declaration time as corrected with `/incident times` (`times.declaredAt` keeps the one logged).
+   * Call items are due from it; absent when never corrected, and on incidents stored before it was kept.
+   */
+  declaredCorrectedAt?: string;
   lastStatusUpdateAt?: string;
   nextUpdateDueAt?: string;
   statusUpdates: number;
@@ -147,14 +147,15 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
     }
     case 'customer_update_failed':
       return s;
-    case 'customer_contacted':
+    case 'customer_contacted': {
+      // The customer's own call item; one naming no customer ticks every open call, as the report counts it for each.
+      const ticked = itemsTickedByContact(s.checklist, e.data.customer);
       return {
         ...s,
         times: { ...s.times, customerContactedAt: s.times.customerContactedAt ?? e.occurredAt },
-        checklist: s.checklist.map((i) =>
-          i.id === CALL_CUSTOMER_ITEM && !i.doneAt ? { ...i, doneAt: e.occurredAt, doneBy: actorId(e) } : i,
-        ),
+        checklist: s.checklist.map((i) => (ticked.has(i.id) ? { ...i, doneAt: e.occurredAt, doneBy: actorId(e) } : i)),
       };
+    }
     case 'note_added':
       // Only a note taken from a Slack message is found again (its edit, its deletion, a second flag of it).
       // A note typed as a command stays in the log alone: the state is read and written whole by every
@@ -202,7 +203,9 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
       return { ...s, times: { ...s.times, mitigatedAt: e.occurredAt } };
     case 'time_corrected': {
       const field = CORRECTABLE_STATE_TIMES[e.data.key];
-      return field ? { ...s, times: { ...s.times, [field]: e.data.at } } : s;
+      if (field) return { ...s, times: { ...s.times, [field]: e.data.at } };
+      if (e.data.key !== 'declared') return s;
+      return { ...s, declaredCorrectedAt: e.data.at, ...(e.data.checklist ? { checklist: applyChecklistChange(s.checklist, e.data.checklist) } : {}) };
     }
     case 'customer_attached': {
       if (s.customers.includes(e.data.customer)) return s;
@@ -210,11 +213,14 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
       const policy = s.policy && e.data.policy
         ? { ...s.policy, customers: [...s.policy.customers.filter((c) => c.id !== e.data.customer), e.data.policy] }
         : s.policy;
-      return { ...s, customers, ...(policy ? { policy } : {}), checklist: retitleCallItem(withCallItem(s, policy), customers, policy) };
+      // Events recorded before customers had their own call items carry no change: the single item follows them, as it did.
+      const checklist = e.data.checklist ? applyChecklistChange(s.checklist, e.data.checklist) : retitleCallItem(withCallItem(s, policy), customers, policy);
+      return { ...s, customers, ...(policy ? { policy } : {}), checklist };
     }
     case 'customer_detached': {
       const customers = s.customers.filter((c) => c !== e.data.customer);
-      return { ...s, customers, checklist: retitleCallItem(s.checklist, customers, s.policy) };
+      const checklist = e.data.checklist ? applyChecklistChange(s.checklist, e.data.checklist) : retitleCallItem(s.checklist, customers, s.policy);
+      return { ...s, customers, checklist };
     }
     case 'reminder_sent':
     case 'report_drafted':
@@ -236,7 +242,7 @@ const CORRECTABLE_STATE_TIMES: Partial<Record<string, keyof KeyTimes>> = {
   closed: 'closedAt',
 };
 
-/** A customer attached to an incident whose severity did not expect one still gets its call, first. */
+/** Older events: a customer attached to an incident whose severity did not expect one still gets its call, first. */
 function withCallItem(s: IncidentState, policy: PolicySnapshot | undefined): ChecklistItemState[] {
   if (s.checklist.some((i) => i.id === CALL_CUSTOMER_ITEM)) return s.checklist;
   const sev = policy?.severities.find((x) => x.key === s.severity);
@@ -245,7 +251,7 @@ function withCallItem(s: IncidentState, policy: PolicySnapshot | undefined): Che
   return [{ id: CALL_CUSTOMER_ITEM, title: "Call the customer's main contact", ...(dueAt ? { dueAt } : {}) }, ...s.checklist];
 }
 
-/** The call-customer item names whom to call: it follows the attached customers (an undone item only). */
+/** Older events: the single call-customer item names whom to call, following the attached customers (an undone item only). */
 function retitleCallItem(items: ChecklistItemState[], customers: readonly string[], policy: PolicySnapshot | undefined): ChecklistItemState[] {
   if (!policy) return items;
   const attached = policy.customers.filter((c) => customers.includes(c.id));
@@ -259,8 +265,8 @@ export function project(events: readonly IncidentEvent[]): IncidentState | undef
   return s;
 }
 
-/** The checklist item every customer-impacting incident starts with. */
-export const CALL_CUSTOMER_ITEM = 'call-customer';
+/** The declaration time call items are due from: as corrected, else as logged. */
+export const declaredAtOf = (s: Pick<IncidentState, 'times' | 'declaredCorrectedAt'>): string => s.declaredCorrectedAt ?? s.times.declaredAt;
 
 function actorId(e: IncidentEvent): string {
   return e.actor.kind === 'user' ? e.actor.userId : e.actor.kind === 'pagerduty' ? (e.actor.name ?? 'PagerDuty') : 'Kranz';

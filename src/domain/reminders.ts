@@ -6,7 +6,7 @@
  * state change. `reminderStep` says what to send when one fires (who, which
  * facts, worded by the Slack adapter) and when the next step of its escalation chain is due:
  *
- * - status update / customer contact: level 1 in the incident channel
+ * - status update / customer contact (one per call item, so per customer): level 1 in the incident channel
  *   mentioning the commander and the customer liaison; level 2 a DM to the
  *   commander after the severity's grace; level 3 the configured escalation
  *   target; then level 1 again at the update cadence. Levels with nobody to
@@ -21,7 +21,8 @@
 import { dueDate, quietHoursEnd, zonedTimeToUtc } from './business-days.ts';
 import type { ChannelRef, ReminderFacts } from './effects.ts';
 import type { SlackUserId } from './ids.ts';
-import { CALL_CUSTOMER_ITEM, type IncidentState } from './incident.ts';
+import { CALL_CUSTOMER_ITEM, isCallItem } from './call-items.ts';
+import type { IncidentState } from './incident.ts';
 import { findSeverity, type Policy } from './policy.ts';
 import type { Status } from './events.ts';
 
@@ -42,7 +43,7 @@ export const REMINDER_LABELS: Record<ReminderKind, string> = {
   review_due: 'report review',
 };
 
-/** One reminder an incident should have. `subject` tells apart reminders of one kind (a checklist item id, else ''). */
+/** One reminder an incident should have. `subject` tells apart reminders of one kind (a checklist item id, a customer call's customer id, else ''). */
 export interface PlannedReminder {
   kind: ReminderKind;
   subject: string;
@@ -114,8 +115,9 @@ export function planReminders(state: IncidentState, policy: Policy): PlannedRemi
     out.push({ kind: 'status_update', subject: '', dueAt: statusUpdateDueAt(state, policy) });
     for (const item of state.checklist) {
       if (item.doneAt || !item.dueAt) continue;
-      out.push(item.id === CALL_CUSTOMER_ITEM
-        ? { kind: 'customer_contact', subject: '', dueAt: item.dueAt }
+      // One customer-call reminder per call item: `customer_contact:acme`, or `customer_contact` for the generic item.
+      out.push(isCallItem(item)
+        ? { kind: 'customer_contact', subject: item.customer ?? '', dueAt: item.dueAt }
         : { kind: 'checklist_item', subject: item.id, dueAt: item.dueAt });
     }
     if (policy.reminders.noActivityMs > 0) {
@@ -192,7 +194,7 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
       const nextDueAt = iso(t + (next === 1 ? sev.updateCadenceMs : sev.escalationGraceMs));
       const liaison = state.roles.customer_liaison;
       const mention = [...owners, ...(liaison && liaison !== commander ? [liaison] : [])];
-      const callWho = state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM)?.title;
+      const callWho = callItemFor(state, reminder.subject)?.title;
       const f = facts(lvl, { ...(callWho ? { callWho } : {}), ...(lvl === 3 ? { commanderDmed: reachable(2, state, policy) } : {}) });
       const s: Message = lvl === 1 ? channel(mention, f)
         : lvl === 2 ? { ...commanderOrChannel, mention: owners, facts: f }
@@ -216,6 +218,13 @@ export function reminderStep(reminder: PlannedReminder, level: number, state: In
 }
 
 type Message = Pick<ReminderStep, 'to' | 'recipient' | 'mention' | 'facts'>;
+
+/** The call item a customer-call reminder is about: the customer's own (subject), else the generic one. */
+function callItemFor(state: IncidentState, subject: string): IncidentState['checklist'][number] | undefined {
+  return subject
+    ? state.checklist.find((i) => isCallItem(i) && i.customer === subject)
+    : state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM);
+}
 
 /** A destination, and how the event log names it. */
 function sendTo(to: ChannelRef): Pick<ReminderStep, 'to' | 'recipient'> {

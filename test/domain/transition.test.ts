@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/domain/commands.ts';
 import type { DomainErrorCode } from '../../src/domain/errors.ts';
-import { CALL_CUSTOMER_ITEM, project } from '../../src/domain/incident.ts';
+import { project } from '../../src/domain/incident.ts';
+import { callItemId, isCallItem } from '../../src/domain/call-items.ts';
 import { transition } from '../../src/domain/transition.ts';
 import { channelName } from '../../src/domain/channel-name.ts';
 import { errorText } from '../../src/adapters/slack/strings/errors.ts';
@@ -19,8 +20,9 @@ describe('transition: declare', () => {
     expect(s.number).toBe(42);
     expect(s.status).toBe('investigating');
     expect(s.roles.commander).toBe('UCOMMANDER');
-    expect(s.checklist[0]?.id).toBe(CALL_CUSTOMER_ITEM);
-    expect(s.checklist[0]?.title).toContain('Dana Reyes');
+    expect(s.checklist[0]?.id).toBe(callItemId('acme'));
+    expect(s.checklist[0]?.customer).toBe('acme');
+    expect(s.checklist[0]?.title).toBe("Call the customer's main contact (Acme Corp: Dana Reyes (+1 555 0100))");
     expect(s.checklist[0]?.dueAt).toBe(at(10).toISOString()); // SEV1: 10 min
     expect(r.value.effects.map((f) => f.kind)).toEqual([
       'slack.create_channel', 'slack.set_topic', 'slack.post_slot', 'slack.post_slot', 'slack.post',
@@ -32,7 +34,7 @@ describe('transition: declare', () => {
   it('puts no customer call first for a severity that is not customer-impacting', () => {
     const s = run([declare({ severity: 'sev4' })]);
     expect(s.severity).toBe('SEV4');
-    expect(s.checklist.some((i) => i.id === CALL_CUSTOMER_ITEM)).toBe(false);
+    expect(s.checklist.some(isCallItem)).toBe(false);
   });
 
   it('does not announce private incidents', () => {
@@ -89,7 +91,7 @@ describe('transition: lifecycle', () => {
     let s = run([declare()]);
     s = run([{ type: 'record_customer_contact', details: 'Called Dana; she confirmed checkout failures' }], s, at(7));
     expect(s.times.customerContactedAt).toBe(at(7).toISOString());
-    expect(s.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM)?.doneAt).toBe(at(7).toISOString());
+    expect(s.checklist.find((i) => i.id === callItemId('acme'))?.doneAt).toBe(at(7).toISOString());
     const up = transition(s, { type: 'post_status_update', status: 'identified', summary: 'Bad deploy identified' }, at(12), envFor());
     expect(up.ok).toBe(true);
     if (!up.ok) return;

@@ -93,8 +93,10 @@ describe('status update cadence', () => {
     expect((await reminderRows(h, id)).status_update).toMatchObject({ level: 2, dueAt: at(26).toISOString() });
     await apply(id, { type: 'add_note', text: 'Looking at the load balancer', via: 'command' }, at(22));
     expect((await reminderRows(h, id)).status_update).toMatchObject({ level: 2, dueAt: at(26).toISOString() });
+    // The customer call, one reminder per customer: Acme's goes once Acme is called.
+    expect((await reminderRows(h, id))['customer_contact:acme']).toBeDefined();
     await apply(id, { type: 'record_customer_contact', details: 'Called Dana' }, at(23));
-    expect((await reminderRows(h, id)).customer_contact).toBeUndefined();
+    expect((await reminderRows(h, id))['customer_contact:acme']).toBeUndefined();
     await apply(id, { type: 'resolve' }, at(24));
     expect(Object.keys(await reminderRows(h, id))).toEqual(['resolved_not_closed']);
   });

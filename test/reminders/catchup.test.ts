@@ -22,7 +22,7 @@ describe('after downtime', () => {
     expect(r).toEqual({ sent: 7, deferred: 0, failed: 0 });
     const first = await sentReminders(h);
     expect(first.map((s) => `${s.reminder}@${s.level}`).sort()).toEqual([
-      'checklist_item:notify-execs@1', 'customer_contact@1', 'customer_contact@1', 'no_activity@1', 'no_activity@1', 'status_update@1', 'status_update@1',
+      'checklist_item:notify-execs@1', 'customer_contact:acme@1', 'customer_contact:acme@1', 'no_activity@1', 'no_activity@1', 'status_update@1', 'status_update@1',
     ]);
     expect(new Set(first.map((s) => s.key)).size).toBe(7);
     expect(await reminderPosts(h)).toHaveLength(7);
@@ -37,7 +37,7 @@ describe('after downtime', () => {
 
     h.clock.set(at(185));
     expect(await sendDueReminders(h.deps, { limit: 100 })).toMatchObject({ sent: 2 }); // SEV1 update + call, level 2
-    expect((await sentReminders(h, a)).filter((s) => s.level === 2).map((s) => s.reminder).sort()).toEqual(['customer_contact', 'status_update']);
+    expect((await sentReminders(h, a)).filter((s) => s.level === 2).map((s) => s.reminder).sort()).toEqual(['customer_contact:acme', 'status_update']);
     expect(await sentReminders(h, b)).toHaveLength(3);
   });
 });

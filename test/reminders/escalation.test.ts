@@ -56,14 +56,14 @@ describe('escalation chain', () => {
     const id = await declare(x);
     // SEV1: the customer must be called within 10 min.
     for (const min of [9, 10, 15, 20, 39, 40]) await send(x, min);
-    const sent = await sentReminders(x, id, 'customer_contact');
+    const sent = await sentReminders(x, id, 'customer_contact:acme');
     expect(sent.map((s) => [s.level, s.recipient, s.occurredAt])).toEqual([
       [1, 'incident', at(10).toISOString()],
       [2, 'UCOMMANDER', at(15).toISOString()],
       [3, 'CESCALATE', at(20).toISOString()],
       [1, 'incident', at(40).toISOString()],
     ]);
-    const posts = (await reminderPosts(x, id)).filter((p) => p.message.reminder === 'customer_contact');
+    const posts = (await reminderPosts(x, id)).filter((p) => p.message.reminder === 'customer_contact:acme');
     expect(posts.map((p) => p.to)).toEqual([{ kind: 'incident' }, { kind: 'user', id: 'UCOMMANDER' }, { kind: 'channel', id: 'CESCALATE' }, { kind: 'incident' }]);
     expect(posts[0]?.message.text).toContain('Dana Reyes');
   });

@@ -19,7 +19,7 @@ describe('planReminders', () => {
     const s = run([declare()]);
     expect(byKind(s)).toEqual({
       status_update: at(20).toISOString(),
-      customer_contact: at(10).toISOString(),
+      'customer_contact:acme': at(10).toISOString(),
       'checklist_item:notify-execs': at(30).toISOString(),
       no_activity: at(120).toISOString(),
     });
@@ -27,7 +27,8 @@ describe('planReminders', () => {
 
   it('drops the customer call once it is done and every open-incident reminder once resolved', () => {
     const s = run([declare(), { type: 'record_customer_contact', details: 'Called Dana' }]);
-    expect(byKind(s).customer_contact).toBeUndefined();
+    expect(byKind(run([declare()]))['customer_contact:acme']).toBe(at(10).toISOString());
+    expect(byKind(s)['customer_contact:acme']).toBeUndefined();
     const resolved = run([{ type: 'resolve' }], s, at(50));
     expect(byKind(resolved)).toEqual({ resolved_not_closed: new Date(at(50).getTime() + 24 * 3_600_000).toISOString() });
   });

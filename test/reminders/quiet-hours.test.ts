@@ -30,7 +30,7 @@ describe('quiet hours', () => {
     const id = await declare(h, { severity: 'SEV3' });
     // SEV3: update and customer call due 21:30 UTC (22:30 Berlin, quiet); no activity due 22:30 UTC.
     await send(utc('21:30'));
-    expect((await sentReminders(h, id)).map((s) => s.reminder).sort()).toEqual(['customer_contact', 'status_update']);
+    expect((await sentReminders(h, id)).map((s) => s.reminder).sort()).toEqual(['customer_contact:acme', 'status_update']);
 
     const r = await send(utc('22:30'));
     expect(r.deferred).toBe(1);

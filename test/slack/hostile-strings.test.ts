@@ -93,7 +93,8 @@ describe('hostile text through every Slack template', () => {
       ['status_update', 1], ['status_update', 2], ['status_update', 3], ['customer_contact', 1], ['customer_contact', 2], ['customer_contact', 3],
       ['checklist_item', 1], ['no_activity', 1], ['resolved_not_closed', 1], ['review_due', 1],
     ] as const).map(([kind, level]) => {
-      const step = reminderStep({ kind, subject: 'hostile', dueAt: T0.toISOString() }, level, s, { ...policy, reminders: { ...policy.reminders, escalationTarget: { kind: 'channel', id: asSlackChannelId('CSTAKE') } } }, new Date(T0.getTime() + 3_600_000));
+      // A customer call's reminder is about one customer's item (acme's, whose contact is hostile); a checklist item's names the item.
+      const step = reminderStep({ kind, subject: kind === 'customer_contact' ? 'acme' : 'hostile', dueAt: T0.toISOString() }, level, s, { ...policy, reminders: { ...policy.reminders, escalationTarget: { kind: 'channel', id: asSlackChannelId('CSTAKE') } } }, new Date(T0.getTime() + 3_600_000));
       const spec = { template: 'reminder' as const, reminder: kind, level: step.level, mention: step.mention, facts: step.facts };
       return [`reminder ${kind} level ${level}`, reminderMessage(reminderText(spec, 'CINC'), step.mention, '{}')];
     })),

@@ -54,7 +54,7 @@ const messageSpec = z.discriminatedUnion('template', [
   z.looseObject({ template: z.literal('pagerduty_event'), eventType: z.string(), text: z.string(), facts: pdFacts.optional(), action: pdSuggestion.optional() }),
   z.looseObject({ template: z.literal('report'), markdown: z.string() }),
   z.looseObject({ template: z.literal('customer_attached'), customer: z.string(), via: customerAttachVia }),
-  z.looseObject({ template: z.literal('customer_detached'), customer: z.string() }),
+  z.looseObject({ template: z.literal('customer_detached'), customer: z.string(), callRemoved: z.boolean().optional() }),
   z.looseObject({ template: z.literal('customer_report_sent'), customer: z.string(), channel: z.string().optional(), emails: z.array(z.string()).optional() }),
   z.looseObject({ template: z.literal('mitigated'), at: z.string() }),
   z.looseObject({ template: z.literal('statuspage_live'), url: z.string() }),

@@ -1,6 +1,7 @@
 /**
  * Customers attached at any time, and the customer reports drafted for them.
- * Attaching puts the customer's contact on the checklist (see `applyEvent`)
+ * Attaching puts the customer's own call item on the checklist, detaching
+ * takes it off while it is open (`handlers/call-items.ts`)
  * and starts relays to its channel (`relayTargets` reads the attached list).
  * Sending a customer report is the one way anything reaches a customer's
  * channel outside status updates, and it only ever follows a person's click.
@@ -11,6 +12,7 @@ import type { Effect } from '../effects.ts';
 import { domainError, type DomainError } from '../errors.ts';
 import type { IncidentState } from '../incident.ts';
 import { customerEmails, findCustomer, type CustomerPolicy } from '../policy.ts';
+import { callItemsOnAttach, callItemsOnDetach } from './call-items.ts';
 import type { HandlerGroup, Step } from './context.ts';
 
 export const customerHandlers: HandlerGroup<'attach_customer' | 'detach_customer' | 'edit_customer_report' | 'record_customer_report' | 'send_customer_report'> = {
@@ -18,7 +20,7 @@ export const customerHandlers: HandlerGroup<'attach_customer' | 'detach_customer
     const c = findCustomer(step.policy, command.customer);
     if (!c) return domainError('customer.unknown', { given: command.customer, known: step.policy.customers.map((x) => x.id) });
     if (state.customers.includes(c.id)) return domainError('customer.already_attached', { number: state.number, name: c.name });
-    step.emit('customer_attached', { customer: c.id, via: command.via, policy: structuredClone(c) });
+    step.emit('customer_attached', { customer: c.id, via: command.via, policy: structuredClone(c), checklist: callItemsOnAttach(state, c, step.policy, step.at) });
     step.fx(
       { kind: 'slack.refresh_slot', slot: 'checklist' },
       { kind: 'slack.refresh_slot', slot: 'summary' },
@@ -31,11 +33,14 @@ export const customerHandlers: HandlerGroup<'attach_customer' | 'detach_customer
     const c = findCustomer(step.policy, command.customer) ?? state.policy?.customers.find((x) => x.id === command.customer);
     const id = c?.id ?? command.customer;
     if (!state.customers.includes(id)) return domainError('customer.not_attached', { number: state.number, given: command.customer });
-    step.emit('customer_detached', { customer: id });
+    const checklist = callItemsOnDetach(state, id, step.policy);
+    step.emit('customer_detached', { customer: id, checklist });
+    // Their open call item goes with them, and the notice says so; a done one stays on the checklist.
+    const callRemoved = state.checklist.some((i) => !i.doneAt && i.customer === id && checklist.remove?.includes(i.id));
     step.fx(
       { kind: 'slack.refresh_slot', slot: 'checklist' },
       { kind: 'slack.refresh_slot', slot: 'summary' },
-      { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_detached', customer: id } },
+      { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'customer_detached', customer: id, ...(callRemoved ? { callRemoved } : {}) } },
     );
     return undefined;
   },

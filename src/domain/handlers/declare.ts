@@ -9,6 +9,7 @@ import { domainError } from '../errors.ts';
 import type { IncidentState } from '../incident.ts';
 import { findCustomer, findSeverity } from '../policy.ts';
 import { snapshotPolicy } from '../policy-snapshot.ts';
+import { callItemsOnAttach } from './call-items.ts';
 import type { HandlerGroup } from './context.ts';
 import { unknownSeverity } from './lifecycle.ts';
 
@@ -46,7 +47,8 @@ export const declareHandlers: HandlerGroup<'declare'> = {
     // Only where the severity says customers are affected: a "no customer impact" declare stays without one.
     const only = policy.customers.length === 1 && sev.customerImpacting ? policy.customers[0] : undefined;
     if (customers.length === 0 && only) {
-      step.emit('customer_attached', { customer: only.id, via: 'only_configured', policy: structuredClone(only) });
+      const declared = step.current() as IncidentState;
+      step.emit('customer_attached', { customer: only.id, via: 'only_configured', policy: structuredClone(only), checklist: callItemsOnAttach(declared, only, policy, step.at) });
     }
     const s = step.current() as IncidentState;
     step.fx(

@@ -1,11 +1,13 @@
 /**
  * The key times people set by hand: a responder's acknowledgement, the
  * commander's "mitigated at", and corrections from `/incident times`. Each is
- * an event, so the report shows who set what, and when.
+ * an event, so the report shows who set what, and when. A corrected
+ * declaration also moves the due times of the open customer calls.
  */
 import { domainError } from '../errors.ts';
 import type { KeyTime } from '../events.ts';
 import type { KeyTimes } from '../incident.ts';
+import { callItemsOnCorrectedDeclaration } from './call-items.ts';
 import type { HandlerGroup } from './context.ts';
 
 /** A hand-set time may be a little ahead of the server clock, never minutes into the future. */
@@ -40,8 +42,14 @@ export const timeHandlers: HandlerGroup<'acknowledge' | 'mark_mitigated' | 'corr
     if (at.getTime() > step.at.getTime() + FUTURE_SLACK_MS) return domainError('time.in_future', { given: command.at });
     const field = STATE_FIELD[command.key];
     const previous = command.previous ?? (field ? state.times[field] : undefined);
-    step.emit('time_corrected', { key: command.key, at: at.toISOString(), ...(previous ? { previous } : {}), ...(command.reason ? { reason: command.reason } : {}) });
+    // A corrected declaration moves the open call items' due times with it (their reminders follow the plan).
+    const checklist = command.key === 'declared' ? callItemsOnCorrectedDeclaration(state, at.toISOString()) : {};
+    const moved = Boolean(checklist.due?.length);
+    step.emit('time_corrected', {
+      key: command.key, at: at.toISOString(), ...(previous ? { previous } : {}), ...(command.reason ? { reason: command.reason } : {}), ...(moved ? { checklist } : {}),
+    });
     step.fx({ kind: 'slack.refresh_slot', slot: 'summary' });
+    if (moved) step.fx({ kind: 'slack.refresh_slot', slot: 'checklist' });
     return undefined;
   },
 };

@@ -1,5 +1,6 @@
 /** Status updates (and where they are relayed), customer contact and the checklist. */
 import { SETTABLE_STATUSES } from '../commands.ts';
+import { isCallItem } from '../call-items.ts';
 import { domainError } from '../errors.ts';
 import type { Status } from '../events.ts';
 import type { SlackChannelId } from '../ids.ts';
@@ -91,12 +92,15 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     return undefined;
   },
 
-  record_customer_contact(command, _state, step) {
+  record_customer_contact(command, state, step) {
     let customer: string | undefined;
     if (command.customer) {
       const c = findCustomer(step.policy, command.customer);
       if (!c) return domainError('customer.unknown', { given: command.customer });
       customer = c.id;
+    } else if (state.customers.length === 1) {
+      // With one customer attached, a call to "the customer" is a call to them: a customer attached later is not counted as called.
+      customer = state.customers[0];
     }
     step.emit('customer_contacted', { details: command.details.trim(), ...(customer ? { customer } : {}) });
     step.fx({ kind: 'slack.refresh_slot', slot: 'checklist' }, { kind: 'slack.refresh_slot', slot: 'summary' });
@@ -107,6 +111,12 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     const item = state.checklist.find((i) => i.id === command.itemId);
     if (!item) return domainError('checklist.unknown_item', { itemId: command.itemId });
     if (item.doneAt) return domainError('checklist.already_done', { title: item.title, ...(item.doneBy ? { doneBy: item.doneBy } : {}) });
+    if (isCallItem(item) && item.customer) {
+      // Ticking a customer's call item is the call to that customer, and to no other.
+      step.emit('customer_contacted', { customer: item.customer, details: item.title, via: 'checklist' });
+      step.fx({ kind: 'slack.refresh_slot', slot: 'checklist' }, { kind: 'slack.refresh_slot', slot: 'summary' });
+      return undefined;
+    }
     step.emit('checklist_item_done', { itemId: item.id, title: item.title });
     step.fx({ kind: 'slack.refresh_slot', slot: 'checklist' });
     return undefined;

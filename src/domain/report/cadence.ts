@@ -3,7 +3,7 @@
  * and each customer's first contact against the call's deadline.
  */
 import type { SeverityPolicy } from '../policy.ts';
-import { CALL_CUSTOMER_ITEM } from '../incident.ts';
+import { callItemOf, genericCallItem, isCallItem, type ChecklistItemState } from '../call-items.ts';
 import { firstContacts } from './contacts.ts';
 import type { ReportFacts } from './facts.ts';
 import type { KeyTimeFact } from './key-times.ts';
@@ -76,14 +76,19 @@ export interface CustomerContactCheck extends ContactCheck {
   contact?: KeyTimeFact;
 }
 
+/** The call item that holds `customer`'s deadline: their own, else the generic one (or an older incident's single item). */
+function callItem(facts: ReportFacts, customer: string | undefined): ChecklistItemState | undefined {
+  const items = facts.state.checklist;
+  return (customer !== undefined ? callItemOf(items, customer) : undefined) ?? genericCallItem(items) ?? items.find(isCallItem);
+}
+
 /**
- * The deadline is the one the team was given: the call-customer checklist
- * item's due time, else the declared severity's contact deadline. The item is
- * read from the incident's checklist as it ended, not as declared: attaching a
- * customer to an incident whose severity expected no call adds the item then.
+ * The deadline is the one the team was given: the call item's due time (the
+ * customer's own, else the generic one), else the declared severity's contact
+ * deadline. The item is read from the incident's checklist as it ended, not as
+ * declared: attaching a customer adds their item then, with its own due time.
  */
-function callDeadline(facts: ReportFacts, sev: SeverityPolicy | undefined): { required: boolean; deadlineMs?: number } {
-  const item = facts.state.checklist.find((i) => i.id === CALL_CUSTOMER_ITEM);
+function callDeadline(facts: ReportFacts, sev: SeverityPolicy | undefined, item: ChecklistItemState | undefined = callItem(facts, undefined)): { required: boolean; deadlineMs?: number } {
   const due = item?.dueAt ? Date.parse(item.dueAt) : NaN;
   const deadlineMs = !Number.isNaN(due) ? due : sev ? facts.declaredMs + sev.customerContactDeadlineMs : undefined;
   return { required: item !== undefined || (sev?.customerImpacting ?? false), ...(deadlineMs !== undefined ? { deadlineMs } : {}) };
@@ -103,9 +108,11 @@ function judged(facts: ReportFacts, call: { required: boolean; deadlineMs?: numb
 /**
  * With several customers attached, each one's first contact (their own, or one
  * naming no customer: `firstContacts`, the rule their customer reports use)
- * against the call's deadline, in the order they were attached; empty with one
- * customer or none. The checklist has one call item for all attached
- * customers, so its due time is each one's deadline.
+ * against their call's deadline, in the order they were attached; empty with
+ * one customer or none. Each customer's call item holds their deadline; an
+ * incident from before customers had their own item has one for all, whose due
+ * time is each one's deadline (or, for a customer attached later, the
+ * severity's time to call from when they were attached).
  */
 export function customerContacts(
   facts: ReportFacts,
@@ -118,11 +125,13 @@ export function customerContacts(
   const attachedAt = lastAttached(facts);
   return facts.customers.map((customer) => {
     const contact = first.get(customer);
+    const own = callItemOf(facts.state.checklist, customer);
+    if (own) return { customer, ...judged(facts, callDeadline(facts, sev, own), contact?.ms), ...(contact ? { contact } : {}) };
     // A customer attached after the declaration gets the severity's time to call from when they were attached:
     // the call item's due time was set for the customers there at the start, before this one was known.
     const at = attachedAt.get(customer);
-    const own = at !== undefined && sev && call.deadlineMs !== undefined ? { ...call, deadlineMs: Math.max(call.deadlineMs, at + sev.customerContactDeadlineMs) } : call;
-    return { customer, ...judged(facts, own, contact?.ms), ...(contact ? { contact } : {}) };
+    const theirs = at !== undefined && sev && call.deadlineMs !== undefined ? { ...call, deadlineMs: Math.max(call.deadlineMs, at + sev.customerContactDeadlineMs) } : call;
+    return { customer, ...judged(facts, theirs, contact?.ms), ...(contact ? { contact } : {}) };
   });
 }
 
@@ -148,7 +157,8 @@ export function customerContact(
   severity: (key: string) => SeverityPolicy | undefined,
   each: readonly CustomerContactCheck[] = customerContacts(facts, severity),
 ): ContactCheck {
-  const call = callDeadline(facts, severity(facts.declared.data.severity));
+  const sev = severity(facts.declared.data.severity);
+  const call = callDeadline(facts, sev, each.length ? undefined : callItem(facts, facts.customers[0]));
   if (!each.length) return judged(facts, call, facts.times.customer_contacted?.ms);
   let every: number | undefined = -Infinity;
   for (const c of each) every = c.contactedMs === undefined || every === undefined ? undefined : Math.max(every, c.contactedMs);
