@@ -148,3 +148,48 @@ describe('a customer attached after the declaration', () => {
     expect(reportFigures(events, POLICY).contact.late).toBe(false);
   });
 });
+
+describe("two customers, one's call item ticked", () => {
+  // Acme's call item ticked at 13:03; Globex's never. Both are due at 13:10.
+  const events = play([[0, declare(['acme', 'globex'])], [3, { type: 'check_item', itemId: 'call-customer:acme' }], [30, { type: 'resolve' }]]);
+  const md = draftReport(events, POLICY);
+
+  it('gives a first contact to the customer called only', () => {
+    const f = reportFigures(events, POLICY);
+    expect(f.contacts.map((c) => [c.customer, c.contactedMs, c.late])).toEqual([['acme', T0.getTime() + 3 * MIN, false], ['globex', undefined, true]]);
+    expect(f.contact.contactedMs).toBeUndefined();
+    expect(contactLines(md)).toEqual([
+      '- **Customer first contacted:** ⚠️ not every customer: no contact recorded with Globex',
+      '  - Acme Corp: 13:03, 3m after declaration: within the 10m deadline (13:10)',
+      '  - Globex: _Not recorded yet: run `/incident customer-contacted …`_ ⚠️ **missed** the 10m deadline (13:10)',
+    ]);
+    expect(draftCustomerReport(events, POLICY, 'acme')?.summary.firstContact).toBe('13:03');
+    expect(draftCustomerReport(events, POLICY, 'globex')?.summary.firstContact).toBeUndefined();
+  });
+
+  it('says in the timeline and the metrics that the call was ticked on the checklist, and by whom', () => {
+    expect(md).toContain('Customer contacted (Acme Corp): their call ticked on the checklist');
+    const one = play([[0, declare(['acme'])], [4, { type: 'check_item', itemId: 'call-customer:acme' }], [30, { type: 'resolve' }]]);
+    expect(metricsRow(draftReport(one, POLICY))).toEqual(['| Customer first contacted | 13:04 | 4m | 4m | call ticked on the checklist by @UCOMMANDER |']);
+  });
+});
+
+describe("each customer's deadline is their call item's", () => {
+  it("holds a customer attached before the declaration's deadline to it, as their item did", () => {
+    // Globex attached at 13:04, while the 13:10 deadline was ahead: their item was due 13:10; called at 13:12.
+    const events = play([[0, declare(['acme'])], [2, contact('acme')], [4, { type: 'attach_customer', customer: 'globex', via: 'command' }], [12, contact('globex')], [30, { type: 'resolve' }]]);
+    expect(reportFigures(events, POLICY).contacts.map((c) => [c.customer, c.deadlineMs, c.late])).toEqual([
+      ['acme', T0.getTime() + 10 * MIN, false], ['globex', T0.getTime() + 10 * MIN, true],
+    ]);
+  });
+
+  it('follows a corrected declaration, as the items did', () => {
+    // Declared 13:00, corrected to 12:55 while both calls were open: both due 13:05. Acme called 13:03, Globex 13:08.
+    const events = play([
+      [0, declare(['acme', 'globex'])], [1, { type: 'correct_time', key: 'declared', at: iso(-5) }], [3, contact('acme')], [8, contact('globex')], [30, { type: 'resolve' }],
+    ]);
+    expect(reportFigures(events, POLICY).contacts.map((c) => [c.customer, c.deadlineMs, c.late])).toEqual([
+      ['acme', T0.getTime() + 5 * MIN, false], ['globex', T0.getTime() + 5 * MIN, true],
+    ]);
+  });
+});

@@ -4,7 +4,7 @@
  * disagree about when a customer was called.
  */
 import type { ReportFacts } from './facts.ts';
-import type { KeyTimeFact } from './key-times.ts';
+import { contactVia, type KeyTimeFact } from './key-times.ts';
 
 /**
  * The first contact of each attached customer (absent when none): their
@@ -27,7 +27,7 @@ export function firstContacts(facts: ReportFacts): Map<string, KeyTimeFact> {
   for (const en of facts.entries) {
     const e = en.event;
     if (e.type !== 'customer_contacted' || en.marker) continue;
-    const f: KeyTimeFact = corrected && e === corrected.impliedEvent ? corrected : { key: 'customer_contacted', ms: en.ms, event: e, via: 'customer_contacted' };
+    const f: KeyTimeFact = corrected && e === corrected.impliedEvent ? corrected : { key: 'customer_contacted', ms: en.ms, event: e, via: contactVia(e.data) };
     if (e.data.customer) {
       if (attached.has(e.data.customer)) consider(e.data.customer, f);
     } else {

@@ -27,6 +27,7 @@ const VIA: Record<KeyTimeVia, string> = {
   commander_at_declaration: 'named at declaration',
   role_assigned: 'role assigned',
   customer_contacted: '/incident customer-contacted',
+  call_item_ticked: 'call ticked on the checklist',
   status_monitoring: 'status → monitoring',
   update_monitoring: 'status update → monitoring',
   mitigated_command: '/incident mitigated',
@@ -53,6 +54,7 @@ export function viaText(ctx: RenderContext, f: KeyTimeFact): string {
     case 'status_monitoring':
     case 'update_monitoring':
     case 'customer_contacted':
+    case 'call_item_ticked':
       return `${VIA[f.via]} by ${by()}`;
     default:
       return VIA[f.via];

@@ -30,6 +30,7 @@ export type KeyTimeVia =
   | 'commander_at_declaration'
   | 'role_assigned'
   | 'customer_contacted'
+  | 'call_item_ticked'
   | 'status_monitoring'
   | 'update_monitoring'
   | 'mitigated_command'
@@ -115,7 +116,7 @@ export class KeyTimesTracker {
         if (e.data.role === 'commander' && !this.t.commander_named) set('commander_named', at, 'role_assigned');
         break;
       case 'customer_contacted':
-        if (!this.t.customer_contacted) set('customer_contacted', at, 'customer_contacted');
+        if (!this.t.customer_contacted) set('customer_contacted', at, contactVia(e.data));
         break;
       case 'status_changed':
         if (e.data.to === 'monitoring' && !this.t.mitigated) set('mitigated', at, 'status_monitoring');
@@ -198,6 +199,9 @@ export class KeyTimesTracker {
     return c ? withCorrection(c, implied) : implied;
   }
 }
+
+/** How a contact was logged: a customer's call item ticked, or `/incident customer-contacted`. */
+export const contactVia = (d: { via?: 'checklist' }): KeyTimeVia => (d.via === 'checklist' ? 'call_item_ticked' : 'customer_contacted');
 
 /** A correction, remembering what the events alone gave. */
 function withCorrection(c: KeyTimeFact, implied: KeyTimeFact | undefined): KeyTimeFact {

@@ -100,6 +100,8 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
       return `${e.data.channel === 'statuspage' ? 'Status page' : 'Customer email'} refused${e.data.to ? ` (${escapeInline(e.data.to)})` : ''}: ${quote(e.data.reason, MAX_QUOTE)}`;
     case 'customer_contacted': {
       const who = e.data.customer ? ` (${customerName(ctx, e.data.customer)})` : '';
+      // A ticked call item says no more than that; its title (the phone number) is on the checklist.
+      if (e.data.via === 'checklist') return `Customer contacted${who}: their call ticked on the checklist`;
       return `Customer contacted${who}: ${quote(e.data.details, MAX_QUOTE)}`;
     }
     case 'note_added': {
