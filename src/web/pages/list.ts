@@ -1,4 +1,5 @@
 /** `/`: incidents newest first, not-closed ones on top with their clocks; filters and title search. */
+import { customersNotCalled, isCallItem } from '../../domain/call-items.ts';
 import { formatDuration } from '../../domain/duration.ts';
 import { STATUSES } from '../../domain/events.ts';
 import type { IncidentState } from '../../domain/incident.ts';
@@ -35,10 +36,16 @@ export function clocks(s: IncidentState, nowMs: number): Html {
   const update = due === undefined
     ? (s.status === 'resolved' ? html`resolved, not closed` : html`<span class="late">no update posted yet</span>`)
     : due < nowMs ? html`<span class="late">update overdue by ${formatDuration(nowMs - due)}</span>` : html`next update in ${formatDuration(due - nowMs)}`;
-  const contact = s.customers.length === 0
-    ? ''
-    : s.times.customerContactedAt ? html` · <span class="okay">customer contacted</span>` : html` · <span class="late">customer not contacted</span>`;
-  return html`<span class="clocks">open ${age} · ${update}${contact}</span>`;
+  return html`<span class="clocks">open ${age} · ${update}${contactClock(s)}</span>`;
+}
+
+/** Whether the customers were called: each one's call item, as the checklist says (the first contact when it has none). */
+function contactClock(s: IncidentState): Html | '' {
+  if (s.customers.length === 0) return '';
+  const notCalled = s.checklist.some(isCallItem) ? customersNotCalled(s).length : s.times.customerContactedAt ? 0 : s.customers.length;
+  if (notCalled === 0) return html` · <span class="okay">customer contacted</span>`;
+  if (notCalled < s.customers.length) return html` · <span class="late">${notCalled} of ${s.customers.length} customers not contacted</span>`;
+  return html` · <span class="late">customer not contacted</span>`;
 }
 
 export function severityBadge(sev: string): Html {

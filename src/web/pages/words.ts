@@ -31,7 +31,7 @@ export function describeEvent(e: IncidentEvent, withheld = false): string {
     case 'status_update_posted': return `Status update (${e.data.status}): ${e.data.summary} · next update by ${shortTime(e.data.nextUpdateAt)}`;
     case 'customer_update_published': return e.data.channel === 'statuspage' ? `Status page ${e.data.action === 'create' ? 'incident created' : e.data.action === 'resolve' ? 'incident resolved' : 'updated'}${e.data.url ? `: ${e.data.url}` : ''}` : `Status update emailed to ${e.data.to ?? 'a customer contact'}`;
     case 'customer_update_failed': return `${e.data.channel === 'statuspage' ? 'Status page' : 'Customer email'} refused: ${e.data.reason}`;
-    case 'customer_contacted': return `Customer contacted${e.data.customer ? ` (${e.data.customer})` : ''}: ${e.data.details}`;
+    case 'customer_contacted': return `Customer contacted${e.data.customer ? ` (${e.data.customer})` : ''}: ${e.data.via === 'checklist' ? 'their call ticked on the checklist' : e.data.details}`;
     case 'note_added': return `Note: ${e.data.text}`;
     case 'message_edited': return `Note edited: ${e.data.text}`;
     case 'message_deleted': return 'A note\'s Slack message was deleted (text withheld)';

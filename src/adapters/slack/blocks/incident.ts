@@ -1,5 +1,6 @@
 /** Block Kit for the incident's own messages: pinned summary, checklist, status updates, announcements. */
-import { CALL_CUSTOMER_ITEM, type IncidentState } from '../../../domain/incident.ts';
+import { customersNotCalled, isCallItem } from '../../../domain/call-items.ts';
+import type { IncidentState } from '../../../domain/incident.ts';
 import type { Policy } from '../../../domain/policy.ts';
 import type { IncidentEventOf } from '../../../domain/events.ts';
 import { whichCustomerBlocks } from './customers.ts';
@@ -13,6 +14,15 @@ export type { SlackMessage } from './format.ts';
 
 const field = (label: string, value: Mrkdwn): Mrkdwn => md`*${label}*\n${value}`;
 
+/** A customer's name as the incident knows it. */
+const customerName = (s: IncidentState, policy: Policy | undefined, id: string): string =>
+  s.policy?.customers.find((c) => c.id === id)?.name ?? policy?.customers.find((c) => c.id === id)?.name ?? id;
+
+/** With several customers attached, those whose call item is still open (by name); else none. */
+function notCalledYet(s: IncidentState, policy: Policy): string[] {
+  return s.customers.length > 1 ? customersNotCalled(s).map((id) => customerName(s, policy, id)) : [];
+}
+
 export function summaryMessage(s: IncidentState, policy: Policy): SlackMessage {
   const customers = s.customers.map((id) => policy.customers.find((c) => c.id === id)?.name ?? id);
   const fields = [
@@ -25,6 +35,8 @@ export function summaryMessage(s: IncidentState, policy: Policy): SlackMessage {
   ];
   if (s.nextUpdateDueAt && s.status !== 'closed') fields.push(field('Next update due', slackDate(s.nextUpdateDueAt, '{time}')));
   if (s.times.customerContactedAt) fields.push(field('Customer contacted', slackDate(s.times.customerContactedAt, '{time}')));
+  const uncalled = notCalledYet(s, policy);
+  if (uncalled.length && s.status !== 'closed') fields.push(field('Not called yet', plain(uncalled.join(', '))));
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: plainTitle(s).slice(0, 150) } },
     { type: 'section', fields: fields.slice(0, 10).map(mrkdwnObject) },
@@ -41,14 +53,16 @@ export function checklistMessage(s: IncidentState, policy?: Policy): SlackMessag
   const blocks: Block[] = [section(md`*Checklist for INC-${s.number}*`)];
   // Several customers configured and none attached: the first question is which.
   const configured = s.policy?.customers ?? policy?.customers ?? [];
-  const impacting = s.checklist.some((i) => i.id === CALL_CUSTOMER_ITEM && !i.doneAt);
+  const impacting = s.checklist.some((i) => isCallItem(i) && !i.doneAt);
   if (impacting && s.customers.length === 0 && configured.length > 1 && s.status !== 'closed') blocks.push(...whichCustomerBlocks(s, configured));
   for (const item of s.checklist) {
     if (item.doneAt) {
       blocks.push(section(md`:white_check_mark: ~${item.title}~\n_done by ${user(item.doneBy)} ${slackDate(item.doneAt, '{time}')}_`));
       continue;
     }
-    const first = item.id === CALL_CUSTOMER_ITEM ? md`:telephone_receiver: *Before anything else:* ` : md`:white_square: `;
+    // Each customer's call comes first; ticking one records the call to that customer only.
+    const call = isCallItem(item);
+    const first = call ? md`:telephone_receiver: *Before anything else:* ` : md`:white_square: `;
     const due = item.dueAt ? md`\n_due ${slackDate(item.dueAt, '{time}')}_` : md``;
     blocks.push({
       type: 'section',
@@ -58,7 +72,7 @@ export function checklistMessage(s: IncidentState, policy?: Policy): SlackMessag
         action_id: `checklist_done:${item.id}`,
         text: { type: 'plain_text', text: 'Mark done' },
         value: JSON.stringify({ incidentId: s.id, itemId: item.id }),
-        ...(item.id === CALL_CUSTOMER_ITEM ? { style: 'primary' } : {}),
+        ...(call ? { style: 'primary' } : {}),
       },
     });
   }
@@ -116,11 +130,19 @@ export function statusEphemeral(s: IncidentState, policy: Policy): Mrkdwn {
   const lines: Mrkdwn[] = [
     md`*${title(s)}*: ${s.severity}, ${s.status}, commander ${user(s.roles.commander)}`,
     md`Declared ${slackDate(s.times.declaredAt)}; ${s.statusUpdates} status update(s)${next}`,
-    s.times.customerContactedAt ? md`Customer contacted ${slackDate(s.times.customerContactedAt, '{time}')}` : md`:warning: The customer has not been contacted yet.`,
+    contactLine(s, policy),
     open.length ? md`Open checklist items:\n${joinMd(open, '\n')}` : md`Checklist complete.`,
   ];
   if (s.customers.length) lines.push(md`Customers: ${s.customers.map((id) => policy.customers.find((c) => c.id === id)?.name ?? id).join(', ')}`);
   return joinMd(lines, '\n');
+}
+
+/** The customer call in `/incident status`: the first contact, and with several customers who is still to be called. */
+function contactLine(s: IncidentState, policy: Policy): Mrkdwn {
+  const uncalled = notCalledYet(s, policy);
+  const first = s.times.customerContactedAt ? md`Customer contacted ${slackDate(s.times.customerContactedAt, '{time}')}` : undefined;
+  if (uncalled.length) return md`${first ? md`${first}. ` : md``}:warning: Not called yet: ${uncalled.join(', ')}.`;
+  return first ?? md`:warning: The customer has not been contacted yet.`;
 }
 
 export { divider };

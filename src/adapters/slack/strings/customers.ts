@@ -22,8 +22,11 @@ export function customerNoticeText(m: CustomerNotice, s: IncidentState, policy: 
       const relay = c?.slackChannel && relayTargets(policy, s).includes(c.slackChannel) ? md` Status updates now go to ${channelLink(c.slackChannel)} too.` : md``;
       return md`:office: *${name}* is attached to ${inc}${why}. Call ${contact} first.${relay}`;
     }
-    case 'customer_detached':
-      return md`${customerOf(s, policy, m.customer)?.name ?? m.customer} is no longer attached to ${inc}; status updates are not relayed to them any more.`;
+    case 'customer_detached': {
+      const c = customerOf(s, policy, m.customer);
+      const call = m.callRemoved ? md` Their call (${c?.mainContact.name ?? 'their main contact'}) is off the checklist.` : md``;
+      return md`${c?.name ?? m.customer} is no longer attached to ${inc}; status updates are not relayed to them any more.${call}`;
+    }
     case 'customer_report_sent':
       if (m.emails?.length) return md`:outbox_tray: The customer report was sent to ${customerOf(s, policy, m.customer)?.name ?? m.customer} by email (${m.emails.join(', ')}).`;
       return md`:outbox_tray: The customer report was sent to ${customerOf(s, policy, m.customer)?.name ?? m.customer}${m.channel ? md` in ${channelLink(m.channel)}` : md``}.`;
