@@ -37,7 +37,11 @@ export type Command =
   | { type: 'add_note'; text: string; via: NoteVia; authorId?: SlackUserId; messageTs?: string; permalink?: string }
   | { type: 'edit_message'; messageTs: string; text: string }
   | { type: 'delete_message'; messageTs: string }
-  | { type: 'link_pagerduty'; pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; serviceId?: PdServiceId }
+  /**
+   * A person links a PagerDuty incident to this one (`/incident link`). Number, URL, service and title are
+   * PagerDuty's answer when it was asked; `title` is only for the channel notice, not recorded.
+   */
+  | { type: 'link_pagerduty'; pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; serviceId?: PdServiceId; title?: string }
   | { type: 'record_pagerduty_event'; eventType: string; pdIncidentId: PdIncidentId; facts: PagerDutyEventFacts; suggestion?: 'resolve' | { severity: string } }
   | { type: 'record_reminder'; reminder: string; level: number; dueAt: string; to: ChannelRef; mention: SlackUserId[]; facts: ReminderFacts }
   | { type: 'record_root_cause'; text: string }

@@ -31,6 +31,8 @@ export type MessageSpec =
    * that goes with `action` to the adapter; older rows have it in `text` already.
    */
   | { template: 'pagerduty_event'; eventType: string; text: string; facts?: PagerDutyEventFacts; action?: PdSuggestion }
+  /** Someone linked a PagerDuty incident (`by`); number, URL and title when PagerDuty said them. */
+  | { template: 'pagerduty_linked'; pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; title?: string; by?: SlackUserId }
   | { template: 'report'; markdown: string }
   | { template: 'customer_attached'; customer: string; via: CustomerAttachVia }
   /** `callRemoved`: their open call item went off the checklist with them. */

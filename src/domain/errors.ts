@@ -34,6 +34,8 @@ export interface DomainErrorParams {
    */
   'note.message_deleted': { messageTs: string };
   'page.not_linked': { number: number };
+  /** The PagerDuty incident is linked to this incident already: linking it again changes nothing. */
+  'pagerduty.already_linked': { number: number; pdIncidentId: string; pdIncidentNumber?: number };
   'customer.already_attached': { number: number; name: string };
   'customer.not_attached': { number: number; given: string };
   'customer.no_channel': { name: string };

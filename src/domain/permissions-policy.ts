@@ -16,6 +16,7 @@ export const PERMISSION_ACTIONS = [
   'change_severity',
   'assign_commander',
   'page',
+  'link_pagerduty',
   'send_customer_report',
   'assign_role',
   'add_note',
@@ -61,6 +62,8 @@ export const DEFAULT_PERMISSIONS: PermissionsPolicy = {
     change_severity: STEERING,
     assign_commander: STEERING,
     page: STEERING,
+    // A link routes the PagerDuty incident's events here, and resolving here resolves it in PagerDuty.
+    link_pagerduty: STEERING,
     send_customer_report: STEERING,
     assign_role: IN_THE_ROOM,
     add_note: IN_THE_ROOM,

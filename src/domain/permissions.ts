@@ -28,6 +28,7 @@ export function actionOf(c: Command): PermissionAction | undefined {
     case 'reopen':
     case 'change_severity':
     case 'page':
+    case 'link_pagerduty':
     case 'send_customer_report':
       return c.type;
     case 'assign_role':
@@ -55,7 +56,6 @@ export function actionOf(c: Command): PermissionAction | undefined {
     case 'member_joined':
     case 'edit_message':
     case 'delete_message':
-    case 'link_pagerduty':
     case 'record_pagerduty_event':
     case 'record_reminder':
     case 'record_report':

@@ -20,7 +20,7 @@ describe('permissions policy', () => {
   it('defaults: steering for the commander, role holders and admins; contributing for the channel; declaring for everyone', () => {
     const p = permissionsPolicy(DEFAULT_POLICY);
     expect(p.admins).toEqual([]);
-    for (const a of ['resolve', 'close', 'reopen', 'change_severity', 'assign_commander', 'page', 'send_customer_report'] as const) {
+    for (const a of ['resolve', 'close', 'reopen', 'change_severity', 'assign_commander', 'page', 'link_pagerduty', 'send_customer_report'] as const) {
       expect(p.allow[a], a).toEqual(['commander', 'role_holders', 'admins']);
     }
     for (const a of ['add_note', 'add_timeline_entry', 'post_status_update', 'update_checklist', 'snooze_reminder'] as const) expect(p.allow[a], a).toEqual(['channel_members', 'commander', 'role_holders', 'admins']);

@@ -33,7 +33,7 @@ const withAdmins = (admins: PermissionsPolicy['admins'], allow: Partial<Record<P
   allow: { ...DEFAULT_PERMISSIONS.allow, ...allow },
 });
 
-const STEERING: PermissionAction[] = ['resolve', 'close', 'reopen', 'change_severity', 'assign_commander', 'page', 'send_customer_report'];
+const STEERING: PermissionAction[] = ['resolve', 'close', 'reopen', 'change_severity', 'assign_commander', 'page', 'link_pagerduty', 'send_customer_report'];
 const CONTRIBUTING: PermissionAction[] = ['assign_role', 'add_note', 'add_timeline_entry', 'post_status_update', 'update_checklist', 'edit_customers', 'record_times', 'snooze_reminder'];
 
 describe('permissions: the default policy', () => {
@@ -41,7 +41,7 @@ describe('permissions: the default policy', () => {
   const inChannel: ActorAccess = { channelMember: true };
   const notInChannel: ActorAccess = { channelMember: false };
 
-  it('lets the commander and any role holder steer: resolve, close, reopen, severity, commander, page, send', () => {
+  it('lets the commander and any role holder steer: resolve, close, reopen, severity, commander, page, link PagerDuty, send', () => {
     for (const action of STEERING) {
       expect(decide(p, action, COMMANDER, incident, {}), action).toEqual({ allowed: true, via: 'commander' });
       expect(decide(p, action, SCRIBE, incident, {}), action).toEqual({ allowed: true, via: 'role_holders' });
@@ -165,7 +165,9 @@ describe('permissions: which action a command is', () => {
     expect(actionOf(c({ type: 'add_note', text: 'x', via: 'shortcut' }))).toBe('add_timeline_entry');
     expect(actionOf(c({ type: 'set_status', status: 'monitoring' }))).toBe('post_status_update');
     expect(actionOf(c({ type: 'correct_time', key: 'restored' as never, at: '' }))).toBe('record_times');
-    for (const t of ['record_channel', 'member_joined', 'edit_message', 'delete_message', 'link_pagerduty', 'record_pagerduty_event', 'record_reminder', 'record_report', 'record_publication', 'record_customer_report'] as const) {
+    // Linking a PagerDuty incident is a person's choice (`/incident link`); PagerDuty's own events are facts.
+    expect(actionOf(c({ type: 'link_pagerduty', pdIncidentId: 'PABC123' as never }))).toBe('link_pagerduty');
+    for (const t of ['record_channel', 'member_joined', 'edit_message', 'delete_message', 'record_pagerduty_event', 'record_reminder', 'record_report', 'record_publication', 'record_customer_report'] as const) {
       expect(actionOf(c({ type: t })), t).toBeUndefined();
     }
   });

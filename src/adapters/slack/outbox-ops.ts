@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Effect, MessageSpec, ReminderFacts } from '../../domain/effects.ts';
 import type { PagerDutyEventFacts } from '../../domain/events.ts';
-import { asSlackChannelId, asSlackUserId } from '../../domain/ids.ts';
+import { asPdIncidentId, asSlackChannelId, asSlackUserId } from '../../domain/ids.ts';
 import type { SameShape } from '../../lib/same-shape.ts';
 import type { Block } from './blocks/format.ts';
 
@@ -28,6 +28,7 @@ export type SlackOp =
 // Ids get their brand here, where stored rows enter the adapter.
 const slackUserId = z.string().transform(asSlackUserId);
 const slackChannelId = z.string().transform(asSlackChannelId);
+const pdIncidentId = z.string().transform(asPdIncidentId);
 const slot = z.enum(['summary', 'checklist']);
 const channelRef = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('incident') }),
@@ -52,6 +53,7 @@ const messageSpec = z.discriminatedUnion('template', [
   z.looseObject({ template: z.literal('resolved') }),
   z.looseObject({ template: z.literal('reminder'), reminder: z.string(), level: z.number(), mention: z.array(slackUserId), facts: reminderFacts.optional(), text: z.string().optional() }),
   z.looseObject({ template: z.literal('pagerduty_event'), eventType: z.string(), text: z.string(), facts: pdFacts.optional(), action: pdSuggestion.optional() }),
+  z.looseObject({ template: z.literal('pagerduty_linked'), pdIncidentId: pdIncidentId, pdIncidentNumber: z.number().optional(), url: z.string().optional(), title: z.string().optional(), by: slackUserId.optional() }),
   z.looseObject({ template: z.literal('report'), markdown: z.string() }),
   z.looseObject({ template: z.literal('customer_attached'), customer: z.string(), via: customerAttachVia }),
   z.looseObject({ template: z.literal('customer_detached'), customer: z.string(), callRemoved: z.boolean().optional() }),

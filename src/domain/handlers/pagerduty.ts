@@ -4,10 +4,27 @@ import { pagerDutyEventSummary } from '../report/pagerduty-event.ts';
 import type { HandlerGroup } from './context.ts';
 
 export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'record_pagerduty_event' | 'page'> = {
+  /**
+   * A person links a PagerDuty incident. Whether another Kranz incident holds it is the app layer's
+   * question (it needs the links table, read under this incident's lock); the one rule here is that
+   * linking it twice changes nothing, and says so.
+   */
   link_pagerduty(command, state, step) {
-    if (state.pagerDutyIncidents.some((p) => p.id === command.pdIncidentId)) return undefined;
-    const { type: _t, ...data } = command;
+    const linked = state.pagerDutyIncidents.find((p) => p.id === command.pdIncidentId);
+    if (linked) {
+      return domainError('pagerduty.already_linked', { number: state.number, pdIncidentId: linked.id, ...(linked.number !== undefined ? { pdIncidentNumber: linked.number } : {}) });
+    }
+    const { type: _t, title, ...data } = command;
     step.emit('pagerduty_linked', data);
+    const by = step.env.actor.kind === 'user' ? step.env.actor.userId : undefined;
+    step.fx({ kind: 'slack.refresh_slot', slot: 'summary' }, {
+      kind: 'slack.post', to: { kind: 'incident' },
+      message: {
+        template: 'pagerduty_linked', pdIncidentId: data.pdIncidentId,
+        ...(data.pdIncidentNumber !== undefined ? { pdIncidentNumber: data.pdIncidentNumber } : {}),
+        ...(data.url ? { url: data.url } : {}), ...(title ? { title } : {}), ...(by ? { by } : {}),
+      },
+    });
     return undefined;
   },
 

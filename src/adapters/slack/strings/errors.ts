@@ -15,6 +15,8 @@ import { wordlessRefusal } from './customer-updates.ts';
 
 const inc = (n: number): string => `INC-${n}`;
 const roleWord = (r: string): string => r.replace(/_/g, '-');
+/** A PagerDuty incident as people know it: its number when known, with its id. */
+const pdLabel = (p: { pdIncidentId: string; pdIncidentNumber?: number }): string => (p.pdIncidentNumber === undefined ? p.pdIncidentId : `#${p.pdIncidentNumber} (${p.pdIncidentId})`);
 
 export function errorText(e: AppError | SnoozeError): Mrkdwn {
   switch (e.code) {
@@ -42,7 +44,9 @@ export function errorText(e: AppError | SnoozeError): Mrkdwn {
     case 'note.unknown_message': return md`That message is not on the incident timeline.`;
     case 'note.message_deleted': return md`That message was deleted in Slack, so it is not added to the incident timeline.`;
     case 'page.not_linked':
-      return md`${inc(e.params.number)} has no PagerDuty incident to add a responder to. Page a service instead: \`/incident page ${'<service> <message>'}\`.`;
+      return md`${inc(e.params.number)} has no PagerDuty incident to add a responder to. Link one with \`/incident link ${'<PagerDuty incident id or URL>'}\`, or page a service: \`/incident page ${'<service> <message>'}\`.`;
+    case 'pagerduty.already_linked':
+      return md`PagerDuty incident ${pdLabel(e.params)} is already linked to ${inc(e.params.number)}; nothing changed.`;
     case 'customer.already_attached': return md`${e.params.name} is already attached to ${inc(e.params.number)}.`;
     case 'customer.not_attached': return md`"${e.params.given}" is not attached to ${inc(e.params.number)}.`;
     case 'customer.no_email': return e.params.missing === 'address'

@@ -4,7 +4,7 @@
  * questions that go with a PagerDuty event.
  */
 import type { MessageSpec, PdSuggestion } from '../../../domain/effects.ts';
-import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
+import { link, md, mention, plain, type Mrkdwn } from '../mrkdwn.ts';
 
 type Notice = Extract<MessageSpec, { template: 'severity_changed' | 'resolved' | 'text' | 'statuspage_live' | 'publication_failed' }>;
 
@@ -38,4 +38,25 @@ export function pagerDutyEventText(m: Extract<MessageSpec, { template: 'pagerdut
 
 function suggestionQuestion(a: PdSuggestion): string {
   return a.kind === 'resolve' ? 'resolve the incident?' : `change the severity to ${a.severity}?`;
+}
+
+/** PagerDuty titles come from monitoring systems: text, and not a wall of it (cut by code point). */
+const MAX_PD_TITLE = 200;
+const shortTitle = (t: string): string => {
+  const chars = [...t];
+  return chars.length > MAX_PD_TITLE ? `${chars.slice(0, MAX_PD_TITLE - 1).join('')}…` : t;
+};
+
+/**
+ * Someone linked a PagerDuty incident: which (its number, linked to PagerDuty, when PagerDuty said it),
+ * and what follows: its events land here, and (`resolvesThere`, the policy's `resolve_in_pagerduty`)
+ * resolving here resolves it.
+ */
+export function pagerDutyLinkedText(m: Extract<MessageSpec, { template: 'pagerduty_linked' }>, incidentNumber: number, resolvesThere: boolean): Mrkdwn {
+  const label = m.pdIncidentNumber === undefined ? m.pdIncidentId : `#${m.pdIncidentNumber}`;
+  const which = m.url ? link(m.url, label) : plain(label);
+  const title = m.title ? md` (${shortTitle(m.title)})` : md``;
+  const who = m.by ? md`${mention(m.by)} linked` : md`Linked`;
+  const resolve = resolvesThere ? md`, and resolving INC-${incidentNumber} resolves it in PagerDuty` : md``;
+  return md`:link: ${who} PagerDuty incident ${which}${title} to INC-${incidentNumber}: its PagerDuty events show on this timeline from now on${resolve}.`;
 }

@@ -17,6 +17,7 @@ export const ACTION_WORDS: Record<PermissionAction, string> = {
   change_severity: 'change the severity of',
   assign_commander: 'change the commander of',
   page: 'page people for',
+  link_pagerduty: 'link PagerDuty incidents to',
   send_customer_report: 'send customer reports of',
   assign_role: 'assign roles on',
   add_note: 'add notes to',
