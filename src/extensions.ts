@@ -7,6 +7,7 @@ import { coalesce } from './lib/coalesce.ts';
 import { PagerDutyClient } from './adapters/pagerduty/client.ts';
 import { deliveryReads } from './adapters/db/store.ts';
 import { PagerDutyDeliverer } from './adapters/pagerduty/deliverer.ts';
+import { pagerDutyIncidents } from './adapters/pagerduty/incident-lookup.ts';
 import { pagerDutyWebhookHandler } from './adapters/pagerduty/webhook-route.ts';
 import { outboxWebClient } from './adapters/slack/bolt-app.ts';
 import { slackWorkspacePeople } from './adapters/slack/workspace-people.ts';
@@ -18,7 +19,10 @@ import { slackDirectory, slackSignIn } from './adapters/slack/web-sign-in.ts';
 import { createWebHandler, isWebPath, webViewOff, type WebDeps } from './web/router.ts';
 import { customersExtension } from './customers-extension.ts';
 
-/** PagerDuty: the signed webhook intake and the outbound target (notes, resolve, pages, on-call invites). */
+/** How long `/incident link` waits for PagerDuty's details of the incident it links. */
+const LINK_LOOKUP_TIMEOUT_MS = 4_000;
+
+/** PagerDuty: the signed webhook intake, the outbound target (notes, resolve, pages, on-call invites) and incident lookups for `/incident link`. */
 export const pagerDutyExtension: KranzExtension = {
   name: 'pagerduty',
   async start(k) {
@@ -36,11 +40,18 @@ export const pagerDutyExtension: KranzExtension = {
     });
     if (!env.pagerduty.token) return { routes: { pagerDutyWebhook: route } };
     const client = new PagerDutyClient({ token: env.pagerduty.token, from: env.pagerduty.fromEmail ?? '', apiUrl: env.pagerduty.apiUrl, log });
+    // `/incident link` asks PagerDuty while the person waits (and the channel's next command behind her):
+    // a shorter deadline than the outbox's, after which the link is made by id.
+    const lookups = new PagerDutyClient({ token: env.pagerduty.token, from: env.pagerduty.fromEmail ?? '', apiUrl: env.pagerduty.apiUrl, log, timeoutMs: LINK_LOOKUP_TIMEOUT_MS });
+    deps.pagerDuty = pagerDutyIncidents(lookups);
     const slack = env.slack.botToken ? outboxWebClient(env.slack.botToken, env.slack.apiUrl, log) : undefined;
     return {
       routes: { pagerDutyWebhook: route },
       deliverers: { pagerduty: new PagerDutyDeliverer({ client, reads: deliveryReads(k.db.pool), policy: deps.policy, ...(slack ? { people: slackWorkspacePeople(slack) } : {}), ...(env.pagerduty.fromEmail ? { fromEmail: env.pagerduty.fromEmail } : {}) }) },
-      stop: async () => client.close(),
+      stop: async () => {
+        client.close();
+        lookups.close();
+      },
     };
   },
 };

@@ -9,7 +9,7 @@ import type { Policy } from '../domain/policy.ts';
 import type { PlannedReminder, ReminderKind } from '../domain/reminders.ts';
 import type { PermissionAction } from '../domain/permissions-policy.ts';
 import type { PermissionSubject } from '../domain/permissions.ts';
-import type { IncidentId, PdIncidentId, SlackChannelId } from '../domain/ids.ts';
+import type { IncidentId, PdIncidentId, PdServiceId, SlackChannelId } from '../domain/ids.ts';
 
 export interface Clock {
   now(): Date;
@@ -241,6 +241,31 @@ export interface AppDeps {
   access?: AccessDirectory;
   /** Where permission refusals are reported (log line and counter); absent → not reported. */
   audit?: PermissionAudit;
+  /** PagerDuty's own word on its incidents (REST, when PAGERDUTY_TOKEN is set); absent → links are made by id, unchecked. */
+  pagerDuty?: PagerDutyIncidents;
+}
+
+/** A PagerDuty incident as PagerDuty describes it. */
+export interface PagerDutyIncidentFacts {
+  number: number;
+  title: string;
+  url?: string;
+  serviceId: PdServiceId;
+}
+
+/**
+ * What PagerDuty answered about one of its incidents: `found`, `not_found`
+ * (PagerDuty says there is none: a typo, another account), or `unavailable`
+ * (it could not say: down, slow, rate-limiting, refusing the token), with its reason for the log.
+ */
+export type PagerDutyIncidentLookup =
+  | { kind: 'found'; incident: PagerDutyIncidentFacts }
+  | { kind: 'not_found' }
+  | { kind: 'unavailable'; reason: string };
+
+/** Looks PagerDuty incidents up. Never throws: a failure is `unavailable`. */
+export interface PagerDutyIncidents {
+  lookUp(pdIncidentId: PdIncidentId): Promise<PagerDutyIncidentLookup>;
 }
 
 /** People's display names, as their chat workspace shows them. Never throws: unknown → undefined. */
