@@ -79,7 +79,7 @@ describe('Slack app manifest', () => {
     const [cmd, ...others] = written.features.slash_commands;
     expect(others).toEqual([]);
     expect(cmd?.command).toBe('/incident');
-    const subcommands = ['declare', 'update', 'sev', 'role', 'note', 'customer-contacted', 'root-cause', 'action', 'resolve', 'close', 'reopen', 'report', 'status', 'list', 'page', 'snooze', 'help'];
+    const subcommands = ['declare', 'update', 'sev', 'role', 'note', 'customer-contacted', 'root-cause', 'action', 'resolve', 'close', 'reopen', 'report', 'status', 'list', 'page', 'link', 'snooze', 'help'];
     const hinted = (cmd?.usage_hint ?? '').replace(/[[\]]/g, '').split('|').map((s) => s.trim());
     expect(hinted).toEqual(subcommands);
   });

@@ -5,7 +5,7 @@
  */
 import { parseDuration } from '../../domain/duration.ts';
 import { CUSTOMER_REPORT_PARTS, KEY_TIMES, type ActionKind, type CustomerReportPart, type KeyTime } from '../../domain/events.ts';
-import { asSlackUserId, type SlackUserId } from '../../domain/ids.ts';
+import { asPdIncidentId, asSlackUserId, type PdIncidentId, type SlackUserId } from '../../domain/ids.ts';
 import { joinMd, md, type Mrkdwn } from './mrkdwn.ts';
 
 export type Subcommand =
@@ -26,6 +26,7 @@ export type Subcommand =
   | { kind: 'status' }
   | { kind: 'list' }
   | { kind: 'page'; target: { kind: 'service'; name: string } | { kind: 'user'; userId: SlackUserId }; message: string }
+  | { kind: 'link_pagerduty'; pdIncidentId: PdIncidentId }
   | { kind: 'snooze'; durationMs: number; reminder?: string }
   | { kind: 'customer_attach'; customer: string }
   | { kind: 'customer_detach'; customer: string }
@@ -57,6 +58,7 @@ export const USAGE: [string, string][] = [
   ['status', 'show a summary, only to you'],
   ['list', 'list open incidents (anywhere)'],
   ['page <service | @user> [message]', 'page a PagerDuty service or person'],
+  ['link <PagerDuty incident id or URL>', 'link a PagerDuty incident: its events show on the timeline, `page @user` adds responders to it'],
   ['snooze <duration> [reminder]', 'snooze a reminder, e.g. `snooze 30m`'],
   ['help', 'this list'],
 ];
@@ -68,6 +70,41 @@ export function usageText(prefix?: Mrkdwn): Mrkdwn {
 }
 
 const USER = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+
+/** A PagerDuty incident id (`PABC123`, `Q2K9ZL4RTS`): a letter, then letters and digits. */
+const PD_INCIDENT_ID = /^[A-Z][A-Z0-9]{3,31}$/;
+/** Slack's escaped link (`should_escape`): `<url>` or `<url|label>` (not a mention: `<@U…>`, `<#C…>`, `<!here>`). */
+const SLACK_LINK = /^<([^@#!|>][^|>]*)(?:\|[^>]*)?>$/;
+
+/**
+ * The PagerDuty incident a word names: its id (case does not matter: PagerDuty's are capitals), or its
+ * web URL on a PagerDuty host (`https://acme.pagerduty.com/incidents/PABC123`, also with a path or query
+ * after the id, an `eu.` region, or no scheme), as typed or as Slack escapes a link.
+ */
+export function pagerDutyIncidentIdIn(word: string): PdIncidentId | undefined {
+  const text = SLACK_LINK.exec(word)?.[1] ?? word;
+  if (!text.includes('/')) {
+    const id = text.toUpperCase();
+    return PD_INCIDENT_ID.test(id) ? asPdIncidentId(id) : undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
+  } catch {
+    return undefined;
+  }
+  const host = url.hostname.toLowerCase();
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !(host === 'pagerduty.com' || host.endsWith('.pagerduty.com'))) return undefined;
+  const id = /^\/incidents\/([A-Za-z0-9]+)(?:\/.*)?$/.exec(url.pathname)?.[1]?.toUpperCase();
+  return id && PD_INCIDENT_ID.test(id) ? asPdIncidentId(id) : undefined;
+}
+
+/** The refusal of a word that names no PagerDuty incident; a number gets told it is the number, not the id. */
+function notAPagerDutyIncident(word: string): Mrkdwn {
+  const shown = SLACK_LINK.exec(word)?.[1] ?? word;
+  const number = /^#?\d+$/.test(shown) ? md` That looks like the incident's number; Kranz needs its id.` : md``;
+  return md`\`${shown}\` is not a PagerDuty incident id or URL.${number} Give the id (the last part of the incident's URL in PagerDuty) or the URL, e.g. \`/incident link PABC123\` or \`/incident link https://acme.pagerduty.com/incidents/PABC123\`.`;
+}
 
 export function parseIncidentCommand(raw: string): ParseResult {
   const text = raw.trim();
@@ -128,6 +165,13 @@ export function parseIncidentCommand(raw: string): ParseResult {
       const m = USER.exec(target);
       const message = msg.join(' ');
       return { ok: true, command: { kind: 'page', target: m?.[1] ? { kind: 'user', userId: asSlackUserId(m[1]) } : { kind: 'service', name: target }, message } };
+    }
+    case 'link':
+    case 'link-pagerduty': {
+      const [word = '', ...extra] = restWords;
+      if (!word || extra.length) return need('one PagerDuty incident id or URL', 'link PABC123');
+      const pdIncidentId = pagerDutyIncidentIdIn(word);
+      return pdIncidentId ? { ok: true, command: { kind: 'link_pagerduty', pdIncidentId } } : { ok: false, message: notAPagerDutyIncident(word) };
     }
     case 'snooze': {
       const [d = '', reminder] = restWords;

@@ -9,6 +9,7 @@ import type { WebClient } from '@slack/web-api';
 import { applyCommand, type CommandMeta } from '../../../app/apply-command.ts';
 import { closeIncident, redraftReport } from '../../../app/close-incident.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
+import { linkPagerDutyIncident } from '../../../app/link-pagerduty.ts';
 import { findIncident, listOpenIncidentsFor } from '../../../app/query-incidents.ts';
 import { snoozeReminder } from '../../../app/snooze-reminder.ts';
 import type { Command, PageTarget } from '../../../domain/commands.ts';
@@ -151,6 +152,14 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       const target: PageTarget | undefined = sub.target.kind === 'user' ? { kind: 'user', userId: sub.target.userId } : pdService(deps, sub.target.name);
       if (!target) return void (await say(ctx, REPLIES.unknownPagerDutyService(sub.target.kind === 'service' ? sub.target.name : '', deps.app.policy.pagerduty.services.map((s) => s.serviceId))));
       return apply({ type: 'page', target, message: sub.message || REPLIES.defaultPageMessage }, REPLIES.pageQueued);
+    }
+    case 'link_pagerduty': {
+      const o = await linkPagerDutyIncident(deps.app, here, sub.pdIncidentId, ctx.meta);
+      if (!o.ok) return void (await say(ctx, REPLIES.warning(errorText(o.error))));
+      if (!o.duplicate) deps.kick();
+      if (o.check.kind === 'unavailable') deps.log.warn({ pdIncidentId: sub.pdIncidentId, incident: `INC-${o.state.number}`, reason: o.check.reason }, 'PagerDuty could not be asked about the incident being linked; linked by its id');
+      await say(ctx, o.duplicate ? REPLIES.duplicate(REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, { kind: 'unchecked' }, true)) : REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, o.check));
+      return;
     }
     case 'customer_attach': {
       const c = findCustomer(deps.app.policy, sub.customer);

@@ -5,6 +5,7 @@
  * until it has words here.
  */
 import type { AppError, NotFoundParams } from '../../../app/apply-command.ts';
+import type { LinkRefusal } from '../../../app/link-pagerduty.ts';
 import type { SnoozeError } from '../../../app/snooze-reminder.ts';
 import { ROLES } from '../../../domain/events.ts';
 import { REMINDER_LABELS } from '../../../domain/reminders.ts';
@@ -18,7 +19,7 @@ const roleWord = (r: string): string => r.replace(/_/g, '-');
 /** A PagerDuty incident as people know it: its number when known, with its id. */
 const pdLabel = (p: { pdIncidentId: string; pdIncidentNumber?: number }): string => (p.pdIncidentNumber === undefined ? p.pdIncidentId : `#${p.pdIncidentNumber} (${p.pdIncidentId})`);
 
-export function errorText(e: AppError | SnoozeError): Mrkdwn {
+export function errorText(e: AppError | SnoozeError | LinkRefusal): Mrkdwn {
   switch (e.code) {
     case 'incident.not_found': return notFoundText(e.params);
     case 'incident.not_declared': return md`No incident here. Declare one with \`/incident declare\`.`;
@@ -47,6 +48,10 @@ export function errorText(e: AppError | SnoozeError): Mrkdwn {
       return md`${inc(e.params.number)} has no PagerDuty incident to add a responder to. Link one with \`/incident link ${'<PagerDuty incident id or URL>'}\`, or page a service: \`/incident page ${'<service> <message>'}\`.`;
     case 'pagerduty.already_linked':
       return md`PagerDuty incident ${pdLabel(e.params)} is already linked to ${inc(e.params.number)}; nothing changed.`;
+    case 'pagerduty.linked_elsewhere':
+      return md`PagerDuty incident ${e.params.pdIncidentId} is already linked to ${inc(e.params.number)}, and its events go there: a PagerDuty incident belongs to one Kranz incident. Nothing changed.`;
+    case 'pagerduty.unknown_incident':
+      return md`PagerDuty has no incident ${e.params.pdIncidentId}. Check the id (the last part of the incident's URL in PagerDuty) or paste the URL. Nothing changed.`;
     case 'customer.already_attached': return md`${e.params.name} is already attached to ${inc(e.params.number)}.`;
     case 'customer.not_attached': return md`"${e.params.given}" is not attached to ${inc(e.params.number)}.`;
     case 'customer.no_email': return e.params.missing === 'address'

@@ -42,7 +42,7 @@ function suggestionQuestion(a: PdSuggestion): string {
 
 /** PagerDuty titles come from monitoring systems: text, and not a wall of it (cut by code point). */
 const MAX_PD_TITLE = 200;
-const shortTitle = (t: string): string => {
+export const shortPagerDutyTitle = (t: string): string => {
   const chars = [...t];
   return chars.length > MAX_PD_TITLE ? `${chars.slice(0, MAX_PD_TITLE - 1).join('')}…` : t;
 };
@@ -55,7 +55,7 @@ const shortTitle = (t: string): string => {
 export function pagerDutyLinkedText(m: Extract<MessageSpec, { template: 'pagerduty_linked' }>, incidentNumber: number, resolvesThere: boolean): Mrkdwn {
   const label = m.pdIncidentNumber === undefined ? m.pdIncidentId : `#${m.pdIncidentNumber}`;
   const which = m.url ? link(m.url, label) : plain(label);
-  const title = m.title ? md` (${shortTitle(m.title)})` : md``;
+  const title = m.title ? md` (${shortPagerDutyTitle(m.title)})` : md``;
   const who = m.by ? md`${mention(m.by)} linked` : md`Linked`;
   const resolve = resolvesThere ? md`, and resolving INC-${incidentNumber} resolves it in PagerDuty` : md``;
   return md`:link: ${who} PagerDuty incident ${which}${title} to INC-${incidentNumber}: its PagerDuty events show on this timeline from now on${resolve}.`;

@@ -2,8 +2,10 @@
  * What Kranz answers the person who asked (ephemeral replies to slash
  * commands, buttons, shortcuts and modals). Refusals are in `errors.ts`.
  */
+import type { LinkCheck } from '../../../app/link-pagerduty.ts';
 import type { ActionKind } from '../../../domain/events.ts';
-import { channelLink, joinMd, md, mention, type Mrkdwn } from '../mrkdwn.ts';
+import { channelLink, joinMd, link, md, mention, type Mrkdwn } from '../mrkdwn.ts';
+import { shortPagerDutyTitle } from './messages.ts';
 
 /** One line of `/incident list`. */
 interface OpenIncidentRow { number: number; severity: string; status: string; channelId: string | null; title: string }
@@ -27,6 +29,21 @@ export const REPLIES = {
   redrafted: md`Report re-drafted; posting it here.`,
   updatePosted: md`:mega: Status update posted and relayed.`,
   pageQueued: md`:pager: Page queued for PagerDuty.`,
+  /**
+   * A PagerDuty incident linked: which, and what follows. Checked in PagerDuty, it is named as PagerDuty
+   * names it; not checked (PagerDuty did not answer, or Kranz has no token), by its id, saying why.
+   * `brief`: the answer to a retried request, whose check is not known any more.
+   */
+  pagerDutyLinked: (number: number, pdIncidentId: string, check: LinkCheck, brief = false): Mrkdwn => {
+    const found = check.kind === 'found' ? check.incident : undefined;
+    const which = found ? md`${found.url ? link(found.url, `#${found.number}`) : `#${found.number}`} (${shortPagerDutyTitle(found.title)})` : md`${pdIncidentId}`;
+    const linked = md`:link: Linked PagerDuty incident ${which} to ${inc(number)}.`;
+    if (brief) return linked;
+    const unchecked = check.kind === 'unavailable'
+      ? md` PagerDuty could not be asked about it just now, so it is linked by its id, unchecked: if the id is wrong, nothing will arrive.`
+      : check.kind === 'unchecked' ? md` Kranz has no PagerDuty API token to check it with, so it is linked by its id.` : md``;
+    return md`${linked}${unchecked} Its PagerDuty events show on the timeline here from now on, and \`/incident page @person\` adds responders to it.`;
+  },
   /** The page's text when the person gave none. */
   defaultPageMessage: 'Kranz page',
   unknownSeverityField: 'Unknown severity.',
