@@ -124,7 +124,7 @@ async function seed(pool: pg.Pool): Promise<void> {
       [rem.map((r) => r.id), rem.map((r) => r.kind), rem.map((r) => r.subject), rem.map((r) => r.at)],
     );
   }
-  await pool.query(`update incident_counter set last_number = $1::int`, [N]);
+  await pool.query(`select setval('incident_number_seq', $1::bigint)`, [N]);
   await pool.query('analyze');
 }
 

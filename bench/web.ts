@@ -93,7 +93,7 @@ async function seed(pool: pg.Pool): Promise<number> {
       );
     }
   }
-  await pool.query(`update incident_counter set last_number = $1::int`, [INCIDENTS]);
+  await pool.query(`select setval('incident_number_seq', $1::int)`, [INCIDENTS]);
   await pool.query('analyze');
   return bigNumber;
 }

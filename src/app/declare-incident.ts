@@ -35,8 +35,11 @@ export async function declareIncident(deps: AppDeps, input: DeclareInput, given:
     }
     const now = deps.clock.now();
     const incidentId = asIncidentId(deps.newId());
-    const number = await uow.incidents.nextIncidentNumber();
-    const r = transition(undefined, { type: 'declare', number, ...input }, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
+    const declare = (number: number) => transition(undefined, { type: 'declare', number, ...input }, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
+    // Refused before a number is taken: a sequence does not give a number back, and the next incident must not skip one.
+    const check = declare(0);
+    if (!check.ok) return { ok: false, error: check.error };
+    const r = declare(await uow.incidents.nextIncidentNumber());
     if (!r.ok) return { ok: false, error: r.error };
     // The projection row first: events and links reference it.
     if (r.value.state) await uow.incidents.saveIncident(r.value.state, now);

@@ -1,8 +1,8 @@
 /**
- * Incident numbers have no gaps: a declare that does not commit (the domain
- * refuses it, or its transaction fails or its process dies before the
- * commit) gives its number back, and declares at the same time get
- * consecutive numbers.
+ * Incident numbers: a declare the domain refuses takes none (the next
+ * incident does not skip one), and declares at the same time get
+ * consecutive numbers without waiting for each other. A number is lost only
+ * when a declare's transaction fails or its process dies after taking it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareIncident } from '../../src/app/declare-incident.ts';
@@ -27,18 +27,9 @@ describe('incident numbers', () => {
     expect(first.ok && first.state?.number).toBe(1);
   });
 
-  it('gives back the number of a transaction that did not commit', async () => {
-    await expect(h.deps.store.transaction(async (uow) => {
-      expect(await uow.incidents.nextIncidentNumber()).toBe(2);
-      throw new Error('the process died before the commit');
-    })).rejects.toThrow('died');
-    const next = await declare('n-after-rollback');
-    expect(next.ok && next.state?.number).toBe(2);
-  });
-
-  it('numbers declares made at the same time one after another, without gaps or repeats', async () => {
+  it('numbers declares made at the same time without gaps or repeats', async () => {
     const all = await Promise.all(Array.from({ length: 12 }, (_, i) => declare(`n-together-${i}`)));
     expect(all.every((o) => o.ok)).toBe(true);
-    expect(await numbers()).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    expect(await numbers()).toEqual(Array.from({ length: 13 }, (_, i) => i + 1));
   });
 });

@@ -109,17 +109,22 @@ async function count(lab: Lab, sql: string): Promise<number> {
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** What the stand-in holds for INC-1: its channels and, in the first one, the summary and checklist posts. */
+/**
+ * What the stand-in holds for the lab's one incident: its channels and, in the
+ * first one, the summary and checklist posts. Its number is not assumed: a
+ * declare killed between taking its number and committing leaves that number
+ * unused, and the replay after the restart takes the next one.
+ */
 function slackView(lab: Lab) {
-  const channels = [...lab.slack.workspace.channels.values()].filter((c) => c.name.startsWith('inc-1-'));
+  const channels = [...lab.slack.workspace.channels.values()].filter((c) => /^inc-\d+-/.test(c.name));
   const ch = channels[0];
   const history = ch ? lab.slack.workspace.history(ch.id) : [];
   const keys = history.map((m) => (m.metadata?.event_payload as { key?: string } | undefined)?.key).filter((k): k is string => Boolean(k));
   return {
     channels,
     channelId: ch?.id,
-    summaries: history.filter((m) => (m.text ?? '').startsWith(`INC-1: ${TITLE} (SEV1`)).length,
-    checklists: history.filter((m) => (m.text ?? '').startsWith('Checklist for INC-1')).length,
+    summaries: history.filter((m) => /^INC-\d+: /.test(m.text ?? '') && (m.text ?? '').includes(`: ${TITLE} (SEV1`)).length,
+    checklists: history.filter((m) => /^Checklist for INC-\d+/.test(m.text ?? '')).length,
     duplicateKeys: keys.length - new Set(keys).size,
     pins: ch?.pins.length ?? 0,
   };

@@ -59,15 +59,14 @@ export async function findIncidentIdByNumber(db: Q, n: number): Promise<string |
 }
 
 /**
- * The next incident's number, taken in the caller's transaction: it is given
- * back if that transaction rolls back, so numbers have no gaps (see
- * migrations/0008). Concurrent declares wait here for each other's commit.
+ * The next incident's number, from a sequence: declares do not wait for each
+ * other. A number is lost (the next incident skips it) only when a declare's
+ * transaction fails or its process dies after taking it; a declare the
+ * domain refuses is refused before (see app/declare-incident.ts).
  */
 export async function nextIncidentNumber(db: Q): Promise<number> {
-  const r = await db.query<{ n: string }>('update incident_counter set last_number = last_number + 1 returning last_number::text as n');
-  const n = r.rows[0]?.n;
-  if (n === undefined) throw new Error('incident_counter has no row: run `kranz migrate`');
-  return Number(n);
+  const r = await db.query<{ n: string }>("select nextval('incident_number_seq')::text as n");
+  return Number(r.rows[0]?.n);
 }
 
 /** Inserts or replaces the projection; `version` counts applied events. */
