@@ -22,7 +22,7 @@ export function cleanStrings<T>(value: T): T {
 
 /**
  * `JSON.parse` with every string cleaned. Parsed strings can only hold a NUL
- * or a lone surrogate that the text holds itself or writes as a `\\u`
+ * or a lone surrogate that the text holds itself or writes as a `\u`
  * escape, so text with neither (nearly every request) is parsed without
  * walking and copying the whole value again. Throws as `JSON.parse` does.
  */
