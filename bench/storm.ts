@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { latency, loadAverage, progress, round, table, uptimeLine, waitUntil, writeResult, yesNo, type BenchOutcome, type Latency } from './lib/format.ts';
-import { meterCpu } from './lib/cpu.ts';
+import { meterCpu, perItem } from './lib/cpu.ts';
 import { sampleRss } from './lib/rss.ts';
 import { runLoad } from './lib/loadgen.ts';
 import { pagerDutyEnv, pagerDutyStandIn } from './lib/pagerduty.ts';
@@ -97,8 +97,9 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
   const drainSeconds = round((Date.now() - load.firstSendAt) / 1000, 1);
   const rssPeakMb = rss.map((r) => r.stop().peakMb);
   const used = cpu.map((c) => c.stop());
-  const per = (ms: number | undefined): number | undefined => (ms === undefined || load.ok2xx === 0 ? undefined : round(ms / load.ok2xx, 3));
+  // Every process's CPU together, as one server's.
   const kranzMs = used.every((u) => u.serverMs !== undefined) ? used.reduce((n, u) => n + u.serverMs!, 0) : undefined;
+  const per = perItem({ ...(kranzMs !== undefined ? { serverMs: kranzMs } : {}), ...(used[0]?.postgresMs !== undefined ? { postgresMs: used[0].postgresMs } : {}) }, load.ok2xx);
 
   const ws = slack.workspace;
   const incChannels = [...ws.channels.values()].filter((c) => c.name.startsWith('inc-'));
@@ -129,8 +130,8 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
     deadOutboxRows: await countOf(pool, `select count(*) as n from outbox where status = 'dead'`),
     rssPeakMb,
     cpu: {
-      ...(per(kranzMs) !== undefined ? { kranzMsPer: per(kranzMs)! } : {}),
-      ...(per(used[0]?.postgresMs) !== undefined ? { postgresMsPer: per(used[0]?.postgresMs)! } : {}),
+      ...(per.serverMsPer !== undefined ? { kranzMsPer: per.serverMsPer } : {}),
+      ...(per.postgresMsPer !== undefined ? { postgresMsPer: per.postgresMsPer } : {}),
       ...(used[0]?.machineIdlePct !== undefined ? { machineIdlePct: used[0].machineIdlePct } : {}),
     },
   };
