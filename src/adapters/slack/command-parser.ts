@@ -43,7 +43,7 @@ export const USAGE: [string, string][] = [
   ['sev <level>', 'change the severity, e.g. `sev SEV1`'],
   ['role <role> @user', 'assign commander, customer-liaison, scribe, communications or subject-expert'],
   ['note <text>', 'add a note to the timeline'],
-  ['customer-contacted <who / how / outcome>', "record the call to the customer's main contact"],
+  ['customer-contacted [customer:] <who / how / outcome>', "record the call to the customer's main contact"],
   ['root-cause <text>', 'record the root cause'],
   ['action prevent|fail-better <text>', 'add a corrective or preventive action'],
   ['customer <id or name>', 'attach an affected customer (`customer remove <id>` detaches)'],

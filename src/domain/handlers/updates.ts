@@ -97,6 +97,8 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     if (command.customer) {
       const c = findCustomer(step.policy, command.customer);
       if (!c) return domainError('customer.unknown', { given: command.customer });
+      // A call to a customer not on this incident would count for no one: say so rather than record it.
+      if (!state.customers.includes(c.id)) return domainError('customer.not_attached', { number: state.number, given: command.customer });
       customer = c.id;
     } else if (state.customers.length === 1) {
       // With one customer attached, a call to "the customer" is a call to them: a customer attached later is not counted as called.

@@ -24,6 +24,7 @@ import { statusEphemeral } from '../blocks/incident.ts';
 import { declareModal, updateModal } from '../blocks/modals.ts';
 import { customerForm } from '../blocks/customer-modal.ts';
 import { humanSlackError, isSlackApiError } from '../errors.ts';
+import { contactedCustomer } from '../contacted-customer.ts';
 import { parseIncidentCommand, usageText, type Subcommand } from '../command-parser.ts';
 import { REPLIES } from '../strings/replies.ts';
 import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
@@ -116,8 +117,10 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       return apply({ type: 'assign_role', role: sub.role, userId: sub.userId }, REPLIES.roleAssigned(sub.userId, sub.role));
     case 'note':
       return apply({ type: 'add_note', text: sub.text, via: 'command', authorId: ctx.userId }, REPLIES.noteAdded);
-    case 'customer_contacted':
-      return apply({ type: 'record_customer_contact', details: sub.text }, REPLIES.customerContacted);
+    case 'customer_contacted': {
+      const { customer, details } = contactedCustomer(sub.text, deps.app.policy);
+      return apply({ type: 'record_customer_contact', details, ...(customer ? { customer } : {}) }, REPLIES.customerContacted);
+    }
     case 'root_cause':
       return apply({ type: 'record_root_cause', text: sub.text }, REPLIES.rootCauseRecorded);
     case 'action':
