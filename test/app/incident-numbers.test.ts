@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareIncident } from '../../src/app/declare-incident.ts';
-import { asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
-import { appHarness, type AppHarness } from '../helpers/app.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
+import { appHarness, personMeta, type AppHarness } from '../helpers/app.ts';
 
-const user = (key: string) => ({ actor: { kind: 'user' as const, userId: asSlackUserId('UDECL') }, source: { kind: 'slack' as const, channelId: asSlackChannelId('CGEN') }, idempotencyKey: key });
-const declare = (key: string, severity = 'SEV3') => declareIncident(h.deps, { title: `Numbers ${key}`, severity, commanderId: asSlackUserId('UCMD') }, user(key));
+const declare = (key: string, severity = 'SEV3') => declareIncident(h.deps, { title: `Numbers ${key}`, severity, commanderId: asSlackUserId('UCMD') }, personMeta(key));
 const numbers = async (): Promise<number[]> => (await h.pool.query<{ number: number }>('select number from incidents order by number')).rows.map((r) => r.number);
 
 let h: AppHarness;

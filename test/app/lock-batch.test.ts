@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declareIncident } from '../../src/app/declare-incident.ts';
-import { asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
-import { appHarness, type AppHarness } from '../helpers/app.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
+import { appHarness, personMeta, type AppHarness } from '../helpers/app.ts';
 
-const user = (key: string) => ({ actor: { kind: 'user' as const, userId: asSlackUserId('UDECL') }, source: { kind: 'slack' as const, channelId: asSlackChannelId('CGEN') }, idempotencyKey: key });
 
 let h: AppHarness;
 beforeAll(async () => {
@@ -18,8 +17,8 @@ afterAll(async () => h.close());
 
 describe('lockBatch', () => {
   it('returns the incidents that exist with their states and the keys claimed before, and holds their locks', async () => {
-    const a = await declareIncident(h.deps, { title: 'Queue backlog', severity: 'SEV3', commanderId: asSlackUserId('UCMD') }, user('lock-a'));
-    const b = await declareIncident(h.deps, { title: 'Search stale', severity: 'SEV3', commanderId: asSlackUserId('UCMD') }, user('lock-b'));
+    const a = await declareIncident(h.deps, { title: 'Queue backlog', severity: 'SEV3', commanderId: asSlackUserId('UCMD') }, personMeta('lock-a'));
+    const b = await declareIncident(h.deps, { title: 'Search stale', severity: 'SEV3', commanderId: asSlackUserId('UCMD') }, personMeta('lock-b'));
     if (!a.ok || !b.ok) throw new Error('declare failed');
     const missing = '00000000-0000-4000-8000-000000000000';
     let inside: { states: Map<string, unknown>; claimedBefore: Set<string> } | undefined;

@@ -8,10 +8,9 @@ import { applyCommand } from '../../src/app/apply-command.ts';
 import { declareIncident } from '../../src/app/declare-incident.ts';
 import type { IncidentRef } from '../../src/app/incident-ref.ts';
 import { asIncidentId, asPdIncidentId, asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
-import { appHarness, type AppHarness } from '../helpers/app.ts';
+import { appHarness, personMeta, type AppHarness } from '../helpers/app.ts';
 
 const kranz = (key: string) => ({ actor: { kind: 'kranz' as const }, source: { kind: 'kranz' as const }, idempotencyKey: key });
-const user = (id: string, key: string) => ({ actor: { kind: 'user' as const, userId: asSlackUserId(id) }, source: { kind: 'slack' as const, channelId: asSlackChannelId('CGEN') }, idempotencyKey: key });
 
 let h: AppHarness;
 beforeAll(async () => {
@@ -21,13 +20,13 @@ afterAll(async () => h.close());
 
 describe('store reads', () => {
   it('find one incident by id, channel, number and PagerDuty incident, and nothing for a name no incident has', async () => {
-    const d = await declareIncident(h.deps, { title: 'Checkout errors', severity: 'SEV2', commanderId: asSlackUserId('UCMD'), pagerDuty: { pdIncidentId: asPdIncidentId('PREADS1') } }, user('UDECL', 'reads-d'));
+    const d = await declareIncident(h.deps, { title: 'Checkout errors', severity: 'SEV2', commanderId: asSlackUserId('UCMD'), pagerDuty: { pdIncidentId: asPdIncidentId('PREADS1') } }, personMeta('reads-d', 'UDECL'));
     if (!d.ok) throw new Error('declare failed');
     const ref = { id: d.incidentId };
     const steps = [
       [{ type: 'record_channel', channelId: asSlackChannelId('CREADS'), channelName: 'inc-reads' }, kranz('reads-ch')],
       [{ type: 'member_joined', userId: asSlackUserId('ULIA') }, kranz('reads-join')],
-      [{ type: 'assign_role', role: 'customer-liaison', userId: asSlackUserId('ULIA') }, user('UCMD', 'reads-role')],
+      [{ type: 'assign_role', role: 'customer-liaison', userId: asSlackUserId('ULIA') }, personMeta('reads-role', 'UCMD')],
     ] as const;
     for (const [command, m] of steps) expect((await applyCommand(h.deps, ref, command, m)).ok).toBe(true);
 
@@ -54,7 +53,7 @@ describe('store reads', () => {
   });
 
   it('an incident without a channel yet has no channel in its permission slice', async () => {
-    const d = await declareIncident(h.deps, { title: 'No channel yet', severity: 'SEV3' }, user('UDECL', 'reads-nochan'));
+    const d = await declareIncident(h.deps, { title: 'No channel yet', severity: 'SEV3' }, personMeta('reads-nochan', 'UDECL'));
     if (!d.ok) throw new Error('declare failed');
     const subject = await h.deps.store.reads.findPermissionSubject({ id: d.incidentId });
     expect(subject).toBeDefined();

@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsAfter } from '../../src/adapters/db/incident-reads-sql.ts';
 import { applyCommand } from '../../src/app/apply-command.ts';
 import { declareIncident } from '../../src/app/declare-incident.ts';
-import { asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
-import { appHarness, type AppHarness } from '../helpers/app.ts';
+import { asSlackUserId } from '../../src/domain/ids.ts';
+import { appHarness, personMeta, type AppHarness } from '../helpers/app.ts';
 
-const meta = (key: string) => ({ actor: { kind: 'user' as const, userId: asSlackUserId('UDANA') }, source: { kind: 'slack' as const, channelId: asSlackChannelId('CGEN') }, idempotencyKey: key });
 
 let h: AppHarness;
 beforeAll(async () => {
@@ -16,10 +15,10 @@ afterAll(async () => h.close());
 
 describe('eventsAfter', () => {
   it('returns events in log order, and pages through them without skipping, past 9 and 99', async () => {
-    const d = await declareIncident(h.deps, { title: 'Checkout errors', severity: 'SEV2', commanderId: asSlackUserId('UDANA') }, meta('seq-d'));
+    const d = await declareIncident(h.deps, { title: 'Checkout errors', severity: 'SEV2', commanderId: asSlackUserId('UDANA') }, personMeta('seq-d', 'UDANA'));
     if (!d.ok) throw new Error('declare failed');
     for (let i = 0; i < 120; i++) {
-      const o = await applyCommand(h.deps, { id: d.incidentId }, { type: 'add_note', text: `note ${i}`, via: 'command', authorId: asSlackUserId('UDANA') }, meta(`seq-n${i}`));
+      const o = await applyCommand(h.deps, { id: d.incidentId }, { type: 'add_note', text: `note ${i}`, via: 'command', authorId: asSlackUserId('UDANA') }, personMeta(`seq-n${i}`, 'UDANA'));
       expect(o.ok).toBe(true);
     }
     const all = await eventsAfter(h.pool, d.incidentId, 0, 1000);

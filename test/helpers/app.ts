@@ -7,6 +7,7 @@ import pg from 'pg';
 import { migrate } from '../../src/adapters/db/migrate.ts';
 import { PostgresStore } from '../../src/adapters/db/store.ts';
 import type { AppDeps } from '../../src/app/ports.ts';
+import { asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 import type { Policy } from '../../src/domain/policy.ts';
 import { createTestDatabase, testPool, type TestDatabase } from './db.ts';
 import { T0, testPolicy } from './domain.ts';
@@ -63,4 +64,9 @@ export async function appHarness(policy: Policy = testPolicy): Promise<AppHarnes
       await db.drop();
     },
   };
+}
+
+/** What a person's command carries when typed in a Slack channel: who, where, and its idempotency key. */
+export function personMeta(key: string, userId = 'UDECL', channelId = 'CGEN') {
+  return { actor: { kind: 'user' as const, userId: asSlackUserId(userId) }, source: { kind: 'slack' as const, channelId: asSlackChannelId(channelId) }, idempotencyKey: key };
 }
