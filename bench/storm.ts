@@ -59,6 +59,28 @@ export interface StormRun {
   rssPeakMb: (number | undefined)[];
   /** CPU ms per delivery until drained: every Kranz process together, and PostgreSQL; the machine's idle share. */
   cpu: { kranzMsPer?: number; postgresMsPer?: number; machineIdlePct?: number };
+  /** Transactions PostgreSQL committed in this database until drained, per delivery (every statement outside one counts). */
+  commitsPer: number;
+}
+
+/** Diagnostic (`KRANZ_BENCH_STATEMENTS=1`): the statements PostgreSQL ran most, with their time. */
+async function printStatements(pool: import('pg').Pool, label: string): Promise<void> {
+  await pool.query('create extension if not exists pg_stat_statements');
+  const r = await pool.query<{ calls: string; ms: string; rows: string; q: string }>(
+    `select sum(calls)::text as calls, round(sum(total_exec_time))::text as ms, sum(rows)::text as rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) as q
+     from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+     group by 4 order by sum(calls) desc limit 30`);
+  console.error(`-- statements, ${label}`);
+  for (const x of r.rows) console.error(`${x.calls.padStart(7)} ${x.ms.padStart(6)} ms ${x.rows.padStart(7)} rows  ${x.q}`);
+  const t = await pool.query<{ relname: string; seq_scan: string; seq_tup_read: string; idx_scan: string; idx_tup_fetch: string }>(
+    'select relname, seq_scan::text, seq_tup_read::text, idx_scan::text, idx_tup_fetch::text from pg_stat_user_tables order by seq_tup_read desc limit 8');
+  for (const x of t.rows) console.error(`table ${x.relname}: seq scans ${x.seq_scan} reading ${x.seq_tup_read} rows; index scans ${x.idx_scan} fetching ${x.idx_tup_fetch}`);
+}
+
+/** Transactions committed in the pool's database so far (the statistics lag a moment: read after a pause). */
+async function commitsOf(pool: import('pg').Pool): Promise<number> {
+  await new Promise((r) => setTimeout(r, 600));
+  return countOf(pool, `select xact_commit as n from pg_stat_database where datname = current_database()`);
 }
 
 async function stormRun(ctx: BenchContext, processes: number, label: string): Promise<StormRun> {
@@ -82,6 +104,7 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
 
   const rss = servers.map((s) => sampleRss(s.pid));
   const cpu = servers.map((s, i) => meterCpu({ serverPid: s.pid, ...(i === 0 ? { postgresDataDir: ctx.pg.dataDir } : {}) }));
+  const commitsBefore = await commitsOf(pool);
   const load = await runLoad({
     targets: servers.map((s) => `${s.url}/pagerduty/webhook`), maxSockets: 32, timeoutMs: 15_000,
     scenario: { kind: 'pd', run: `st${label}`, incidents: INCIDENTS, first: 'incident.triggered', later: LATER },
@@ -97,6 +120,8 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
   const drainSeconds = round((Date.now() - load.firstSendAt) / 1000, 1);
   const rssPeakMb = rss.map((r) => r.stop().peakMb);
   const used = cpu.map((c) => c.stop());
+  const commits = await commitsOf(pool) - commitsBefore;
+  if (process.env.KRANZ_BENCH_STATEMENTS) await printStatements(pool, label);
   // Every process's CPU together, as one server's.
   const kranzMs = used.every((u) => u.serverMs !== undefined) ? used.reduce((n, u) => n + u.serverMs!, 0) : undefined;
   const per = perItem({ ...(kranzMs !== undefined ? { serverMs: kranzMs } : {}), ...(used[0]?.postgresMs !== undefined ? { postgresMs: used[0].postgresMs } : {}) }, load.ok2xx);
@@ -129,6 +154,7 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
     })),
     deadOutboxRows: await countOf(pool, `select count(*) as n from outbox where status = 'dead'`),
     rssPeakMb,
+    commitsPer: round(commits / Math.max(1, load.ok2xx), 2),
     cpu: {
       ...(per.serverMsPer !== undefined ? { kranzMsPer: per.serverMsPer } : {}),
       ...(per.postgresMsPer !== undefined ? { postgresMsPer: per.postgresMsPer } : {}),
@@ -175,6 +201,7 @@ export async function runStormBench(): Promise<BenchOutcome> {
         ['peak RSS per process MB', ...col((r) => r.rssPeakMb.map((m) => m ?? '?').join(' / '))],
         ['CPU ms per delivery until drained: Kranz (all processes) + PostgreSQL', ...col((r) => `${r.cpu.kranzMsPer ?? '?'} + ${r.cpu.postgresMsPer ?? '?'}`)],
         ['machine idle % until drained', ...col((r) => r.cpu.machineIdlePct ?? '?')],
+        ['PostgreSQL commits per delivery until drained', ...col((r) => r.commitsPer)],
       ]),
       '',
       ...[three, one].flatMap((r) => r.duplicated.map((d) => `posted ${d.times}× with ${r.processes} process(es): outbox ${d.op} ${d.key} (row attempts: ${d.attempts})`)),

@@ -39,7 +39,7 @@ export async function startBenchPostgres(label: string): Promise<BenchPostgres> 
   const server = new EmbeddedPostgres({
     databaseDir: dir, user: 'postgres', password: 'postgres', port, persistent: false, createPostgresUser: true,
     onLog: () => {}, onError: () => {},
-    postgresFlags: ['-c', 'max_connections=150'],
+    postgresFlags: ['-c', 'max_connections=150', ...(process.env.KRANZ_BENCH_STATEMENTS ? ['-c', 'shared_preload_libraries=pg_stat_statements'] : [])],
   });
   let stopped = false;
   const stop = async (): Promise<void> => {
