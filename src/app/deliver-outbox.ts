@@ -8,6 +8,7 @@ import type { IncidentId } from '../domain/ids.ts';
 import type { Command } from '../domain/commands.ts';
 import { applyCommandIn, type CommandMeta } from './apply-command.ts';
 import { GroupCommit } from '../lib/group-commit.ts';
+import { OutboxPacer } from './outbox-pacing.ts';
 import type { AppDeps, ClaimedOutboxRow, NewOutboxRow, OutboxQueue } from './ports.ts';
 
 /** Something the delivery learned that must be recorded with it (same transaction). */
@@ -23,8 +24,10 @@ export type DeliveryOutcome =
    * `unexpected`: not an answer of the target nor an outage but an error of Kranz's own (a bug):
    * such a row goes to the dead letters after `outbox.max_attempts`, so it cannot block the
    * incident's later messages forever; outages and rate limits are waited out.
+   * `rateLimited`: the target refused the row's order key for its rate (Slack's 429 on a channel): the
+   * key's later rows are paced (see `outbox-pacing.ts`).
    */
-  | { ok: false; retryable: true; error: string; retryAfterMs?: number; waiting?: true; unexpected?: true }
+  | { ok: false; retryable: true; error: string; retryAfterMs?: number; waiting?: true; unexpected?: true; rateLimited?: true }
   | { ok: false; retryable: false; error: string };
 
 /** Delivers rows of one target (`slack`, `pagerduty`, …). */
@@ -77,6 +80,8 @@ export class OutboxWorker {
    * mark is being written, share the next one (one statement, one commit).
    */
   private readonly marks: GroupCommit<{ id: number; result: unknown }, boolean>;
+  /** Order keys a target rate-limits, spaced at the rate it allowed. */
+  private readonly pacer = new OutboxPacer();
 
   constructor(
     private readonly deps: AppDeps,
@@ -116,6 +121,16 @@ export class OutboxWorker {
   }
 
   private async deliverOne(row: ClaimedOutboxRow): Promise<void> {
+    const startAt = this.deps.clock.now().getTime();
+    const slot = this.pacer.nextSlot(row.orderKey, startAt);
+    if (slot > startAt) {
+      // Not its turn yet at the key's pace: back untried, woken at its slot.
+      const at = new Date(slot);
+      await this.queue.defer(row.id, this.opts.workerId, at);
+      this.opts.onRetry?.(row, at);
+      return;
+    }
+    this.pacer.started(row.orderKey, startAt);
     const deliverer = this.deliverers[row.target];
     let outcome: DeliveryOutcome;
     if (!deliverer) {
@@ -127,6 +142,11 @@ export class OutboxWorker {
         // An unexpected throw is retried (better late than lost), up to `outbox.max_attempts`.
         outcome = { ok: false, retryable: true, error: e instanceof Error ? e.message : String(e), unexpected: true };
       }
+    }
+    if (!outcome.ok && outcome.retryable && outcome.rateLimited) {
+      // Learning the pace is an optimisation: a failure to count leaves the key as it was, nothing else.
+      const now = this.deps.clock.now().getTime();
+      await this.pacer.refused(row.orderKey, row.id, now, outcome.retryAfterMs ?? 0, (fromId) => this.queue.deliveredBetween(row.orderKey, fromId, row.id)).catch(() => undefined);
     }
     if (!outcome.ok && outcome.retryable) outcome = this.giveUp(row, outcome) ?? outcome;
     if (outcome.ok) {

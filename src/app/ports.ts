@@ -287,7 +287,11 @@ export interface OutboxQueue {
   /** Marks leased rows delivered in one statement; returns the ids marked (not those whose lease was lost). */
   delivered(rows: readonly { id: number; result: unknown }[], workerId: string, now: Date): Promise<Set<number>>;
   retry(id: number, workerId: string, error: string, nextAttemptAt: Date): Promise<void>;
+  /** Gives a claimed row back untried until `nextAttemptAt` (its claim is not counted as an attempt, nothing failed). */
+  defer(id: number, workerId: string, nextAttemptAt: Date): Promise<void>;
   dead(id: number, workerId: string, error: string): Promise<void>;
+  /** Rows of `orderKey` with ids from `fromId` up to (not including) `beforeId` that were delivered. */
+  deliveredBetween(orderKey: string, fromId: number, beforeId: number): Promise<number>;
 }
 
 /** Who is in a channel or a user group now, as the chat workspace says (cached briefly by the adapter). Throws when it cannot say. */

@@ -167,6 +167,27 @@ export async function markRetry(db: Q, id: number, workerId: string, error: stri
   );
 }
 
+/** Gives a claimed row back for later without counting the claim as an attempt (pacing, not a failure). */
+export async function markDeferred(db: Q, id: number, workerId: string, nextAttemptAt: Date): Promise<void> {
+  await db.query(
+    `update outbox set next_attempt_at = $3::timestamptz, lease_until = null, attempts = greatest(0, attempts - 1)
+     where id = $1::bigint and leased_by = $2 and status = 'pending'`,
+    [id, workerId, nextAttemptAt.toISOString()],
+  );
+}
+
+/**
+ * Delivered rows of one order key between two ids. Walks the primary key over
+ * the ids in between (rows of every key queued meanwhile), not the key's whole history.
+ */
+export async function countDeliveredBetween(db: Q, orderKey: string, fromId: number, beforeId: number): Promise<number> {
+  const r = await db.query<{ n: string }>(
+    `select count(*)::text as n from outbox where id >= $2::bigint and id < $3::bigint and order_key = $1 and status = 'delivered'`,
+    [orderKey, fromId, beforeId],
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 /** Poison messages go to the dead state: shown by doctor and metrics, no longer blocking their key. */
 export async function markDead(db: Q, id: number, workerId: string, error: string): Promise<void> {
   await db.query(

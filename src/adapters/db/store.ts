@@ -98,7 +98,9 @@ export function outboxQueue(pool: pg.Pool): OutboxQueue {
     claim: (o) => outbox.claimOutbox(pool, o),
     delivered: (rows, workerId, now) => outbox.markManyDelivered(pool, rows, workerId, now),
     retry: (id, workerId, error, at) => outbox.markRetry(pool, id, workerId, error, at),
+    defer: (id, workerId, at) => outbox.markDeferred(pool, id, workerId, at),
     dead: (id, workerId, error) => outbox.markDead(pool, id, workerId, error),
+    deliveredBetween: (orderKey, fromId, beforeId) => outbox.countDeliveredBetween(pool, orderKey, fromId, beforeId),
   };
 }
 

@@ -32,7 +32,7 @@ export function slackErrorCode(e: unknown): string {
 export function toDeliveryOutcome(e: unknown): Exclude<DeliveryOutcome, { ok: true }> {
   const x = e as SlackErrorLike;
   if (x?.code === 'slack_webapi_rate_limited_error') {
-    return { ok: false, retryable: true, error: 'ratelimited', retryAfterMs: Math.max(1, x.retryAfter ?? 1) * 1000 };
+    return { ok: false, retryable: true, error: 'ratelimited', retryAfterMs: Math.max(1, x.retryAfter ?? 1) * 1000, rateLimited: true };
   }
   const code = slackErrorCode(e);
   if (x?.code === 'slack_webapi_platform_error' && PERMANENT.has(code)) return { ok: false, retryable: false, error: code };
