@@ -6,11 +6,12 @@
  * (chat.postEphemeral refuses non-members with `user_not_in_channel`). The
  * answer is the text the slash command gives. When the response_url fails,
  * the old way still answers: an ephemeral in the channel for a member, a DM
- * for anyone else.
+ * for anyone else; so does a response_url that does not answer in time.
  */
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pagerDutyEventMessage } from '../../src/adapters/slack/blocks/incident.ts';
+import { RESPONSE_URL_DEADLINE_MS } from '../../src/adapters/slack/listeners/response-url.ts';
 import { md } from '../../src/adapters/slack/mrkdwn.ts';
 import type { IncidentState } from '../../src/domain/incident.ts';
 import { RESPONSE_URL_FAULT, type ResponseUrlPost } from '../../src/sandbox/slack/index.ts';
@@ -114,6 +115,24 @@ describe('answers to buttons', () => {
     const tried = otherAnswersTo(USERS.eve.id).slice(dmsBefore);
     expect(tried.map((c) => [c.method, c.ok ? 'ok' : c.error])).toEqual([['chat.postEphemeral', 'user_not_in_channel'], ['chat.postMessage', 'ok']]);
     expect(String(tried[1]?.args['text'])).toMatch(refusedResolve);
+  });
+
+  it('gives up on a response_url that never answers after RESPONSE_URL_DEADLINE_MS and answers in the channel instead', async () => {
+    const ts = await resolveSuggestion();
+    h.slack.faults.outage(RESPONSE_URL_FAULT, { times: 1, mode: 'hang' });
+    const before = otherAnswersTo(USERS.sam.id).length;
+    const started = Date.now();
+
+    const samUrl = await press(USERS.sam.id, ts, 'pd_resolve');
+    const answered = await h.slack.waitFor(() => otherAnswersTo(USERS.sam.id).slice(before).find((c) => c.method === 'chat.postEphemeral'), { timeoutMs: RESPONSE_URL_DEADLINE_MS + 5_000, what: 'the answer in the channel' });
+    const tookMs = Date.now() - started;
+
+    expect(postsTo(samUrl)).toEqual([expect.objectContaining({ status: 0, effect: 'rejected' })]);
+    expect(answered).toMatchObject({ ok: true, args: expect.objectContaining({ channel, text: expect.stringMatching(/^:warning: You may not resolve INC-1\./) }) });
+    expect(tookMs).toBeGreaterThanOrEqual(RESPONSE_URL_DEADLINE_MS - 50);
+    expect(tookMs).toBeLessThan(RESPONSE_URL_DEADLINE_MS + 3_000);
+    // Kranz abandoned the hung request: nothing of the stand-in is left in flight.
+    await h.slack.idle();
   });
 
   it('answers the message shortcut "Add to incident timeline" on its response_url too', async () => {

@@ -3,9 +3,12 @@
  * and answers in the acknowledgement itself when that is done within a few
  * milliseconds, so the person sees the answer with no second request; when
  * applying takes longer (the incident is locked, the database is slow), the
- * ack goes out empty at once and the answer follows on response_url.
+ * ack goes out empty at once and the answer follows on response_url, or in
+ * the channel when that does not take it in time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RESPONSE_URL_DEADLINE_MS } from '../../src/adapters/slack/listeners/response-url.ts';
+import { RESPONSE_URL_FAULT } from '../../src/sandbox/slack/index.ts';
 import { incidentChannel, outboxDrained, startHarness, USERS, type Harness } from '../helpers/kranz-harness.ts';
 
 /** A wait long enough that a command applied on an idle test machine is always answered in its ack. */
@@ -67,5 +70,30 @@ describe('the answer to a slash command', () => {
     const until = Date.now() + 10_000;
     while (postsTo(reply.responseUrl).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     expect(postsTo(reply.responseUrl).map((p) => p.body)).toEqual([expect.objectContaining({ response_type: 'ephemeral', text: expect.stringContaining('Added to the timeline') })]);
+  });
+
+  it('goes in the channel when its response_url does not answer within RESPONSE_URL_DEADLINE_MS', async () => {
+    const dana = h.slack.user(USERS.dana.id);
+    const ch = (await incidentChannel(h, 1)).id;
+    const ephemeralsBefore = h.slack.workspace.calls.filter((c) => c.method === 'chat.postEphemeral').length;
+    h.slack.faults.outage(RESPONSE_URL_FAULT, { times: 1, mode: 'hang' });
+    const locker = await h.pool.connect();
+    let reply: Awaited<ReturnType<typeof dana.slashCommand>>;
+    try {
+      await locker.query('begin');
+      // As above: the note applies after its ack, so its answer goes to the response_url, which hangs.
+      await locker.query("select 1 from incidents where number = 1 for update");
+      reply = await dana.slashCommand(ch, '/incident', 'note Cache warmed again');
+      expect(reply.json ?? {}).not.toHaveProperty('text');
+      await locker.query('commit');
+    } finally {
+      locker.release();
+    }
+    const released = Date.now();
+    const answered = await h.slack.waitFor(() => h.slack.workspace.calls.filter((c) => c.method === 'chat.postEphemeral').slice(ephemeralsBefore).find((c) => c.args['user'] === USERS.dana.id), { timeoutMs: RESPONSE_URL_DEADLINE_MS + 5_000, what: 'the answer in the channel' });
+    expect(Date.now() - released).toBeGreaterThanOrEqual(RESPONSE_URL_DEADLINE_MS - 50);
+    expect(answered).toMatchObject({ ok: true, args: expect.objectContaining({ channel: ch, text: expect.stringContaining('Added to the timeline') }) });
+    expect(postsTo(reply.responseUrl)).toEqual([expect.objectContaining({ status: 0, effect: 'rejected' })]);
+    await h.slack.idle();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Injected failures of Web API methods: rate limiting (HTTP 429 with
  * Retry-After), outages (HTTP 5xx or a dropped connection) and slow answers
- * (the real answer, late). Response URLs fail the same way under the name
+ * (the real answer, late) or none at all (a hung connection). Response URLs fail the same way under the name
  * `RESPONSE_URL_FAULT`.
  */
 
@@ -20,10 +20,16 @@ export interface RateLimitFault {
   retryAfterSec?: number;
 }
 
+/** How an outage answers: see {@link OutageStyle}. */
+export type OutageMode = 'status' | 'close' | 'hang';
+
 /** How an outage answers. */
 export interface OutageStyle {
-  /** `status` (default) answers `status`; `close` drops the connection unanswered. */
-  mode?: 'status' | 'close';
+  /**
+   * `status` (default) answers `status`; `close` drops the connection unanswered;
+   * `hang` never answers and keeps the connection open until the caller gives up or the stand-in closes.
+   */
+  mode?: OutageMode;
   /** HTTP status for `mode: 'status'`; default 503. */
   status?: number;
 }
@@ -34,12 +40,12 @@ export type OutageFault = ({ times: number } | { untilMs: number }) & OutageStyl
 /** What the server must do with one call. */
 export type FaultDecision =
   | { kind: 'ratelimited'; retryAfterSec: number }
-  | { kind: 'outage'; mode: 'status' | 'close'; status: number }
+  | { kind: 'outage'; mode: OutageMode; status: number }
   | { kind: 'slow'; delayMs: number };
 
 type Entry =
   | { kind: 'ratelimited'; left: number; retryAfterSec: number }
-  | { kind: 'outage'; left: number; untilMs: number | undefined; mode: 'status' | 'close'; status: number }
+  | { kind: 'outage'; left: number; untilMs: number | undefined; mode: OutageMode; status: number }
   | { kind: 'slow'; left: number; delayMs: number };
 
 /** Fault switchboard, per method name or `'*'` for every method. */

@@ -76,7 +76,7 @@ export class ResponseUrls {
     }
   }
 
-  /** Records a POST an injected fault refused (status 0: the connection was dropped); it uses none of the URL's five uses. */
+  /** Records a POST an injected fault refused (status 0: no answer, the connection dropped or held); it uses none of the URL's five uses. */
   refuse(id: string, raw: Buffer, status: number): void {
     this.record(id, parseBody(raw), status, 'rejected');
   }

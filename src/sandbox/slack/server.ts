@@ -75,12 +75,13 @@ async function api(parts: ServerParts, method: string, url: URL, req: IncomingMe
   }
   if (fault?.kind === 'outage') {
     call.fault = 'outage';
-    call.status = fault.mode === 'close' ? 0 : fault.status;
+    call.status = fault.mode === 'status' ? fault.status : 0;
     call.error = 'outage';
     if (fault.mode === 'close') {
       req.socket.destroy();
       return;
     }
+    if (fault.mode === 'hang') return;
     send(res, fault.status, 'Service Unavailable');
     return;
   }
@@ -120,8 +121,10 @@ async function responseUrl(parts: ServerParts, id: string, req: IncomingMessage,
     return send(res, 429, 'rate_limited', { 'retry-after': String(fault.retryAfterSec) });
   }
   if (fault?.kind === 'outage') {
-    parts.responseUrls.refuse(id, body, fault.mode === 'close' ? 0 : fault.status);
+    parts.responseUrls.refuse(id, body, fault.mode === 'status' ? fault.status : 0);
     if (fault.mode === 'close') return void req.socket.destroy();
+    // Never answered: the caller's deadline (or close()) ends it.
+    if (fault.mode === 'hang') return;
     return send(res, fault.status, 'Service Unavailable');
   }
   const r = parts.responseUrls.handle(id, body);

@@ -24,7 +24,7 @@ function parseValue<T>(raw: string | undefined): T | undefined {
 }
 
 export function registerActions(app: App, deps: SlackListenerDeps): void {
-  app.action<BlockAction<ButtonAction>>(/^checklist_done:/, async ({ ack, action, body, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>(/^checklist_done:/, async ({ ack, action, body, client }) => {
     await ack();
     const v = parseValue<{ incidentId: string; itemId: string }>(action.value);
     const channelId = body.channel?.id;
@@ -32,38 +32,38 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     // Keyed by the item: a double click or two people clicking tick it once.
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'check_item', itemId: v.itemId }, userMeta(body.user.id, channelId, `slack:check:${v.incidentId}:${v.itemId}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    if (!o.ok) await answerPress({ body, client, respond }, outcomeText(o, md``), deps);
+    if (!o.ok) await answerPress({ body, client }, outcomeText(o, md``), deps);
   });
 
-  app.action<BlockAction<ButtonAction>>('pd_resolve', async ({ ack, action, body, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>('pd_resolve', async ({ ack, action, body, client }) => {
     await ack();
     const channelId = body.channel?.id;
     const o = await applyCommand(deps.app, { id: asIncidentId(action.value ?? '') }, { type: 'resolve' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:pd_resolve`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    await answerPress({ body, client, respond }, outcomeText(o, REPLIES.resolvedByButton), deps);
+    await answerPress({ body, client }, outcomeText(o, REPLIES.resolvedByButton), deps);
   });
 
-  app.action<BlockAction<ButtonAction>>('pd_change_severity', async ({ ack, action, body, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>('pd_change_severity', async ({ ack, action, body, client }) => {
     await ack();
     const v = parseValue<{ incidentId: string; severity: string }>(action.value);
     const channelId = body.channel?.id;
     if (!v) return;
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'change_severity', severity: v.severity, reason: 'PagerDuty priority changed' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:sev:${v.severity}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    await answerPress({ body, client, respond }, outcomeText(o, REPLIES.severityChanged(v.severity)), deps);
+    await answerPress({ body, client }, outcomeText(o, REPLIES.severityChanged(v.severity)), deps);
   });
 
-  app.action<BlockAction<ButtonAction>>('snooze_reminder', async ({ ack, action, body, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>('snooze_reminder', async ({ ack, action, body, client }) => {
     await ack();
     const v = parseValue<{ incidentId: string; reminder: string }>(action.value);
     const channelId = body.channel?.id;
     if (!v || !deps.remindersRunning || !channelId) return;
     const r = await snoozeReminder(deps.app, { channelId: asSlackChannelId(channelId) }, { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`, body.user.name));
     if (r.ok && !r.duplicate) deps.kick();
-    await answerPress({ body, client, respond }, r.ok ? snoozedText(r, deps.app.policy.reportTimezone) : REPLIES.warning(errorText(r.error)), deps);
+    await answerPress({ body, client }, r.ok ? snoozedText(r, deps.app.policy.reportTimezone) : REPLIES.warning(errorText(r.error)), deps);
   });
 
-  app.action<BlockAction<ButtonAction>>('open_update_modal', async ({ ack, body, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>('open_update_modal', async ({ ack, body, client }) => {
     await ack();
     const channelId = body.channel?.id ?? '';
     try {
@@ -72,7 +72,7 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
       const cadence = findSeverity(deps.app.policy, s.severity)?.updateCadenceMs ?? 1_800_000;
       await client.views.open({ trigger_id: body.trigger_id, view: updateModal({ id: s.id, number: s.number, status: s.status }, cadence, channelId, customerForm(deps.app.policy, s)) as never });
     } catch (e) {
-      await answerPress({ body, client, respond }, REPLIES.warning(plain(humanSlackError(e))), deps);
+      await answerPress({ body, client }, REPLIES.warning(plain(humanSlackError(e))), deps);
     }
   });
 }

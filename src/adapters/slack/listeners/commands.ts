@@ -4,7 +4,7 @@
  * receiver holds a few milliseconds for the answer, or on response_url when
  * the answer comes later than that.
  */
-import type { App, RespondFn } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { applyCommand, type CommandMeta } from '../../../app/apply-command.ts';
 import { closeIncident, redraftReport } from '../../../app/close-incident.ts';
@@ -32,13 +32,15 @@ import { snoozedText } from '../strings/snooze.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { isUnstorable } from '../../intake/storable.ts';
 import { answerInAckOf, arrivalOrderOf, type AnswerInAck } from '../receiver.ts';
+import { answerOnResponseUrl, type Press } from './answers.ts';
 import type { ArrivalOrder } from '../../../lib/ordered-lanes.ts';
 
 export function registerCommands(app: App, deps: SlackListenerDeps): void {
-  app.command('/incident', async ({ command, respond, client, context }) => {
+  app.command('/incident', async ({ command, client, context }) => {
     const parsed = parseIncidentCommand(command.text ?? '');
     // No ack here: the receiver holds it (up to its deadline) so the answer can ride on it (`answerInAckOf`).
-    const tell = answerer(respond, answerInAckOf(context));
+    const asker = { body: { user: { id: command.user_id }, channel: { id: command.channel_id }, response_url: command.response_url }, client };
+    const tell = answerer(asker, answerInAckOf(context), deps);
     if (!parsed.ok) return void (await tell(parsed.message));
     const sub = parsed.command;
     if (sub.kind === 'help') return void (await tell(usageText()));
@@ -63,11 +65,11 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
   });
 }
 
-/** Answers ephemerally: in the ack when it is still open, else through response_url. */
-function answerer(respond: RespondFn, inAck: AnswerInAck): (text: Mrkdwn) => Promise<void> {
+/** Answers ephemerally: in the ack when it is still open, else on response_url, else (refused or hung) in the channel or by DM. */
+function answerer(asker: Press, inAck: AnswerInAck, deps: SlackListenerDeps): (text: Mrkdwn) => Promise<void> {
   return async (text) => {
     const message = { response_type: 'ephemeral' as const, text: text.text };
-    if (!(await inAck(message))) await respond(message);
+    if (!(await inAck(message))) await answerOnResponseUrl(asker, message, text, deps);
   };
 }
 

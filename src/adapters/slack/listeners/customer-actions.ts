@@ -19,7 +19,7 @@ function parse<T>(raw: string | undefined): T | undefined {
 }
 
 export function registerCustomerActions(app: App, deps: SlackListenerDeps): void {
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ATTACH_ACTION}:`), async ({ ack, action, body, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${ATTACH_ACTION}:`), async ({ ack, action, body, client }) => {
     await ack();
     const v = parse<{ incidentId: string; customer: string }>(action.value);
     const channelId = body.channel?.id;
@@ -27,22 +27,22 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
     // Keyed by incident and customer: two people clicking the same button attach it once.
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'attach_customer', customer: v.customer, via: 'button' }, userMeta(body.user.id, channelId, `slack:attach:${v.incidentId}:${v.customer}:${body.container?.message_ts ?? ''}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    if (!o.ok) await answerPress({ body, client, respond }, outcomeText(o, md``), deps);
+    if (!o.ok) await answerPress({ body, client }, outcomeText(o, md``), deps);
   });
 
-  app.action<BlockAction<ButtonAction>>(DETACH_ACTION, async ({ ack, action, body, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>(DETACH_ACTION, async ({ ack, action, body, client }) => {
     await ack();
     const v = parse<{ incidentId: string; customer: string }>(action.value);
     const channelId = body.channel?.id;
     if (!v) return;
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'detach_customer', customer: v.customer }, userMeta(body.user.id, channelId, `slack:detach:${v.incidentId}:${v.customer}:${body.container?.message_ts ?? ''}`, body.user.name));
     if (o.ok && !o.duplicate) deps.kick();
-    await answerPress({ body, client, respond }, outcomeText(o, CUSTOMER_REPLIES.detached), deps);
+    await answerPress({ body, client }, outcomeText(o, CUSTOMER_REPLIES.detached), deps);
   });
 
   // Send (to the customer's Slack channel) and Send by email (to its contacts): the same review, two ways out.
   for (const [actionId, via] of [[SEND_REPORT_ACTION, 'slack'], [SEND_REPORT_EMAIL_ACTION, 'email']] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client, respond }) => {
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client }) => {
       await ack();
       const v = parse<{ incidentId: string; customer: string; sha256: string }>(action.value);
       const channelId = body.channel?.id;
@@ -54,7 +54,7 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
       const text = o.ok
         ? o.duplicate ? CUSTOMER_REPLIES.alreadySent : via === 'email' ? CUSTOMER_REPLIES.sentByEmail : CUSTOMER_REPLIES.sent
         : o.error.code === 'customer_report.changed' ? CUSTOMER_REPLIES.changed : md`:warning: ${errorText(o.error)}`;
-      await answerPress({ body, client, respond }, text, deps);
+      await answerPress({ body, client }, text, deps);
     });
   }
 }

@@ -11,7 +11,7 @@ import { answerPress } from './answers.ts';
 export const ADD_TO_TIMELINE = 'add_to_timeline';
 
 export function registerShortcuts(app: App, deps: SlackListenerDeps): void {
-  app.shortcut<MessageShortcut>(ADD_TO_TIMELINE, async ({ ack, shortcut, client, respond }) => {
+  app.shortcut<MessageShortcut>(ADD_TO_TIMELINE, async ({ ack, shortcut, client }) => {
     await ack();
     const channelId = shortcut.channel.id;
     const ts = shortcut.message.ts;
@@ -22,6 +22,6 @@ export function registerShortcuts(app: App, deps: SlackListenerDeps): void {
       ...(permalink ? { permalink } : {}),
     }, 'shortcut', asSlackUserId(shortcut.user.id));
     if (o.ok && !o.duplicate) deps.kick();
-    await answerPress({ body: { user: shortcut.user, channel: shortcut.channel }, client, respond }, outcomeText(o, REPLIES.addedToTimeline), deps);
+    await answerPress({ body: { user: shortcut.user, channel: shortcut.channel, response_url: shortcut.response_url }, client }, outcomeText(o, REPLIES.addedToTimeline), deps);
   });
 }
