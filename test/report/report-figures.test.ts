@@ -135,6 +135,23 @@ describe('a corrected resolution', () => {
   });
 });
 
+describe('a declaration corrected twice', () => {
+  it("says the second correction's was is the first correction's time, not the declaration as logged", () => {
+    // Declared 13:00; corrected to 12:50, then to 12:55.
+    const events = play(POLICY, [
+      [0, declare()], [10, { type: 'correct_time', key: 'declared', at: iso(-10) }], [20, { type: 'correct_time', key: 'declared', at: iso(-5), reason: 'bridge log' }],
+    ]);
+    const corrections = events.filter((e) => e.type === 'time_corrected').map((e) => e.data);
+    expect(corrections).toEqual([
+      expect.objectContaining({ key: 'declared', at: iso(-10), previous: iso(0) }),
+      expect.objectContaining({ key: 'declared', at: iso(-5), previous: iso(-10) }),
+    ]);
+    const said = lines(draftReport(events, POLICY), /Time corrected: declared/);
+    expect(said).toHaveLength(2);
+    expect(said[1]).toMatch(/declared 12:55, was 12:50 /);
+  });
+});
+
 describe('a corrected customer contact', () => {
   const policy: Policy = { ...twoCustomerPolicy, customerReports: { includeServiceCredit: true, showResponderNames: false } };
   const contactLine = (r: ReturnType<typeof draftCustomerReport>) => r?.timeline.find((t) => t.text.startsWith('We contacted'));

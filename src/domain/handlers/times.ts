@@ -6,18 +6,29 @@
  */
 import { domainError } from '../errors.ts';
 import type { KeyTime } from '../events.ts';
-import type { KeyTimes } from '../incident.ts';
+import { declaredAtOf, type IncidentState, type KeyTimes } from '../incident.ts';
 import { callItemsOnCorrectedDeclaration } from './call-items.ts';
 import type { HandlerGroup } from './context.ts';
 
 /** A hand-set time may be a little ahead of the server clock, never minutes into the future. */
 const FUTURE_SLACK_MS = 60_000;
 
-/** The state's copy of a key time, for the correction's "was". */
+/** The state's copy of a key time, for the correction's "was" (the declaration's is `declaredAtOf`). */
 const STATE_FIELD: Partial<Record<KeyTime, keyof KeyTimes>> = {
-  impact_started: 'impactStartedAt', detected: 'detectedAt', declared: 'declaredAt', acknowledged: 'acknowledgedAt',
+  impact_started: 'impactStartedAt', detected: 'detectedAt', acknowledged: 'acknowledgedAt',
   customer_contacted: 'customerContactedAt', mitigated: 'mitigatedAt', resolved: 'resolvedAt', closed: 'closedAt',
 };
+
+/**
+ * The value a correction replaces: the time as it stands just before it. The
+ * state keeps the declaration as logged in `times.declaredAt` and its latest
+ * correction beside it, so a second correction's "was" is the first's value.
+ */
+function timeBefore(state: IncidentState, key: KeyTime): string | undefined {
+  if (key === 'declared') return declaredAtOf(state);
+  const field = STATE_FIELD[key];
+  return field ? state.times[field] : undefined;
+}
 
 export const timeHandlers: HandlerGroup<'acknowledge' | 'mark_mitigated' | 'correct_time'> = {
   acknowledge(_command, state, step) {
@@ -40,8 +51,7 @@ export const timeHandlers: HandlerGroup<'acknowledge' | 'mark_mitigated' | 'corr
     const at = new Date(command.at);
     if (Number.isNaN(at.getTime())) return domainError('time.invalid', { given: command.at });
     if (at.getTime() > step.at.getTime() + FUTURE_SLACK_MS) return domainError('time.in_future', { given: command.at });
-    const field = STATE_FIELD[command.key];
-    const previous = command.previous ?? (field ? state.times[field] : undefined);
+    const previous = command.previous ?? timeBefore(state, command.key);
     // A corrected declaration moves the open call items' due times with it (their reminders follow the plan).
     const checklist = command.key === 'declared' ? callItemsOnCorrectedDeclaration(state, at.toISOString()) : {};
     const moved = Boolean(checklist.due?.length);
