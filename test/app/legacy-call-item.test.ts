@@ -60,7 +60,7 @@ describe('an incident stored with the older single call item', () => {
     const o = await applyCommand(h.deps, { id }, { type: 'check_item', itemId: CALL_CUSTOMER_ITEM }, meta('legacy-1-tick'));
     expect(o.ok).toBe(true);
     const types = (await h.pool.query<{ type: string }>('select type from incident_events where incident_id = $1 order by seq', [id])).rows.map((r) => r.type);
-    expect(types.at(-1)).toBe('checklist_item_done');
+    expect(types.at(-1)).toBe('customer_contacted');
     const after = await findIncident(h.deps, { id });
     expect(after?.checklist.filter(isCallItem).map((i) => [i.id, i.doneAt])).toEqual([[CALL_CUSTOMER_ITEM, at(4).toISOString()]]);
     expect(await reminderNames(id)).toEqual([]);

@@ -99,10 +99,20 @@ describe('ticking a customer call item', () => {
     expect(calls(r.played.state)).toEqual([[callItemId('acme'), iso(10), iso(3)]]);
   });
 
-  it('the generic item ticks as any other item, recording no contact (no customer to record it for)', () => {
+  it('ticking the generic item is the call to the customer: the contact is recorded, for no customer in particular', () => {
     const r = apply(play([[0, declare([])]]), 3, tick(CALL_CUSTOMER_ITEM));
-    expect(r.events.map((e) => e.type)).toEqual(['checklist_item_done']);
-    expect(r.played.state?.times.customerContactedAt).toBeUndefined();
+    expect(r.events.map((e) => [e.type, e.data])).toEqual([['customer_contacted', { details: "Call the customer's main contact", via: 'checklist' }]]);
+    expect(r.played.state?.times.customerContactedAt).toBe(iso(3));
+    expect(calls(r.played.state)).toEqual([[CALL_CUSTOMER_ITEM, iso(10), iso(3)]]);
+    expect(r.effects).toContainEqual({ kind: 'slack.refresh_slot', slot: 'summary' });
+  });
+
+  it('a contact recorded before the generic item is ticked stays the first contact', () => {
+    const p = play([[0, declare([])], [2, { type: 'record_customer_contact', details: 'Called the account manager' }]]);
+    expect(p.state?.times.customerContactedAt).toBe(iso(2));
+    // The contact above ticked the item already; ticking it again is refused and records nothing.
+    const r = transition(p.state, tick(CALL_CUSTOMER_ITEM), at(5), envFor({ policy: POLICY }));
+    expect(r.ok ? 'ticked' : r.error.code).toBe('checklist.already_done');
   });
 });
 
@@ -251,8 +261,10 @@ describe('an incident stored with the older single call item', () => {
     expect(planReminders(s, POLICY).filter((r) => r.kind === 'customer_contact').map((r) => [reminderName(r), r.dueAt])).toEqual([['customer_contact', iso(10)]]);
     expect(customersNotCalled(s)).toEqual(['acme', 'globex']);
     const r = transition(s, tick(CALL_CUSTOMER_ITEM), at(4), envFor({ policy: POLICY }));
-    expect(r.ok && r.value.events.map((e) => e.type)).toEqual(['checklist_item_done']);
+    // The single item named both customers: its tick is the call to each, as a contact naming no customer is.
+    expect(r.ok && r.value.events.map((e) => [e.type, 'customer' in e.data ? e.data.customer : undefined])).toEqual([['customer_contacted', undefined]]);
     expect(r.ok && calls(r.value.state)).toEqual([[CALL_CUSTOMER_ITEM, iso(10), iso(4)]]);
+    expect(r.ok && r.value.state?.times.customerContactedAt).toBe(iso(4));
   });
 
   it('gives each customer their own item, due as the single one was, at its next customer change', () => {

@@ -5,6 +5,7 @@
  * contact deadline, the SLA wording and what customer-facing text may show.
  */
 import { describe, expect, it } from 'vitest';
+import { CALL_CUSTOMER_ITEM } from '../../src/domain/call-items.ts';
 import type { Command } from '../../src/domain/commands.ts';
 import type { IncidentEvent } from '../../src/domain/events.ts';
 import type { Policy } from '../../src/domain/policy.ts';
@@ -132,6 +133,15 @@ describe('a corrected resolution', () => {
       [0, declare()], [30, { type: 'resolve' }], [40, { type: 'correct_time', key: 'resolved', at: iso(25) }], [90, { type: 'reopen' }], [95, { type: 'resolve' }],
     ]);
     expect(reportFigures(events, POLICY).impactMinutes).toBe(30);
+  });
+});
+
+describe("the generic call item ticked", () => {
+  it('is the first customer contact the report times', () => {
+    // No customer named: the checklist asks for the generic call, ticked at 13:04.
+    const events = play(twoCustomerPolicy, [[0, declare({ customers: [] })], [4, { type: 'check_item', itemId: CALL_CUSTOMER_ITEM }], [30, { type: 'resolve' }]]);
+    expect(keyTimeRows(events, twoCustomerPolicy).find((r) => r.key === 'customer_contacted')?.ms).toBe(T0.getTime() + 4 * MIN);
+    expect(draftReport(events, twoCustomerPolicy)).toContain('- **Customer first contacted:** 13:04, 4m after declaration');
   });
 });
 

@@ -113,9 +113,12 @@ export const updateHandlers: HandlerGroup<'post_status_update' | 'record_custome
     const item = state.checklist.find((i) => i.id === command.itemId);
     if (!item) return domainError('checklist.unknown_item', { itemId: command.itemId });
     if (item.doneAt) return domainError('checklist.already_done', { title: item.title, ...(item.doneBy ? { doneBy: item.doneBy } : {}) });
-    if (isCallItem(item) && item.customer) {
-      // Ticking a customer's call item is the call to that customer, and to no other.
-      step.emit('customer_contacted', { customer: item.customer, details: item.title, via: 'checklist' });
+    if (isCallItem(item)) {
+      // Ticking a customer's call item is the call to that customer, and to no other. The generic item (or an
+      // older incident's single one) is the call to the customer, as `/incident customer-contacted` without a name
+      // records it: theirs with one customer attached, else counted for each. Either way the report times it.
+      const customer = item.customer ?? (state.customers.length === 1 ? state.customers[0] : undefined);
+      step.emit('customer_contacted', { ...(customer ? { customer } : {}), details: item.title, via: 'checklist' });
       step.fx({ kind: 'slack.refresh_slot', slot: 'checklist' }, { kind: 'slack.refresh_slot', slot: 'summary' });
       return undefined;
     }
