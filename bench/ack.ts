@@ -19,7 +19,7 @@ import { latency, loadAverage, progress, round, table, uptimeLine, waitUntil, wr
 import { meterCpu, perItem, type CpuUse } from './lib/cpu.ts';
 import { sampleRss } from './lib/rss.ts';
 import { runLoad, type LoadMode, type LoadResult } from './lib/loadgen.ts';
-import { freePort, countOf } from './lib/postgres.ts';
+import { freePort, countOf, printStatements, resetStatements } from './lib/postgres.ts';
 import { baseEnv, startChild, startKranzProcess, type ChildServer } from './lib/procs.ts';
 import { BOT_TOKEN, SIGNING_SECRET, slashCommand } from './lib/requests.ts';
 import { BENCH_USER, migratedDatabase, slackStandIn, withBench } from './lib/setup.ts';
@@ -171,10 +171,13 @@ export async function runAckBench(): Promise<BenchOutcome> {
       n.rssPeakMb = noopRss.stop().peakMb;
       const kranzRss = sampleRss(kranz.pid);
       const kranzCpu = meterCpu({ serverPid: kranz.pid, postgresDataDir: ctx.pg.dataDir });
+      const statements = process.env['KRANZ_BENCH_STATEMENTS'] !== undefined && p.offered === 'max';
+      if (statements) await resetStatements(pool);
       const kLoad = await load(kranz, `k${i}`, inc.channelId, p.mode);
       const k = row('kranz', p.label, p.offered, kLoad);
       const a = await applied(inc.id, k.ok, i === phases.length - 1 ? LAST_APPLY_WAIT_MS : APPLY_WAIT_MS);
       const kranzUse = kranzCpu.stop();
+      if (statements) await printStatements(pool, `kranz, ${p.label}`);
       k.cpu = { ...kranzUse, ...perItem(kranzUse, k.ok) };
       Object.assign(k, a, { appliedPerSec: round(a.applied / Math.max(0.001, (kLoad.lastAnswerAt - kLoad.firstSendAt) / 1000 + a.applySeconds), 0) });
       k.rssPeakMb = kranzRss.stop().peakMb;

@@ -20,7 +20,7 @@ import { meterCpu, perItem } from './lib/cpu.ts';
 import { sampleRss } from './lib/rss.ts';
 import { runLoad } from './lib/loadgen.ts';
 import { pagerDutyEnv, pagerDutyStandIn } from './lib/pagerduty.ts';
-import { countOf, freePort } from './lib/postgres.ts';
+import { countOf, freePort, printStatements } from './lib/postgres.ts';
 import { startKranzProcess, type ChildServer } from './lib/procs.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from './lib/requests.ts';
 import { migratedDatabase, slackStandIn, withBench, writePolicy, type BenchContext } from './lib/setup.ts';
@@ -61,20 +61,6 @@ export interface StormRun {
   cpu: { kranzMsPer?: number; postgresMsPer?: number; machineIdlePct?: number };
   /** Transactions PostgreSQL committed in this database until drained, per delivery (every statement outside one counts). */
   commitsPer: number;
-}
-
-/** Diagnostic (`KRANZ_BENCH_STATEMENTS=1`): the statements PostgreSQL ran most, with their time. */
-async function printStatements(pool: import('pg').Pool, label: string): Promise<void> {
-  await pool.query('create extension if not exists pg_stat_statements');
-  const r = await pool.query<{ calls: string; ms: string; rows: string; q: string }>(
-    `select sum(calls)::text as calls, round(sum(total_exec_time))::text as ms, sum(rows)::text as rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) as q
-     from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
-     group by 4 order by sum(calls) desc limit 30`);
-  console.error(`-- statements, ${label}`);
-  for (const x of r.rows) console.error(`${x.calls.padStart(7)} ${x.ms.padStart(6)} ms ${x.rows.padStart(7)} rows  ${x.q}`);
-  const t = await pool.query<{ relname: string; seq_scan: string; seq_tup_read: string; idx_scan: string; idx_tup_fetch: string }>(
-    'select relname, seq_scan::text, seq_tup_read::text, idx_scan::text, idx_tup_fetch::text from pg_stat_user_tables order by seq_tup_read desc limit 8');
-  for (const x of t.rows) console.error(`table ${x.relname}: seq scans ${x.seq_scan} reading ${x.seq_tup_read} rows; index scans ${x.idx_scan} fetching ${x.idx_tup_fetch}`);
 }
 
 /** Transactions committed in the pool's database so far (the statistics lag a moment: read after a pause). */
@@ -121,7 +107,7 @@ async function stormRun(ctx: BenchContext, processes: number, label: string): Pr
   const rssPeakMb = rss.map((r) => r.stop().peakMb);
   const used = cpu.map((c) => c.stop());
   const commits = await commitsOf(pool) - commitsBefore;
-  if (process.env.KRANZ_BENCH_STATEMENTS) await printStatements(pool, label);
+  if (process.env['KRANZ_BENCH_STATEMENTS']) await printStatements(pool, label);
   // Every process's CPU together, as one server's.
   const kranzMs = used.every((u) => u.serverMs !== undefined) ? used.reduce((n, u) => n + u.serverMs!, 0) : undefined;
   const per = perItem({ ...(kranzMs !== undefined ? { serverMs: kranzMs } : {}), ...(used[0]?.postgresMs !== undefined ? { postgresMs: used[0].postgresMs } : {}) }, load.ok2xx);

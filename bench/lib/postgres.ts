@@ -79,3 +79,23 @@ export async function countOf(pool: pg.Pool, sql: string, params: unknown[] = []
   const r = await pool.query<{ n: string | number }>(sql, params);
   return Number(r.rows[0]?.n ?? 0);
 }
+
+/** Diagnostic (`KRANZ_BENCH_STATEMENTS=1`): the statements PostgreSQL ran most, with their time. */
+export async function printStatements(pool: pg.Pool, label: string): Promise<void> {
+  await pool.query('create extension if not exists pg_stat_statements');
+  const r = await pool.query<{ calls: string; ms: string; rows: string; q: string }>(
+    `select sum(calls)::text as calls, round(sum(total_exec_time))::text as ms, sum(rows)::text as rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 100) as q
+     from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+     group by 4 order by sum(calls) desc limit 30`);
+  console.error(`-- statements, ${label}`);
+  for (const x of r.rows) console.error(`${x.calls.padStart(7)} ${x.ms.padStart(6)} ms ${x.rows.padStart(7)} rows  ${x.q}`);
+  const t = await pool.query<{ relname: string; seq_scan: string; seq_tup_read: string; idx_scan: string; idx_tup_fetch: string }>(
+    'select relname, seq_scan::text, seq_tup_read::text, idx_scan::text, idx_tup_fetch::text from pg_stat_user_tables order by seq_tup_read desc limit 8');
+  for (const x of t.rows) console.error(`table ${x.relname}: seq scans ${x.seq_scan} reading ${x.seq_tup_read} rows; index scans ${x.idx_scan} fetching ${x.idx_tup_fetch}`);
+}
+
+/** Diagnostic: forgets what `pg_stat_statements` counted so far (e.g. the warm-up), when it is loaded. */
+export async function resetStatements(pool: pg.Pool): Promise<void> {
+  await pool.query('create extension if not exists pg_stat_statements');
+  await pool.query('select pg_stat_statements_reset()');
+}
