@@ -18,13 +18,13 @@ import { syncRemindersStatements } from './reminders-sql.ts';
 import { runAll } from './statement.ts';
 
 /**
- * The incidents locked in id order (the CTE's `order by … for update` takes
- * the row locks in that order, so two batches queue rather than deadlock)
- * and the keys claimed before, in one statement.
+ * The incidents locked in id order (the CTE's `order by … for no key update`
+ * takes the row locks in that order, so two batches queue rather than
+ * deadlock; the lock `lockIncident` takes) and the keys claimed before, in one statement.
  */
 export async function lockBatch(db: Queryable, incidentIds: readonly string[], keys: readonly string[]): Promise<{ states: Map<string, IncidentState>; claimedBefore: Set<string> }> {
   const r = await db.query<{ locked: { id: string; state: IncidentState }[] | null; claimed: string[] | null }>(
-    `with locked as materialized (select id, state from incidents where id = any($1::uuid[]) order by id for update)
+    `with locked as materialized (select id, state from incidents where id = any($1::uuid[]) order by id for no key update)
      select (select json_agg(json_build_object('id', id, 'state', state)) from locked) as locked,
             (select array_agg(key) from command_keys where key = any($2::text[])) as claimed`,
     [incidentIds, keys],

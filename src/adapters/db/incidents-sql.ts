@@ -7,9 +7,15 @@ import type { PermissionSubject } from '../../domain/permissions.ts';
 
 type Q = Pick<pg.ClientBase, 'query'>;
 
-/** Locks the incident row for the rest of the transaction, so commands on one incident apply one at a time. */
+/**
+ * Locks the incident row for the rest of the transaction, so commands on one
+ * incident apply one at a time. `for no key update`, the lock an update that
+ * leaves the id alone takes anyway: writers still queue, but the foreign-key
+ * checks of other transactions' rows that name the incident (an outbox
+ * delivery recording its message slot, events, outbox rows) do not wait for it.
+ */
 export async function lockIncident(db: Q, id: string): Promise<IncidentState | undefined> {
-  const r = await db.query<{ state: IncidentState }>('select state from incidents where id = $1::uuid for update', [id]);
+  const r = await db.query<{ state: IncidentState }>('select state from incidents where id = $1::uuid for no key update', [id]);
   return r.rows[0]?.state;
 }
 
