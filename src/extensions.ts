@@ -39,7 +39,6 @@ export const pagerDutyExtension: KranzExtension = {
     const { env, deps, intake, log } = k;
     const applyPd = coalesce(async () => {
       await intake.applyPending('pagerduty');
-      k.kick();
       // Wake-ups during the pause are coalesced into the one pass after it. A pass that found nothing
       // pauses too: with several replicas it is usually one that another replica's claim beat.
       await sleep(PAGERDUTY_PASS_SPACING_MS);

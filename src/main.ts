@@ -77,7 +77,8 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   const { db, installationId, applied } = await openCheckedDatabase(o.env, log);
   if (applied.length) log.info({ applied }, 'migrations applied');
   // Customer-facing publication goes only where this environment can reach (STATUSPAGE_API_KEY, SMTP_URL).
-  const deps = appDeps(db, clock, withOutlets(o.policy, o.env));
+  const store = new PostgresStore(db.pool);
+  const deps = appDeps(store, clock, withOutlets(o.policy, o.env));
   // Channel and user-group membership for the permissions policy; set before extensions start, since the web view shares it (admins).
   if (o.env.slack.botToken) deps.access = slackAccessDirectory(outboxWebClient(o.env.slack.botToken, o.env.slack.apiUrl, log));
   const tag = await dataDirTag(o.env.dataDir);
@@ -97,6 +98,9 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
     (e) => log.warn({ err: e instanceof Error ? e.message : e }, 'outbox pass failed; will retry'),
   );
   const dueTimer = new WakeTimer(kick, () => clock.now().getTime());
+  // A commit here that queued rows wakes the worker at once, whatever use case made it (a reply feels
+  // instant), and a command that queued nothing (a note) costs no pass.
+  store.onQueued(kick);
   /**
    * Sets the timer to the next due row (rows retried by another replica, or before a restart).
    * A row already due that the pass did not get (another replica's claim holds it) is looked at
@@ -167,9 +171,9 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   return { ...runtime, url, ...(server ? { server } : {}), ...(slack ? { slack } : {}), outbox, stop };
 }
 
-function appDeps(db: Database, clock: Clock, policy: KranzOptions['policy']): AppDeps {
+function appDeps(store: PostgresStore, clock: Clock, policy: KranzOptions['policy']): AppDeps {
   return {
-    store: new PostgresStore(db.pool),
+    store,
     clock,
     policy,
     newId: randomUUID,
@@ -204,7 +208,7 @@ function wireSlack(k: KranzRuntime, policy: KranzOptions['policy'], handles: Ext
   k.deps.people = slackPeopleDirectory(client);
   return createSlackApp({
     botToken, signingSecret: signingSecret ?? '', apiUrl, ...(appToken ? { appToken } : {}),
-    listeners: { app: k.deps, kick: k.kick, log: k.log, remindersRunning: handles.some((h) => h.runsReminders) },
+    listeners: { app: k.deps, log: k.log, remindersRunning: handles.some((h) => h.runsReminders) },
     intake: k.intake,
     ...(answerInAckWaitMs !== undefined ? { answerInAckWaitMs } : {}),
     onAckLatency: (ms, kind) => k.metrics.ackLatency.observe({ kind }, ms / 1000),

@@ -111,6 +111,8 @@ export class PostgresStore implements Store {
    * commit meanwhile (one wake-up covers them all).
    */
   private readonly announce: Coalesced;
+  /** Called in this process after each commit that queued outbox rows (`onQueued`). */
+  private readonly queuedListeners: (() => void)[] = [];
 
   readonly reads: StoreReads;
 
@@ -121,6 +123,11 @@ export class PostgresStore implements Store {
       // Notes that arrive together on one incident check their authors against one read of it.
       findPermissionSubject: sharedReads((ref) => incidents.readPermissionSubject(pool, ref), (ref) => JSON.stringify(ref)),
     };
+  }
+
+  /** `listener` runs after every commit of this store that queued outbox rows: the local worker's wake-up, without the NOTIFY's round trip. */
+  onQueued(listener: () => void): void {
+    this.queuedListeners.push(listener);
   }
 
   async transaction<T>(fn: (uow: UnitOfWork) => Promise<T>, o?: { commit?: (result: T) => boolean }): Promise<T> {
@@ -145,7 +152,10 @@ export class PostgresStore implements Store {
         const result = await fn(uow);
         const commit = !o?.commit || o.commit(result);
         await client.query(commit ? 'commit' : 'rollback');
-        if (commit && queued) this.announce();
+        if (commit && queued) {
+          this.announce();
+          for (const listener of this.queuedListeners) listener();
+        }
         return result;
       } catch (e) {
         await client.query('rollback').catch(() => undefined);

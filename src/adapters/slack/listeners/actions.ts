@@ -31,7 +31,6 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     if (!v) return;
     // Keyed by the item: a double click or two people clicking tick it once.
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'check_item', itemId: v.itemId }, userMeta(body.user.id, channelId, `slack:check:${v.incidentId}:${v.itemId}`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
     if (!o.ok) await answerPress({ body, client }, outcomeText(o, md``), deps);
   });
 
@@ -39,7 +38,6 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     await ack();
     const channelId = body.channel?.id;
     const o = await applyCommand(deps.app, { id: asIncidentId(action.value ?? '') }, { type: 'resolve' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:pd_resolve`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
     await answerPress({ body, client }, outcomeText(o, REPLIES.resolvedByButton), deps);
   });
 
@@ -49,7 +47,6 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const channelId = body.channel?.id;
     if (!v) return;
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'change_severity', severity: v.severity, reason: 'PagerDuty priority changed' }, userMeta(body.user.id, channelId, `slack:action:${body.container?.message_ts}:sev:${v.severity}`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
     await answerPress({ body, client }, outcomeText(o, REPLIES.severityChanged(v.severity)), deps);
   });
 
@@ -59,7 +56,6 @@ export function registerActions(app: App, deps: SlackListenerDeps): void {
     const channelId = body.channel?.id;
     if (!v || !deps.remindersRunning || !channelId) return;
     const r = await snoozeReminder(deps.app, { channelId: asSlackChannelId(channelId) }, { kind: v.reminder, durationMs: 15 * 60_000 }, userMeta(body.user.id, channelId, `slack:action:${body.actions[0]?.action_ts}:snooze`, body.user.name));
-    if (r.ok && !r.duplicate) deps.kick();
     await answerPress({ body, client }, r.ok ? snoozedText(r, deps.app.policy.reportTimezone) : REPLIES.warning(errorText(r.error)), deps);
   });
 

@@ -93,7 +93,6 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
   const here = { channelId };
   const apply = async (c: Command, success: Mrkdwn): Promise<void> => {
     const o = await applyCommand(deps.app, here, c, ctx.meta, ctx.inArrivalOrder);
-    if (o.ok && !o.duplicate) deps.kick();
     await say(ctx, outcomeText(o, success));
   };
   switch (sub.kind) {
@@ -102,7 +101,6 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       return;
     case 'declare': {
       const o = await declareIncident(deps.app, { title: sub.title, severity: sub.severity, commanderId: ctx.userId }, ctx.meta);
-      if (o.ok && !o.duplicate) deps.kick();
       await say(ctx, outcomeText(o, o.ok ? REPLIES.declared(o.state.number, o.state.severity) : md``));
       return;
     }
@@ -133,13 +131,11 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       return apply(sub.reason ? { type: 'reopen', reason: sub.reason } : { type: 'reopen' }, REPLIES.reopened);
     case 'close': {
       const o = await closeIncident(deps.app, here, ctx.meta);
-      if (o.ok && !o.duplicate) deps.kick();
       await say(ctx, outcomeText(o, REPLIES.closed));
       return;
     }
     case 'report': {
       const o = await redraftReport(deps.app, here, ctx.meta);
-      if (o.ok && !o.duplicate) deps.kick();
       await say(ctx, outcomeText(o, REPLIES.redrafted));
       return;
     }
@@ -161,7 +157,6 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'link_pagerduty': {
       const o = await linkPagerDutyIncident(deps.app, here, sub.pdIncidentId, ctx.meta);
       if (!o.ok) return void (await say(ctx, REPLIES.warning(errorText(o.error))));
-      if (!o.duplicate) deps.kick();
       if (o.check.kind === 'unavailable') deps.log.warn({ pdIncidentId: sub.pdIncidentId, incident: `INC-${o.state.number}`, reason: o.check.reason }, 'PagerDuty could not be asked about the incident being linked; linked by its id');
       await say(ctx, o.duplicate ? REPLIES.duplicate(REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, { kind: 'unchecked' }, true)) : REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, o.check));
       return;
@@ -206,7 +201,6 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'snooze': {
       if (!deps.remindersRunning) return void (await say(ctx, REPLIES.remindersOff));
       const r = await snoozeReminder(deps.app, here, { durationMs: sub.durationMs, ...(sub.reminder ? { kind: sub.reminder } : {}) }, ctx.meta);
-      if (r.ok && !r.duplicate) deps.kick();
       await say(ctx, r.ok ? snoozedText(r, deps.app.policy.reportTimezone) : REPLIES.warning(errorText(r.error)));
       return;
     }

@@ -15,8 +15,6 @@ export interface Logger {
 
 export interface SlackListenerDeps {
   app: AppDeps;
-  /** Wakes the outbox worker after a commit, so replies feel instant. */
-  kick: () => void;
   log: Logger;
   /** False when no reminder scheduler runs here: a snooze would hold nothing. */
   remindersRunning?: boolean;

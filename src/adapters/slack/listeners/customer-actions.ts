@@ -26,7 +26,6 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
     if (!v) return;
     // Keyed by incident and customer: two people clicking the same button attach it once.
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'attach_customer', customer: v.customer, via: 'button' }, userMeta(body.user.id, channelId, `slack:attach:${v.incidentId}:${v.customer}:${body.container?.message_ts ?? ''}`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
     if (!o.ok) await answerPress({ body, client }, outcomeText(o, md``), deps);
   });
 
@@ -36,7 +35,6 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
     const channelId = body.channel?.id;
     if (!v) return;
     const o = await applyCommand(deps.app, { id: asIncidentId(v.incidentId) }, { type: 'detach_customer', customer: v.customer }, userMeta(body.user.id, channelId, `slack:detach:${v.incidentId}:${v.customer}:${body.container?.message_ts ?? ''}`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
     await answerPress({ body, client }, outcomeText(o, CUSTOMER_REPLIES.detached), deps);
   });
 
@@ -50,7 +48,6 @@ export function registerCustomerActions(app: App, deps: SlackListenerDeps): void
       // Keyed by the reviewed text and the way out: a double click sends it once; a re-drafted report gets its own button.
       const key = `slack:send-report${via === 'email' ? '-email' : ''}:${v.incidentId}:${v.customer}:${v.sha256}`;
       const o = await sendCustomerReport(deps.app, v.incidentId, v.customer, v.sha256, userMeta(body.user.id, channelId, key, body.user.name), via);
-      if (o.ok && !o.duplicate) deps.kick();
       const text = o.ok
         ? o.duplicate ? CUSTOMER_REPLIES.alreadySent : via === 'email' ? CUSTOMER_REPLIES.sentByEmail : CUSTOMER_REPLIES.sent
         : o.error.code === 'customer_report.changed' ? CUSTOMER_REPLIES.changed : md`:warning: ${errorText(o.error)}`;

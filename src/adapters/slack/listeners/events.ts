@@ -29,13 +29,11 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
       if (m.message.bot_id) return;
       const editor = m.message.edited?.user ?? m.message.user;
       await recordEdit(deps.app, asSlackChannelId(m.channel), m.message.ts, m.message.text ?? '', editor ? asSlackUserId(editor) : undefined, key);
-      deps.kick();
       return;
     }
     if (m.subtype === 'message_deleted') {
       const ts = m.deleted_ts ?? m.previous_message?.ts;
       if (ts) await recordDeletion(deps.app, asSlackChannelId(m.channel), ts, key);
-      deps.kick();
       return;
     }
     if (m.bot_id || (m.subtype && !['thread_broadcast', 'file_share', 'me_message'].includes(m.subtype))) return;
@@ -46,7 +44,6 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
     if (!PIN_REACTIONS.has(event.reaction) || event.item.type !== 'message') return;
     const { channel, ts } = event.item;
     await flagMessage(deps.app, { channelId: asSlackChannelId(channel), ts, sentAt: slackTsToDate(ts), ...(await lookup(client, channel, ts)) }, 'reaction', asSlackUserId(event.user));
-    deps.kick();
   });
 
   app.event('pin_added', async ({ event, client }) => {
@@ -56,7 +53,6 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
     if (item?.type !== 'message' || !msg) return;
     const extra = msg.text !== undefined ? { text: msg.text, ...(msg.user ? { authorId: asSlackUserId(msg.user) } : {}), ...(msg.permalink ? { permalink: msg.permalink } : {}) } : await lookup(client, channelId, msg.ts);
     await flagMessage(deps.app, { channelId: asSlackChannelId(channelId), ts: msg.ts, sentAt: slackTsToDate(msg.ts), ...extra }, 'pin', asSlackUserId((event as unknown as { user: string }).user));
-    deps.kick();
   });
 
   app.event('member_joined_channel', async ({ event, body }) => {
@@ -66,7 +62,6 @@ export function registerEvents(app: App, deps: SlackListenerDeps): void {
       actor: { kind: 'user', userId }, source: { kind: 'slack', channelId },
       idempotencyKey: `slack:event:${(body as { event_id?: string }).event_id ?? `${event.channel}:${event.user}`}`,
     });
-    if (o.ok && o.events.length) deps.kick();
   });
 }
 

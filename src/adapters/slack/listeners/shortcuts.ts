@@ -21,7 +21,6 @@ export function registerShortcuts(app: App, deps: SlackListenerDeps): void {
       ...(shortcut.message.user ? { authorId: asSlackUserId(shortcut.message.user) } : {}),
       ...(permalink ? { permalink } : {}),
     }, 'shortcut', asSlackUserId(shortcut.user.id));
-    if (o.ok && !o.duplicate) deps.kick();
     await answerPress({ body: { user: shortcut.user, channel: shortcut.channel, response_url: shortcut.response_url }, client }, outcomeText(o, REPLIES.addedToTimeline), deps);
   });
 }

@@ -66,7 +66,6 @@ export function registerTimes(app: App, deps: SlackListenerDeps): void {
       if (o.ok) done.push({ label: p.key.replace(/_/g, ' '), text: p.text, ...(p.was ? { was: p.was } : {}) });
       else refused.push(`${p.key.replace(/_/g, ' ')}: ${errorText(o.error).text}`);
     }
-    if (done.length) deps.kick();
     await tell(client, meta.channelId, userId, TIMES_REPLIES.corrected(done, refused), deps);
   });
 }

@@ -30,7 +30,6 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     const userId = body.user.id;
     // The view id is the same for both requests of a double-clicked submit.
     const o = await declareIncident(deps.app, parsed.value, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
     await tell(client, meta.channelId, userId, outcomeText(o, o.ok ? REPLIES.declared(o.state.number, o.state.severity) : md``), deps);
   });
 
@@ -62,7 +61,6 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     await ack();
     const customer = fields ? { ...fields, approved: form?.mode === 'auto' } : undefined;
     const o = await applyCommand(deps.app, meta.incidentId ? { id: asIncidentId(meta.incidentId) } : { channelId: asSlackChannelId(meta.channelId ?? '') }, { type: 'post_status_update', ...parsed.value, ...(customer ? { customer } : {}) }, userMeta(userId, meta.channelId, `slack:view:${view.id}`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
     await tell(client, meta.channelId, userId, outcomeText(o, REPLIES.updatePosted), deps);
   });
 
@@ -79,7 +77,6 @@ export function registerViews(app: App, deps: SlackListenerDeps): void {
     if (!draft) return void (await tell(client, undefined, userId, REPLIES.warning(md`The update could not be read back; please post it again.`), deps));
     const command = { type: 'post_status_update' as const, status: draft.status, summary: draft.summary, ...(draft.nextUpdateInMs ? { nextUpdateInMs: draft.nextUpdateInMs } : {}), customer: { ...draft.customer, approved } };
     const o = await applyCommand(deps.app, { id: asIncidentId(draft.incidentId) }, command, userMeta(userId, draft.channelId, `slack:view:${view.id}`, body.user.name));
-    if (o.ok && !o.duplicate) deps.kick();
     const done = approved ? md`${REPLIES.updatePosted} Published to customers.` : md`${REPLIES.updatePosted} Not published to customers (the box was not ticked).`;
     await tell(client, draft.channelId, userId, outcomeText(o, done), deps);
   });
