@@ -32,8 +32,8 @@ const ACK_DEADLINE_MS = 2_800;
  * and answered on response_url, so the ack itself stays fast: the store (a
  * few ms) plus this wait keeps it within its p99 target of 50 ms at 200 req/s
  * (bench/ack.ts). Not shorter: under load an answer that misses the ack costs
- * a second HTTP request, which at 25 ms was a sixth of Kranz's CPU per note at
- * saturation (1,187 notes/s at 25 ms, 1,342/s at 60 ms in paired runs).
+ * a second HTTP request, which at 25 ms was about an eighth of Kranz's CPU per
+ * note at saturation (1,187 notes/s at 25 ms, 1,319/s at 40 ms).
  */
 const ANSWER_IN_ACK_WAIT_MS = 40;
 export const SPOOLED_REPLY = ':floppy_disk: Recorded. Kranz\'s database is unavailable right now; your request will apply when it is back.';
