@@ -136,7 +136,7 @@ export async function startKranz(o: KranzOptions): Promise<Kranz> {
   // The worker wakes when a row is due: at once for new rows (a kick here, a NOTIFY from any
   // replica), at its Retry-After or backoff for a retried row (a timer to that moment). The
   // idle poll only covers what nobody announces (a dead replica's lease running out), so it can be slow.
-  const listener = listenForOutbox(db.pool, { onNotify: kick, log });
+  const listener = listenForOutbox(db.pool, { onNotify: kick, log, ignoreFrom: store.announcerId });
   // Each pass ends by setting the timer to the next due row, so the poll and the first kick need nothing more.
   const poll = setInterval(kick, o.outboxPollMs ?? 5_000);
   poll.unref();

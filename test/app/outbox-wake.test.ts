@@ -69,6 +69,21 @@ describe('outbox wake-up', () => {
     expect(second!.attempt).toBe(2);
   });
 
+  it("skips its own store's announcement (its commit woke it already), and wakes on another's", async () => {
+    // A row nobody announced, then an announcement signed by this process's own store: nothing wakes.
+    await h.pool.query(
+      `insert into outbox (target, order_key, op, payload, idempotency_key, created_at, next_attempt_at) values ('probe', 'probe:own', 'probe', '{}', 'own-signed', now(), now())`);
+    const own = (h.kranz.deps.store as PostgresStore).announcerId;
+    await h.pool.query(`select pg_notify('kranz_outbox', $1)`, [own]);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(attempts.filter((a) => a.key === 'own-signed')).toEqual([]);
+    // Another replica's (or the CLI's unsigned) announcement wakes it.
+    const announcedAt = Date.now();
+    await h.pool.query(`select pg_notify('kranz_outbox', '')`);
+    const [first] = await attemptsOf('own-signed', 1);
+    expect(first!.at - announcedAt).toBeLessThan(2_000);
+  });
+
   it('a rolled-back insert wakes nobody and delivers nothing', async () => {
     await enqueueElsewhere('rolled-back', {}, { rollback: true });
     await enqueueElsewhere('after-rollback', {});

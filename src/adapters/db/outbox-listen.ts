@@ -17,7 +17,8 @@ export interface OutboxListener {
   stop(): Promise<void>;
 }
 
-export function listenForOutbox(pool: pg.Pool, o: { onNotify: () => void; log: Log; retryMs?: number }): OutboxListener {
+/** `ignoreFrom`: announcements signed with it (this process's own store's) wake nothing: its worker was woken already. */
+export function listenForOutbox(pool: pg.Pool, o: { onNotify: () => void; log: Log; retryMs?: number; ignoreFrom?: string }): OutboxListener {
   let stopped = false;
   let client: pg.Client | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -49,7 +50,10 @@ export function listenForOutbox(pool: pg.Pool, o: { onNotify: () => void; log: L
     };
     c.on('error', onLost);
     c.on('end', () => onLost());
-    c.on('notification', () => o.onNotify());
+    c.on('notification', (n) => {
+      if (o.ignoreFrom !== undefined && n.payload === o.ignoreFrom) return;
+      o.onNotify();
+    });
     try {
       await c.connect();
       await c.query(`listen ${OUTBOX_CHANNEL}`);

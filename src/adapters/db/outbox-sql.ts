@@ -28,8 +28,8 @@ export const OUTBOX_CHANNEL = 'kranz_outbox';
  * lock held through the commit's flush), which cut concurrent commits from
  * about 2,000/s to 400/s on the bench machine. Rolled-back rows are never announced.
  */
-export async function announceOutbox(db: Queryable): Promise<void> {
-  await db.query(`select pg_notify('${OUTBOX_CHANNEL}', '')`);
+export async function announceOutbox(db: Queryable, from = ''): Promise<void> {
+  await db.query(`select pg_notify('${OUTBOX_CHANNEL}', $1)`, [from]);
 }
 
 /** Inserts rows; an idempotency key seen before is skipped. */

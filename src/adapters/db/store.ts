@@ -3,6 +3,7 @@
  * use cases a `UnitOfWork` bound to one client, so events, projection and
  * outbox rows commit together.
  */
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { DeliveryReads, NewOutboxRow, OutboxQueue, Store, StoreReads, UnitOfWork } from '../../app/ports.ts';
 import * as batch from './batch-sql.ts';
@@ -111,13 +112,19 @@ export class PostgresStore implements Store {
    * commit meanwhile (one wake-up covers them all).
    */
   private readonly announce: Coalesced;
+  /**
+   * Signs this store's announcements: its own process's worker, already woken
+   * by `onQueued`, skips them (`listenForOutbox`'s `ignoreFrom`), so a commit
+   * wakes each other replica once and this one not twice.
+   */
+  readonly announcerId = randomUUID();
   /** Called in this process after each commit that queued outbox rows (`onQueued`). */
   private readonly queuedListeners: (() => void)[] = [];
 
   readonly reads: StoreReads;
 
   constructor(private readonly pool: pg.Pool) {
-    this.announce = coalesce(() => outbox.announceOutbox(pool));
+    this.announce = coalesce(() => outbox.announceOutbox(pool, this.announcerId));
     this.reads = {
       findIncident: (ref) => incidents.readIncidentBy(pool, ref),
       // Notes that arrive together on one incident check their authors against one read of it.
