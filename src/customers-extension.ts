@@ -35,12 +35,11 @@ function recordCommand(row: ClaimedOutboxRow, command: Command): FollowUp[] {
 }
 
 /** Records a final refusal (and its channel message); the idempotency key makes a repeat harmless. */
-function refusedBy(deps: AppDeps, kick: () => void) {
+function refusedBy(deps: AppDeps) {
   return async (row: ClaimedOutboxRow, channel: 'statuspage' | 'email', reason: string, to?: string): Promise<void> => {
     if (!row.incidentId) return;
     const updateEventId = (row.payload as { updateEventId?: string }).updateEventId;
-    const o = await applyCommand(deps, { id: asIncidentId(row.incidentId) }, { type: 'record_publication_failure', channel, reason, ...(to ? { to } : {}), ...(updateEventId ? { updateEventId } : {}) }, kranzMeta(row, 'refused'));
-    if (o.ok) kick();
+    await applyCommand(deps, { id: asIncidentId(row.incidentId) }, { type: 'record_publication_failure', channel, reason, ...(to ? { to } : {}), ...(updateEventId ? { updateEventId } : {}) }, kranzMeta(row, 'refused'));
   };
 }
 
@@ -50,7 +49,7 @@ export function customersExtension(opts: CustomersExtensionOptions = {}): KranzE
     async start(k) {
       const { env, deps } = k;
       const deliverers: Record<string, Deliverer> = {};
-      const refused = refusedBy(deps, k.kick);
+      const refused = refusedBy(deps);
       const sp = statusPagePolicy(deps.policy);
       const closers: (() => void)[] = [];
       if (env.statuspage.apiKey && sp.pageId) {

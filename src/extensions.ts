@@ -81,12 +81,8 @@ export const remindersExtension: KranzExtension = {
       tickSeconds: k.env.tickSeconds,
       clock: k.deps.clock,
       log: k.log,
-      tick: async (now) => {
-        const r = await tick(now);
-        // Reminders are outbox rows: deliver them now rather than at the next poll.
-        if (r.sent > 0) k.kick();
-        return r;
-      },
+      // Reminders are outbox rows, delivered at once: the store wakes the worker after their commit.
+      tick: (now) => tick(now),
     });
     return { runsReminders: true, stop: () => scheduler.stop() };
   },
