@@ -5,6 +5,7 @@
  * the idle poll set to a minute, so only those wake-ups can explain it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenForOutbox } from '../../src/adapters/db/outbox-listen.ts';
 import { PostgresStore } from '../../src/adapters/db/store.ts';
 import type { Deliverer, DeliveryOutcome } from '../../src/app/deliver-outbox.ts';
 import type { ClaimedOutboxRow } from '../../src/app/ports.ts';
@@ -42,6 +43,14 @@ async function enqueueElsewhere(key: string, payload: object, o: { rollback?: bo
   return Date.now();
 }
 
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 async function attemptsOf(key: string, n: number): Promise<Attempt[]> {
   const until = Date.now() + 10_000;
   for (;;) {
@@ -69,19 +78,31 @@ describe('outbox wake-up', () => {
     expect(second!.attempt).toBe(2);
   });
 
-  it("skips its own store's announcement (its commit woke it already), and wakes on another's", async () => {
-    // A row nobody announced, then an announcement signed by this process's own store: nothing wakes.
-    await h.pool.query(
-      `insert into outbox (target, order_key, op, payload, idempotency_key, created_at, next_attempt_at) values ('probe', 'probe:own', 'probe', '{}', 'own-signed', now(), now())`);
-    const own = (h.kranz.deps.store as PostgresStore).announcerId;
-    await h.pool.query(`select pg_notify('kranz_outbox', $1)`, [own]);
-    await new Promise((r) => setTimeout(r, 600));
-    expect(attempts.filter((a) => a.key === 'own-signed')).toEqual([]);
-    // Another replica's (or the CLI's unsigned) announcement wakes it.
-    const announcedAt = Date.now();
-    await h.pool.query(`select pg_notify('kranz_outbox', '')`);
-    const [first] = await attemptsOf('own-signed', 1);
-    expect(first!.at - announcedAt).toBeLessThan(2_000);
+  it("a listener skips announcements signed by its own store (its commit woke the worker already), not another's", async () => {
+    const mine = new PostgresStore(h.pool);
+    let wakes = 0;
+    const listener = listenForOutbox(h.pool, { onNotify: () => wakes++, log: { warn: () => undefined }, ignoreFrom: mine.announcerId });
+    try {
+      // It wakes once when its connection is up (rows committed while nobody listened).
+      await until(() => wakes === 1);
+      // Notifications arrive in the order sent: once the unsigned one has woken it, the signed one before it was seen and skipped.
+      await h.pool.query(`select pg_notify('kranz_outbox', $1)`, [mine.announcerId]);
+      await h.pool.query(`select pg_notify('kranz_outbox', 'another-replica')`);
+      await h.pool.query(`select pg_notify('kranz_outbox', '')`);
+      await until(() => wakes === 3);
+      // The store signs what it announces after a commit that queued rows.
+      let announced = false;
+      mine.onQueued(() => { announced = true; });
+      await mine.transaction((uow) => uow.outbox.enqueue([{ target: 'probe', orderKey: 'probe:signed', op: 'probe', payload: {}, idempotencyKey: 'signed' }], new Date()));
+      expect(announced).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      await h.pool.query(`select pg_notify('kranz_outbox', '')`);
+      await until(() => wakes === 4);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(wakes).toBe(4);
+    } finally {
+      await listener.stop();
+    }
   });
 
   it('a rolled-back insert wakes nobody and delivers nothing', async () => {
