@@ -6,7 +6,9 @@
  * error: PagerDuty must keep getting 2xx. An event that arrives before the
  * trigger that opens its incident is reported `unlinked`, for the caller to
  * try again later; once the trigger was seen and ignored (its service does not
- * auto-open, or is not configured), later events are `ignored` at once.
+ * auto-open, or is not configured), later events are `ignored` at once. So are
+ * the events of a PagerDuty incident a person unlinked (`PD_UNLINKED`), its
+ * trigger too, should PagerDuty send it again: it opens nothing.
  */
 import type { Command } from '../domain/commands.ts';
 import type { Actor, PagerDutyEventFacts, SourceRef } from '../domain/events.ts';
@@ -20,6 +22,12 @@ import type { AppError, CommandOutcome } from './command-outcome.ts';
 import { declareIncident } from './declare-incident.ts';
 import { findIncident } from './query-incidents.ts';
 import type { AppDeps } from './ports.ts';
+
+/**
+ * The ignored mark of a PagerDuty incident a person unlinked (`/incident unlink`, app/unlink-pagerduty.ts).
+ * Unlike a trigger's mark it settles a trigger too: an unlinked incident is not opened or linked again on its own.
+ */
+export const PD_UNLINKED = 'unlinked';
 
 /** What Kranz needs of a PagerDuty event, whatever webhook version it came in. */
 export interface PagerDutyEventInput {
@@ -96,6 +104,7 @@ export type UnlinkedDecision = { kind: 'declare'; svc: PagerDutyServicePolicy } 
 export function decideUnlinked(policy: Policy, ev: PagerDutyEventInput, pd: PdIncidentId, ignoredBecause: string | undefined): UnlinkedDecision {
   const svc = ev.serviceId ? policy.pagerduty.services.find((s) => s.serviceId === ev.serviceId) : undefined;
   const settled = (result: IngestResult, mark?: string): UnlinkedDecision => ({ kind: 'settled', result, ...(mark ? { mark } : {}) });
+  if (ignoredBecause === PD_UNLINKED) return settled({ result: 'ignored', reason: `PagerDuty ${pd} was unlinked from its Kranz incident (${ev.eventType})` });
   if (ev.eventType !== 'incident.triggered') {
     // Only a trigger opens. When the event names a service that never auto-opens, no trigger will link it.
     if (ev.serviceId && !svc?.autoOpen) return settled({ result: 'ignored', reason: `no Kranz incident for PagerDuty ${pd} (${ev.eventType}); service ${ev.serviceId} does not auto-open incidents` });
@@ -124,8 +133,8 @@ export async function ingestPagerDutyEvent(deps: AppDeps, ev: PagerDutyEventInpu
   const incident = await findIncident(deps, { pdIncidentId: pd });
   if (!incident) {
     let decision = decideUnlinked(deps.policy, ev, pd, undefined);
-    // Waiting for a trigger: unless the trigger came and was ignored.
-    if (decision.kind === 'settled' && decision.result.result === 'unlinked') {
+    // Waiting for a trigger: unless the trigger came and was ignored. About to declare: unless a person unlinked it.
+    if (decision.kind === 'declare' || decision.result.result === 'unlinked') {
       const ignoredBecause = (await deps.store.transaction((uow) => uow.keys.pagerDutyIgnoredReasons([pd]))).get(pd);
       decision = decideUnlinked(deps.policy, ev, pd, ignoredBecause);
     }
@@ -198,6 +207,9 @@ export function pagerDutyItem(deps: AppDeps, ev: PagerDutyEventInput): BatchItem
 
 function pagerDutyCommands(policy: Policy, ev: PagerDutyEventInput, pd: PdIncidentId, incident: IncidentState): Command[] {
   const link = incident.pagerDutyIncidents.find((p) => p.id === pd);
+  // Routed here by a link a person undid before this incident's lock was taken: it no longer belongs here.
+  // (Every link, by hand or by a trigger, has been on the incident since its first event.)
+  if (!link) return [];
   // Reference-only events (notes, responders) name no service: the linked one decides the mapping.
   const serviceId = ev.serviceId ?? link?.serviceId;
   const svc = serviceId ? policy.pagerduty.services.find((s) => s.serviceId === serviceId) : undefined;
@@ -219,6 +231,8 @@ function pagerDutyCommands(policy: Policy, ev: PagerDutyEventInput, pd: PdIncide
 }
 
 export function resultOf(incidentId: string, outcomes: readonly CommandOutcome[]): IngestResult {
+  // Nothing planned: the PagerDuty incident was unlinked from this one meanwhile (see pagerDutyCommands).
+  if (outcomes.length === 0) return { result: 'ignored', reason: `its PagerDuty incident is no longer linked to Kranz incident ${incidentId}` };
   const recorded = outcomes.some((o) => o.ok && !o.duplicate);
   const refused = outcomes.flatMap((o) => (o.ok ? [] : [refusal(o.error)]));
   // A refusal is not a duplicate: say so, or the event would look applied.

@@ -3,7 +3,8 @@
  * to a Kranz incident, so that its webhook events land on this timeline as
  * those of an incident PagerDuty opened do (the intake finds incidents
  * through `pagerduty_links`, before it looks at a trigger it ignored, so the
- * link wins over that mark), `page @person` has a PagerDuty incident to add
+ * link wins over that mark; the mark is cleared all the same: linked, it is
+ * no longer one Kranz ignores, and `/incident unlink` sets it again), `page @person` has a PagerDuty incident to add
  * responders to, and resolving here resolves it there.
  *
  * The `pagerduty_links` row and the `pagerduty_linked` event commit in one
@@ -84,6 +85,7 @@ export async function linkPagerDutyIncident(deps: AppDeps, ref: IncidentRef, pdI
       if (!state) throw new Error(`PagerDuty incident ${pdIncidentId} is linked, but to no incident Kranz can read`);
       return err(linkedElsewhere(pdIncidentId, state.number));
     }
+    await uow.keys.clearPagerDutyIgnored(pdIncidentId);
     return commitTransition(uow, deps, incidentId, current, r.value, meta.idempotencyKey, now);
   });
   if (!outcome.ok) {

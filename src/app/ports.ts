@@ -42,6 +42,13 @@ export interface KeysPort {
   /** The Kranz incidents of those of these PagerDuty incidents that have one. */
   findIncidentIdsByPagerDuty(pdIncidentIds: readonly string[]): Promise<Map<string, string>>;
   linkPagerDuty(pdIncidentId: string, incidentId: string): Promise<boolean>;
+  /**
+   * Undoes a link of this incident (a row pointing to another incident stays) and marks the PagerDuty incident
+   * ignored with `reason`, replacing an older reason, in one statement. False when there was no such row.
+   */
+  unlinkPagerDuty(pdIncidentId: string, incidentId: string, reason: string): Promise<boolean>;
+  /** Forgets that a PagerDuty incident was ignored: it is linked (again) by hand, and its events land there. */
+  clearPagerDutyIgnored(pdIncidentId: string): Promise<void>;
   /** Remembers that these PagerDuty incidents' triggers were ignored on purpose, so their later events need not wait for one. */
   markPagerDutyIgnored(marks: readonly { pdIncidentId: string; reason: string }[]): Promise<void>;
   /** Why the triggers of these PagerDuty incidents were ignored, for those that were (not: not ignored, or not seen yet). */

@@ -42,6 +42,11 @@ export type Command =
    * PagerDuty's answer when it was asked; `title` is only for the channel notice, not recorded.
    */
   | { type: 'link_pagerduty'; pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; serviceId?: PdServiceId; title?: string }
+  /**
+   * A person undoes a link (`/incident unlink`), made by hand or when PagerDuty's trigger opened this
+   * incident: that PagerDuty incident's events stop landing here, and resolving here no longer resolves it.
+   */
+  | { type: 'unlink_pagerduty'; pdIncidentId: PdIncidentId }
   | { type: 'record_pagerduty_event'; eventType: string; pdIncidentId: PdIncidentId; facts: PagerDutyEventFacts; suggestion?: 'resolve' | { severity: string } }
   | { type: 'record_reminder'; reminder: string; level: number; dueAt: string; to: ChannelRef; mention: SlackUserId[]; facts: ReminderFacts }
   | { type: 'record_root_cause'; text: string }

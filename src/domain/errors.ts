@@ -36,6 +36,8 @@ export interface DomainErrorParams {
   'page.not_linked': { number: number };
   /** The PagerDuty incident is linked to this incident already: linking it again changes nothing. */
   'pagerduty.already_linked': { number: number; pdIncidentId: string; pdIncidentNumber?: number };
+  /** The PagerDuty incident to unlink is not linked to this incident (never was, or unlinked already). */
+  'pagerduty.not_linked': { number: number; pdIncidentId: string };
   'customer.already_attached': { number: number; name: string };
   'customer.not_attached': { number: number; given: string };
   'customer.no_channel': { name: string };

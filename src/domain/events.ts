@@ -118,6 +118,8 @@ export interface EventPayloads {
   message_edited: { messageTs: string; text: string; previousText: string };
   message_deleted: { messageTs: string; previousText: string };
   pagerduty_linked: { pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; serviceId?: PdServiceId };
+  /** The link undone (`/incident unlink`); the number, when the link knew it, so the timeline names it as it named the link. */
+  pagerduty_unlinked: { pdIncidentId: PdIncidentId; pdIncidentNumber?: number };
   /** `summary` is the report's sentence for it; `facts` (since they were recorded) what it is made of. */
   pagerduty_event: { eventType: string; pdIncidentId: PdIncidentId; summary: string; facts?: PagerDutyEventFacts };
   reminder_sent: { reminder: string; level: number; dueAt: string; recipient: string; recipientName?: string };
@@ -175,7 +177,7 @@ export type IncidentEvent = { [T in EventType]: IncidentEventOf<T> }[EventType];
 export const EVENT_TYPES: readonly EventType[] = [
   'declared', 'channel_created', 'member_joined', 'severity_changed', 'status_changed', 'role_assigned',
   'checklist_item_done', 'status_update_posted', 'customer_contacted', 'note_added', 'message_edited',
-  'message_deleted', 'pagerduty_linked', 'pagerduty_event', 'reminder_sent', 'root_cause_recorded',
+  'message_deleted', 'pagerduty_linked', 'pagerduty_unlinked', 'pagerduty_event', 'reminder_sent', 'root_cause_recorded',
   'action_item_added', 'resolved', 'closed', 'reopened', 'report_drafted', 'acknowledged', 'mitigated',
   'time_corrected', 'customer_update_published', 'customer_update_failed', 'customer_attached', 'customer_detached', 'customer_report_drafted', 'customer_report_sent',
   'customer_report_edited',

@@ -175,6 +175,8 @@ export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): 
           { id: e.data.pdIncidentId, ...(e.data.pdIncidentNumber !== undefined ? { number: e.data.pdIncidentNumber } : {}), ...(e.data.url ? { url: e.data.url } : {}), ...(e.data.serviceId ? { serviceId: e.data.serviceId } : {}) },
         ],
       };
+    case 'pagerduty_unlinked':
+      return { ...s, pagerDutyIncidents: s.pagerDutyIncidents.filter((p) => p.id !== e.data.pdIncidentId) };
     case 'pagerduty_event':
       if (e.data.eventType === 'incident.acknowledged' && !s.times.acknowledgedAt) {
         return { ...s, times: { ...s.times, acknowledgedAt: e.occurredAt } };

@@ -31,6 +31,9 @@ export function actionOf(c: Command): PermissionAction | undefined {
     case 'link_pagerduty':
     case 'send_customer_report':
       return c.type;
+    // Undoing a link is the same decision as making one: who may route PagerDuty's events here may stop them.
+    case 'unlink_pagerduty':
+      return 'link_pagerduty';
     case 'assign_role':
       return c.role === 'commander' ? 'assign_commander' : 'assign_role';
     case 'add_note':

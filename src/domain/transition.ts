@@ -45,7 +45,7 @@ export const HANDLERS: { [K in CommandType]: Handler<K> } = {
 
 /** Facts from the outside world are recorded whatever the status: losing them would be worse. */
 const ACCEPTED_WHEN_CLOSED: ReadonlySet<CommandType> = new Set<CommandType>([
-  'record_channel', 'member_joined', 'record_pagerduty_event', 'link_pagerduty', 'edit_message', 'delete_message',
+  'record_channel', 'member_joined', 'record_pagerduty_event', 'link_pagerduty', 'unlink_pagerduty', 'edit_message', 'delete_message',
   'record_report', 'reopen', 'record_reminder', 'record_publication', 'record_publication_failure', 'add_action_item', 'record_root_cause', 'add_note',
   // The reports are finished after close: customers, corrections and customer reports still apply.
   'attach_customer', 'detach_customer', 'edit_customer_report', 'record_customer_report', 'send_customer_report', 'correct_time',

@@ -63,6 +63,27 @@ export async function findIncidentIdsByPagerDuty(db: Q, pdIncidentIds: readonly 
   return new Map(r.rows.map((x) => [x.pd_incident_id, x.incident_id]));
 }
 
+/**
+ * Deletes this incident's link of a PagerDuty incident and marks that one ignored with `reason` (which replaces
+ * an older one: an unlink says more about its later events than the fate of a trigger before it was linked).
+ * One statement; both or neither. False when this incident had no such link.
+ */
+export async function unlinkPagerDuty(db: Q, pdIncidentId: string, incidentId: string, reason: string): Promise<boolean> {
+  // Data-modifying CTEs all run, whatever the outer select reads: the mark is set even when no row was left to delete.
+  const r = await db.query<{ deleted: number }>(
+    `with gone as (delete from pagerduty_links where pd_incident_id = $1 and incident_id = $2::uuid returning 1),
+          marked as (insert into pagerduty_ignored (pd_incident_id, reason) values ($1, $3)
+                     on conflict (pd_incident_id) do update set reason = excluded.reason, created_at = now() returning 1)
+     select (select count(*) from gone)::int as deleted`,
+    [pdIncidentId, incidentId, reason],
+  );
+  return (r.rows[0]?.deleted ?? 0) === 1;
+}
+
+export async function clearPagerDutyIgnored(db: Q, pdIncidentId: string): Promise<void> {
+  await db.query('delete from pagerduty_ignored where pd_incident_id = $1', [pdIncidentId]);
+}
+
 /** Records that these PagerDuty incidents' triggers were ignored on purpose (the first reason stays). */
 export async function markPagerDutyIgnored(db: Q, marks: readonly { pdIncidentId: string; reason: string }[]): Promise<void> {
   if (marks.length === 0) return;

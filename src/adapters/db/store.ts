@@ -33,6 +33,8 @@ export function unitOfWork(db: Q): UnitOfWork {
       findIncidentIdByPagerDuty: (pd) => keys.findIncidentIdByPagerDuty(db, pd),
       findIncidentIdsByPagerDuty: (pds) => keys.findIncidentIdsByPagerDuty(db, pds),
       linkPagerDuty: (pd, id) => keys.linkPagerDuty(db, pd, id),
+      unlinkPagerDuty: (pd, id, reason) => keys.unlinkPagerDuty(db, pd, id, reason),
+      clearPagerDutyIgnored: (pd) => keys.clearPagerDutyIgnored(db, pd),
       markPagerDutyIgnored: (marks) => keys.markPagerDutyIgnored(db, marks),
       pagerDutyIgnoredReasons: (pds) => keys.pagerDutyIgnoredReasons(db, pds),
     },

@@ -3,7 +3,7 @@ import { domainError } from '../errors.ts';
 import { pagerDutyEventSummary } from '../report/pagerduty-event.ts';
 import type { HandlerGroup } from './context.ts';
 
-export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'record_pagerduty_event' | 'page'> = {
+export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'unlink_pagerduty' | 'record_pagerduty_event' | 'page'> = {
   /**
    * A person links a PagerDuty incident. Whether another Kranz incident holds it is the app layer's
    * question (it needs the links table, read under this incident's lock); the one rule here is that
@@ -25,6 +25,20 @@ export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'record_pagerdut
         ...(data.url ? { url: data.url } : {}), ...(title ? { title } : {}), ...(by ? { by } : {}),
       },
     });
+    return undefined;
+  },
+
+  /**
+   * A person undoes a link. The links table row and the mark that settles the PagerDuty incident's later
+   * events are the app layer's (app/unlink-pagerduty.ts); here, only a PagerDuty incident linked to this
+   * one can be unlinked, so a typo or a second unlink is refused instead of recording a change that is none.
+   */
+  unlink_pagerduty(command, state, step) {
+    const linked = state.pagerDutyIncidents.find((p) => p.id === command.pdIncidentId);
+    if (!linked) return domainError('pagerduty.not_linked', { number: state.number, pdIncidentId: command.pdIncidentId });
+    step.emit('pagerduty_unlinked', { pdIncidentId: linked.id, ...(linked.number !== undefined ? { pdIncidentNumber: linked.number } : {}) });
+    // The summary names the linked PagerDuty incidents; the answer to the person is the use case's.
+    step.fx({ kind: 'slack.refresh_slot', slot: 'summary' });
     return undefined;
   },
 

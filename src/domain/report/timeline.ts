@@ -122,6 +122,11 @@ function describe(entry: TimelineEntry, ctx: RenderContext, pdNumbers: Map<strin
       const label = e.data.pdIncidentNumber === undefined ? e.data.pdIncidentId : `#${e.data.pdIncidentNumber}`;
       return `PagerDuty incident ${link(label, e.data.url)} linked${e.data.serviceId ? ` (service ${escapeInline(e.data.serviceId)})` : ''}`;
     }
+    case 'pagerduty_unlinked': {
+      const label = e.data.pdIncidentNumber === undefined ? e.data.pdIncidentId : `#${e.data.pdIncidentNumber}`;
+      // Named as its link was named (no URL: the link above has it).
+      return `PagerDuty incident ${link(label, undefined)} unlinked: its later events are not recorded here`;
+    }
     case 'pagerduty_event': {
       const kind = e.data.eventType.startsWith('incident.') ? e.data.eventType.slice('incident.'.length) : e.data.eventType;
       return `PagerDuty ${pd(e.data.pdIncidentId)} ${words(kind)}: ${quote(e.data.summary, MAX_QUOTE)}`;

@@ -36,6 +36,7 @@ export function describeEvent(e: IncidentEvent, withheld = false): string {
     case 'message_edited': return `Note edited: ${e.data.text}`;
     case 'message_deleted': return 'A note\'s Slack message was deleted (text withheld)';
     case 'pagerduty_linked': return `Linked to PagerDuty incident ${e.data.pdIncidentNumber ?? e.data.pdIncidentId}`;
+    case 'pagerduty_unlinked': return `Unlinked from PagerDuty incident ${e.data.pdIncidentNumber ?? e.data.pdIncidentId}`;
     case 'pagerduty_event': return `PagerDuty ${e.data.eventType.replace(/^incident\./, '')}: ${e.data.summary}`;
     case 'reminder_sent': return `Reminder sent (${e.data.reminder.replace(/_/g, ' ')}, level ${e.data.level})`;
     case 'root_cause_recorded': return `Root cause: ${e.data.text}`;

@@ -48,6 +48,8 @@ export function errorText(e: AppError | SnoozeError | LinkRefusal): Mrkdwn {
       return md`${inc(e.params.number)} has no PagerDuty incident to add a responder to. Link one with \`/incident link ${'<PagerDuty incident id or URL>'}\`, or page a service: \`/incident page ${'<service> <message>'}\`.`;
     case 'pagerduty.already_linked':
       return md`PagerDuty incident ${pdLabel(e.params)} is already linked to ${inc(e.params.number)}; nothing changed.`;
+    case 'pagerduty.not_linked':
+      return md`PagerDuty incident ${e.params.pdIncidentId} is not linked to ${inc(e.params.number)}, so there is nothing to unlink; nothing changed. The incident's summary message in this channel names the ones linked.`;
     case 'pagerduty.linked_elsewhere':
       return md`PagerDuty incident ${e.params.pdIncidentId} is already linked to ${inc(e.params.number)}, and its events go there: a PagerDuty incident belongs to one Kranz incident. Nothing changed.`;
     case 'pagerduty.unknown_incident':
