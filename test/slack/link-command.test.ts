@@ -55,3 +55,18 @@ describe('/incident link', () => {
     expect(USAGE.map(([u]) => u)).toContain('link <PagerDuty incident id or URL>');
   });
 });
+
+describe('/incident unlink', () => {
+  it('parses one id or URL, under `unlink` and `unlink-pagerduty`, and is in the help', () => {
+    expect(parseIncidentCommand('unlink PABC123')).toEqual({ ok: true, command: { kind: 'unlink_pagerduty', pdIncidentId: 'PABC123' } });
+    expect(parseIncidentCommand('unlink-pagerduty https://acme.pagerduty.com/incidents/PABC123')).toEqual({ ok: true, command: { kind: 'unlink_pagerduty', pdIncidentId: 'PABC123' } });
+    expect(USAGE.map(([u]) => u)).toContain('unlink <PagerDuty incident id or URL>');
+  });
+
+  it('answers anything else with what it needs, giving `unlink` examples', () => {
+    const r = parseIncidentCommand('unlink PA');
+    expect(!r.ok && r.message.text).toBe("`PA` is not a PagerDuty incident id or URL. Give the id (the last part of the incident's URL in PagerDuty) or the URL, e.g. `/incident unlink PABC123` or `/incident unlink https://acme.pagerduty.com/incidents/PABC123`.");
+    const two = parseIncidentCommand('unlink PABC123 PXYZ789');
+    expect(!two.ok && two.message.text).toBe('`/incident unlink` needs one PagerDuty incident id or URL. Usage: `/incident unlink PABC123`');
+  });
+});

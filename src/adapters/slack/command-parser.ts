@@ -27,6 +27,7 @@ export type Subcommand =
   | { kind: 'list' }
   | { kind: 'page'; target: { kind: 'service'; name: string } | { kind: 'user'; userId: SlackUserId }; message: string }
   | { kind: 'link_pagerduty'; pdIncidentId: PdIncidentId }
+  | { kind: 'unlink_pagerduty'; pdIncidentId: PdIncidentId }
   | { kind: 'snooze'; durationMs: number; reminder?: string }
   | { kind: 'customer_attach'; customer: string }
   | { kind: 'customer_detach'; customer: string }
@@ -59,6 +60,7 @@ export const USAGE: [string, string][] = [
   ['list', 'list open incidents (anywhere)'],
   ['page <service | @user> [message]', 'page a PagerDuty service or person'],
   ['link <PagerDuty incident id or URL>', 'link a PagerDuty incident: its events show on the timeline, `page @user` adds responders to it'],
+  ['unlink <PagerDuty incident id or URL>', 'undo a link (one made by hand or by the page that opened the incident): its later events stay off this incident'],
   ['snooze <duration> [reminder]', 'snooze a reminder, e.g. `snooze 30m`'],
   ['help', 'this list'],
 ];
@@ -100,10 +102,10 @@ export function pagerDutyIncidentIdIn(word: string): PdIncidentId | undefined {
 }
 
 /** The refusal of a word that names no PagerDuty incident; a number gets told it is the number, not the id. */
-function notAPagerDutyIncident(word: string): Mrkdwn {
+function notAPagerDutyIncident(word: string, verb: 'link' | 'unlink'): Mrkdwn {
   const shown = SLACK_LINK.exec(word)?.[1] ?? word;
   const number = /^#?\d+$/.test(shown) ? md` That looks like the incident's number; Kranz needs its id.` : md``;
-  return md`\`${shown}\` is not a PagerDuty incident id or URL.${number} Give the id (the last part of the incident's URL in PagerDuty) or the URL, e.g. \`/incident link PABC123\` or \`/incident link https://acme.pagerduty.com/incidents/PABC123\`.`;
+  return md`\`${shown}\` is not a PagerDuty incident id or URL.${number} Give the id (the last part of the incident's URL in PagerDuty) or the URL, e.g. \`/incident ${verb} PABC123\` or \`/incident ${verb} https://acme.pagerduty.com/incidents/PABC123\`.`;
 }
 
 export function parseIncidentCommand(raw: string): ParseResult {
@@ -171,7 +173,14 @@ export function parseIncidentCommand(raw: string): ParseResult {
       const [word = '', ...extra] = restWords;
       if (!word || extra.length) return need('one PagerDuty incident id or URL', 'link PABC123');
       const pdIncidentId = pagerDutyIncidentIdIn(word);
-      return pdIncidentId ? { ok: true, command: { kind: 'link_pagerduty', pdIncidentId } } : { ok: false, message: notAPagerDutyIncident(word) };
+      return pdIncidentId ? { ok: true, command: { kind: 'link_pagerduty', pdIncidentId } } : { ok: false, message: notAPagerDutyIncident(word, 'link') };
+    }
+    case 'unlink':
+    case 'unlink-pagerduty': {
+      const [word = '', ...extra] = restWords;
+      if (!word || extra.length) return need('one PagerDuty incident id or URL', 'unlink PABC123');
+      const pdIncidentId = pagerDutyIncidentIdIn(word);
+      return pdIncidentId ? { ok: true, command: { kind: 'unlink_pagerduty', pdIncidentId } } : { ok: false, message: notAPagerDutyIncident(word, 'unlink') };
     }
     case 'snooze': {
       const [d = '', reminder] = restWords;

@@ -10,6 +10,7 @@ import { applyCommand, type CommandMeta } from '../../../app/apply-command.ts';
 import { closeIncident, redraftReport } from '../../../app/close-incident.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
 import { linkPagerDutyIncident } from '../../../app/link-pagerduty.ts';
+import { unlinkPagerDutyIncident } from '../../../app/unlink-pagerduty.ts';
 import { findIncident, listOpenIncidentsFor } from '../../../app/query-incidents.ts';
 import { snoozeReminder } from '../../../app/snooze-reminder.ts';
 import type { Command, PageTarget } from '../../../domain/commands.ts';
@@ -159,6 +160,11 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       if (!o.ok) return void (await say(ctx, REPLIES.warning(errorText(o.error))));
       if (o.check.kind === 'unavailable') deps.log.warn({ pdIncidentId: sub.pdIncidentId, incident: `INC-${o.state.number}`, reason: o.check.reason }, 'PagerDuty could not be asked about the incident being linked; linked by its id');
       await say(ctx, o.duplicate ? REPLIES.duplicate(REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, { kind: 'unchecked' }, true)) : REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, o.check));
+      return;
+    }
+    case 'unlink_pagerduty': {
+      const o = await unlinkPagerDutyIncident(deps.app, here, sub.pdIncidentId, ctx.meta);
+      await say(ctx, outcomeText(o, REPLIES.pagerDutyUnlinked(o.ok ? o.state.number : 0, sub.pdIncidentId)));
       return;
     }
     case 'customer_attach': {

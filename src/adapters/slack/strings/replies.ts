@@ -44,6 +44,9 @@ export const REPLIES = {
       : check.kind === 'unchecked' ? md` Kranz has no PagerDuty API token to check it with, so it is linked by its id.` : md``;
     return md`${linked}${unchecked} Its PagerDuty events show on the timeline here from now on, and \`/incident page @person\` adds responders to it.`;
   },
+  /** A link undone; the PagerDuty incident's events no longer come here, and a trigger of it opens nothing. */
+  pagerDutyUnlinked: (number: number, pdIncidentId: string): Mrkdwn =>
+    md`:link: Unlinked PagerDuty incident ${pdIncidentId} from ${inc(number)}. Its later PagerDuty events are not recorded here, and do not open an incident; \`/incident link ${pdIncidentId}\` links it again.`,
   /** The page's text when the person gave none. */
   defaultPageMessage: 'Kranz page',
   unknownSeverityField: 'Unknown severity.',

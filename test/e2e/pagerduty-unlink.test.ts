@@ -1,0 +1,115 @@
+/**
+ * `/incident unlink` end to end, over HTTP: Slack and PagerDuty stand-ins,
+ * signed webhooks. A PagerDuty incident linked by hand to the wrong incident
+ * is unlinked by its URL: the person is told privately, the timeline records
+ * it, and the link is gone; Slack re-sending the request changes nothing
+ * more. PagerDuty's later events of it no longer land on the incident and are
+ * settled at once (stored as ignored, not left to be retried). Refused
+ * privately, recording nothing: one not linked here, someone the policy does
+ * not let link. Linking it again works, and its events land again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { incidentChannel, USERS } from '../helpers/kranz-harness.ts';
+import { ephemeralTexts, resend } from '../helpers/slack-e2e.ts';
+import { PD, rows, settled, startPdHarness, until, type PdHarness } from '../helpers/pd-harness.ts';
+import type { WebhookIncident } from '../../src/sandbox/pagerduty/webhook-sender.ts';
+import { SANDBOX_WEB } from '../../src/sandbox/pagerduty/shapes.ts';
+
+let h: PdHarness;
+beforeAll(async () => {
+  h = await startPdHarness();
+});
+afterAll(async () => h?.close());
+
+const dana = () => h.slack.user(USERS.dana.id);
+const eve = () => h.slack.user(USERS.eve.id);
+
+/** Runs `/incident <text>` as `who` in `channel`, waits until everything is applied and delivered, and returns what she was told privately. */
+async function slash(who: ReturnType<typeof dana>, channel: string, text: string): Promise<string[]> {
+  const before = ephemeralTexts(h, who.id).length;
+  const r = await who.slashCommand(channel, '/incident', text);
+  expect(r.status).toBe(200);
+  await settled(h);
+  return ephemeralTexts(h, who.id).slice(before);
+}
+
+async function declareByHand(title: string): Promise<{ id: string; number: number; channel: string }> {
+  await slash(dana(), 'CGENERAL', `declare SEV2 ${title}`);
+  const [row] = await rows<{ id: string; number: number }>(h, 'select id, number from incidents where title = $1', [title]);
+  const channel = await incidentChannel(h, row!.number);
+  await settled(h);
+  return { id: row!.id, number: row!.number, channel: channel.id };
+}
+
+const eventsOf = (incidentId: string) => rows<{ type: string; data: Record<string, unknown>; idempotency_key: string }>(h, 'select type, data, idempotency_key from incident_events where incident_id = $1 order by seq', [incidentId]);
+const linkOf = async (pdId: string) => (await rows<{ incident_id: string }>(h, 'select incident_id from pagerduty_links where pd_incident_id = $1', [pdId]))[0]?.incident_id;
+const unlinkedCount = async () => (await rows<{ n: number }>(h, "select count(*)::int as n from incident_events where type = 'pagerduty_unlinked'"))[0]!.n;
+const storedStatus = async (eventId: string) => (await rows<{ status: string }>(h, 'select status from inbound_archive where dedupe_key = $1', [`pd:${eventId}`]))[0]?.status;
+
+describe('/incident unlink', () => {
+  let inc: { id: string; number: number; channel: string };
+  let pd: WebhookIncident;
+  let url: string;
+
+  beforeAll(async () => {
+    inc = await declareByHand('Checkout is failing for some cards');
+    pd = h.pdIncident({ serviceId: PD.manualService, title: 'Unrelated disk alert' });
+    url = `${SANDBOX_WEB}/incidents/${pd.id}`;
+    expect((await slash(dana(), inc.channel, `link ${pd.id}`))[0]).toMatch(/^:link: Linked PagerDuty incident/);
+    expect(await linkOf(pd.id)).toBe(inc.id);
+  });
+
+  it('unlinks it by its URL, telling the person, recording it on the timeline, once when Slack re-sends the request', async () => {
+    const before = ephemeralTexts(h, USERS.dana.id).length;
+    const r = await dana().slashCommand(inc.channel, '/incident', `unlink <${url}>`);
+    expect(r.status).toBe(200);
+    expect((await resend(h, r.delivery, 1)).status).toBe(200);
+    await settled(h);
+    expect(ephemeralTexts(h, USERS.dana.id).slice(before)).toEqual([
+      `:link: Unlinked PagerDuty incident ${pd.id} from INC-${inc.number}. Its later PagerDuty events are not recorded here, and do not open an incident; \`/incident link ${pd.id}\` links it again.`,
+    ]);
+    expect(await linkOf(pd.id)).toBeUndefined();
+    const unlinked = (await eventsOf(inc.id)).filter((e) => e.type === 'pagerduty_unlinked');
+    expect(unlinked.map((e) => e.data)).toEqual([{ pdIncidentId: pd.id, pdIncidentNumber: pd.number }]);
+    // The pinned summary no longer names it.
+    const summary = h.slack.workspace.history(inc.channel).find((m) => JSON.stringify(m.blocks ?? []).includes('Kranz keeps this message up to date'));
+    expect(JSON.stringify(summary?.blocks)).not.toContain(pd.id);
+  });
+
+  it("settles the PagerDuty incident's later events at once, off this incident's timeline", async () => {
+    const before = (await eventsOf(inc.id)).length;
+    const ack = await h.event('incident.acknowledged', pd);
+    const note = await h.event('incident.annotated', pd, { note: { content: 'not about checkout' } });
+    for (const e of [ack, note]) expect(e.status).toBe(202);
+    for (const e of [ack, note]) await until(async () => (await storedStatus(e.eventId)) === 'ignored', 'the event settled as ignored');
+    await settled(h);
+    expect((await eventsOf(inc.id)).length).toBe(before);
+  });
+
+  it('refuses privately, recording nothing: one not linked here, someone the policy does not let link', async () => {
+    const before = await unlinkedCount();
+    expect(await slash(dana(), inc.channel, `unlink ${pd.id}`)).toEqual([
+      `:warning: PagerDuty incident ${pd.id} is not linked to INC-${inc.number}, so there is nothing to unlink; nothing changed. The incident's summary message in this channel names the ones linked.`,
+    ]);
+    expect(await slash(dana(), inc.channel, 'unlink #1234')).toEqual([expect.stringMatching(/^`#1234` is not a PagerDuty incident id or URL\. That looks like the incident's number.*`\/incident unlink PABC123`/)]);
+    expect(await slash(dana(), inc.channel, 'unlink')).toEqual(['`/incident unlink` needs one PagerDuty incident id or URL. Usage: `/incident unlink PABC123`']);
+
+    const other = h.pdIncident({ serviceId: PD.manualService, title: 'Card auth 5xx' });
+    await slash(dana(), inc.channel, `link ${other.id}`);
+    await eve().join(inc.channel);
+    await settled(h);
+    const [refusal] = await slash(eve(), inc.channel, `unlink ${other.id}`);
+    expect(refusal).toMatch(new RegExp(`^:warning: You may not link PagerDuty incidents to INC-${inc.number}\\..*<@${USERS.dana.id}>`, 's'));
+    expect(await linkOf(other.id)).toBe(inc.id);
+    expect(await unlinkedCount()).toBe(before);
+  });
+
+  it('links it again, and its events land again', async () => {
+    const [linked] = await slash(dana(), inc.channel, `link ${pd.id}`);
+    expect(linked).toMatch(/^:link: Linked PagerDuty incident/);
+    expect(await linkOf(pd.id)).toBe(inc.id);
+    const ack = await h.event('incident.acknowledged', pd);
+    await until(async () => (await eventsOf(inc.id)).some((e) => e.idempotency_key === `pd:event:${ack.eventId}`), 'the event after the link again');
+    await until(async () => (await storedStatus(ack.eventId)) === 'processed', 'the event marked processed');
+  });
+});
