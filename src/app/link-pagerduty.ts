@@ -22,10 +22,9 @@
  */
 import type { Command } from '../domain/commands.ts';
 import { asIncidentId, type PdIncidentId } from '../domain/ids.ts';
-import { transition } from '../domain/transition.ts';
 import { err } from '../lib/result.ts';
 import { auditDenial } from './access.ts';
-import { claimAndLock, commitTransition, notFound, type AppError, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
+import { applyClaimed, claimAndLock, notFound, type AppError, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
 import { authorize } from './authorize.ts';
 import { withNames } from './people.ts';
 import type { AppDeps, PagerDutyIncidentFacts, PagerDutyIncidentLookup } from './ports.ts';
@@ -74,11 +73,11 @@ export async function linkPagerDutyIncident(deps: AppDeps, ref: IncidentRef, pdI
     if (!claimed.ok) return claimed;
     const { incidentId, current, duplicate } = claimed.value;
     if (duplicate) return duplicate;
-    const now = deps.clock.now();
-    const r = transition(current, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
-    if (!r.ok) return err(r.error);
-    // The row that routes PagerDuty's events here goes with the event: both or neither. The insert waits
-    // for a transaction that is writing the same row (another link, a trigger declaring), then sees it.
+    const applied = await applyClaimed(uow, deps, incidentId, current, command, meta);
+    if (!applied.ok) return applied;
+    // The row that routes PagerDuty's events here goes with the event: both or neither (a refusal below
+    // rolls the event back too). The insert waits for a transaction that is writing the same row
+    // (another link, a trigger declaring), then sees it.
     if (!(await uow.keys.linkPagerDuty(pdIncidentId, incidentId))) {
       const other = await uow.keys.findIncidentIdByPagerDuty(pdIncidentId);
       const state = other ? await uow.incidents.readIncident(other) : undefined;
@@ -86,7 +85,7 @@ export async function linkPagerDutyIncident(deps: AppDeps, ref: IncidentRef, pdI
       return err(linkedElsewhere(pdIncidentId, state.number));
     }
     await uow.keys.clearPagerDutyIgnored(pdIncidentId);
-    return commitTransition(uow, deps, incidentId, current, r.value, meta.idempotencyKey, now);
+    return applied;
   });
   if (!outcome.ok) {
     // Refused by the check against the locked incident (its roles changed meanwhile): reported like any refusal.

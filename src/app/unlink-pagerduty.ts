@@ -15,10 +15,9 @@
  * (`pagerduty.not_linked`): that refusal records nothing, not even the key.
  */
 import { asIncidentId, type PdIncidentId } from '../domain/ids.ts';
-import { transition } from '../domain/transition.ts';
 import { err } from '../lib/result.ts';
 import { auditDenial } from './access.ts';
-import { claimAndLock, commitTransition, notFound, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
+import { applyClaimed, claimAndLock, notFound, type CommandMeta, type CommandOutcome, type IncidentRef } from './apply-command.ts';
 import { authorize } from './authorize.ts';
 import { PD_UNLINKED } from './ingest-pagerduty-event.ts';
 import { withNames } from './people.ts';
@@ -40,12 +39,10 @@ export async function unlinkPagerDutyIncident(deps: AppDeps, ref: IncidentRef, p
     const { incidentId, current, duplicate } = claimed.value;
     // The same Slack request again: applied once, answered as then.
     if (duplicate) return duplicate;
-    const now = deps.clock.now();
-    const r = transition(current, command, now, { policy: deps.policy, incidentId, newId: deps.newId, ...meta });
-    if (!r.ok) return err(r.error);
-    // Only this incident's row goes: one a lost declare race left pointing elsewhere is that incident's.
-    await uow.keys.unlinkPagerDuty(pdIncidentId, incidentId, PD_UNLINKED);
-    return commitTransition(uow, deps, incidentId, current, r.value, meta.idempotencyKey, now);
+    const applied = await applyClaimed(uow, deps, incidentId, current, command, meta);
+    // In the same transaction as the event. Only this incident's row goes: one a lost declare race left pointing elsewhere is that incident's.
+    if (applied.ok) await uow.keys.unlinkPagerDuty(pdIncidentId, incidentId, PD_UNLINKED);
+    return applied;
   });
   // Refused by the check against the locked incident (its roles changed meanwhile): reported like any refusal.
   if (!outcome.ok) auditDenial(deps, meta, outcome.error, { id: here });

@@ -9,9 +9,10 @@
  * not let link. Linking it again works, and its events land again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { incidentChannel, USERS } from '../helpers/kranz-harness.ts';
+import { USERS } from '../helpers/kranz-harness.ts';
 import { ephemeralTexts, resend } from '../helpers/slack-e2e.ts';
 import { PD, rows, settled, startPdHarness, until, type PdHarness } from '../helpers/pd-harness.ts';
+import { declareByHand as declareByHandAs, eventsOf as incidentEvents, linkOf as linkedTo, slashAs } from '../helpers/pd-link-e2e.ts';
 import type { WebhookIncident } from '../../src/sandbox/pagerduty/webhook-sender.ts';
 import { SANDBOX_WEB } from '../../src/sandbox/pagerduty/shapes.ts';
 
@@ -24,25 +25,12 @@ afterAll(async () => h?.close());
 const dana = () => h.slack.user(USERS.dana.id);
 const eve = () => h.slack.user(USERS.eve.id);
 
-/** Runs `/incident <text>` as `who` in `channel`, waits until everything is applied and delivered, and returns what she was told privately. */
-async function slash(who: ReturnType<typeof dana>, channel: string, text: string): Promise<string[]> {
-  const before = ephemeralTexts(h, who.id).length;
-  const r = await who.slashCommand(channel, '/incident', text);
-  expect(r.status).toBe(200);
-  await settled(h);
-  return ephemeralTexts(h, who.id).slice(before);
-}
+const slash = (who: ReturnType<typeof dana>, channel: string, text: string) => slashAs(h, who, channel, text);
 
-async function declareByHand(title: string): Promise<{ id: string; number: number; channel: string }> {
-  await slash(dana(), 'CGENERAL', `declare SEV2 ${title}`);
-  const [row] = await rows<{ id: string; number: number }>(h, 'select id, number from incidents where title = $1', [title]);
-  const channel = await incidentChannel(h, row!.number);
-  await settled(h);
-  return { id: row!.id, number: row!.number, channel: channel.id };
-}
+const declareByHand = (title: string) => declareByHandAs(h, dana(), title);
 
-const eventsOf = (incidentId: string) => rows<{ type: string; data: Record<string, unknown>; idempotency_key: string }>(h, 'select type, data, idempotency_key from incident_events where incident_id = $1 order by seq', [incidentId]);
-const linkOf = async (pdId: string) => (await rows<{ incident_id: string }>(h, 'select incident_id from pagerduty_links where pd_incident_id = $1', [pdId]))[0]?.incident_id;
+const eventsOf = (incidentId: string) => incidentEvents(h, incidentId);
+const linkOf = (pdId: string) => linkedTo(h, pdId);
 const unlinkedCount = async () => (await rows<{ n: number }>(h, "select count(*)::int as n from incident_events where type = 'pagerduty_unlinked'"))[0]!.n;
 const storedStatus = async (eventId: string) => (await rows<{ status: string }>(h, 'select status from inbound_archive where dedupe_key = $1', [`pd:${eventId}`]))[0]?.status;
 
