@@ -108,6 +108,15 @@ function notAPagerDutyIncident(word: string, verb: 'link' | 'unlink'): Mrkdwn {
   return md`\`${shown}\` is not a PagerDuty incident id or URL.${number} Give the id (the last part of the incident's URL in PagerDuty) or the URL, e.g. \`/incident ${verb} PABC123\` or \`/incident ${verb} https://acme.pagerduty.com/incidents/PABC123\`.`;
 }
 
+/** `link` and `unlink`: exactly one PagerDuty incident id or URL. */
+function pagerDutyIncidentCommand(words: readonly string[], verb: 'link' | 'unlink', need: (what: string, usage: string) => ParseResult): ParseResult {
+  const [word = '', ...extra] = words;
+  if (!word || extra.length) return need('one PagerDuty incident id or URL', `${verb} PABC123`);
+  const pdIncidentId = pagerDutyIncidentIdIn(word);
+  if (!pdIncidentId) return { ok: false, message: notAPagerDutyIncident(word, verb) };
+  return { ok: true, command: { kind: verb === 'link' ? 'link_pagerduty' : 'unlink_pagerduty', pdIncidentId } };
+}
+
 export function parseIncidentCommand(raw: string): ParseResult {
   const text = raw.trim();
   if (!text) return { ok: true, command: { kind: 'declare_modal' } };
@@ -169,19 +178,11 @@ export function parseIncidentCommand(raw: string): ParseResult {
       return { ok: true, command: { kind: 'page', target: m?.[1] ? { kind: 'user', userId: asSlackUserId(m[1]) } : { kind: 'service', name: target }, message } };
     }
     case 'link':
-    case 'link-pagerduty': {
-      const [word = '', ...extra] = restWords;
-      if (!word || extra.length) return need('one PagerDuty incident id or URL', 'link PABC123');
-      const pdIncidentId = pagerDutyIncidentIdIn(word);
-      return pdIncidentId ? { ok: true, command: { kind: 'link_pagerduty', pdIncidentId } } : { ok: false, message: notAPagerDutyIncident(word, 'link') };
-    }
+    case 'link-pagerduty':
+      return pagerDutyIncidentCommand(restWords, 'link', need);
     case 'unlink':
-    case 'unlink-pagerduty': {
-      const [word = '', ...extra] = restWords;
-      if (!word || extra.length) return need('one PagerDuty incident id or URL', 'unlink PABC123');
-      const pdIncidentId = pagerDutyIncidentIdIn(word);
-      return pdIncidentId ? { ok: true, command: { kind: 'unlink_pagerduty', pdIncidentId } } : { ok: false, message: notAPagerDutyIncident(word, 'unlink') };
-    }
+    case 'unlink-pagerduty':
+      return pagerDutyIncidentCommand(restWords, 'unlink', need);
     case 'snooze': {
       const [d = '', reminder] = restWords;
       const ms = parseDuration(d);
