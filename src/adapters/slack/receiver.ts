@@ -8,7 +8,7 @@
  * Bolt app, so nothing acknowledged is lost.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTPModuleFunctions as H, verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
+import { HTTPModuleFunctions as H, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
 import type { StoredInbound } from '../db/inbound-sql.ts';
 import type { Intake, ProcessResult } from '../intake/intake.ts';
 import { isUnstorable } from '../intake/storable.ts';
@@ -18,6 +18,7 @@ import { sendJson } from '../../lib/json-response.ts';
 import { Throttle } from '../../lib/throttle.ts';
 import { parseIncidentCommand } from './command-parser.ts';
 import { conversationOf, dedupeKey, parseBody, storedBody, type Body } from './request-body.ts';
+import { verifySlackSignature } from './signature.ts';
 
 export { conversationOf, dedupeKey, parseBody, storedBody };
 
@@ -43,9 +44,6 @@ export const CATCHING_UP_REPLY = ':floppy_disk: Recorded. Kranz is catching up a
 export const REJECTED_REPLY = ':warning: Kranz could not record this request: the database refused its text. Nothing was applied; please try again with different text.';
 /** Neither the database nor the local disk took the request: nothing is stored, so nothing will apply. */
 export const UNRECORDED_REPLY = ':warning: Kranz could not record this request: neither its database nor its local disk accepted it. Nothing was applied; please try again in a minute.';
-/** Slack signs with a timestamp; Bolt checks only that it is not too old. */
-const MAX_CLOCK_SKEW_S = 5 * 60;
-
 /** Why a request was refused before it was stored, as counted in `kranz_requests_rejected_total{reason}`. */
 export type RejectReason = 'signature' | 'stale_timestamp' | 'future_timestamp' | 'too_large' | 'unparseable';
 
@@ -97,26 +95,13 @@ export class KranzReceiver implements Receiver {
       this.rejected('too_large', req);
       return reply(res, 413, { error: 'payload_too_large', reason: 'Slack requests are at most 1 MB.' });
     }
-    const timestamp = Number(req.headers['x-slack-request-timestamp'] ?? 0);
-    const nowS = Math.floor((this.o.now?.() ?? Date.now()) / 1000);
-    if (Number.isFinite(timestamp) && timestamp > nowS + MAX_CLOCK_SKEW_S) {
-      this.rejected('future_timestamp', req, { skewSeconds: timestamp - nowS });
-      return reply(res, 401, { error: 'invalid_signature', reason: 'X-Slack-Request-Timestamp is more than 5 minutes in the future.' });
-    }
-    try {
-      verifySlackRequest({
-        signingSecret: this.o.signingSecret,
-        body: raw,
-        headers: {
-          'x-slack-signature': String(req.headers['x-slack-signature'] ?? ''),
-          'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp'] ?? 0),
-        },
-        ...(this.o.now ? { nowMilliseconds: this.o.now() } : {}),
-      });
-    } catch (e) {
-      const stale = Number.isFinite(timestamp) && timestamp > 0 && timestamp < nowS - MAX_CLOCK_SKEW_S;
-      this.rejected(stale ? 'stale_timestamp' : 'signature', req, stale ? { skewSeconds: timestamp - nowS } : {});
-      return reply(res, 401, { error: 'invalid_signature', reason: (e as Error).message });
+    const verdict = verifySlackSignature({
+      signingSecret: this.o.signingSecret, rawBody: raw, nowMs: this.o.now?.() ?? Date.now(),
+      signature: header(req, 'x-slack-signature'), timestamp: header(req, 'x-slack-request-timestamp'),
+    });
+    if (!verdict.ok) {
+      this.rejected(verdict.reason, req, verdict.reason === 'signature' ? {} : { skewSeconds: verdict.skewSeconds });
+      return reply(res, 401, { error: 'invalid_signature', reason: verdict.message });
     }
     const body = parseBody(raw, String(req.headers['content-type'] ?? ''));
     if (!body) {
@@ -313,6 +298,12 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
     return;
   }
   sendJson(res, status, body);
+}
+
+/** One request header as a string (joined when repeated), or undefined when absent. */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
 }
 
 function retryNum(req: IncomingMessage): number | undefined {
