@@ -159,6 +159,7 @@ export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: re
   const events: IncidentEvent[] = [];
   const rows: NewOutboxRow[] = [];
   const claims: { key: string; incidentId: string }[] = [];
+  const appliedRequests: string[] = [];
   /** Each incident's state before the batch and after it, for those whose state changed. */
   const changed = new Map<IncidentId, { before: IncidentState; after: IncidentState }>();
   const all: CommandOutcome[][][] = [];
@@ -190,6 +191,7 @@ export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: re
         state = r.value.state ?? state;
         claimedBefore.add(key);
         claims.push({ key, incidentId });
+        if (meta.requestKey) appliedRequests.push(meta.requestKey);
         events.push(...r.value.events);
         rows.push(...effectsToRows(incidentId, r.value.effects, key));
         mine.push({ ok: true, incidentId, state, events: r.value.events, effects: r.value.effects, duplicate: false });
@@ -207,9 +209,9 @@ export async function applyBatchesIn(uow: UnitOfWork, deps: AppDeps, batches: re
     const planned = planReminders(after, deps.policy);
     return JSON.stringify(planned) === JSON.stringify(planReminders(before, deps.policy)) ? [] : [{ incidentId, planned }];
   });
-  // Keys, events, projections, reminder plans and outbox rows go in one statement.
+  // Keys, events, projections, reminder plans, outbox rows and the requests' marks go in one statement.
   if (claims.length + events.length + rows.length + reminderPlans.length > 0) {
-    const { claimedKeys } = await uow.batches.writeBatch({ claims, events, states, reminderPlans, rows, now });
+    const { claimedKeys } = await uow.batches.writeBatch({ claims, events, states, reminderPlans, rows, appliedRequests, now });
     // Under the locks no other transaction claims these keys; a mismatch is a bug, and the throw retries apart.
     if (claimedKeys !== claims.length) throw new Error(`${claims.length - claimedKeys} command key(s) of a batch were claimed by another transaction`);
   }

@@ -13,4 +13,12 @@ export interface CommandMeta {
   names?: Record<string, string>;
   /** What Slack said about the actor, for the permission check (see `authorize`); never recorded. */
   access?: ActorAccess;
+  /**
+   * The dedupe key of the stored inbound request this command came from,
+   * when it has one: a batch that applies the command marks that request
+   * processed in the same transaction (`BatchWrites.appliedRequests`), so
+   * the request and its effect commit together and the receiver has no
+   * second write to make.
+   */
+  requestKey?: string;
 }

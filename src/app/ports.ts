@@ -127,6 +127,8 @@ export interface BatchWrites {
   /** Reminder plans of incidents whose plan changed (as `syncReminders` stores one). */
   reminderPlans: readonly { incidentId: string; planned: readonly PlannedReminder[] }[];
   rows: readonly NewOutboxRow[];
+  /** Dedupe keys of stored inbound requests whose commands this batch applied: marked processed with it. */
+  appliedRequests: readonly string[];
   now: Date;
 }
 

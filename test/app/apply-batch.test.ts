@@ -260,3 +260,58 @@ describe('batches across incidents', () => {
   });
 });
 
+
+describe('stored requests marked with the commands they carried (CommandMeta.requestKey)', () => {
+  /** A stored Slack request, as the receiver archives it before its listener runs. */
+  const stored = async (key: string, status = 'received'): Promise<void> => {
+    await h.pool.query(
+      `insert into inbound_archive (source, dedupe_key, received_at, headers, body, status) values ('slack', $1, now(), '{}'::jsonb, 'command=%2Fincident', $2)`,
+      [key, status],
+    );
+  };
+  const statusOf = async (key: string): Promise<{ status: string; processed_at: Date | null } | undefined> =>
+    (await h.pool.query<{ status: string; processed_at: Date | null }>('select status, processed_at from inbound_archive where dedupe_key = $1', [key])).rows[0];
+  const fromRequest = (key: string) => ({ ...meta(key), requestKey: key });
+
+  it('marks the request processed in the transaction that applies its command, and only then', async () => {
+    const id = await declared('Logins failing');
+    await stored('slack:cmd:T1:applied');
+    await stored('slack:cmd:T1:refused');
+    await stored('slack:cmd:T1:failed-before', 'failed');
+    const [applied, refused, settled] = await Promise.all([
+      applyCommand(deps, { id }, note('rolled back the deploy'), fromRequest('slack:cmd:T1:applied')),
+      applyCommand(deps, { id }, { type: 'change_severity', severity: 'SEV9' as never }, fromRequest('slack:cmd:T1:refused')),
+      applyCommand(deps, { id }, note('late copy'), fromRequest('slack:cmd:T1:failed-before')),
+    ]);
+    expect(applied.ok && !applied.duplicate).toBe(true);
+    expect(refused.ok).toBe(false);
+    expect(settled.ok).toBe(true);
+    expect(await statusOf('slack:cmd:T1:applied')).toEqual({ status: 'processed', processed_at: h.clock.now() });
+    // A refused command wrote nothing, its request's mark included: the receiver settles it.
+    expect((await statusOf('slack:cmd:T1:refused'))?.status).toBe('received');
+    // A request something else settled keeps what it says.
+    expect((await statusOf('slack:cmd:T1:failed-before'))?.status).toBe('failed');
+    // A retry of the applied command is a duplicate and changes nothing.
+    const again = await applyCommand(deps, { id }, note('rolled back the deploy'), fromRequest('slack:cmd:T1:applied'));
+    expect(again.ok && again.duplicate).toBe(true);
+    expect(await notesOf(id)).toEqual(['rolled back the deploy', 'late copy']);
+  });
+
+  it('a transaction that fails leaves its request received, so the recovery pass applies it again', async () => {
+    const id = await declared('Exports stuck');
+    await stored('slack:cmd:T1:poison');
+    await stored('slack:cmd:T1:beside-poison');
+    // The first goes alone; the two behind it share a batch, whose transaction the poison note fails.
+    const [, poison, beside] = await Promise.allSettled([
+      queued(id, note('ahead'), 'n9:ahead'),
+      applyInBatch(deps, { id }, oneCommand(note('poison'), fromRequest('slack:cmd:T1:poison'))),
+      applyInBatch(deps, { id }, oneCommand(note('beside it'), fromRequest('slack:cmd:T1:beside-poison'))),
+    ]);
+    expect(poison.status).toBe('rejected');
+    expect(beside.status).toBe('fulfilled');
+    expect((await statusOf('slack:cmd:T1:poison'))?.status).toBe('received');
+    // Its neighbour, applied alone after the batch failed, is marked with its own transaction.
+    expect(await notesOf(id)).toEqual(['ahead', 'beside it']);
+    expect((await statusOf('slack:cmd:T1:beside-poison'))?.status).toBe('processed');
+  });
+});

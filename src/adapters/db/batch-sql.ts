@@ -2,7 +2,8 @@
  * A batch of applied commands (apply-batch.ts) in two statements: what it
  * locks and reads first, then what it writes, in one statement:
  * its command keys claimed, its events appended, the incidents' projections
- * saved, its reminders replanned and its outbox rows queued, as
+ * saved, its reminders replanned, the stored requests it applied marked
+ * processed and its outbox rows queued, as
  * data-modifying CTEs (statement.ts). One write per table, but for each
  * replanned incident's reminders (its own rows), so no two writes touch the
  * same row.
@@ -12,6 +13,7 @@ import type { IncidentState } from '../../domain/incident.ts';
 import { appendEventsStatement } from './events-sql.ts';
 import { saveIncidentsStatement } from './incidents-sql.ts';
 import { claimCommandKeysStatement } from './keys-sql.ts';
+import { markInboundProcessedStatement } from './inbound-sql.ts';
 import { enqueueOutboxStatement } from './outbox-sql.ts';
 import type { Queryable } from './queryable.ts';
 import { syncRemindersStatements } from './reminders-sql.ts';
@@ -45,6 +47,7 @@ export async function writeBatch(db: Queryable, w: BatchWrites): Promise<{ claim
     ...(w.events.length > 0 ? [appendEventsStatement(w.events)] : []),
     ...(w.states.length > 0 ? [saveIncidentsStatement(w.states, w.now)] : []),
     ...w.reminderPlans.flatMap((p) => syncRemindersStatements(p.incidentId, p.planned, w.now)),
+    ...(w.appliedRequests.length > 0 ? [markInboundProcessedStatement(w.appliedRequests, w.now)] : []),
     ...outbox,
   ]);
   return { claimedKeys: keys.length > 0 ? counts[0]! : 0, queuedRows: outbox.length > 0 ? counts.at(-1)! : 0 };

@@ -1,6 +1,7 @@
 /** SQL for the inbound archive: raw requests stored before they are acknowledged. */
 import pg from 'pg';
 import type { Queryable as Q } from './queryable.ts';
+import type { Statement } from './statement.ts';
 
 /** A pool the archive can take a connection of its own from (to bound a write in time). */
 export type InboundPool = Q & { connect(): Promise<pg.PoolClient> };
@@ -255,6 +256,20 @@ export async function finishInboundMany(db: Q, done: readonly { id: number; stat
      from unnest($1::bigint[], $2::text[], $4::text[]) as d(id, status, note) where a.id = d.id`,
     [done.map((d) => d.id), done.map((d) => d.status), now.toISOString(), done.map((d) => d.note?.slice(0, 1000) ?? null)],
   );
+}
+
+/**
+ * Marks stored requests processed by dedupe key, as a statement sent with a
+ * batch's other writes (batch-sql.ts): the commands they carried and the
+ * mark commit together. Only rows still `received`: one a recovery pass
+ * settled meanwhile keeps what it says.
+ */
+export function markInboundProcessedStatement(dedupeKeys: readonly string[], now: Date): Statement {
+  return {
+    text: `update inbound_archive set status = 'processed', processed_at = $2::timestamptz, lease_until = null
+           where dedupe_key = any($1::text[]) and status = 'received' returning id`,
+    values: [dedupeKeys, now.toISOString()],
+  };
 }
 
 export async function releaseInbound(db: Q, id: number, note: string): Promise<void> {

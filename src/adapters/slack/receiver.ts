@@ -174,8 +174,10 @@ export class KranzReceiver implements Receiver {
       return true;
     } : undefined;
     let result: ProcessResult;
+    // Set when the listener's command marked this request processed in its own transaction.
+    let markedWithCommand = false;
     try {
-      result = await this.dispatch(body, ack, r.retry, answer);
+      result = await this.dispatch(body, ack, r.retry, { ...(answer ? { answer } : {}), appliedWithRequest: () => (markedWithCommand = true) });
     } catch (e) {
       // Stored, so acknowledged: left unapplied for the recovery pass rather than a 500 Slack would retry.
       clearTimeout(deadline);
@@ -192,6 +194,7 @@ export class KranzReceiver implements Receiver {
     }
     clearTimeout(deadline);
     await ack();
+    if (markedWithCommand) return;
     await this.o.intake.finish(stored.id, result).catch((e: unknown) => {
       // Left as received: the recovery pass applies it again (commands are idempotent).
       this.o.log.warn({ err: (e as Error).message }, 'could not mark the Slack request applied');
@@ -219,23 +222,24 @@ export class KranzReceiver implements Receiver {
    * they start together and queue on the incident in the order they came, so
    * a busy channel's notes apply together instead of one per round trip.
    */
-  private async dispatch(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number, answer?: AnswerInAck): Promise<ProcessResult> {
+  private async dispatch(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number, hooks: ListenerHooks = {}): Promise<ProcessResult> {
     const lane = conversationOf(body);
-    if (!lane) return this.run(body, ack, retry, undefined, answer);
-    return this.lanes.run(lane, isNote(body), (order) => this.run(body, ack, retry, order, answer));
+    if (!lane) return this.run(body, ack, retry, undefined, hooks);
+    return this.lanes.run(lane, isNote(body), (order) => this.run(body, ack, retry, order, hooks));
   }
 
-  private async run(body: Body, ack: (r?: unknown) => Promise<void>, retry?: number, order?: ArrivalOrder, answer?: AnswerInAck): Promise<ProcessResult> {
+  private async run(body: Body, ack: (r?: unknown) => Promise<void>, retry: number | undefined, order: ArrivalOrder | undefined, hooks: ListenerHooks): Promise<ProcessResult> {
     if (!this.app) throw new Error('receiver used before Bolt initialised it');
     const customProperties: Record<string, unknown> = {};
     // The listener queues its command through it (`arrivalOrderOf`), so notes keep the order they came in.
     if (order) customProperties[ARRIVAL_ORDER] = order;
-    if (answer) customProperties[ANSWER_IN_ACK] = answer;
+    if (hooks.answer) customProperties[ANSWER_IN_ACK] = hooks.answer;
+    if (hooks.appliedWithRequest) customProperties[APPLIED_WITH_REQUEST] = hooks.appliedWithRequest;
     const event: ReceiverEvent = {
       body: body as ReceiverEvent['body'],
       ack,
       ...(retry !== undefined ? { retryNum: retry } : {}),
-      ...(order || answer ? { customProperties } : {}),
+      ...(order || hooks.answer || hooks.appliedWithRequest ? { customProperties } : {}),
     };
     await this.app.processEvent(event);
     return 'processed';
@@ -279,6 +283,25 @@ const ALREADY_ACKNOWLEDGED: AnswerInAck = async () => false;
 export function answerInAckOf(context: Record<string, unknown>): AnswerInAck {
   const answer = context[ANSWER_IN_ACK];
   return typeof answer === 'function' ? (answer as AnswerInAck) : ALREADY_ACKNOWLEDGED;
+}
+
+/** What the receiver hands a live request's listener on Bolt's context. */
+interface ListenerHooks {
+  answer?: AnswerInAck;
+  /** The listener's command was applied with `requestKey` (app/command-meta.ts): the request is marked processed already. */
+  appliedWithRequest?: () => void;
+}
+
+const APPLIED_WITH_REQUEST = 'kranzAppliedWithRequest';
+
+/**
+ * Tells the receiver that this request's command was applied and marked the
+ * stored request processed in its transaction, so it need not write the
+ * mark itself. A replayed request has no one to tell: the intake marks it.
+ */
+export function appliedWithRequestOf(context: Record<string, unknown>): () => void {
+  const applied = context[APPLIED_WITH_REQUEST];
+  return typeof applied === 'function' ? (applied as () => void) : () => undefined;
 }
 
 /** Where a request's place in its conversation travels on Bolt's context. */

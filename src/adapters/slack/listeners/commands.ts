@@ -32,7 +32,7 @@ import { md, plain, type Mrkdwn } from '../mrkdwn.ts';
 import { snoozedText } from '../strings/snooze.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { isUnstorable } from '../../intake/storable.ts';
-import { answerInAckOf, arrivalOrderOf, type AnswerInAck } from '../receiver.ts';
+import { answerInAckOf, appliedWithRequestOf, arrivalOrderOf, type AnswerInAck } from '../receiver.ts';
 import { answerOnResponseUrl, type Press } from './answers.ts';
 import type { ArrivalOrder } from '../../../lib/ordered-lanes.ts';
 
@@ -45,9 +45,14 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
     if (!parsed.ok) return void (await tell(parsed.message));
     const sub = parsed.command;
     if (sub.kind === 'help') return void (await tell(usageText()));
-    const meta = userMeta(command.user_id, command.channel_id, `slack:cmd:${command.team_id}:${command.trigger_id}`, command.user_name);
+    // The command's key is the stored request's dedupe key (request-body.ts), so its batch can mark the request processed.
+    const key = `slack:cmd:${command.team_id}:${command.trigger_id}`;
+    const meta = { ...userMeta(command.user_id, command.channel_id, key, command.user_name), requestKey: key };
     try {
-      await handle(sub, { deps, client, tell, channelId: asSlackChannelId(command.channel_id), userId: asSlackUserId(command.user_id), triggerId: command.trigger_id, meta, inArrivalOrder: arrivalOrderOf(context) });
+      await handle(sub, {
+        deps, client, tell, channelId: asSlackChannelId(command.channel_id), userId: asSlackUserId(command.user_id), triggerId: command.trigger_id, meta,
+        inArrivalOrder: arrivalOrderOf(context), appliedWithRequest: appliedWithRequestOf(context),
+      });
     } catch (e) {
       deps.log.error({ err: e, sub: sub.kind }, 'slash command failed');
       if (isSlackApiError(e)) {
@@ -85,6 +90,8 @@ interface Ctx {
   meta: CommandMeta;
   /** When this request may queue its command: after the note before it in the channel (lib/ordered-lanes.ts). */
   inArrivalOrder: ArrivalOrder;
+  /** Tells the receiver the command's batch marked the stored request processed (`CommandMeta.requestKey`). */
+  appliedWithRequest: () => void;
 }
 
 const say = (ctx: Ctx, text: Mrkdwn) => ctx.tell(text);
@@ -94,6 +101,8 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
   const here = { channelId };
   const apply = async (c: Command, success: Mrkdwn): Promise<void> => {
     const o = await applyCommand(deps.app, here, c, ctx.meta, ctx.inArrivalOrder);
+    // Applied now (not refused, not a retry of one applied before): its batch marked the request.
+    if (o.ok && !o.duplicate) ctx.appliedWithRequest();
     await say(ctx, outcomeText(o, success));
   };
   switch (sub.kind) {
