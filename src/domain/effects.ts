@@ -33,6 +33,8 @@ export type MessageSpec =
   | { template: 'pagerduty_event'; eventType: string; text: string; facts?: PagerDutyEventFacts; action?: PdSuggestion }
   /** Someone linked a PagerDuty incident (`by`); number, URL and title when PagerDuty said them. */
   | { template: 'pagerduty_linked'; pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; title?: string; by?: SlackUserId }
+  /** Someone undid a link (`by`); number and URL when the link knew them. */
+  | { template: 'pagerduty_unlinked'; pdIncidentId: PdIncidentId; pdIncidentNumber?: number; url?: string; by?: SlackUserId }
   | { template: 'report'; markdown: string }
   | { template: 'customer_attached'; customer: string; via: CustomerAttachVia }
   /** `callRemoved`: their open call item went off the checklist with them. */

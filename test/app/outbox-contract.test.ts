@@ -29,6 +29,7 @@ const EFFECTS: Effect[] = [
   { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'text', text: 'hello' } },
   { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_event', eventType: 'incident.acknowledged', text: 'Acknowledged', facts: { agentName: 'Sam' }, action: { kind: 'resolve' } } },
   { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_linked', pdIncidentId: PD('PD1'), pdIncidentNumber: 12, url: 'https://acme.pagerduty.com/incidents/PD1', title: 'Disk full', by: U('UDANA') } },
+  { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_unlinked', pdIncidentId: PD('PD1'), pdIncidentNumber: 12, url: 'https://acme.pagerduty.com/incidents/PD1', by: U('UDANA') } },
   { kind: 'slack.post_slot', slot: 'summary', pin: true },
   { kind: 'slack.refresh_slot', slot: 'checklist' },
   { kind: 'slack.publish_report', reportId: 7 },
@@ -68,7 +69,7 @@ describe('outbox rows', () => {
     expect(rows.map((r) => r.orderKey)).toEqual([
       'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'slack:channel:CSTAKE', 'slack:user:UDANA',
       'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1',
-      'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'pagerduty:PD1', 'pagerduty:PD1', 'pagerduty:page:i1', 'pagerduty:page:i1',
+      'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'slack:incident:i1', 'pagerduty:PD1', 'pagerduty:PD1', 'pagerduty:page:i1', 'pagerduty:page:i1',
     ]);
     expect(outboxRow({ kind: 'slack.post_raw', channel: 'C1', message: { template: 'raw', text: 't', blocks: [] } }, { orderKey: orderKeys.incidentChannel('i2'), idempotencyKey: 'k' }))
       .toEqual({ target: 'slack', op: 'post_raw', orderKey: 'slack:incident:i2', idempotencyKey: 'k', payload: { kind: 'slack.post_raw', channel: 'C1', message: { template: 'raw', text: 't', blocks: [] } } });

@@ -39,6 +39,10 @@ const meta = (userId = DANA) => ({ actor: { kind: 'user' as const, userId }, sou
 const q = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => (await h.pool.query<T>(sql, params)).rows;
 const linkRow = async (pd: string) => (await q<{ incident_id: string }>('select incident_id from pagerduty_links where pd_incident_id = $1', [pd]))[0]?.incident_id;
 const ignoredAs = async (pd: string) => (await q<{ reason: string }>('select reason from pagerduty_ignored where pd_incident_id = $1', [pd]))[0]?.reason;
+/** The channel notices of unlinks queued for the incident, oldest first (`template` left out). */
+const unlinkNotices = async (id: string) => (await q<{ message: Record<string, unknown> }>(
+  "select payload->'message' as message from outbox where incident_id = $1 and op = 'post' and payload->'message'->>'template' = 'pagerduty_unlinked' order by id", [id],
+)).map(({ message: { template: _t, ...rest } }) => rest);
 const eventTypes = async (id: string) => (await q<{ type: string }>('select type from incident_events where incident_id = $1 order by seq', [id])).map((r) => r.type);
 
 let n = 0;
@@ -74,10 +78,13 @@ describe('unlinking a PagerDuty incident', () => {
     const events = await q<{ data: Record<string, unknown>; actor: Record<string, unknown> }>("select data, actor from incident_events where incident_id = $1 and type = 'pagerduty_unlinked'", [id]);
     expect(events).toEqual([{ data: { pdIncidentId: 'PUNL1', pdIncidentNumber: expect.any(Number) }, actor: { kind: 'user', userId: DANA } }]);
     expect((await h.deps.store.reads.findIncident({ id }))?.pagerDutyIncidents).toEqual([]);
+    // Queued with them: the summary refreshed and the channel told who unlinked which.
+    expect(await unlinkNotices(id)).toEqual([{ pdIncidentId: 'PUNL1', pdIncidentNumber: expect.any(Number), by: DANA }]);
 
     const again = await unlinkPagerDutyIncident(admin, { id }, asPdIncidentId('PUNL1'), m);
     expect(again.ok && again.duplicate).toBe(true);
     expect((await eventTypes(id)).filter((t) => t === 'pagerduty_unlinked')).toHaveLength(1);
+    expect(await unlinkNotices(id)).toHaveLength(1);
 
     // Its later events are settled at once, through both intake paths; a trigger sent again opens nothing.
     const incidents = (await q('select 1 from incidents')).length;
@@ -107,6 +114,7 @@ describe('unlinking a PagerDuty incident', () => {
     expect(await eventTypes(inc.id)).not.toContain('pagerduty_unlinked');
     expect((await q('select 1 from command_keys where key = $1', [m.idempotencyKey])).length).toBe(0);
     expect(await ignoredAs('PNEVER1')).toBeUndefined();
+    expect(await unlinkNotices(inc.id)).toEqual([]);
     // Linked to another incident is not linked here: that link stays.
     const other = await declared('Holds the link');
     expect((await linkPagerDutyIncident(h.deps, { id: other.id }, asPdIncidentId('PELSE1'), meta())).ok).toBe(true);

@@ -13,6 +13,7 @@ import { draftReport } from '../../src/domain/report/index.ts';
 import { transition } from '../../src/domain/transition.ts';
 import { describeEvent } from '../../src/web/pages/words.ts';
 import { errorText } from '../../src/adapters/slack/strings/errors.ts';
+import { pagerDutyUnlinkedText } from '../../src/adapters/slack/strings/messages.ts';
 import { T0, declare, envFor, run, testPolicy } from '../helpers/domain.ts';
 
 const PD = asPdIncidentId('PABC123');
@@ -23,12 +24,15 @@ const base = run([declare({ commanderId: COMMANDER }), { type: 'member_joined', 
 const linked = run([{ type: 'link_pagerduty', pdIncidentId: PD, pdIncidentNumber: 1234 }], base);
 
 describe('unlink_pagerduty', () => {
-  it('drops the link from the incident, records it with the number, and refreshes the summary', () => {
+  it('drops the link from the incident, records it with the number, refreshes the summary and tells the channel who unlinked it', () => {
     const r = transition(linked, unlink(), T0, envFor());
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     expect(r.value.events.map((e) => [e.type, e.data])).toEqual([['pagerduty_unlinked', { pdIncidentId: PD, pdIncidentNumber: 1234 }]]);
     expect(r.value.state?.pagerDutyIncidents).toEqual([]);
-    expect(r.value.effects).toEqual([{ kind: 'slack.refresh_slot', slot: 'summary' }]);
+    expect(r.value.effects).toEqual([
+      { kind: 'slack.refresh_slot', slot: 'summary' },
+      { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_unlinked', pdIncidentId: PD, pdIncidentNumber: 1234, by: COMMANDER } },
+    ]);
     // Worded on the web view and in the report's timeline.
     expect(describeEvent(r.value.events[0]!)).toBe('Unlinked from PagerDuty incident 1234');
   });
@@ -38,6 +42,14 @@ describe('unlink_pagerduty', () => {
     const r = transition(paged, unlink(), T0, envFor());
     expect(r.ok && r.value.events[0]?.data).toEqual({ pdIncidentId: PD });
     expect(r.ok && r.value.state?.pagerDutyIncidents.map((p) => p.id)).toEqual(['PXYZ789']);
+  });
+
+  it('names it in the notice as the link knew it: with its URL when known, by id alone when not, without `by` when no person unlinked it', () => {
+    const url = 'https://acme.pagerduty.com/incidents/PABC123';
+    const withUrl = transition(run([{ type: 'link_pagerduty', pdIncidentId: PD, pdIncidentNumber: 1234, url }], base), unlink(), T0, envFor());
+    expect(withUrl.ok && withUrl.value.effects[1]).toEqual({ kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_unlinked', pdIncidentId: PD, pdIncidentNumber: 1234, url, by: COMMANDER } });
+    const byId = transition(run([{ type: 'link_pagerduty', pdIncidentId: PD }], base), unlink(), T0, envFor({ actor: { kind: 'kranz' } }));
+    expect(byId.ok && byId.value.effects[1]).toEqual({ kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_unlinked', pdIncidentId: PD } });
   });
 
   it('refuses one not linked here (never, or not any more), in words', () => {
@@ -64,5 +76,31 @@ describe('unlink_pagerduty', () => {
     const report = draftReport([...d.value.events, ...l.value.events, ...u.value.events], testPolicy);
     expect(report).toContain('PagerDuty incident #1234 linked');
     expect(report).toContain('PagerDuty incident #1234 unlinked: its later events are not recorded here');
+  });
+});
+
+describe('the channel notice of an unlink', () => {
+  const m = { template: 'pagerduty_unlinked' as const, pdIncidentId: PD, pdIncidentNumber: 1234, url: 'https://acme.pagerduty.com/incidents/PABC123', by: COMMANDER };
+
+  it('names who unlinked which PagerDuty incident, linked to PagerDuty, and what stops', () => {
+    expect(pagerDutyUnlinkedText(m, 42, true).text).toBe(
+      ':link: <@UCOMMANDER> unlinked PagerDuty incident <https://acme.pagerduty.com/incidents/PABC123|#1234> from INC-42: its PagerDuty events no longer show on this timeline, and resolving INC-42 no longer resolves it in PagerDuty.',
+    );
+    // Resolving here never resolved it there: nothing to say about it.
+    expect(pagerDutyUnlinkedText(m, 42, false).text).toBe(
+      ':link: <@UCOMMANDER> unlinked PagerDuty incident <https://acme.pagerduty.com/incidents/PABC123|#1234> from INC-42: its PagerDuty events no longer show on this timeline.',
+    );
+  });
+
+  it('names it by id when the link knew no number, and says nobody when no person unlinked it', () => {
+    expect(pagerDutyUnlinkedText({ template: 'pagerduty_unlinked', pdIncidentId: PD }, 42, true).text).toBe(
+      ':link: Unlinked PagerDuty incident PABC123 from INC-42: its PagerDuty events no longer show on this timeline, and resolving INC-42 no longer resolves it in PagerDuty.',
+    );
+  });
+
+  it('shows an odd URL as text, never as a link', () => {
+    const text = pagerDutyUnlinkedText({ ...m, url: 'javascript:alert(1)|<!channel>' }, 42, false).text;
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<javascript:');
   });
 });

@@ -1,9 +1,9 @@
 /**
  * `/incident unlink` end to end, over HTTP: Slack and PagerDuty stand-ins,
  * signed webhooks. A PagerDuty incident linked by hand to the wrong incident
- * is unlinked by its URL: the person is told privately, the timeline records
- * it, and the link is gone; Slack re-sending the request changes nothing
- * more. PagerDuty's later events of it no longer land on the incident and are
+ * is unlinked by its URL: the person is told privately, the channel hears who
+ * unlinked which, the timeline records it, and the link is gone; Slack
+ * re-sending the request changes nothing more. PagerDuty's later events of it no longer land on the incident and are
  * settled at once (stored as ignored, not left to be retried). Refused
  * privately, recording nothing: one not linked here, someone the policy does
  * not let link. Linking it again works, and its events land again.
@@ -59,6 +59,9 @@ describe('/incident unlink', () => {
     expect(await linkOf(pd.id)).toBeUndefined();
     const unlinked = (await eventsOf(inc.id)).filter((e) => e.type === 'pagerduty_unlinked');
     expect(unlinked.map((e) => e.data)).toEqual([{ pdIncidentId: pd.id, pdIncidentNumber: pd.number }]);
+    // The channel hears who unlinked which, once though Slack sent the request twice.
+    const notice = `:link: <@${USERS.dana.id}> unlinked PagerDuty incident <${url}|#${pd.number}> from INC-${inc.number}: its PagerDuty events no longer show on this timeline, and resolving INC-${inc.number} no longer resolves it in PagerDuty.`;
+    expect(h.slack.workspace.history(inc.channel).filter((m) => m.text === notice)).toHaveLength(1);
     // The pinned summary no longer names it.
     const summary = h.slack.workspace.history(inc.channel).find((m) => JSON.stringify(m.blocks ?? []).includes('Kranz keeps this message up to date'));
     expect(JSON.stringify(summary?.blocks)).not.toContain(pd.id);

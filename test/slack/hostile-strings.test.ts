@@ -15,7 +15,7 @@ import { parseIncidentCommand } from '../../src/adapters/slack/command-parser.ts
 import { escapeText, link, md, mention, channelLink, textKeeping } from '../../src/adapters/slack/mrkdwn.ts';
 import { customerNoticeText, CUSTOMER_REPLIES } from '../../src/adapters/slack/strings/customers.ts';
 import { errorText } from '../../src/adapters/slack/strings/errors.ts';
-import { noticeText, pagerDutyEventText, pagerDutyLinkedText } from '../../src/adapters/slack/strings/messages.ts';
+import { noticeText, pagerDutyEventText, pagerDutyLinkedText, pagerDutyUnlinkedText } from '../../src/adapters/slack/strings/messages.ts';
 import { legacyReminderText, reminderText } from '../../src/adapters/slack/strings/reminders.ts';
 import { reminderStep } from '../../src/domain/reminders.ts';
 import { REPLIES } from '../../src/adapters/slack/strings/replies.ts';
@@ -90,6 +90,7 @@ describe('hostile text through every Slack template', () => {
     publicationFailed: { text: noticeText({ template: 'publication_failed', channel: 'email', to: `x${HOSTILE}@acme.test`, reason: `550 ${HOSTILE}` }, 42).text },
     statusPageLive: { text: noticeText({ template: 'statuspage_live', url: `https://status.example/x?${HOSTILE}` }, 42).text },
     pagerDutyLinked: { text: pagerDutyLinkedText({ template: 'pagerduty_linked', pdIncidentId: asPdIncidentId('PX1'), pdIncidentNumber: 7, url: `https://pd.example/incidents/PX1?${HOSTILE}`, title: HOSTILE, by: asSlackUserId('UDANA') }, 42, true).text },
+    pagerDutyUnlinked: { text: pagerDutyUnlinkedText({ template: 'pagerduty_unlinked', pdIncidentId: asPdIncidentId('PX1'), pdIncidentNumber: 7, url: `https://pd.example/incidents/PX1?${HOSTILE}`, by: asSlackUserId('UDANA') }, 42, true).text },
     ...Object.fromEntries(([
       ['status_update', 1], ['status_update', 2], ['status_update', 3], ['customer_contact', 1], ['customer_contact', 2], ['customer_contact', 3],
       ['checklist_item', 1], ['no_activity', 1], ['resolved_not_closed', 1], ['review_due', 1],

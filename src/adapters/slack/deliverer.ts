@@ -24,7 +24,7 @@ import { chunkMarkdown, reportSummaryMessage } from './blocks/report.ts';
 import { adoptOrCreateChannel } from './channels.ts';
 import { slackOpSchema, type RawMessage, type SlackOp } from './outbox-ops.ts';
 import { publishDocument } from './report-publisher.ts';
-import { noticeText, pagerDutyEventText, pagerDutyLinkedText } from './strings/messages.ts';
+import { noticeText, pagerDutyEventText, pagerDutyLinkedText, pagerDutyUnlinkedText } from './strings/messages.ts';
 import { customerNoticeText } from './strings/customers.ts';
 import { customerAttachedMessage, customerReportReviewMessage } from './blocks/customers.ts';
 
@@ -196,6 +196,10 @@ export class SlackDeliverer implements Deliverer {
         return pagerDutyEventMessage(s, pagerDutyEventText(m), m.action);
       case 'pagerduty_linked': {
         const text = pagerDutyLinkedText(m, s.number, this.d.policy.pagerduty.resolveInPagerDuty);
+        return message(text, [section(text)]);
+      }
+      case 'pagerduty_unlinked': {
+        const text = pagerDutyUnlinkedText(m, s.number, this.d.policy.pagerduty.resolveInPagerDuty);
         return message(text, [section(text)]);
       }
       case 'report':

@@ -54,6 +54,7 @@ const messageSpec = z.discriminatedUnion('template', [
   z.looseObject({ template: z.literal('reminder'), reminder: z.string(), level: z.number(), mention: z.array(slackUserId), facts: reminderFacts.optional(), text: z.string().optional() }),
   z.looseObject({ template: z.literal('pagerduty_event'), eventType: z.string(), text: z.string(), facts: pdFacts.optional(), action: pdSuggestion.optional() }),
   z.looseObject({ template: z.literal('pagerduty_linked'), pdIncidentId: pdIncidentId, pdIncidentNumber: z.number().optional(), url: z.string().optional(), title: z.string().optional(), by: slackUserId.optional() }),
+  z.looseObject({ template: z.literal('pagerduty_unlinked'), pdIncidentId: pdIncidentId, pdIncidentNumber: z.number().optional(), url: z.string().optional(), by: slackUserId.optional() }),
   z.looseObject({ template: z.literal('report'), markdown: z.string() }),
   z.looseObject({ template: z.literal('customer_attached'), customer: z.string(), via: customerAttachVia }),
   z.looseObject({ template: z.literal('customer_detached'), customer: z.string(), callRemoved: z.boolean().optional() }),

@@ -32,13 +32,19 @@ export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'unlink_pagerdut
    * A person undoes a link. The links table row and the mark that settles the PagerDuty incident's later
    * events are the app layer's (app/unlink-pagerduty.ts); here, only a PagerDuty incident linked to this
    * one can be unlinked, so a typo or a second unlink is refused instead of recording a change that is none.
+   * The channel is told, named as the link named it (number and URL when known).
    */
   unlink_pagerduty(command, state, step) {
     const linked = state.pagerDutyIncidents.find((p) => p.id === command.pdIncidentId);
     if (!linked) return domainError('pagerduty.not_linked', { number: state.number, pdIncidentId: command.pdIncidentId });
-    step.emit('pagerduty_unlinked', { pdIncidentId: linked.id, ...(linked.number !== undefined ? { pdIncidentNumber: linked.number } : {}) });
-    // The summary names the linked PagerDuty incidents; the answer to the person is the use case's.
-    step.fx({ kind: 'slack.refresh_slot', slot: 'summary' });
+    const number = linked.number !== undefined ? { pdIncidentNumber: linked.number } : {};
+    step.emit('pagerduty_unlinked', { pdIncidentId: linked.id, ...number });
+    // The summary names the linked PagerDuty incidents; the channel hears who unlinked which, as it heard the link.
+    const by = step.env.actor.kind === 'user' ? step.env.actor.userId : undefined;
+    step.fx({ kind: 'slack.refresh_slot', slot: 'summary' }, {
+      kind: 'slack.post', to: { kind: 'incident' },
+      message: { template: 'pagerduty_unlinked', pdIncidentId: linked.id, ...number, ...(linked.url ? { url: linked.url } : {}), ...(by ? { by } : {}) },
+    });
     return undefined;
   },
 

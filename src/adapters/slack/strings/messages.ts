@@ -1,7 +1,7 @@
 /**
  * The words of the messages Kranz posts in an incident channel for a fact
- * the domain reported (`MessageSpec`): severity changes, resolution, and the
- * questions that go with a PagerDuty event.
+ * the domain reported (`MessageSpec`): severity changes, resolution, the
+ * questions that go with a PagerDuty event, and PagerDuty links made and undone.
  */
 import type { MessageSpec, PdSuggestion } from '../../../domain/effects.ts';
 import { link, md, mention, plain, type Mrkdwn } from '../mrkdwn.ts';
@@ -53,10 +53,25 @@ export const shortPagerDutyTitle = (t: string): string => {
  * resolving here resolves it.
  */
 export function pagerDutyLinkedText(m: Extract<MessageSpec, { template: 'pagerduty_linked' }>, incidentNumber: number, resolvesThere: boolean): Mrkdwn {
-  const label = m.pdIncidentNumber === undefined ? m.pdIncidentId : `#${m.pdIncidentNumber}`;
-  const which = m.url ? link(m.url, label) : plain(label);
+  const which = pagerDutyIncidentName(m);
   const title = m.title ? md` (${shortPagerDutyTitle(m.title)})` : md``;
   const who = m.by ? md`${mention(m.by)} linked` : md`Linked`;
   const resolve = resolvesThere ? md`, and resolving INC-${incidentNumber} resolves it in PagerDuty` : md``;
   return md`:link: ${who} PagerDuty incident ${which}${title} to INC-${incidentNumber}: its PagerDuty events show on this timeline from now on${resolve}.`;
+}
+
+/**
+ * Someone undid a link: which PagerDuty incident (as the link named it), and what stops: its events
+ * landing here, and (`resolvesThere`) resolving here resolving it there.
+ */
+export function pagerDutyUnlinkedText(m: Extract<MessageSpec, { template: 'pagerduty_unlinked' }>, incidentNumber: number, resolvesThere: boolean): Mrkdwn {
+  const who = m.by ? md`${mention(m.by)} unlinked` : md`Unlinked`;
+  const resolve = resolvesThere ? md`, and resolving INC-${incidentNumber} no longer resolves it in PagerDuty` : md``;
+  return md`:link: ${who} PagerDuty incident ${pagerDutyIncidentName(m)} from INC-${incidentNumber}: its PagerDuty events no longer show on this timeline${resolve}.`;
+}
+
+/** A PagerDuty incident by its number when known (else its id), linked to PagerDuty when its URL is. */
+function pagerDutyIncidentName(m: { pdIncidentId: string; pdIncidentNumber?: number; url?: string }): Mrkdwn {
+  const label = m.pdIncidentNumber === undefined ? m.pdIncidentId : `#${m.pdIncidentNumber}`;
+  return m.url ? link(m.url, label) : plain(label);
 }
