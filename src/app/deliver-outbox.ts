@@ -40,12 +40,16 @@ export type DeliveryOutcome =
 export interface WorkspacePeople {
   /** The person's email; `email` undefined when the workspace does not show it. */
   emailOf(userId: string): Promise<{ ok: true; email?: string } | Exclude<DeliveryOutcome, { ok: true }>>;
-  inviteByEmail(channelId: string, emails: readonly string[]): Promise<InviteOutcome>;
+  /**
+   * Invites the people with these emails; those already in the channel (`alreadyIn`, the members Kranz
+   * knows of, or Slack's `already_in_channel`) are not invited again, and are no error.
+   */
+  inviteByEmail(channelId: string, emails: readonly string[], alreadyIn?: readonly string[]): Promise<InviteOutcome>;
 }
 
-/** Who got in, whose email has no Slack account, and whom Slack would not add (with its reason); or why it failed. */
+/** Who got in, who was in already, whose email has no Slack account, and whom Slack would not add (with its reason); or why it failed. */
 export type InviteOutcome =
-  | { ok: true; invited: string[]; notInSlack: string[]; refused: { user: string; error: string }[] }
+  | { ok: true; invited: string[]; alreadyIn: string[]; notInSlack: string[]; refused: { user: string; error: string }[] }
   | Exclude<DeliveryOutcome, { ok: true }>;
 
 export interface Deliverer {

@@ -191,6 +191,10 @@ describe('PagerDuty events over HTTP', () => {
     expect(channel.members.has(USERS.eve.id)).toBe(true);
     const state = (await linkedIncident(h, pd.id))!.state;
     expect(state.members).toEqual(expect.arrayContaining([USERS.sam.id, USERS.eve.id]));
+    // Sam is reported as in already, not as invited, and no invite added him a second time.
+    const [invite] = await rows<{ result: Record<string, unknown> }>(h, "select result from outbox where incident_id = $1 and op = 'invite_oncall'", [linked!.id]);
+    expect(invite?.result).toMatchObject({ invited: [USERS.eve.id], alreadyIn: [USERS.sam.id] });
+    expect(h.slack.workspace.history(linked!.channel_id!).filter((m) => m.subtype === 'channel_join' && m.user === USERS.sam.id)).toHaveLength(1);
   });
 
   it('a trigger for a service that does not auto-open is stored and ignored', async () => {

@@ -2,7 +2,8 @@
  * The PagerDuty outbox target: notes and status updates mirrored from Kranz,
  * resolving the PagerDuty incident, paging a service, and inviting the
  * service's on-call responders into the incident channel (PagerDuty on-calls
- * → their emails → Slack users.lookupByEmail → invite). Rate limits wait for
+ * → their emails → Slack users.lookupByEmail → invite; people already in the
+ * channel are not invited again). Rate limits wait for
  * `ratelimit-reset`; outages retry; PagerDuty down means delayed, never lost.
  */
 import type { WorkspacePeople, Deliverer, DeliveryOutcome } from '../../app/deliver-outbox.ts';
@@ -114,14 +115,16 @@ export class PagerDutyDeliverer implements Deliverer {
     if (!ep) return { ok: true, result: { invited: [], reason: 'the service has no escalation policy' } };
     const emails = await this.d.client.listOnCallUserEmails([ep], { maxEscalationLevel: 1 });
     if (!emails.ok) return fail(emails.error);
-    const r = await people.inviteByEmail(state.channelId, emails.value);
+    // The incident's members (whoever declared, linked or joined) are not invited again.
+    const r = await people.inviteByEmail(state.channelId, emails.value, state.members);
     if (!r.ok) return r;
-    const { invited, notInSlack: unknown, refused } = r;
-    // Record them as members now, so roles can be given to them at once.
-    const followUps = invited.map((userId) => ({
+    const { invited, alreadyIn, notInSlack: unknown, refused } = r;
+    // Record them as members now, so roles can be given to them at once (with those Slack found in already that Kranz did not know of).
+    const joined = [...invited, ...alreadyIn.filter((u) => !state.members.includes(asSlackUserId(u)))];
+    const followUps = joined.map((userId) => ({
       kind: 'command' as const, incidentId: state.id, command: { type: 'member_joined' as const, userId: asSlackUserId(userId) },
       meta: { actor: { kind: 'kranz' as const }, source: { kind: 'slack' as const, channelId: state.channelId! }, idempotencyKey: `${row.idempotencyKey}:member:${userId}` },
     }));
-    return { ok: true, result: { invited, notInSlack: unknown, ...(refused.length ? { refused } : {}) }, followUps };
+    return { ok: true, result: { invited, ...(alreadyIn.length ? { alreadyIn } : {}), notInSlack: unknown, ...(refused.length ? { refused } : {}) }, followUps };
   }
 }
