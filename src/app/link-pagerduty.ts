@@ -19,6 +19,11 @@
  * account). No answer (PagerDuty down, slow, rate-limiting, refusing the
  * token) does not lose the request: the link is made by id, and the answer
  * says PagerDuty could not check it; the events carry the number when they come.
+ *
+ * The service PagerDuty named goes on the command, and with it the domain
+ * queues the invite of that service's on-call responders (the effect a trigger
+ * that opens an incident queues), in this transaction: a refused link invites
+ * nobody. Linked by id alone, there is no service, and nobody is invited.
  */
 import type { Command } from '../domain/commands.ts';
 import { asIncidentId, type PdIncidentId } from '../domain/ids.ts';

@@ -4,10 +4,12 @@
  * commit together or not at all; one PagerDuty incident belongs to one Kranz
  * incident, even when two links (or a link and the trigger) race; PagerDuty's
  * answer fills the details, refuses an id it does not know, and its silence
- * does not lose the link. Once linked, PagerDuty's events land on the
+ * does not lose the link. A link PagerDuty confirmed queues the invite of its
+ * service's on-call with the event; one it could not confirm invites nobody. Once linked, PagerDuty's events land on the
  * incident, through both intake paths, even when its trigger was ignored.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { applyCommand } from '../../src/app/apply-command.ts';
 import { declareIncident } from '../../src/app/declare-incident.ts';
 import { ingestPagerDutyEvent, type PagerDutyEventInput } from '../../src/app/ingest-pagerduty-event.ts';
 import { ingestPagerDutyRuns } from '../../src/app/ingest-pagerduty-runs.ts';
@@ -62,6 +64,8 @@ const found = (number: number, title = 'Checkout 5xx', serviceId = 'PMANUAL'): P
 
 const q = async <T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> => (await h.pool.query<T>(sql, params)).rows;
 const linkRow = async (pd: string) => (await q<{ incident_id: string }>('select incident_id from pagerduty_links where pd_incident_id = $1', [pd]))[0]?.incident_id;
+/** The on-call invites queued for the incident. */
+const inviteRows = async (id: string) => q<{ payload: unknown; order_key: string }>("select payload, order_key from outbox where incident_id = $1 and op = 'invite_oncall' order by id", [id]);
 const eventTypes = async (id: string) => (await q<{ type: string }>('select type from incident_events where incident_id = $1 order by seq', [id])).map((r) => r.type);
 
 let n = 0;
@@ -92,6 +96,8 @@ describe('linking a PagerDuty incident by hand', () => {
     const outbox = await q<{ op: string; payload: { message?: { template: string; title?: string; by?: string } } }>(
       "select op, payload from outbox where incident_id = $1 and (op = 'refresh_slot' or payload->'message'->>'template' = 'pagerduty_linked') order by id", [inc.id]);
     expect(outbox.map((o) => [o.op, o.payload.message?.title, o.payload.message?.by])).toEqual([['refresh_slot', undefined, undefined], ['post', 'Checkout 5xx above 2%', DANA]]);
+    // And the on-call of the service PagerDuty named is invited, in the channel's order (after the notice).
+    expect(await inviteRows(inc.id)).toEqual([{ payload: { kind: 'pagerduty.invite_oncall', serviceId: 'PMANUAL' }, order_key: `slack:incident:${inc.id}` }]);
   });
 
   it('answers a retried request as done, without asking PagerDuty again', async () => {
@@ -104,6 +110,7 @@ describe('linking a PagerDuty incident by hand', () => {
     expect(again.ok && again.duplicate).toBe(true);
     expect(asked).toEqual(['PLINK2']);
     expect((await eventTypes(inc.id)).filter((t) => t === 'pagerduty_linked')).toHaveLength(1);
+    expect(await inviteRows(inc.id)).toHaveLength(1);
   });
 
   it('refuses linking the same one again as a no-op, and one linked to another incident, naming it; neither asks PagerDuty', async () => {
@@ -144,6 +151,24 @@ describe('linking a PagerDuty incident by hand', () => {
     const stored = await h.deps.store.reads.findIncident({ id: inc.id });
     expect(stored?.pagerDutyIncidents.map((p) => p.id)).toEqual(['PDOWN1', 'PDOWN2', 'PNOTOKEN']);
     expect(stored?.pagerDutyIncidents.every((p) => p.number === undefined && p.url === undefined)).toBe(true);
+    // PagerDuty could not say whose incident it is: nobody is invited.
+    expect(await inviteRows(inc.id)).toEqual([]);
+  });
+
+  it('invites nobody into a private incident, nor into one resolved', async () => {
+    const secret = await declareIncident(h.deps, { title: 'Credential leak', severity: 'SEV2', commanderId: DANA, private: true }, meta());
+    if (!secret.ok) throw new Error(JSON.stringify(secret.error));
+    pagerDuty.set('PPRIV1', found(31));
+    expect((await linkPagerDutyIncident(deps, { id: secret.incidentId }, asPdIncidentId('PPRIV1'), meta())).ok).toBe(true);
+    expect(await inviteRows(secret.incidentId)).toEqual([]);
+
+    const over = await declared('Was slow yesterday');
+    const resolved = await applyCommand(h.deps, { id: over.id }, { type: 'resolve' }, meta());
+    expect(resolved.ok).toBe(true);
+    pagerDuty.set('PDONE1', found(32));
+    expect((await linkPagerDutyIncident(deps, { id: over.id }, asPdIncidentId('PDONE1'), meta())).ok).toBe(true);
+    expect(await linkRow('PDONE1')).toBe(over.id);
+    expect(await inviteRows(over.id)).toEqual([]);
   });
 
   it('refuses a person the policy does not let link, asking PagerDuty nothing', async () => {
@@ -166,6 +191,8 @@ describe('linking a PagerDuty incident by hand', () => {
     expect(await linkRow('PRACE1')).toBe(winner.id);
     const linkedEvents = await q("select incident_id from incident_events where type = 'pagerduty_linked' and data->>'pdIncidentId' = 'PRACE1'");
     expect(linkedEvents).toEqual([{ incident_id: winner.id }]);
+    // The refused links' invites rolled back with them.
+    expect((await q("select incident_id from outbox where op = 'invite_oncall' and incident_id = any($1)", [incs.map((i) => i.id)]))).toEqual([{ incident_id: winner.id }]);
   });
 
   it('a trigger declaring while someone links the same PagerDuty incident by hand joins the linked incident, opening none', async () => {

@@ -2,16 +2,19 @@
  * `link_pagerduty`, the command `/incident link` gives: a person links a
  * PagerDuty incident to a Kranz incident. The link is recorded once (a second
  * link of the same one is refused as a no-op, in words), the channel hears
- * who linked what, `page @person` then has a PagerDuty incident to add the
+ * who linked what, the on-call of a PagerDuty incident PagerDuty confirmed is
+ * invited (while the incident is open and public), `page @person` then has a PagerDuty incident to add the
  * responder to, and it is a steering action of the permissions policy.
  */
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/domain/commands.ts';
 import { asPdIncidentId, asPdServiceId, asSlackUserId } from '../../src/domain/ids.ts';
 import { project } from '../../src/domain/incident.ts';
+import { linkInvitesOnCall } from '../../src/domain/handlers/pagerduty.ts';
 import { transition } from '../../src/domain/transition.ts';
 import { errorText } from '../../src/adapters/slack/strings/errors.ts';
 import { pagerDutyLinkedText } from '../../src/adapters/slack/strings/messages.ts';
+import { REPLIES } from '../../src/adapters/slack/strings/replies.ts';
 import { T0, declare, envFor, run } from '../helpers/domain.ts';
 
 const PD = asPdIncidentId('PABC123');
@@ -26,7 +29,7 @@ const link = (o: Partial<Extract<Command, { type: 'link_pagerduty' }>> = {}): Co
 const base = run([declare({ commanderId: COMMANDER }), { type: 'member_joined', userId: MEMBER }]);
 
 describe('link_pagerduty', () => {
-  it('records the link with what PagerDuty said, tells the channel who linked it, and refreshes the summary', () => {
+  it('records the link with what PagerDuty said, tells the channel who linked it, refreshes the summary and invites the on-call of its service', () => {
     const r = transition(base, link(), T0, envFor());
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     const { events, effects, state } = r.value;
@@ -42,17 +45,45 @@ describe('link_pagerduty', () => {
         kind: 'slack.post', to: { kind: 'incident' },
         message: { template: 'pagerduty_linked', pdIncidentId: PD, pdIncidentNumber: 1234, url: 'https://acme.pagerduty.com/incidents/PABC123', title: 'Checkout 5xx above 2%', by: COMMANDER },
       },
+      // The effect a trigger that opens an incident queues: the service's on-call responders come into the channel.
+      { kind: 'pagerduty.invite_oncall', serviceId: 'PSVC1' },
     ]);
     // The projection rebuilt from the log holds the same link.
     expect(project(replayLog(link()))?.pagerDutyIncidents).toEqual(state?.pagerDutyIncidents);
   });
 
-  it('links by id alone when PagerDuty said nothing (not asked, or not reachable)', () => {
+  it('links by id alone when PagerDuty said nothing (not asked, or not reachable), inviting nobody', () => {
     const r = transition(base, { type: 'link_pagerduty', pdIncidentId: PD }, T0, envFor());
     if (!r.ok) throw new Error(JSON.stringify(r.error));
     expect(r.value.events[0]?.data).toEqual({ pdIncidentId: PD });
     expect(r.value.state?.pagerDutyIncidents).toEqual([{ id: PD }]);
-    expect(r.value.effects[1]).toEqual({ kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_linked', pdIncidentId: PD, by: COMMANDER } });
+    expect(r.value.effects).toEqual([
+      { kind: 'slack.refresh_slot', slot: 'summary' },
+      { kind: 'slack.post', to: { kind: 'incident' }, message: { template: 'pagerduty_linked', pdIncidentId: PD, by: COMMANDER } },
+    ]);
+  });
+
+  it('invites the on-call while the incident is open and public; not into a private channel, nor once resolved or closed', () => {
+    const invites = (state: typeof base) => {
+      const r = transition(state, link(), T0, envFor());
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      return r.value.effects.filter((e) => e.kind === 'pagerduty.invite_oncall');
+    };
+    const invite = [{ kind: 'pagerduty.invite_oncall', serviceId: 'PSVC1' }];
+    expect(invites(run([{ type: 'set_status', status: 'monitoring' }], base))).toEqual(invite);
+    expect(invites(run([declare({ commanderId: COMMANDER, private: true })]))).toEqual([]);
+    const resolved = run([{ type: 'resolve' }], base);
+    expect(invites(resolved)).toEqual([]);
+    expect(invites(run([{ type: 'close' }], resolved))).toEqual([]);
+    // Reopened, it needs responders again.
+    expect(invites(run([{ type: 'reopen' }], resolved))).toEqual(invite);
+    expect([base, run([declare({ private: true })]), resolved].map(linkInvitesOnCall)).toEqual(['invite', 'private', 'over']);
+  });
+
+  it('invites again when a PagerDuty incident is linked again after an unlink (people in the channel already are the deliverer\'s to skip)', () => {
+    const relinked = run([link(), { type: 'unlink_pagerduty', pdIncidentId: PD }], base);
+    const r = transition(relinked, link(), T0, envFor());
+    expect(r.ok && r.value.effects.at(-1)).toEqual({ kind: 'pagerduty.invite_oncall', serviceId: 'PSVC1' });
   });
 
   it('refuses a second link of the same PagerDuty incident as a no-op, saying so', () => {
@@ -122,6 +153,23 @@ describe('the channel notice of a link', () => {
     const long = pagerDutyLinkedText({ ...m, title: '😀'.repeat(500) }, 42, false).text;
     expect(long).toContain(`(${'😀'.repeat(199)}…)`);
     expect(long).not.toMatch(/\uD83D(?!\uDE00)/);
+  });
+});
+
+describe('the answer to the person who linked', () => {
+  const found = { kind: 'found' as const, incident: { number: 1234, title: 'Disk full', url: 'https://acme.pagerduty.com/incidents/PABC123', serviceId: asPdServiceId('PSVC1') } };
+  const linked = ':link: Linked PagerDuty incident <https://acme.pagerduty.com/incidents/PABC123|#1234> (Disk full) to INC-42. Its PagerDuty events show on the timeline here from now on, and `/incident page @person` adds responders to it.';
+
+  it('says whom Kranz invites, as the link decided: the on-call, nobody into a private incident, nothing once it is over', () => {
+    expect(REPLIES.pagerDutyLinked(42, PD, found, false, 'invite').text).toBe(`${linked} Kranz is inviting the on-call responders of its PagerDuty service to this channel.`);
+    expect(REPLIES.pagerDutyLinked(42, PD, found, false, 'private').text).toBe(`${linked} INC-42 is private, so Kranz invites no one to it: \`/invite\` the responders you need.`);
+    expect(REPLIES.pagerDutyLinked(42, PD, found, false, 'over').text).toBe(linked);
+  });
+
+  it('is unchanged when PagerDuty could not be asked: nobody is invited, and it says nothing of inviting', () => {
+    expect(REPLIES.pagerDutyLinked(42, PD, { kind: 'unavailable', reason: 'HTTP 503' }, false, 'invite').text).toBe(
+      ':link: Linked PagerDuty incident PABC123 to INC-42. PagerDuty could not be asked about it just now, so it is linked by its id, unchecked: if the id is wrong, nothing will arrive. Its PagerDuty events show on the timeline here from now on, and `/incident page @person` adds responders to it.',
+    );
   });
 });
 

@@ -5,13 +5,18 @@
  * PagerDuty is asked for its number and title; the channel hears it and the
  * pinned summary shows it; PagerDuty's later events land on the timeline as
  * for an incident PagerDuty opened; `page @person` then adds a responder to
- * it. Refused privately, changing nothing: a malformed id, the same link
+ * it; the on-call responders of its service are invited into the channel, as
+ * for an incident PagerDuty opened, except those in it already (and nobody
+ * into a private incident). Refused privately, changing nothing: a malformed id, the same link
  * again, a PagerDuty incident linked to another incident (named), an id
  * PagerDuty does not know, someone the policy does not let link. PagerDuty
- * down does not lose the link: it is made by id, and the answer says so.
+ * down does not lose the link: it is made by id, invites nobody, and the
+ * answer says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USERS } from '../helpers/kranz-harness.ts';
+import { incidentChannel, USERS } from '../helpers/kranz-harness.ts';
+import { declareIncident } from '../../src/app/declare-incident.ts';
+import { asSlackChannelId, asSlackUserId } from '../../src/domain/ids.ts';
 import { PD, rows, settled, startPdHarness, until, type PdHarness } from '../helpers/pd-harness.ts';
 import { declareByHand as declareByHandAs, eventsOf as incidentEvents, linkOf as linkedTo, slashAs } from '../helpers/pd-link-e2e.ts';
 import type { WebhookIncident } from '../../src/sandbox/pagerduty/webhook-sender.ts';
@@ -55,7 +60,7 @@ describe('/incident link', () => {
   it('links the PagerDuty incident by its URL (as Slack escapes it), with the number and title PagerDuty gives', async () => {
     const seen = await slash(dana(), inc.channel, `link <${url}>`);
     expect(seen).toEqual([
-      `:link: Linked PagerDuty incident <${url}|#${pd.number}> (Card auth 5xx above 2%) to INC-${inc.number}. Its PagerDuty events show on the timeline here from now on, and \`/incident page @person\` adds responders to it.`,
+      `:link: Linked PagerDuty incident <${url}|#${pd.number}> (Card auth 5xx above 2%) to INC-${inc.number}. Its PagerDuty events show on the timeline here from now on, and \`/incident page @person\` adds responders to it. Kranz is inviting the on-call responders of its PagerDuty service to this channel.`,
     ]);
     expect(h.pd.requests.filter((r) => r.route === 'getIncident').map((r) => [r.path, r.status])).toEqual([[`/incidents/${pd.id}`, 200]]);
     expect(await linkOf(pd.id)).toBe(inc.id);
@@ -148,6 +153,8 @@ describe('/incident link', () => {
     ]);
     expect(await linkOf(second.id)).toBe(other.id);
     expect((await eventsOf(other.id)).filter((e) => e.type === 'pagerduty_linked').map((e) => e.data)).toEqual([{ pdIncidentId: second.id }]);
+    // Whose incident it is could not be asked either: nobody is invited.
+    expect(await rows(h, "select 1 from outbox where incident_id = $1 and op = 'invite_oncall'", [other.id])).toEqual([]);
     const ack = await h.event('incident.acknowledged', second);
     await until(async () => (await eventsOf(other.id)).some((e) => e.idempotency_key === `pd:event:${ack.eventId}`), 'the event of a PagerDuty incident linked by id');
     await settled(h);
@@ -158,5 +165,59 @@ describe('/incident link', () => {
   it('answers outside an incident channel that there is no incident here', async () => {
     const [seen] = await slash(dana(), 'CGENERAL', `link ${pd.id}`);
     expect(seen).toMatch(/^:warning: This channel is not an incident channel\./);
+  });
+});
+
+describe('/incident link invites the on-call of the linked PagerDuty incident', () => {
+  const invites = () => h.slack.workspace.callsTo('conversations.invite');
+  const inviteResults = async (incidentId: string) =>
+    (await rows<{ status: string; result: Record<string, unknown> }>(h, "select status, result from outbox where incident_id = $1 and op = 'invite_oncall' order by id", [incidentId]));
+  const addedTo = (channel: string, user: string) => h.slack.workspace.history(channel).filter((m) => m.subtype === 'channel_join' && m.user === user);
+
+  it("invites its service's on-call responders as a trigger that opens an incident does, not those in the channel already", async () => {
+    const inc = await declareByHand('Carts empty after login');
+    // Eve (on call at level 1) is in the channel before the link; Dana (level 2) declared it.
+    await eve().join(inc.channel);
+    await settled(h);
+    const pd = h.pdIncident({ serviceId: PD.service, title: 'Cart service 5xx' });
+    const before = { invites: invites().length, oncalls: h.pd.requests.filter((r) => r.route === 'listOnCalls').length };
+
+    const [answer] = await slash(dana(), inc.channel, `link ${pd.id}`);
+    expect(answer).toMatch(/Kranz is inviting the on-call responders of its PagerDuty service to this channel\.$/);
+    // The same path: PagerDuty on-calls of the service's escalation policy (level 1) → emails → Slack users → one invite.
+    const oncalls = h.pd.requests.filter((r) => r.route === 'listOnCalls').slice(before.oncalls);
+    expect(oncalls.map((r) => r.query['escalation_policy_ids[]'])).toEqual([[PD.escalationPolicy]]);
+    expect(invites().slice(before.invites).map((c) => c.args['users'])).toEqual([USERS.sam.id]);
+    const channel = h.slack.workspace.channels.get(inc.channel)!;
+    expect([USERS.sam.id, USERS.eve.id, USERS.dana.id].every((u) => channel.members.has(u))).toBe(true);
+    expect(addedTo(inc.channel, USERS.eve.id)).toHaveLength(1);
+    expect(await inviteResults(inc.id)).toEqual([{ status: 'delivered', result: { invited: [USERS.sam.id], alreadyIn: [USERS.eve.id], notInSlack: ['alice@example.com'] } }]);
+    // Recorded as members at once, so roles can be given to them.
+    const [state] = await rows<{ state: { members: string[] } }>(h, 'select state from incidents where id = $1', [inc.id]);
+    expect(state?.state.members).toEqual(expect.arrayContaining([USERS.sam.id, USERS.eve.id, USERS.dana.id]));
+
+    // A second PagerDuty incident of the same service: everyone on call is in already, so nobody is invited and nothing fails.
+    const again = h.pdIncident({ serviceId: PD.service, title: 'Cart service latency' });
+    await slash(dana(), inc.channel, `link ${again.id}`);
+    expect(invites().length).toBe(before.invites + 1);
+    expect((await inviteResults(inc.id)).at(-1)).toEqual({ status: 'delivered', result: { invited: [], alreadyIn: [USERS.sam.id, USERS.eve.id], notInSlack: ['alice@example.com'] } });
+    expect(addedTo(inc.channel, USERS.sam.id)).toHaveLength(1);
+  });
+
+  it('invites nobody into a private incident, and says so', async () => {
+    const declared = await declareIncident(h.kranz.deps, { title: 'Signing key exposed', severity: 'SEV2', private: true, commanderId: asSlackUserId(USERS.dana.id) }, {
+      actor: { kind: 'user', userId: asSlackUserId(USERS.dana.id) }, source: { kind: 'slack', channelId: asSlackChannelId('CGENERAL') }, idempotencyKey: 'link-private-1',
+    });
+    if (!declared.ok) throw new Error(JSON.stringify(declared.error));
+    const channel = await incidentChannel(h, declared.state.number);
+    await settled(h);
+    const pd = h.pdIncident({ serviceId: PD.service, title: 'Key usage from unknown IP' });
+    const before = invites().length;
+    const [answer] = await slash(dana(), channel.id, `link ${pd.id}`);
+    expect(answer).toMatch(new RegExp(`INC-${declared.state.number} is private, so Kranz invites no one to it: \`/invite\` the responders you need\\.$`));
+    expect(await linkOf(pd.id)).toBe(declared.incidentId);
+    expect(await inviteResults(declared.incidentId)).toEqual([]);
+    expect(invites().length).toBe(before);
+    expect(h.slack.workspace.channels.get(channel.id)!.members.has(USERS.sam.id)).toBe(false);
   });
 });

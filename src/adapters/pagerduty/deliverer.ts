@@ -2,8 +2,9 @@
  * The PagerDuty outbox target: notes and status updates mirrored from Kranz,
  * resolving the PagerDuty incident, paging a service, and inviting the
  * service's on-call responders into the incident channel (PagerDuty on-calls
- * → their emails → Slack users.lookupByEmail → invite; people already in the
- * channel are not invited again). Rate limits wait for
+ * → their emails → Slack users.lookupByEmail → invite; queued when a trigger
+ * opens an incident and when a person links a PagerDuty incident PagerDuty
+ * confirmed; people already in the channel are not invited again). Rate limits wait for
  * `ratelimit-reset`; outages retry; PagerDuty down means delayed, never lost.
  */
 import type { WorkspacePeople, Deliverer, DeliveryOutcome } from '../../app/deliver-outbox.ts';

@@ -59,7 +59,7 @@ export const USAGE: [string, string][] = [
   ['status', 'show a summary, only to you'],
   ['list', 'list open incidents (anywhere)'],
   ['page <service | @user> [message]', 'page a PagerDuty service or person'],
-  ['link <PagerDuty incident id or URL>', 'link a PagerDuty incident: its events show on the timeline, `page @user` adds responders to it'],
+  ['link <PagerDuty incident id or URL>', 'link a PagerDuty incident: its events show on the timeline, its on-call responders are invited here, `page @user` adds responders to it'],
   ['unlink <PagerDuty incident id or URL>', 'undo a link (one made by hand or by the page that opened the incident): its later events stay off this incident'],
   ['snooze <duration> [reminder]', 'snooze a reminder, e.g. `snooze 30m`'],
   ['help', 'this list'],

@@ -1,13 +1,28 @@
 /** PagerDuty: links to its incidents, the events it reports, and pages Kranz sends. */
 import { domainError } from '../errors.ts';
+import type { IncidentState } from '../incident.ts';
 import { pagerDutyEventSummary } from '../report/pagerduty-event.ts';
 import type { HandlerGroup } from './context.ts';
+
+/**
+ * Whether linking a PagerDuty incident that PagerDuty confirmed invites its service's on-call responders
+ * into the incident channel: `invite` while the incident is open and public; `private`: a private
+ * incident's channel is opened to people by its own people, not by an on-call schedule; `over`: resolved
+ * or closed, the incident needs no responders, and those on call now may not be the ones who responded.
+ * The answer to the person who linked says the same (`adapters/slack/strings/replies.ts`).
+ */
+export function linkInvitesOnCall(state: Pick<IncidentState, 'status' | 'private'>): 'invite' | 'private' | 'over' {
+  if (state.status === 'resolved' || state.status === 'closed') return 'over';
+  return state.private ? 'private' : 'invite';
+}
 
 export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'unlink_pagerduty' | 'record_pagerduty_event' | 'page'> = {
   /**
    * A person links a PagerDuty incident. Whether another Kranz incident holds it is the app layer's
-   * question (it needs the links table, read under this incident's lock); the one rule here is that
-   * linking it twice changes nothing, and says so.
+   * question (it needs the links table, read under this incident's lock); the rules here are that
+   * linking it twice changes nothing, and says so, and that a link PagerDuty confirmed (it named the
+   * incident's service) invites that service's on-call responders, as a trigger that opens an incident does
+   * (`linkInvitesOnCall`).
    */
   link_pagerduty(command, state, step) {
     const linked = state.pagerDutyIncidents.find((p) => p.id === command.pdIncidentId);
@@ -25,6 +40,8 @@ export const pagerDutyHandlers: HandlerGroup<'link_pagerduty' | 'unlink_pagerdut
         ...(data.url ? { url: data.url } : {}), ...(title ? { title } : {}), ...(by ? { by } : {}),
       },
     });
+    // After the notice, so the channel reads why they arrive. Linked by id alone (PagerDuty not asked), no service: nobody.
+    if (data.serviceId && linkInvitesOnCall(state) === 'invite') step.fx({ kind: 'pagerduty.invite_oncall', serviceId: data.serviceId });
     return undefined;
   },
 

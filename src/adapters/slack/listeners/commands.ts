@@ -15,6 +15,7 @@ import { findIncident, listOpenIncidentsFor } from '../../../app/query-incidents
 import { snoozeReminder } from '../../../app/snooze-reminder.ts';
 import type { Command, PageTarget } from '../../../domain/commands.ts';
 import { asSlackChannelId, asSlackUserId, type SlackChannelId, type SlackUserId } from '../../../domain/ids.ts';
+import { linkInvitesOnCall } from '../../../domain/handlers/pagerduty.ts';
 import { findCustomer, findSeverity } from '../../../domain/policy.ts';
 import { keyTimesSection } from '../../../domain/report/index.ts';
 import { openTimesForm } from './times.ts';
@@ -168,7 +169,7 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
       const o = await linkPagerDutyIncident(deps.app, here, sub.pdIncidentId, ctx.meta);
       if (!o.ok) return void (await say(ctx, REPLIES.warning(errorText(o.error))));
       if (o.check.kind === 'unavailable') deps.log.warn({ pdIncidentId: sub.pdIncidentId, incident: `INC-${o.state.number}`, reason: o.check.reason }, 'PagerDuty could not be asked about the incident being linked; linked by its id');
-      await say(ctx, o.duplicate ? REPLIES.duplicate(REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, { kind: 'unchecked' }, true)) : REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, o.check));
+      await say(ctx, o.duplicate ? REPLIES.duplicate(REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, { kind: 'unchecked' }, true)) : REPLIES.pagerDutyLinked(o.state.number, sub.pdIncidentId, o.check, false, linkInvitesOnCall(o.state)));
       return;
     }
     case 'unlink_pagerduty': {

@@ -32,9 +32,10 @@ export const REPLIES = {
   /**
    * A PagerDuty incident linked: which, and what follows. Checked in PagerDuty, it is named as PagerDuty
    * names it; not checked (PagerDuty did not answer, or Kranz has no token), by its id, saying why.
-   * `brief`: the answer to a retried request, whose check is not known any more.
+   * `brief`: the answer to a retried request, whose check is not known any more. `invite` (checked only):
+   * whether its service's on-call responders are being invited here (`linkInvitesOnCall`).
    */
-  pagerDutyLinked: (number: number, pdIncidentId: string, check: LinkCheck, brief = false): Mrkdwn => {
+  pagerDutyLinked: (number: number, pdIncidentId: string, check: LinkCheck, brief = false, invite?: 'invite' | 'private' | 'over'): Mrkdwn => {
     const found = check.kind === 'found' ? check.incident : undefined;
     const which = found ? md`${found.url ? link(found.url, `#${found.number}`) : `#${found.number}`} (${shortPagerDutyTitle(found.title)})` : md`${pdIncidentId}`;
     const linked = md`:link: Linked PagerDuty incident ${which} to ${inc(number)}.`;
@@ -42,7 +43,10 @@ export const REPLIES = {
     const unchecked = check.kind === 'unavailable'
       ? md` PagerDuty could not be asked about it just now, so it is linked by its id, unchecked: if the id is wrong, nothing will arrive.`
       : check.kind === 'unchecked' ? md` Kranz has no PagerDuty API token to check it with, so it is linked by its id.` : md``;
-    return md`${linked}${unchecked} Its PagerDuty events show on the timeline here from now on, and \`/incident page @person\` adds responders to it.`;
+    const oncall = !found ? md``
+      : invite === 'invite' ? md` Kranz is inviting the on-call responders of its PagerDuty service to this channel.`
+      : invite === 'private' ? md` ${inc(number)} is private, so Kranz invites no one to it: \`/invite\` the responders you need.` : md``;
+    return md`${linked}${unchecked} Its PagerDuty events show on the timeline here from now on, and \`/incident page @person\` adds responders to it.${oncall}`;
   },
   /** A link undone; the PagerDuty incident's events no longer come here, and a trigger of it opens nothing. */
   pagerDutyUnlinked: (number: number, pdIncidentId: string): Mrkdwn =>
