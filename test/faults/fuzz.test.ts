@@ -241,6 +241,15 @@ describe('fault 4: fuzz', () => {
         ...(bad.length ? { 'first 5xx/failed': JSON.stringify(bad.slice(0, 5)) } : {}),
       },
     });
+    if (left.due > 0) {
+      // What is still unapplied, and what the child said about it: enough to tell a hung listener from a failing one.
+      const rows = await pool.query(
+        `select source, dedupe_key, attempts, leased_by, lease_until, received_at, now() - received_at as age, left(note, 200) as note, left(body, 300) as body
+         from inbound_archive where status = 'received' order by id limit 5`,
+      );
+      console.log('[faults] fuzz: still received', JSON.stringify(rows.rows, null, 1));
+      console.log(child.output().slice(-8000));
+    }
     if (process.env['FAULTS_DEBUG']) {
       console.log('failed', JSON.stringify((await pool.query("select dedupe_key, attempts, note from inbound_archive where status = 'failed' limit 5")).rows).slice(0, 3000));
       console.log(child.output().slice(-5000));
