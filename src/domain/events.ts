@@ -30,7 +30,7 @@ export type NoteVia = 'command' | 'reaction' | 'pin' | 'shortcut' | 'pagerduty';
 
 /**
  * The moments the report measures. Each is set by an event (see
- * `report/key-times.ts` for which) and the commander may correct any of them.
+ * `key-times.ts` for which) and the commander may correct any of them.
  */
 export const KEY_TIMES = [
   'impact_started', 'detected', 'declared', 'acknowledged', 'commander_named',

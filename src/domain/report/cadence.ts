@@ -6,7 +6,7 @@ import type { SeverityPolicy } from '../policy.ts';
 import { callItemOf, genericCallItem, isCallItem, type ChecklistItemState } from '../call-items.ts';
 import { firstContacts } from './contacts.ts';
 import type { ReportFacts } from './facts.ts';
-import type { KeyTimeFact } from './key-times.ts';
+import type { KeyTimeFact } from '../key-times.ts';
 
 /** The time between two consecutive status updates (or the declaration and the first one). */
 export interface UpdateGap {

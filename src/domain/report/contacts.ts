@@ -4,7 +4,7 @@
  * disagree about when a customer was called.
  */
 import type { ReportFacts } from './facts.ts';
-import { contactVia, type KeyTimeFact } from './key-times.ts';
+import { contactVia, type KeyTimeFact } from '../key-times.ts';
 
 /**
  * The first contact of each attached customer (absent when none): their

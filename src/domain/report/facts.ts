@@ -8,7 +8,7 @@ import type { EventType, IncidentEvent, IncidentEventOf } from '../events.ts';
 import { applyEvent, type IncidentState } from '../incident.ts';
 import { NoteFates, type NoteFate } from '../withheld-notes.ts';
 import { parseIsoMs } from './iso.ts';
-import { KeyTimesTracker, type KeyTimeFact, type KeyTimes, type Reopening } from './key-times.ts';
+import { KeyTimesTracker, type KeyTimeFact, type KeyTimes, type Reopening } from '../key-times.ts';
 
 /**
  * Lines that mark a key time the report measures, next to the event that set it; `impact_resumed`

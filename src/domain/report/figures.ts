@@ -8,7 +8,7 @@ import type { SeverityPolicy } from '../policy.ts';
 import { customerContact, customerContacts, updateGaps, type ContactCheck, type CustomerContactCheck, type UpdateGap } from './cadence.ts';
 import { firstContacts } from './contacts.ts';
 import type { ReportFacts } from './facts.ts';
-import type { KeyTimeFact } from './key-times.ts';
+import type { KeyTimeFact } from '../key-times.ts';
 import { measurePromises, type UpdatePromise } from './promises.ts';
 import { impactSpans, spansTotalMs, type ImpactSpan } from '../impact-spans.ts';
 

@@ -1,7 +1,7 @@
 /** Words for the key times and their sources, shared by the summary, the metrics table and the timeline. */
 import type { KeyTime } from '../events.ts';
 import type { RenderContext } from './context.ts';
-import type { KeyTimeFact, KeyTimeVia } from './key-times.ts';
+import type { KeyTimeFact, KeyTimeVia } from '../key-times.ts';
 
 export const KEY_TIME_LABELS: Record<KeyTime, string> = {
   impact_started: 'Impact started',
