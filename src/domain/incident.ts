@@ -7,6 +7,7 @@ import { callCustomerTitle } from './checklist-title.ts';
 import { afterCustomerUpdate, resolvedFacing, type CustomerFacingState } from './customer-facing.ts';
 import type { ActionKind, IncidentEvent, PolicySnapshot, Role, Status } from './events.ts';
 import type { IncidentId, PdIncidentId, PdServiceId, SlackChannelId, SlackUserId } from './ids.ts';
+import { emptyKeyTimeLog, withKeyTimeEvent, type KeyTimeLog } from './key-times.ts';
 
 export { CALL_CUSTOMER_ITEM, type ChecklistItemState } from './call-items.ts';
 
@@ -51,6 +52,11 @@ export interface IncidentState {
    * Call items are due from it; absent when never corrected, and on incidents stored before it was kept.
    */
   declaredCorrectedAt?: string;
+  /**
+   * The key times as the report has them (`key-times.ts`, events known by id), so a correction records
+   * the value it replaces, report-only times included. Absent on incidents stored before it was kept.
+   */
+  keyTimeLog?: KeyTimeLog<string>;
   lastStatusUpdateAt?: string;
   nextUpdateDueAt?: string;
   statusUpdates: number;
@@ -73,6 +79,14 @@ const addMember = (members: SlackUserId[], id: SlackUserId | undefined): SlackUs
 
 /** Applies one event. Unknown-to-state events (e.g. reminders) only touch activity counters. */
 export function applyEvent(state: IncidentState | undefined, e: IncidentEvent): IncidentState {
+  const s = applyToState(state, e);
+  // Kept from the declaration on: a log started later would miss what came before.
+  const log = e.type === 'declared' ? emptyKeyTimeLog<string>() : s.keyTimeLog;
+  const next = log && withKeyTimeEvent(log, e);
+  return next && next !== s.keyTimeLog ? { ...s, keyTimeLog: next } : s;
+}
+
+function applyToState(state: IncidentState | undefined, e: IncidentEvent): IncidentState {
   if (e.type === 'declared') {
     const d = e.data;
     return {

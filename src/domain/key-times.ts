@@ -244,6 +244,23 @@ export class KeyTimesTracker {
   }
 }
 
+/**
+ * The log after one more event, with events known by id; the log given is
+ * left as it was (the incident's state is never changed in place).
+ */
+export function withKeyTimeEvent(log: KeyTimeLog<string>, e: IncidentEvent): KeyTimeLog<string> {
+  if (!movesKeyTime(e)) return log;
+  let at = parseIsoMs(e.occurredAt);
+  if (Number.isNaN(at)) at = parseIsoMs(e.recordedAt);
+  if (Number.isNaN(at)) return log;
+  const next: KeyTimeLog<string> = {
+    set: { ...log.set }, pdResolves: [...log.pdResolves], corrections: { ...log.corrections }, reopened: [...log.reopened],
+    ...(log.mitigation ? { mitigation: log.mitigation } : {}),
+  };
+  observeKeyTimes(next, e, at, e.id);
+  return next;
+}
+
 /** How a contact was logged: a customer's call item ticked, or `/incident customer-contacted`. */
 export const contactVia = (d: { via?: 'checklist' }): KeyTimeVia => (d.via === 'checklist' ? 'call_item_ticked' : 'customer_contacted');
 

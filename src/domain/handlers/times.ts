@@ -7,24 +7,32 @@
 import { domainError } from '../errors.ts';
 import type { KeyTime } from '../events.ts';
 import { declaredAtOf, type IncidentState, type KeyTimes } from '../incident.ts';
+import { keyTimesOf } from '../key-times.ts';
 import { callItemsOnCorrectedDeclaration } from './call-items.ts';
 import type { HandlerGroup } from './context.ts';
 
 /** A hand-set time may be a little ahead of the server clock, never minutes into the future. */
 const FUTURE_SLACK_MS = 60_000;
 
-/** The state's copy of a key time, for the correction's "was" (the declaration's is `declaredAtOf`). */
+/** Older incidents' state copy of a key time, for the correction's "was" (the declaration's is `declaredAtOf`). */
 const STATE_FIELD: Partial<Record<KeyTime, keyof KeyTimes>> = {
   impact_started: 'impactStartedAt', detected: 'detectedAt', acknowledged: 'acknowledgedAt',
   customer_contacted: 'customerContactedAt', mitigated: 'mitigatedAt', resolved: 'resolvedAt', closed: 'closedAt',
 };
 
 /**
- * The value a correction replaces: the time as it stands just before it. The
- * state keeps the declaration as logged in `times.declaredAt` and its latest
- * correction beside it, so a second correction's "was" is the first's value.
+ * The value a correction replaces: the time as the report has it just before
+ * it (`keyTimeLog`), so every key time gets one, those only the report derives
+ * (commander named, service restored) included, and a second correction's
+ * "was" is the first's value. None when the report has no such time yet.
+ * An incident stored before its state kept the log falls back to what its
+ * state knows: the declaration as corrected and the times `times` keeps.
  */
 function timeBefore(state: IncidentState, key: KeyTime): string | undefined {
+  if (state.keyTimeLog) {
+    const f = keyTimesOf(state.keyTimeLog)[key];
+    return f ? new Date(f.ms).toISOString() : undefined;
+  }
   if (key === 'declared') return declaredAtOf(state);
   const field = STATE_FIELD[key];
   return field ? state.times[field] : undefined;
