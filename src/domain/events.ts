@@ -134,7 +134,11 @@ export interface EventPayloads {
   acknowledged: Record<string, never>;
   /** The commander said the impact is mitigated (`/incident mitigated [time]`); `occurredAt` is that time. */
   mitigated: Record<string, never>;
-  /** A key time set by hand (`/incident times`): it wins over what the events imply. */
+  /**
+   * A key time set by hand (`/incident times`): it wins over what the events imply. `previous`: the value it
+   * replaced, as the report had it (the last correction's, if any); absent when the report had none, and on
+   * corrections of the commander-named and service-restored times recorded before they kept one.
+   */
   time_corrected: { key: KeyTime; at: string; previous?: string; reason?: string; checklist?: ChecklistChange };
   /**
    * `policy` is that customer's entry as configured at the time, kept with the incident's snapshot.
