@@ -13,6 +13,7 @@ import { project, type IncidentState } from '../../src/domain/incident.ts';
 import { keyTimesOf } from '../../src/domain/key-times.ts';
 import { draftReport, keyTimeRows } from '../../src/domain/report/index.ts';
 import { transition } from '../../src/domain/transition.ts';
+import { describeEvent } from '../../src/web/pages/words.ts';
 import { at, declare, envFor, play, T0, testPolicy } from '../helpers/domain.ts';
 
 const MIN = 60_000;
@@ -35,6 +36,11 @@ describe('the service restored time', () => {
     expect(corrections(events)).toEqual([
       { key: 'restored', at: iso(20), previous: iso(28), reason: 'graphs' },
       { key: 'restored', at: iso(22), previous: iso(20) },
+    ]);
+    // Worded so on the web view's timeline.
+    expect(events.filter((e) => e.type === 'time_corrected').map((e) => describeEvent(e))).toEqual([
+      'Time corrected: restored set to 2026-03-02 13:20:00 UTC (was 2026-03-02 13:28:00 UTC): graphs',
+      'Time corrected: restored set to 2026-03-02 13:22:00 UTC (was 2026-03-02 13:20:00 UTC)',
     ]);
   });
 
@@ -161,6 +167,7 @@ describe('an incident stored before its state kept the key times', () => {
     const line = draftReport(old, testPolicy).split('\n').find((l) => l.includes('Time corrected:'));
     expect(line).toMatch(/Time corrected: service restored 13:20 — /);
     expect(line).not.toContain('was');
+    expect(describeEvent(old.at(-1)!)).toBe('Time corrected: restored set to 2026-03-02 13:20:00 UTC');
     expect(keyTimeRows(old, testPolicy).find((r) => r.key === 'restored')?.ms).toBe(T0.getTime() + 20 * MIN);
   });
 });

@@ -100,4 +100,23 @@ describe('/incident times', () => {
     expect(field(again, 'impact_started')?.hint?.text).toMatch(/^Source: corrected by Dana/);
     await dana().closeView(again.id);
   });
+
+  it('answers a typed correction of the service-restored time with the value it replaced, and a second with the first', async () => {
+    await command(h, dana(), ch, 'resolve Search is back');
+    const resolvedMs = Date.parse((await events()).find((e) => e.type === 'resolved')!.occurredAt);
+    const typed = (ms: number) => local(ms).replace(' ', 'T');
+    const first = await command(h, dana(), ch, `times restored ${typed(resolvedMs - 10 * 60_000)} graphs recovered earlier`);
+    expect(first).toEqual([`restored corrected to ${typed(resolvedMs - 10 * 60_000)} (was ${local(resolvedMs)}). The report uses it from now on.`]);
+    const second = await command(h, dana(), ch, `times restored ${typed(resolvedMs - 5 * 60_000)}`);
+    expect(second).toEqual([`restored corrected to ${typed(resolvedMs - 5 * 60_000)} (was ${local(resolvedMs - 10 * 60_000)}). The report uses it from now on.`]);
+    const restored = (await events()).flatMap((e) => (e.type === 'time_corrected' && e.data.key === 'restored' ? [e.data] : []));
+    const minute = (ms: number) => new Date(Math.floor(ms / 60_000) * 60_000).toISOString();
+    expect(restored).toEqual([
+      { key: 'restored', at: minute(resolvedMs - 10 * 60_000), previous: new Date(resolvedMs).toISOString(), reason: 'graphs recovered earlier' },
+      { key: 'restored', at: minute(resolvedMs - 5 * 60_000), previous: minute(resolvedMs - 10 * 60_000) },
+    ]);
+    const md = draftReport(await events(), testPolicy);
+    const hhmm = (ms: number) => clock.stamp(ms).local;
+    expect(md).toContain(`Time corrected: service restored ${hhmm(resolvedMs - 5 * 60_000)}, was ${hhmm(resolvedMs - 10 * 60_000)} — Dana`);
+  });
 });

@@ -18,7 +18,7 @@ import { asSlackChannelId, asSlackUserId, type SlackChannelId, type SlackUserId 
 import { linkInvitesOnCall } from '../../../domain/handlers/pagerduty.ts';
 import { findCustomer, findSeverity } from '../../../domain/policy.ts';
 import { keyTimesSection } from '../../../domain/report/index.ts';
-import { openTimesForm } from './times.ts';
+import { openTimesForm, recordedWas } from './times.ts';
 import { parseWallTime } from '../../../domain/wall-time.ts';
 import { CUSTOMER_REPLIES } from '../strings/customers.ts';
 import { errorText } from '../strings/errors.ts';
@@ -193,7 +193,8 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'correct_time': {
       const at = parseWallTime(sub.at, deps.app.clock.now(), deps.app.policy.reportTimezone);
       if (!at) return void (await say(ctx, REPLIES.warning(errorText({ code: 'time.invalid', params: { given: sub.at } }))));
-      return apply({ type: 'correct_time', key: sub.key, at: at.toISOString(), ...(sub.reason ? { reason: sub.reason } : {}) }, CUSTOMER_REPLIES.corrected(sub.key.replace(/_/g, ' '), sub.at));
+      const o = await applyCommand(deps.app, here, { type: 'correct_time', key: sub.key, at: at.toISOString(), ...(sub.reason ? { reason: sub.reason } : {}) }, ctx.meta, ctx.inArrivalOrder);
+      return void (await say(ctx, outcomeText(o, CUSTOMER_REPLIES.corrected(sub.key.replace(/_/g, ' '), sub.at, recordedWas(o, deps.app.policy.reportTimezone)))));
     }
     case 'times': {
       const s = await findIncident(deps.app, here);

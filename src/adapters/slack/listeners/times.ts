@@ -3,11 +3,12 @@
  * measures. The command opens it (views.open); its submission checks every
  * changed field (an unreadable or future time is answered inline, nothing
  * recorded), then records one `correct_time` per changed time, each with its
- * own idempotency key so a double-clicked submit records nothing twice.
+ * own idempotency key so a double-clicked submit records nothing twice. The
+ * answer gives each time with the value it replaced, as recorded.
  */
 import type { App, ViewResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { applyCommand } from '../../../app/apply-command.ts';
+import { applyCommand, type CommandOutcome } from '../../../app/apply-command.ts';
 import { KEY_TIMES } from '../../../domain/events.ts';
 import { asIncidentId } from '../../../domain/ids.ts';
 import type { IncidentState } from '../../../domain/incident.ts';
@@ -23,16 +24,31 @@ import { tell } from './answers.ts';
 /** A hand-set time may be a little ahead of the server clock (the domain's rule), never minutes into the future. */
 const FUTURE_SLACK_MS = 60_000;
 
+/** Writes a time as the form shows it: `YYYY-MM-DD HH:MM` in the report's time zone. */
+function formTime(timezone: string): { zone: string; local: (ms: number) => string } {
+  const clock = createReportClock(timezone);
+  return { zone: clock.zone, local: (ms) => `${clock.stamp(ms).dateKey} ${clock.stamp(ms).local}` };
+}
+
+/**
+ * The value an applied correction recorded as the one it replaced, as the form writes times;
+ * none when it recorded none, or when the command had applied before (its events are not returned again).
+ */
+export function recordedWas(o: CommandOutcome, timezone: string): string | undefined {
+  if (!o.ok) return undefined;
+  for (const e of o.events) {
+    if (e.type !== 'time_corrected' || !e.data.previous) continue;
+    const ms = Date.parse(e.data.previous);
+    if (!Number.isNaN(ms)) return formTime(timezone).local(ms);
+  }
+  return undefined;
+}
+
 /** Opens the form for incident `s`, with its key times as the report has them now. */
 export async function openTimesForm(deps: SlackListenerDeps, client: WebClient, s: IncidentState, o: { triggerId: string; channelId: string }): Promise<void> {
   const events = await deps.app.store.transaction((u) => u.events.loadEvents(s.id));
-  const timezone = deps.app.policy.reportTimezone;
-  const clock = createReportClock(timezone);
-  const local = (ms: number): string => {
-    const st = clock.stamp(ms);
-    return `${st.dateKey} ${st.local}`;
-  };
-  const view = timesModal({ number: s.number, timezone: clock.zone, rows: keyTimeRows(events, deps.app.policy), channelId: o.channelId, incidentId: s.id, local });
+  const { zone, local } = formTime(deps.app.policy.reportTimezone);
+  const view = timesModal({ number: s.number, timezone: zone, rows: keyTimeRows(events, deps.app.policy), channelId: o.channelId, incidentId: s.id, local });
   await client.views.open({ trigger_id: o.triggerId, view: view as never });
 }
 
@@ -63,7 +79,10 @@ export function registerTimes(app: App, deps: SlackListenerDeps): void {
       const o = await applyCommand(deps.app, { id: asIncidentId(meta.incidentId) }, {
         type: 'correct_time', key: p.key, at: p.at.toISOString(), ...(found.reason ? { reason: found.reason } : {}),
       }, userMeta(userId, meta.channelId, `slack:view:${view.id}:${p.key}`, body.user.name));
-      if (o.ok) done.push({ label: p.key.replace(/_/g, ' '), text: p.text, ...(p.was ? { was: p.was } : {}) });
+      // The value recorded as replaced (the report's at that moment); else what the form showed (a submission applied
+      // before, or an incident stored before its state kept the key times).
+      const was = recordedWas(o, deps.app.policy.reportTimezone) ?? p.was;
+      if (o.ok) done.push({ label: p.key.replace(/_/g, ' '), text: p.text, ...(was ? { was } : {}) });
       else refused.push(`${p.key.replace(/_/g, ' ')}: ${errorText(o.error).text}`);
     }
     await tell(client, meta.channelId, userId, TIMES_REPLIES.corrected(done, refused), deps);

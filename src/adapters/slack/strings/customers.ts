@@ -45,6 +45,7 @@ export const CUSTOMER_REPLIES = {
   changed: md`:warning: The incident changed since this draft was posted, so it was not sent. Run \`/incident report\` and review the new draft.`,
   acknowledged: md`:white_check_mark: Acknowledged.`,
   mitigated: md`Mitigation recorded.`,
-  corrected: (label: string, at: string) => md`${label} corrected to ${at}. The report uses it from now on.`,
+  /** `was`: the value the correction replaced, when it recorded one. */
+  corrected: (label: string, at: string, was?: string) => md`${label} corrected to ${at}${was ? md` (was ${was})` : md``}. The report uses it from now on.`,
   reportEdited: md`Customer report updated; \`/incident report\` re-drafts it for review.`,
 };
