@@ -69,10 +69,15 @@ export function storedBody(raw: string, body: Body): string {
   return raw;
 }
 
+/** A slash command's key: its stored request's dedupe key, and the key of the command it carries. */
+export function slashCommandKey(teamId: string | undefined, triggerId: string): string {
+  return `slack:cmd:${teamId ?? ''}:${triggerId}`;
+}
+
 /** The same request delivered twice maps to the same key. */
 export function dedupeKey(body: Body, raw: string): string {
   if (body.event_id) return `slack:event:${body.event_id}`;
-  if (body.command && body.trigger_id) return `slack:cmd:${body.team_id ?? ''}:${body.trigger_id}`;
+  if (body.command && body.trigger_id) return slashCommandKey(body.team_id, body.trigger_id);
   if (body.trigger_id) return `slack:interaction:${body.type ?? ''}:${body.trigger_id}`;
   return `slack:raw:${createHash('sha256').update(raw).digest('hex')}`;
 }

@@ -6,7 +6,7 @@
  */
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { applyCommand, type CommandMeta } from '../../../app/apply-command.ts';
+import { applyCommand, type CommandMeta, type CommandOutcome } from '../../../app/apply-command.ts';
 import { closeIncident, redraftReport } from '../../../app/close-incident.ts';
 import { declareIncident } from '../../../app/declare-incident.ts';
 import { linkPagerDutyIncident } from '../../../app/link-pagerduty.ts';
@@ -34,6 +34,7 @@ import { snoozedText } from '../strings/snooze.ts';
 import { outcomeText, userMeta, type SlackListenerDeps } from './context.ts';
 import { isUnstorable } from '../../intake/storable.ts';
 import { answerInAckOf, appliedWithRequestOf, arrivalOrderOf, type AnswerInAck } from '../receiver.ts';
+import { slashCommandKey } from '../request-body.ts';
 import { answerOnResponseUrl, type Press } from './answers.ts';
 import type { ArrivalOrder } from '../../../lib/ordered-lanes.ts';
 
@@ -46,8 +47,8 @@ export function registerCommands(app: App, deps: SlackListenerDeps): void {
     if (!parsed.ok) return void (await tell(parsed.message));
     const sub = parsed.command;
     if (sub.kind === 'help') return void (await tell(usageText()));
-    // The command's key is the stored request's dedupe key (request-body.ts), so its batch can mark the request processed.
-    const key = `slack:cmd:${command.team_id}:${command.trigger_id}`;
+    // The command's key is its stored request's dedupe key, so its batch can mark the request processed.
+    const key = slashCommandKey(command.team_id, command.trigger_id);
     const meta = { ...userMeta(command.user_id, command.channel_id, key, command.user_name), requestKey: key };
     try {
       await handle(sub, {
@@ -100,11 +101,12 @@ const say = (ctx: Ctx, text: Mrkdwn) => ctx.tell(text);
 async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Promise<void> {
   const { deps, channelId } = ctx;
   const here = { channelId };
-  const apply = async (c: Command, success: Mrkdwn): Promise<void> => {
+  /** Applies `c` and answers with `success` (or what it makes of the outcome) when it applied. */
+  const apply = async (c: Command, success: Mrkdwn | ((o: CommandOutcome) => Mrkdwn)): Promise<void> => {
     const o = await applyCommand(deps.app, here, c, ctx.meta, ctx.inArrivalOrder);
     // Applied now (not refused, not a retry of one applied before): its batch marked the request.
     if (o.ok && !o.duplicate) ctx.appliedWithRequest();
-    await say(ctx, outcomeText(o, success));
+    await say(ctx, outcomeText(o, typeof success === 'function' ? success(o) : success));
   };
   switch (sub.kind) {
     case 'declare_modal':
@@ -193,8 +195,8 @@ async function handle(sub: Exclude<Subcommand, { kind: 'help' }>, ctx: Ctx): Pro
     case 'correct_time': {
       const at = parseWallTime(sub.at, deps.app.clock.now(), deps.app.policy.reportTimezone);
       if (!at) return void (await say(ctx, REPLIES.warning(errorText({ code: 'time.invalid', params: { given: sub.at } }))));
-      const o = await applyCommand(deps.app, here, { type: 'correct_time', key: sub.key, at: at.toISOString(), ...(sub.reason ? { reason: sub.reason } : {}) }, ctx.meta, ctx.inArrivalOrder);
-      return void (await say(ctx, outcomeText(o, CUSTOMER_REPLIES.corrected(sub.key.replace(/_/g, ' '), sub.at, recordedWas(o, deps.app.policy.reportTimezone)))));
+      return apply({ type: 'correct_time', key: sub.key, at: at.toISOString(), ...(sub.reason ? { reason: sub.reason } : {}) },
+        (o) => CUSTOMER_REPLIES.corrected(sub.key.replace(/_/g, ' '), sub.at, recordedWas(o, deps.app.policy.reportTimezone)));
     }
     case 'times': {
       const s = await findIncident(deps.app, here);
